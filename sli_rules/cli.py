@@ -1,0 +1,215 @@
+"""The command line: `sli-rules assess | explain | validate | test | schema`.
+
+Bad input prints every problem as `path:line:column: message` and exits 2 (1 for the
+findings of `validate` and `test`); it never prints a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .engine import Engine, example_region_path
+from .errors import Problem, SliRulesError
+from .facts import load_facts
+from .load import load_rulebook
+from .report import FORMATS, explain_text, render
+
+
+class ExitCode:
+    OK = 0
+    FINDINGS = 1
+    BAD_INPUT = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sli-rules",
+        description="Assess councils against the Sector Led Improvement risk triggers (Table 2) "
+        "and recommend support from the menu (Table 1).",
+    )
+    parser.add_argument("--version", action="version", version=f"sli-rules {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def facts_arguments(command: argparse.ArgumentParser) -> None:
+        command.add_argument("paths", nargs="*", metavar="PATH",
+                             help="fact files or folders (YAML, JSON, CSV); none: the shipped example region")
+        command.add_argument("--rules", metavar="DIR", help="rulebook folder holding triggers/ and menus/ (default: the shipped rulebook)")
+        command.add_argument("--year", metavar="YYYY-YY", help="the year to assess when the facts hold several")
+        command.add_argument("--region", metavar="NAME", help="the region to take from a national data file")
+
+    assess = commands.add_parser("assess", help="assess a region and print the result")
+    facts_arguments(assess)
+    assess.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    assess.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of standard output")
+    assess.add_argument("--progress", action="store_true", help="report progress on standard error")
+
+    explain = commands.add_parser("explain", help="explain one authority's verdict")
+    explain.add_argument("authority", metavar="AUTHORITY", help="name or ONS code")
+    facts_arguments(explain)
+
+    validate = commands.add_parser("validate", help="check a rulebook and, optionally, fact sets")
+    validate.add_argument("paths", nargs="*", metavar="PATH", help="fact files or folders to check too")
+    validate.add_argument("--rules", metavar="DIR", help="rulebook folder (default: the shipped rulebook)")
+    validate.add_argument("--year", metavar="YYYY-YY")
+    validate.add_argument("--region", metavar="NAME")
+    validate.add_argument("--strict", action="store_true", help="warnings fail too")
+
+    test = commands.add_parser("test", help="run rule tests and report rule coverage")
+    test.add_argument("paths", nargs="*", metavar="TESTS", help="test files or folders (default: the rulebook's own tests)")
+    test.add_argument("--rules", metavar="DIR", help="rulebook folder (default: the shipped rulebook)")
+    test.add_argument("--coverage-min", type=float, metavar="PERCENT", help="fail when rule coverage is below PERCENT")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    try:
+        if arguments.command == "assess":
+            return _assess(arguments)
+        if arguments.command == "explain":
+            return _explain(arguments)
+        if arguments.command == "validate":
+            return _validate(arguments)
+        return _test(arguments)
+    except SliRulesError as error:
+        _print_problems(error.problems)
+        return ExitCode.BAD_INPUT
+    except OSError as error:
+        print(f"sli-rules: {error.strerror or error}: {error.filename or ''}", file=sys.stderr)
+        return ExitCode.BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+
+
+def _print_problems(problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    errors = sum(1 for problem in problems if problem.severity == "error")
+    warnings = len(problems) - errors
+    print(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}", file=sys.stderr)
+
+
+def _region(arguments: argparse.Namespace) -> object:
+    paths = arguments.paths or [example_region_path()]
+    return load_facts(*paths, year=arguments.year, region=arguments.region)
+
+
+def _progress(done: int, total: int) -> None:
+    print(f"\rassessed {done}/{total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
+
+
+def _assess(arguments: argparse.Namespace) -> int:
+    engine = Engine(arguments.rules)
+    region = _region(arguments)
+    show_progress = arguments.progress or (sys.stderr.isatty() and len(region) >= 1000)  # type: ignore[arg-type]
+    result = engine.assess(region, progress=_progress if show_progress else None)  # type: ignore[arg-type]
+    for warning in result.warnings:
+        print(warning, file=sys.stderr)
+    text = render(result, arguments.format)
+    if arguments.output:
+        write_atomically(Path(arguments.output), text)
+    else:
+        sys.stdout.write(text)
+    return ExitCode.OK
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
+    folder = path.parent if str(path.parent) else Path(".")
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def _explain(arguments: argparse.Namespace) -> int:
+    engine = Engine(arguments.rules)
+    result = engine.assess(_region(arguments))  # type: ignore[arg-type]
+    try:
+        item = result[arguments.authority]
+    except KeyError:
+        names = ", ".join(item.authority for item in result)
+        print(f"sli-rules: no authority {arguments.authority!r} in the facts; there are: {names}", file=sys.stderr)
+        return ExitCode.BAD_INPUT
+    sys.stdout.write(explain_text(item))
+    return ExitCode.OK
+
+
+def _validate(arguments: argparse.Namespace) -> int:
+    problems: list[Problem] = []
+    rules_path = Path(arguments.rules) if arguments.rules else None
+    if rules_path is not None and not rules_path.exists():
+        print(f"sli-rules: no such rulebook folder: {rules_path}", file=sys.stderr)
+        return ExitCode.BAD_INPUT
+    try:
+        rulebook = load_rulebook(rules_path)
+        from .load import rulebook_warnings
+
+        problems.extend(rulebook_warnings(rules_path))
+    except SliRulesError as error:
+        problems.extend(error.problems)
+        rulebook = None
+    if arguments.paths:
+        missing = [path for path in arguments.paths if not Path(path).exists()]
+        if missing:
+            print(f"sli-rules: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+            return ExitCode.BAD_INPUT
+        if rulebook is not None:
+            try:
+                load_facts(*arguments.paths, year=arguments.year, region=arguments.region, rulebook=rulebook)
+            except SliRulesError as error:
+                problems.extend(error.problems)
+    if problems:
+        _print_problems(sorted(problems, key=Problem.sort_key))
+    failing = [p for p in problems if p.severity == "error" or arguments.strict]
+    if failing:
+        return ExitCode.FINDINGS
+    print("valid" + (f" ({len(problems)} warnings)" if problems else ""))
+    return ExitCode.OK
+
+
+def _test(arguments: argparse.Namespace) -> int:
+    from .ruletest import run_tests
+
+    engine = Engine(arguments.rules)
+    paths = arguments.paths
+    if not paths:
+        rules_root = Path(arguments.rules) if arguments.rules else Path(engine.rulebook.path)
+        paths = list(engine.rulebook.test_files) or [str(rules_root / "triggers")]
+    run = run_tests(engine, paths)
+    for result in run.results:
+        if result.passed:
+            continue
+        print(f"FAILED {result.file}:{result.line}: {result.name}")
+        for failure in result.failures:
+            print(f"  {failure}")
+        if result.assessment is not None:
+            for line in explain_text(result.assessment).splitlines():
+                print(f"    | {line}")
+    uncovered = run.uncovered()
+    print(f"rule coverage: {run.coverage():.0f}%")
+    for what, items in uncovered.items():
+        if items:
+            print(f"  no test reached these {what}: {', '.join(items)}")
+    print(f"{run.passed} passed, {run.failed} failed")
+    if run.failed:
+        return ExitCode.FINDINGS
+    if arguments.coverage_min is not None and run.coverage() < arguments.coverage_min:
+        print(f"rule coverage {run.coverage():.0f}% is below the minimum of {arguments.coverage_min:g}%")
+        return ExitCode.FINDINGS
+    return ExitCode.OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,242 @@
+"""Derive: the comparative values that triggers read, computed once per region and year.
+
+Slot values are computed a column at a time (one slot over every authority of a year), so
+that a region statistic is taken once, not once per authority or per trigger.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+
+from .errors import FactsError, Problems
+from .facts import AuthorityFacts, Region, name_key
+from .model import Measure, Rulebook, year_start
+from .plan import Plan, Slot, evaluate, encode_literal
+
+Column = list[float | None]
+
+
+@attrs.frozen
+class Derived:
+    """Each authority's slot values, in the region's order, and the text codes used."""
+
+    rows: tuple[tuple[float | None, ...], ...]
+    texts: dict[str, float]
+    members: tuple[tuple[int, ...], ...]  # each authority's comparator group (indexes), self included
+    years: dict[str, tuple[int, ...]]  # year → indexes of its authorities
+
+
+def stat(values: Sequence[float], name: str, measure: Measure | None) -> float | None:
+    """A statistic of the values present; None with fewer than two."""
+    if len(values) < 2:
+        return None
+    if name == "mean":
+        return statistics.fmean(values)
+    if name == "median":
+        return float(statistics.median(values))
+    if name == "min":
+        return min(values)
+    if name == "max":
+        return max(values)
+    q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    if name == "q1":
+        return q1
+    if name == "q3":
+        return q3
+    higher_is_better = measure is not None and measure.better == "higher"
+    if name == "worst_quartile":
+        return q1 if higher_is_better else q3
+    return q3 if higher_is_better else q1  # best_quartile
+
+
+def encode(value: Any, measure: Measure, texts: dict[str, float]) -> float | None:
+    if value is None:
+        return None
+    if measure.type == "text":
+        return texts.setdefault(value, float(len(texts)))
+    return encode_literal(value, measure, texts)
+
+
+def change_of(current: float | None, previous: float | None, kind: str) -> float | None:
+    if current is None or previous is None:
+        return None
+    if kind == "absolute":
+        return current - previous
+    if previous == 0:
+        return None
+    return (current - previous) / abs(previous) * 100.0
+
+
+def comparator_groups(region: Region, years: dict[str, list[int]]) -> tuple[tuple[int, ...], ...]:
+    """Each authority's comparator group as indexes into the region, itself included."""
+    problems = Problems()
+    groups: list[tuple[int, ...]] = [()] * len(region.authorities)
+    for indexes in years.values():
+        lookup: dict[str, int] = {}
+        for index in indexes:
+            item = region.authorities[index]
+            lookup[name_key(item.authority)] = index
+            if item.code:
+                lookup[item.code] = index
+        for index in indexes:
+            item = region.authorities[index]
+            members = [index]
+            for position, name in enumerate(item.comparators):
+                other = lookup.get(name, lookup.get(name_key(name)))
+                if other is None:
+                    path, line, column = (
+                        item.comparator_locations[position]
+                        if position < len(item.comparator_locations)
+                        else item.location
+                    )
+                    problems.add(
+                        path, line, column,
+                        f"comparator '{name}' of {item.authority} is not among the authorities "
+                        f"assessed for {item.year}",
+                    )
+                elif other not in members:
+                    members.append(other)
+            groups[index] = tuple(members)
+    problems.raise_if_errors(FactsError)
+    return tuple(groups)
+
+
+def derive(plan: Plan, rulebook: Rulebook, region: Region) -> Derived:
+    texts = dict(plan.texts)
+    years: dict[str, list[int]] = {}
+    for index, item in enumerate(region.authorities):
+        years.setdefault(item.year, []).append(index)
+    members = comparator_groups(region, years)
+    rows: list[tuple[float | None, ...]] = [()] * len(region.authorities)
+    for year, indexes in years.items():
+        group = [region.authorities[index] for index in indexes]
+        local_members = _local_members(indexes, members)
+        columns = _YearColumns(plan, rulebook, group, year, texts, local_members).columns()
+        for position, row in enumerate(zip(*columns)) if columns else enumerate([()] * len(group)):
+            rows[indexes[position]] = row
+    return Derived(
+        rows=tuple(rows),
+        texts=texts,
+        members=members,
+        years={year: tuple(indexes) for year, indexes in years.items()},
+    )
+
+
+def _local_members(indexes: list[int], members: tuple[tuple[int, ...], ...]) -> list[list[int]]:
+    where = {index: position for position, index in enumerate(indexes)}
+    return [[where[other] for other in members[index] if other in where] for index in indexes]
+
+
+class _YearColumns:
+    """The slot columns of one year's authorities."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        rulebook: Rulebook,
+        group: list[AuthorityFacts],
+        year: str,
+        texts: dict[str, float],
+        members: list[list[int]],
+    ) -> None:
+        self.plan = plan
+        self.rulebook = rulebook
+        self.group = group
+        self.start = year_start(year)
+        self.texts = texts
+        self.members = members
+        self.subjects: dict[tuple[str, str | None], Column] = {}
+        self.computed: list[Column] = []
+
+    def columns(self) -> list[Column]:
+        for slot in self.plan.slots:
+            self.computed.append(self.slot_column(slot))
+        return self.computed
+
+    def subject(self, fact: str, change: str | None) -> Column:
+        key = (fact, change)
+        column = self.subjects.get(key)
+        if column is not None:
+            return column
+        measure = self.rulebook.measures[fact]
+        current = [encode(item.facts.get(fact), measure, self.texts) for item in self.group]
+        if change is None:
+            column = current
+        elif self.start in measure.breaks:
+            column = [None] * len(self.group)  # a change across a definition break is unknown
+        else:
+            previous = self.previous(fact)
+            column = [change_of(now, before, change) for now, before in zip(current, previous)]
+        self.subjects[key] = column
+        return column
+
+    def previous(self, fact: str) -> Column:
+        measure = self.rulebook.measures[fact]
+        return [encode(item.previous.get(fact), measure, self.texts) for item in self.group]
+
+    def slot_column(self, slot: Slot) -> Column:
+        size = len(self.group)
+        if slot.kind == "value":
+            assert slot.fact is not None
+            return self.subject(slot.fact, slot.change)
+        if slot.kind == "count":
+            return self.count_column(slot)
+        ref = slot.ref
+        assert ref is not None and slot.fact is not None
+        measure = self.rulebook.measures[slot.fact]
+        if ref.kind == "region":
+            values = [value for value in self.subject(slot.fact, slot.change) if value is not None]
+            assert ref.stat is not None
+            found = stat(values, ref.stat, measure)
+            return [_adjust(found, ref.times, ref.plus)] * size
+        if ref.kind == "comparators":
+            column = self.subject(slot.fact, slot.change)
+            result: Column = []
+            for members in self.members:
+                values = [column[member] for member in members if column[member] is not None]
+                assert ref.stat is not None
+                result.append(_adjust(stat(values, ref.stat, measure), ref.times, ref.plus))  # type: ignore[arg-type]
+            return result
+        if ref.kind == "previous":
+            return [_adjust(value, ref.times, ref.plus) for value in self.previous(slot.fact)]
+        assert ref.fact is not None
+        return [_adjust(value, ref.times, ref.plus) for value in self.subject(ref.fact, slot.change)]
+
+    def count_column(self, slot: Slot) -> Column:
+        computed = self.computed
+        atoms = self.plan.atoms
+        result: Column = []
+        for position in range(len(self.group)):
+            row = _Row(computed, position)
+            trues = 0
+            decided = False
+            for part in slot.parts:
+                outcome = evaluate(part, atoms, row)  # type: ignore[arg-type]
+                if outcome is not None:
+                    decided = True
+                    trues += outcome
+            result.append(float(trues) if decided else None)
+        return result
+
+
+class _Row:
+    """One authority's view of the columns computed so far."""
+
+    __slots__ = ("columns", "position")
+
+    def __init__(self, columns: list[Column], position: int) -> None:
+        self.columns = columns
+        self.position = position
+
+    def __getitem__(self, slot: int) -> float | None:
+        return self.columns[slot][self.position]
+
+
+def _adjust(value: float | None, times: float, plus: float) -> float | None:
+    if value is None:
+        return None
+    return value * times + plus if (times != 1.0 or plus != 0.0) else value

@@ -1,0 +1,295 @@
+"""Evaluate: which triggers hold, are cleared, or cannot be judged, for each authority.
+
+Two evaluators run the same Plan. `DurableProgram` compiles it into durable-rules rulesets
+and asks the engine; `PythonProgram` walks the trees in plain Python. The durable one decides
+in production; the Python one explains results and checks the durable one in the tests.
+
+Three-valued logic on a two-valued engine: each trigger becomes two rules, one that fires
+when its condition is certainly true and one when it is certainly false. Neither firing means
+the condition is unknown for want of data: a gap.
+
+How durable-rules is used here, and why (see docs/durable-rules.md):
+- the C module directly, without `durable.lang`'s Host, whose timer threads crash the process
+  when several threads evaluate;
+- every value is a finite float written by `_number`, never by json (which writes 1e-05, a
+  form the engine rejects);
+- every rule requires the marker property `__fs`, so that the engine's own state object can
+  never match a rule; a catch-all rule makes every state start an action, so that deleting it
+  is safe;
+- a fresh session id per evaluation, always deleted afterwards, so that memory stays flat and
+  the per-ruleset limit of live sessions is never reached;
+- one process-wide lock around the C module, whose tables are shared by every ruleset.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import threading
+import uuid
+import weakref
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import attrs
+import durable_rules_engine as _engine
+
+from .plan import NEGATION, And, Atom, Not, Or, Plan, atom_holds
+from .plan import Node as PlanNode
+
+Outcome = bool | None
+Row = Sequence[float | None]
+
+# The engine's limits, measured: about 252 properties per fact, and rulesets of a few
+# hundred rules. Stay well inside both.
+MAX_PROPERTIES = 200
+MAX_TRIGGERS_PER_RULESET = 100
+
+_LOCK = threading.Lock()
+_SIDS = itertools.count(1)
+_OPERATORS = {"gt": "$gt", "ge": "$gte", "lt": "$lt", "le": "$lte", "ne": "$neq"}
+
+
+class EngineFailure(RuntimeError):
+    """durable-rules did something it must not: a bug, never a matter of input."""
+
+
+def direct_slots(node: PlanNode, atoms: tuple[Atom, ...]) -> set[int]:
+    if isinstance(node, int):
+        atom = atoms[node]
+        return {atom.left} | ({atom.right} if atom.right is not None else set())
+    if isinstance(node, Not):
+        return direct_slots(node.item, atoms)
+    found: set[int] = set()
+    for item in node.items:
+        found |= direct_slots(item, atoms)
+    return found
+
+
+# --- the plain-Python evaluator --------------------------------------------------------
+
+
+class PythonProgram:
+    """The plan as Python closures: the oracle for durable-rules, and the explainer."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.checks = [self._compile(tree) for tree in plan.trees]
+
+    def _compile(self, node: PlanNode) -> Callable[[Row], Outcome]:
+        atoms = self.plan.atoms
+        if isinstance(node, int):
+            atom = atoms[node]
+            return lambda row: atom_holds(atom, row)  # type: ignore[arg-type]
+        if isinstance(node, Not):
+            inner = self._compile(node.item)
+
+            def negate(row: Row) -> Outcome:
+                outcome = inner(row)
+                return None if outcome is None else not outcome
+
+            return negate
+        parts = [self._compile(item) for item in node.items]
+        if isinstance(node, And):
+
+            def conjunction(row: Row) -> Outcome:
+                result: Outcome = True
+                for part in parts:
+                    outcome = part(row)
+                    if outcome is False:
+                        return False
+                    if outcome is None:
+                        result = None
+                return result
+
+            return conjunction
+
+        def disjunction(row: Row) -> Outcome:
+            result: Outcome = False
+            for part in parts:
+                outcome = part(row)
+                if outcome is True:
+                    return True
+                if outcome is None:
+                    result = None
+            return result
+
+        return disjunction
+
+    def run(self, row: Row) -> list[Outcome]:
+        return [check(row) for check in self.checks]
+
+
+# --- the durable-rules evaluator -------------------------------------------------------
+
+
+def _number(value: float) -> str:
+    """A finite float as JSON that durable-rules reads: always with a decimal point."""
+    if not math.isfinite(value):
+        raise EngineFailure(f"a non-finite value reached the engine: {value!r}")
+    text = repr(float(value))
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        if "." not in mantissa:
+            mantissa += ".0"
+        return f"{mantissa}e{exponent}"
+    return text
+
+
+def _json(value: Any) -> str:
+    """JSON for rule definitions, with numbers written by `_number`."""
+    if isinstance(value, dict):
+        return "{" + ",".join(f'"{key}":{_json(item)}' for key, item in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(_json(item) for item in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return _number(float(value))
+    if isinstance(value, str):
+        return '"' + value + '"'
+    raise EngineFailure(f"cannot write {value!r} into a rule")
+
+
+def _prop(slot: int) -> str:
+    return f"p{slot}"
+
+
+def _atom_rule(atom: Atom, op: str) -> dict[str, Any]:
+    left = _prop(atom.left)
+    if op == "present":
+        return {"$ex": {left: 1}}
+    if op == "absent":
+        return {"$nex": {left: 1}}
+    guards: list[dict[str, Any]] = [{"$ex": {left: 1}}]
+    if atom.right is None:
+        operand: Any = atom.literal
+    else:
+        guards.append({"$ex": {_prop(atom.right): 1}})
+        operand = {"$m": _prop(atom.right)}
+    comparison = {left: operand} if op == "eq" else {_OPERATORS[op]: {left: operand}}
+    return {"$and": [*guards, comparison]}
+
+
+def _certainly(node: PlanNode, atoms: tuple[Atom, ...], truth: bool) -> dict[str, Any]:
+    """A durable-rules condition that holds when `node` is certainly `truth`."""
+    if isinstance(node, int):
+        atom = atoms[node]
+        return _atom_rule(atom, atom.op if truth else NEGATION[atom.op])
+    if isinstance(node, Not):
+        return _certainly(node.item, atoms, not truth)
+    parts = [_certainly(item, atoms, truth) for item in node.items]
+    if len(parts) == 1:
+        return parts[0]
+    joins_with_and = isinstance(node, And) == truth
+    return {"$and" if joins_with_and else "$or": parts}
+
+
+@attrs.frozen
+class _Chunk:
+    triggers: tuple[int, ...]
+    slots: tuple[int, ...]
+    prefixes: tuple[str, ...]  # '"p12":' for each slot, made once
+
+
+def _chunks(plan: Plan) -> list[_Chunk]:
+    chunks: list[tuple[list[int], set[int]]] = []
+    for index, tree in enumerate(plan.trees):
+        needed = direct_slots(tree, plan.atoms)
+        if len(needed) > MAX_PROPERTIES:
+            raise EngineFailure(
+                f"trigger {index} reads {len(needed)} values; the engine takes {MAX_PROPERTIES}"
+            )
+        if chunks:
+            triggers, slots = chunks[-1]
+            if len(triggers) < MAX_TRIGGERS_PER_RULESET and len(slots | needed) <= MAX_PROPERTIES:
+                triggers.append(index)
+                slots |= needed
+                continue
+        chunks.append(([index], set(needed)))
+    made = []
+    for triggers, slots in chunks:
+        ordered = tuple(sorted(slots))
+        made.append(_Chunk(tuple(triggers), ordered, tuple(f'"{_prop(slot)}":' for slot in ordered)))
+    return made
+
+
+def _release(handles: list[int]) -> None:
+    with _LOCK:
+        for handle in handles:
+            try:
+                _engine.delete_ruleset(handle)
+            except Exception:  # noqa: BLE001,S110 (already gone at interpreter exit)
+                pass
+        handles.clear()
+
+
+class DurableProgram:
+    """The plan compiled into durable-rules rulesets: compiled once, evaluated many times."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.chunks = _chunks(plan)
+        self.handles: list[int] = []
+        self._finalizer = weakref.finalize(self, _release, self.handles)
+        try:
+            for chunk in self.chunks:
+                rules: dict[str, Any] = {}
+                for index in chunk.triggers:
+                    tree = plan.trees[index]
+                    for truth, name in ((True, f"t{index}"), (False, f"f{index}")):
+                        condition = _certainly(tree, plan.atoms, truth)
+                        rules[name] = {"all": [{"m": {"$and": [condition, {"$ex": {"__fs": 1}}]}}]}
+                rules["catch_all"] = {"all": [{"m": {"$ex": {"__fs": 1}}}]}
+                name = f"sli_{uuid.uuid4().hex}"
+                with _LOCK:
+                    self.handles.append(_engine.create_ruleset(name, _json(rules)))
+        except Exception:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        self._finalizer()
+
+    def run(self, row: Row) -> list[Outcome]:
+        outcomes: list[Outcome] = [None] * len(self.plan.trees)
+        for chunk, handle in zip(self.chunks, self.handles):
+            body = ",".join(
+                prefix + _number(value)  # type: ignore[arg-type]
+                for prefix, slot in zip(chunk.prefixes, chunk.slots)
+                if (value := row[slot]) is not None
+            )
+            fired = self._fire(handle, body)
+            for name in fired:
+                if name == "catch_all":
+                    continue
+                index = int(name[1:])
+                truth = name[0] == "t"
+                if outcomes[index] is not None and outcomes[index] != truth:
+                    raise EngineFailure(f"trigger {index} was found both true and false")
+                outcomes[index] = truth
+        return outcomes
+
+    def _fire(self, handle: int, body: str) -> set[str]:
+        fired: set[str] = set()
+        with _LOCK:
+            sid = str(next(_SIDS))
+            fact = '{"sid":"' + sid + '","id":"f","__fs":1' + ("," + body if body else "") + "}"
+            try:
+                _, state = _engine.assert_fact(handle, fact)
+                result = _engine.start_action_for_state(handle, state)
+                while result:
+                    message = result[1]
+                    # The message is {"rule name": {...}}: read the name without parsing
+                    # the whole fact back.
+                    fired.add(message[2 : message.index('"', 2)])
+                    following = _engine.complete_and_start_action(handle, state)
+                    result = (None, following) if following else None
+            except _engine.error as error:
+                raise EngineFailure(f"durable-rules refused a fact: {error}") from error
+            finally:
+                try:
+                    _engine.delete_state(handle, sid)
+                except _engine.error:
+                    pass
+        return fired

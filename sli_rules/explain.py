@@ -1,0 +1,276 @@
+"""Explanations: for a trigger and an authority, the values compared, the message for people,
+and, when it could not be judged, what was missing and why."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from .facts import AuthorityFacts
+from .model import (
+    AllOf,
+    AnyOf,
+    Condition,
+    Count,
+    FactTest,
+    Measure,
+    NotOf,
+    Ref,
+    Rulebook,
+    Trigger,
+)
+from .plan import Plan, Slot, evaluate
+from .results import Evidence, Flag, Gap
+
+PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+OUTCOME_WORDS = {True: "true", False: "false", None: "unknown"}
+TEST_WORDS = {
+    "equals": "equals",
+    "not_equals": "does not equal",
+    "above": "is above",
+    "below": "is below",
+    "at_least": "is at least",
+    "at_most": "is at most",
+    "between": "is between",
+    "outside": "is outside",
+    "one_of": "is one of",
+    "none_of": "is none of",
+    "worse_than": "is worse than",
+    "better_than": "is better than",
+}
+
+
+def show(value: Any) -> str:
+    """A value as people read it: 12.5, not 12.500000000001; true/false for booleans."""
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        text = f"{value:.2f}".rstrip("0").rstrip(".")
+        return text if text not in ("0", "-0") else f"{value:.3g}"
+    return str(value)
+
+
+def tests_of(condition: Condition) -> Iterator[FactTest | Count]:
+    if isinstance(condition, (AllOf, AnyOf)):
+        for item in condition.items:
+            yield from tests_of(item)
+    elif isinstance(condition, NotOf):
+        yield from tests_of(condition.item)
+    else:
+        yield condition
+
+
+class Explainer:
+    """Turns slot values back into the words and numbers an assessor reads."""
+
+    def __init__(self, rulebook: Rulebook, plan: Plan) -> None:
+        self.rulebook = rulebook
+        self.plan = plan
+
+    def decode(self, value: float | None, measure: Measure | None, texts: dict[str, float]) -> Any:
+        if value is None or measure is None:
+            return value
+        if measure.type == "category" and measure.values:
+            return measure.values[int(value)]
+        if measure.type == "boolean":
+            return value == 1.0
+        if measure.type == "text":
+            for text, code in texts.items():
+                if code == value:
+                    return text
+        return value
+
+    def slot_value(self, slot: Slot, row: Sequence[float | None]) -> float | None:
+        return row[self.plan.slot_index[slot]]
+
+    def reference(self, test: FactTest, ref: Ref, row: Sequence[float | None], texts: dict[str, float]) -> tuple[str, Any]:
+        measure = self.rulebook.measures[test.fact]
+        if ref.kind == "literal":
+            return show(ref.literal), ref.literal
+        value = self.slot_value(Slot("ref", test.fact, test.change, ref), row)
+        shown_measure = self.rulebook.measures[ref.fact] if ref.kind == "fact" and ref.fact else measure
+        decoded = self.decode(value, shown_measure, texts) if not test.change else value
+        return f"{_ref_words(ref, self.rulebook)} {show(decoded)}", decoded
+
+    def subject(self, test: FactTest, row: Sequence[float | None], texts: dict[str, float]) -> Any:
+        measure = self.rulebook.measures[test.fact]
+        value = self.slot_value(Slot("value", test.fact, test.change), row)
+        return value if test.change else self.decode(value, measure, texts)
+
+    def evidence(self, trigger: Trigger, item: AuthorityFacts, row: Sequence[float | None], texts: dict[str, float]) -> tuple[Evidence, ...]:
+        found = []
+        for test in tests_of(trigger.when):
+            outcome = evaluate(self.plan.nodes[test], self.plan.atoms, row)  # type: ignore[arg-type]
+            if isinstance(test, FactTest):
+                found.append(Evidence(self._test_text(test, row, texts), OUTCOME_WORDS[outcome]))
+            else:
+                found.append(Evidence(self._count_text(test, row, texts), OUTCOME_WORDS[outcome]))
+        return tuple(found)
+
+    def _test_text(self, test: FactTest, row: Sequence[float | None], texts: dict[str, float]) -> str:
+        measure = self.rulebook.measures[test.fact]
+        subject = f"{test.fact}" + (f" ({test.change} change)" if test.change else "")
+        value = self.subject(test, row, texts)
+        if test.test.op == "present":
+            state = "present" if value is not None else "missing"
+            return f"{subject} is {state} (wanted {'present' if test.test.present else 'missing'})"
+        refs = [self.reference(test, ref, row, texts)[0] for ref in test.test.refs]
+        unit = "%" if test.change == "percent" else ""
+        words = TEST_WORDS[test.test.op]
+        joined = " and ".join(refs) if test.test.op in ("between", "outside") else ", ".join(refs)
+        return f"{subject} = {show(value)}{unit} {words} {joined}" + (
+            f" ({measure.name})" if measure.name else ""
+        )
+
+    def _count_text(self, count: Count, row: Sequence[float | None], texts: dict[str, float]) -> str:
+        slot = next(s for s in self.plan.slots if s.kind == "count" and s.count == count)
+        value = self.slot_value(slot, row)
+        counted = [
+            fact
+            for fact, part in zip(count.facts, slot.parts)
+            if evaluate(part, self.plan.atoms, row) is True  # type: ignore[arg-type]
+        ]
+        where = count.where
+        refs = ", ".join(_ref_words(ref, self.rulebook) if ref.kind != "literal" else show(ref.literal) for ref in where.refs)
+        test = count.test
+        limits = " and ".join(show(ref.literal) for ref in test.refs)
+        text = (
+            f"{show(value)} of {len(count.facts)} facts {TEST_WORDS.get(where.op, where.op)} {refs}"
+            f" (wanted {test.op.replace('_', ' ')} {limits})"
+        )
+        if counted:
+            text += ": " + ", ".join(counted)
+        return text
+
+    def values(self, trigger: Trigger, item: AuthorityFacts, row: Sequence[float | None]) -> dict[str, Any]:
+        """The facts a flag rests on, with this year's values."""
+        found: dict[str, Any] = {}
+        for test in tests_of(trigger.when):
+            if isinstance(test, FactTest):
+                facts = [test.fact] + [ref.fact for ref in test.test.refs if ref.kind == "fact" and ref.fact]
+            else:
+                slot = next(s for s in self.plan.slots if s.kind == "count" and s.count == test)
+                facts = [
+                    fact
+                    for fact, part in zip(test.facts, slot.parts)
+                    if evaluate(part, self.plan.atoms, row) is True  # type: ignore[arg-type]
+                ]
+            for fact in facts:
+                if fact in item.facts and fact not in found:
+                    found[fact] = item.facts[fact]
+        return found
+
+    def says(self, trigger: Trigger, item: AuthorityFacts, row: Sequence[float | None], texts: dict[str, float]) -> str:
+        if not trigger.says:
+            return trigger.title
+        first_test = next((t for t in tests_of(trigger.when) if isinstance(t, FactTest)), None)
+        first_count = next((t for t in tests_of(trigger.when) if isinstance(t, Count)), None)
+        values: dict[str, str] = {"authority": item.authority}
+        if first_test is not None:
+            values["value"] = show(self.subject(first_test, row, texts))
+            values["previous"] = show(item.previous.get(first_test.fact))
+            refs = [ref for ref in first_test.test.refs]
+            values["reference"] = show(self.reference(first_test, refs[0], row, texts)[1]) if refs else "unknown"
+        if first_count is not None:
+            slot = next(s for s in self.plan.slots if s.kind == "count" and s.count == first_count)
+            values["count"] = show(self.slot_value(slot, row))
+
+        def substitute(match: re.Match[str]) -> str:
+            token = match.group(0)
+            if token in ("{{", "}}"):
+                return token[0]
+            name = match.group(1)
+            if name.startswith("fact:"):
+                fact = self.rulebook.resolve(name[5:], item.year) or name[5:]
+                return show(item.facts.get(fact))
+            return values.get(name, "unknown")
+
+        return PLACEHOLDER.sub(substitute, trigger.says)
+
+    def flag(self, trigger: Trigger, item: AuthorityFacts, row: Sequence[float | None], texts: dict[str, float], counted: bool) -> Flag:
+        values = self.values(trigger, item, row)
+        return Flag(
+            trigger=trigger.id,
+            heading=trigger.heading,
+            signal=trigger.signal,
+            counted=counted,
+            title=trigger.title,
+            says=self.says(trigger, item, row, texts),
+            sources=trigger.sources,
+            values=values,
+            area=trigger.area,
+            notes={fact: item.notes[fact] for fact in values if fact in item.notes},
+            evidence=self.evidence(trigger, item, row, texts),
+        )
+
+    def gap(self, trigger: Trigger, item: AuthorityFacts, row: Sequence[float | None]) -> Gap:
+        missing: list[str] = []
+        why: list[str] = []
+        for test in tests_of(trigger.when):
+            outcome = evaluate(self.plan.nodes[test], self.plan.atoms, row)  # type: ignore[arg-type]
+            if outcome is not None:
+                continue
+            if isinstance(test, FactTest):
+                self._why_test(test, item, row, missing, why)
+            else:
+                for fact in test.facts:
+                    if fact not in item.facts:
+                        _add(missing, fact)
+                why.append(f"none of the {len(test.facts)} counted facts could be judged")
+        return Gap(trigger.id, trigger.heading, trigger.title, tuple(missing), tuple(dict.fromkeys(why)))
+
+    def _why_test(self, test: FactTest, item: AuthorityFacts, row: Sequence[float | None], missing: list[str], why: list[str]) -> None:
+        measure = self.rulebook.measures[test.fact]
+        if test.fact not in item.facts:
+            _add(missing, test.fact)
+            why.append(f"no value for {test.fact}")
+        elif test.change:
+            from .model import year_start
+
+            if year_start(item.year) in measure.breaks:
+                why.append(f"the definition of {test.fact} changed in {item.year}: no change can be computed across it")
+            elif test.fact not in item.previous:
+                _add(missing, test.fact)
+                why.append(f"no previous-year value for {test.fact}")
+            elif item.previous[test.fact] == 0 and test.change == "percent":
+                why.append(f"the previous value of {test.fact} is 0: no percentage change")
+        for ref in test.test.refs:
+            if ref.kind == "literal":
+                continue
+            value = self.slot_value(Slot("ref", test.fact, test.change, ref), row)
+            if value is not None:
+                continue
+            if ref.kind == "previous":
+                _add(missing, test.fact)
+                why.append(f"no previous-year value for {test.fact}")
+            elif ref.kind == "fact" and ref.fact:
+                _add(missing, ref.fact)
+                why.append(f"no value for {ref.fact}")
+            else:
+                why.append(f"the {ref.kind} {ref.stat} of {test.fact} needs at least 2 values")
+
+
+def _add(missing: list[str], fact: str) -> None:
+    if fact not in missing:
+        missing.append(fact)
+
+
+def _ref_words(ref: Ref, rulebook: Rulebook) -> str:
+    if ref.kind == "region":
+        text = f"the region {ref.stat}"
+    elif ref.kind == "comparators":
+        text = f"the comparators' {ref.stat}"
+    elif ref.kind == "previous":
+        text = "the previous year"
+    else:
+        text = f"{ref.fact}"
+    if ref.times != 1.0:
+        text += f" × {show(ref.times)}"
+    if ref.plus != 0.0:
+        text += f" {'+' if ref.plus > 0 else '−'} {show(abs(ref.plus))}"
+    return (text.replace("_", " ") if ref.kind != "fact" else text)

@@ -1,0 +1,600 @@
+"""Fact sets: each authority's facts for a year, read from YAML, JSON or CSV files and
+checked against the rulebook's catalogue before anything reaches the engine."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .convert import structure, type_name
+from .errors import FactsError, Problem, Problems, did_you_mean
+from .model import YEAR_PATTERN, Location, Rulebook, previous_year, year_start
+from .source import Document, Where, display_path, load_documents, read_text, walk_files
+
+FACT_SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".xlsx")
+CSV_FIXED = ("authority", "code", "year")
+MAX_TEXT = 10_000
+_NAME_FOLD = re.compile(r"[^a-z0-9]+")
+
+
+def name_key(name: str) -> str:
+    """Names compared loosely: 'St. Helens', 'St Helens' and 'st helens ' are one council."""
+    return _NAME_FOLD.sub(" ", name.casefold()).strip()
+
+
+@attrs.frozen
+class AuthorityFacts:
+    """One authority's facts for one year, with the place each fact came from."""
+
+    authority: str
+    code: str | None
+    year: str
+    facts: dict[str, Any] = attrs.field(repr=False)
+    previous: dict[str, Any] = attrs.field(repr=False, factory=dict)
+    comparators: tuple[str, ...] = ()
+    notes: dict[str, str] = attrs.field(repr=False, factory=dict)
+    sources: dict[str, str] = attrs.field(repr=False, factory=dict)
+    location: Location = ("<memory>", 1, 1)
+    fact_locations: dict[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
+    previous_locations: dict[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
+    comparator_locations: tuple[Location, ...] = attrs.field(repr=False, default=(), eq=False)
+
+    @property
+    def key(self) -> str:
+        return self.code or self.authority
+
+    def source_of(self, fact_id: str) -> str | None:
+        """The provenance given for a fact: by its id, or by the longest matching prefix."""
+        if fact_id in self.sources:
+            return self.sources[fact_id]
+        best = None
+        for pattern, source in self.sources.items():
+            if pattern.endswith("*") and fact_id.startswith(pattern[:-1]):
+                if best is None or len(pattern) > len(best[0]):
+                    best = (pattern, source)
+        return best[1] if best else None
+
+
+@attrs.frozen
+class Region:
+    """The authorities to assess together: statistics are taken over them, year by year."""
+
+    authorities: tuple[AuthorityFacts, ...]
+    paths: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.authorities)
+
+    def __iter__(self) -> Iterator[AuthorityFacts]:
+        return iter(self.authorities)
+
+    def __getitem__(self, name_or_code: str) -> AuthorityFacts:
+        wanted = name_key(name_or_code)
+        matches = [
+            item
+            for item in self.authorities
+            if item.code == name_or_code or name_key(item.authority) == wanted
+        ]
+        if not matches:
+            raise KeyError(name_or_code)
+        return max(matches, key=lambda item: year_start(item.year))
+
+    @property
+    def years(self) -> list[str]:
+        return sorted({item.year for item in self.authorities}, key=year_start)
+
+
+@attrs.frozen
+class FactSetSpec:
+    authority: str
+    year: str
+    facts: dict[str, Any] = attrs.Factory(dict)
+    code: str | None = None
+    comparators: list[str] = attrs.Factory(list)
+    previous: dict[str, Any] = attrs.Factory(dict)
+    notes: dict[str, str] = attrs.Factory(dict)
+    sources: dict[str, str] = attrs.Factory(dict)
+
+
+@attrs.frozen
+class RegionSpec:
+    kind: str
+    authorities: list[Any]
+    name: str | None = None
+    year: str | None = None
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+@attrs.define
+class _Record:
+    """A fact set as read from one place, before merging and year selection."""
+
+    authority: str
+    code: str | None
+    year: str
+    facts: dict[str, Any]
+    fact_locations: dict[str, Location]
+    previous: dict[str, Any]
+    previous_locations: dict[str, Location]
+    comparators: list[str]
+    comparator_locations: list[Location]
+    notes: dict[str, str]
+    sources: dict[str, str]
+    location: Location
+
+
+def load_facts(
+    *paths: str | Path,
+    year: str | None = None,
+    region: str | None = None,
+    rulebook: Rulebook | None = None,
+) -> Region:
+    """Read fact sets from files or folders (YAML, JSON, CSV) into a Region.
+
+    Facts for one authority from several files are merged (by ONS code, or by name where no
+    code is given); a fact given twice with different values is an error naming both places.
+    With several years present, `year` picks the year to assess (default: the latest), and
+    the year before it supplies `previous` values. With a rulebook, values are checked
+    against its catalogue at once (otherwise `Engine.assess` checks them).
+    """
+    from . import readers
+
+    problems = Problems()
+    records: list[_Record] = []
+    shown_paths: list[str] = []
+    if not paths:
+        problems.add("<arguments>", 1, 1, "no fact files given")
+    for raw in paths:
+        path = Path(raw)
+        shown_paths.append(display_path(path))
+        if not path.exists():
+            problems.add(display_path(path), 1, 1, "no such file or folder")
+            continue
+        files = list(walk_files(path, FACT_SUFFIXES))
+        if path.is_dir() and not files:
+            problems.add(display_path(path), 1, 1, "folder holds no fact files (.yaml, .yml, .json, .csv, .xlsx)")
+        for file in files:
+            if path.is_dir() and file.name.lower() in ("readme.md",):
+                continue
+            reader = readers.reader_for(file)
+            if reader is not None:
+                records.extend(reader(file, problems, region=region, year=year, rulebook=rulebook))
+            elif file.suffix.lower() in (".yaml", ".yml", ".json"):
+                records.extend(_read_documents(file, problems))
+            else:
+                problems.add(display_path(file), 1, 1, f"cannot read {file.suffix or 'this'} files as facts")
+    problems.raise_if_errors(FactsError)
+    result = assemble(records, problems, year=year)
+    problems.raise_if_errors(FactsError)
+    warnings = tuple(problem for problem in problems.items if problem.severity == "warning")
+    loaded = Region(result, tuple(shown_paths), warnings)
+    if rulebook is not None:
+        loaded = bind(loaded, rulebook)
+    return loaded
+
+
+def _read_documents(file: Path, problems: Problems) -> Iterable[_Record]:
+    for document in load_documents(file, problems):
+        data = document.data
+        if isinstance(data, list):
+            for index, item in enumerate(data):
+                yield from _record(document, (index,), item, problems)
+        elif isinstance(data, dict) and "kind" in data:
+            if data.get("kind") != "region":
+                document.problem(
+                    problems, ("kind",),
+                    f"a fact file's kind is 'region', not {data.get('kind')!r}",
+                    hint="rule files go in the rulebook folder, not among the facts",
+                )
+                continue
+            spec, found = structure(data, RegionSpec)
+            for item in found:
+                document.problem(problems, item.where, item.message, key=item.at_key, hint=item.hint)
+            if spec is None:
+                continue
+            for index, item in enumerate(spec.authorities):
+                if spec.year is not None and isinstance(item, dict) and "year" not in item:
+                    item = {**item, "year": spec.year}
+                yield from _record(document, ("authorities", index), item, problems)
+        else:
+            yield from _record(document, (), data, problems)
+
+
+def _record(document: Document, where: Where, data: Any, problems: Problems) -> Iterable[_Record]:
+    if not isinstance(data, dict):
+        document.problem(problems, where, f"a fact set is a mapping with authority, year and facts, got {type_name(data)}")
+        return
+    spec, found = structure(data, FactSetSpec)
+    for item in found:
+        document.problem(problems, (*where, *item.where), item.message, key=item.at_key, hint=item.hint)
+    if spec is None:
+        return
+    if not _check_year(document, (*where, "year"), spec.year, problems):
+        return
+    facts, fact_locations = _flatten(document, (*where, "facts"), spec.facts, problems)
+    previous, previous_locations = _flatten(document, (*where, "previous"), spec.previous, problems)
+    for name, mapping in (("notes", spec.notes), ("sources", spec.sources)):
+        for key, value in mapping.items():
+            if not isinstance(value, str):
+                document.problem(problems, (*where, name, key), f"expected text, got {type_name(value)}")
+    line, column = document.at(where)
+    yield _Record(
+        authority=spec.authority.strip(),
+        code=spec.code.strip() if spec.code else None,
+        year=spec.year,
+        facts=facts,
+        fact_locations=fact_locations,
+        previous=previous,
+        previous_locations=previous_locations,
+        comparators=list(spec.comparators),
+        comparator_locations=[
+            (document.path, *document.at((*where, "comparators", index)))
+            for index in range(len(spec.comparators))
+        ],
+        notes=dict(spec.notes),
+        sources=dict(spec.sources),
+        location=(document.path, line, column),
+    )
+
+
+def _check_year(document: Document, where: Where, year: str, problems: Problems) -> bool:
+    if not YEAR_PATTERN.match(year) or int(year[5:]) != (year_start(year) + 1) % 100:
+        document.problem(problems, where, f"year {year!r} is not a financial year like 2013-14")
+        return False
+    return True
+
+
+def _flatten(
+    document: Document, where: Where, mapping: dict[str, Any], problems: Problems
+) -> tuple[dict[str, Any], dict[str, Location]]:
+    facts: dict[str, Any] = {}
+    locations: dict[str, Location] = {}
+
+    def visit(prefix: str, inner: Where, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                visit(f"{prefix}.{key}" if prefix else str(key), (*inner, key), item)
+            return
+        if isinstance(value, list):
+            document.problem(problems, inner, f"fact '{prefix}' is a list; a fact holds one value")
+            return
+        if prefix in facts:
+            document.problem(problems, inner, f"fact '{prefix}' is given twice")
+            return
+        facts[prefix] = value
+        locations[prefix] = (document.path, *document.at(inner))
+
+    for key, value in mapping.items():
+        visit(str(key), (*where, key), value)
+    return facts, locations
+
+
+def read_wide_csv(file: Path, problems: Problems, **_: Any) -> list[_Record]:
+    """One row per authority and year; a column per fact id; `authority`, `code`, `year`."""
+    from .readers import csv_rows
+
+    records: list[_Record] = []
+    shown = display_path(file)
+    text = read_text(file, problems)
+    if text is None:
+        return records
+    rows = csv_rows(text)
+    try:
+        header_line, header = next(rows)
+    except StopIteration:
+        problems.add(shown, 1, 1, "the CSV file is empty")
+        return records
+    names = [name.strip() for name, _ in header]
+    if "authority" not in names or "year" not in names:
+        problems.add(shown, header_line, 1, "a wide CSV needs 'authority' and 'year' columns",
+                     hint="columns: authority, code, year, then one per fact id")
+        return records
+    seen: dict[str, int] = {}
+    for index, name in enumerate(names):
+        if name in seen:
+            problems.add(shown, header_line, header[index][1], f"column '{name}' appears twice")
+        seen.setdefault(name, index)
+        if not name:
+            problems.add(shown, header_line, header[index][1], "a column has no name")
+    for line, fields in rows:
+        if not any(value.strip() for value, _ in fields):
+            continue
+        if len(fields) != len(names):
+            problems.add(shown, line, 1, f"row has {len(fields)} fields; the header has {len(names)}")
+            continue
+        row = {name: (value.strip(), column) for name, (value, column) in zip(names, fields)}
+        authority, _ = row["authority"]
+        year, year_column = row["year"]
+        if not authority:
+            problems.add(shown, line, 1, "row has no authority")
+            continue
+        if not YEAR_PATTERN.match(year) or int(year[5:]) != (year_start(year) + 1) % 100:
+            problems.add(shown, line, year_column, f"year {year!r} is not a financial year like 2013-14")
+            continue
+        facts: dict[str, Any] = {}
+        locations: dict[str, Location] = {}
+        for name, (value, column) in row.items():
+            if name in CSV_FIXED or value == "":
+                continue
+            facts[name] = parse_cell(value)
+            locations[name] = (shown, line, column)
+        records.append(
+            _Record(
+                authority=authority,
+                code=row["code"][0] or None if "code" in row else None,
+                year=year,
+                facts=facts,
+                fact_locations=locations,
+                previous={},
+                previous_locations={},
+                comparators=[],
+                comparator_locations=[],
+                notes={},
+                sources={},
+                location=(shown, line, 1),
+            )
+        )
+    return records
+
+
+def parse_cell(value: str) -> Any:
+    """A spreadsheet cell as a value: true/false, a number, or text (typed by the catalogue later)."""
+    lowered = value.strip().lower()
+    if lowered in ("true", "yes"):
+        return True
+    if lowered in ("false", "no"):
+        return False
+    cleaned = value.strip().replace(",", "") if re.fullmatch(r"-?[\d,]+(\.\d+)?", value.strip()) else value.strip()
+    try:
+        return int(cleaned)
+    except ValueError:
+        pass
+    try:
+        number = float(cleaned)
+    except ValueError:
+        return value.strip()
+    return number
+
+
+# --- merging and choosing the year -----------------------------------------------------
+
+
+def assemble(records: Sequence[_Record], problems: Problems, year: str | None = None) -> tuple[AuthorityFacts, ...]:
+    """Merge records of the same authority and year; attach each year's previous values."""
+    codes_by_name: dict[str, str] = {}
+    for record in records:
+        if record.code:
+            known = codes_by_name.setdefault(name_key(record.authority), record.code)
+            if known != record.code:
+                path, line, column = record.location
+                problems.add(
+                    path, line, column,
+                    f"'{record.authority}' is given code {record.code} here and {known} elsewhere",
+                )
+    merged: dict[tuple[str, str], _Record] = {}
+    order: list[tuple[str, str]] = []
+    for record in records:
+        key = (record.code or codes_by_name.get(name_key(record.authority)) or name_key(record.authority), record.year)
+        if key not in merged:
+            merged[key] = _Record(**{**attrs.asdict(record, recurse=False)})
+            merged[key].code = record.code or codes_by_name.get(name_key(record.authority))
+            order.append(key)
+            continue
+        _merge_into(merged[key], record, problems)
+    by_authority: dict[str, dict[str, _Record]] = {}
+    for key in order:
+        by_authority.setdefault(key[0], {})[key[1]] = merged[key]
+    present_years = sorted({key[1] for key in order}, key=year_start)
+    if year is not None and present_years and year not in present_years:
+        problems.add("<arguments>", 1, 1, f"no facts for year {year}",
+                     hint=f"years present: {', '.join(present_years)}")
+        return ()
+    chosen: list[AuthorityFacts] = []
+    for years in by_authority.values():
+        target = year or max(years, key=year_start)
+        if target not in years:
+            continue
+        record = years[target]
+        before = years.get(previous_year(target))
+        previous = dict(before.facts) if before else {}
+        previous_locations = dict(before.fact_locations) if before else {}
+        for fact, value in record.previous.items():
+            if fact in previous and previous[fact] != value:
+                path, line, column = record.previous_locations[fact]
+                other = previous_locations[fact]
+                problems.add(
+                    path, line, column,
+                    f"previous value of '{fact}' is {value!r} here but {previous[fact]!r} at "
+                    f"{other[0]}:{other[1]}:{other[2]}",
+                )
+            previous[fact] = value
+            previous_locations[fact] = record.previous_locations[fact]
+        chosen.append(
+            AuthorityFacts(
+                authority=record.authority,
+                code=record.code,
+                year=record.year,
+                facts=record.facts,
+                previous=previous,
+                comparators=tuple(record.comparators),
+                notes=record.notes,
+                sources=record.sources,
+                location=record.location,
+                fact_locations=record.fact_locations,
+                previous_locations=previous_locations,
+                comparator_locations=tuple(record.comparator_locations),
+            )
+        )
+    return tuple(chosen)
+
+
+def _merge_into(target: _Record, record: _Record, problems: Problems) -> None:
+    for name, values, locations in (
+        ("", record.facts, record.fact_locations),
+        ("previous value of ", record.previous, record.previous_locations),
+    ):
+        into = target.facts if not name else target.previous
+        into_locations = target.fact_locations if not name else target.previous_locations
+        for fact, value in values.items():
+            if fact in into and into[fact] != value:
+                path, line, column = locations[fact]
+                other = into_locations[fact]
+                problems.add(
+                    path, line, column,
+                    f"{name}'{fact}' for {record.authority} {record.year} is {value!r} here but "
+                    f"{into[fact]!r} at {other[0]}:{other[1]}:{other[2]}",
+                )
+                continue
+            if fact in into and name == "" and record.location[0] == target.location[0]:
+                path, line, column = locations[fact]
+                other = into_locations[fact]
+                problems.add(
+                    path, line, column,
+                    f"{record.authority} {record.year} is given twice (also at {other[0]}:{other[1]}:{other[2]})",
+                )
+                continue
+            into[fact] = value
+            into_locations[fact] = locations[fact]
+    if record.location[0] == target.location[0] and not record.facts and not record.previous:
+        path, line, column = record.location
+        other = target.location
+        problems.add(
+            path, line, column,
+            f"{record.authority} {record.year} is given twice (also at {other[0]}:{other[1]}:{other[2]})",
+        )
+    for comparator, location in zip(record.comparators, record.comparator_locations):
+        if comparator not in target.comparators:
+            target.comparators.append(comparator)
+            target.comparator_locations.append(location)
+    target.notes.update(record.notes)
+    target.sources.update(record.sources)
+    if target.code is None and record.code:
+        target.code = record.code
+
+
+# --- checking against the catalogue ----------------------------------------------------
+
+
+def bind(region: Region, rulebook: Rulebook) -> Region:
+    """The region with fact ids resolved to catalogue ids and every value checked.
+
+    Raises FactsError with every problem: unknown facts (with did-you-mean), wrong types,
+    values out of range or not finite, unknown category values, duplicate authorities.
+    """
+    problems = Problems()
+    known = [*rulebook.measures, *(alias.id for m in rulebook.measures.values() for alias in m.aliases)]
+    seen: dict[tuple[str, str], Location] = {}
+    bound: list[AuthorityFacts] = []
+    for item in region.authorities:
+        marker = (item.key, item.year)
+        if marker in seen:
+            path, line, column = item.location
+            other = seen[marker]
+            problems.add(path, line, column, f"{item.authority} {item.year} appears twice (also at {other[0]}:{other[1]}:{other[2]})")
+            continue
+        seen[marker] = item.location
+        facts = _bind_values(item.facts, item.fact_locations, item.year, rulebook, known, problems, item)
+        previous = _bind_values(
+            item.previous, item.previous_locations, previous_year(item.year), rulebook, known, problems, item
+        )
+        bound.append(
+            attrs.evolve(
+                item,
+                facts=facts,
+                previous=previous,
+                fact_locations=_rekey(item.fact_locations, item.year, rulebook),
+                previous_locations=_rekey(item.previous_locations, previous_year(item.year), rulebook),
+            )
+        )
+    problems.raise_if_errors(FactsError)
+    return Region(tuple(bound), region.paths, region.warnings)
+
+
+def _rekey(locations: dict[str, Location], year: str, rulebook: Rulebook) -> dict[str, Location]:
+    return {rulebook.resolve(fact, year) or fact: where for fact, where in locations.items()}
+
+
+def _bind_values(
+    values: dict[str, Any],
+    locations: dict[str, Location],
+    year: str,
+    rulebook: Rulebook,
+    known: list[str],
+    problems: Problems,
+    item: AuthorityFacts,
+) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    given_as: dict[str, str] = {}
+    for fact, value in values.items():
+        path, line, column = locations.get(fact, item.location)
+        if value is None:
+            continue  # null means "not known": the fact is missing, not an error
+        canonical = rulebook.resolve(fact, year)
+        if canonical is None:
+            other_years = rulebook.resolve(fact, None)
+            if other_years is not None:
+                problems.add(path, line, column, f"'{fact}' does not name a measure in {year}",
+                             hint=f"it is an id of '{other_years}' in other years")
+            else:
+                problems.add(path, line, column, f"unknown fact '{fact}'",
+                             hint=did_you_mean(fact, known) or "add it to the rulebook's measures")
+            continue
+        if canonical in given_as:
+            problems.add(path, line, column, f"'{fact}' and '{given_as[canonical]}' are the same measure, given twice")
+            continue
+        given_as[canonical] = fact
+        checked = check_value(rulebook.measures[canonical], value)
+        if isinstance(checked, _Invalid):
+            problems.add(path, line, column, f"'{fact}': {checked.message}", hint=checked.hint)
+            continue
+        result[canonical] = checked
+    return result
+
+
+@attrs.frozen
+class _Invalid:
+    message: str
+    hint: str | None = None
+
+
+def check_value(measure: Any, value: Any) -> Any:
+    """The value if it suits the measure, else an _Invalid saying why."""
+    if measure.type == "number":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return _Invalid(f"expected a number, got {type_name(value)}" + (f" {value!r}" if isinstance(value, str) else ""))
+        if not math.isfinite(value):
+            return _Invalid(f"{value} is not a finite number")
+        if isinstance(value, int) and abs(value) > 2**53:
+            return _Invalid(f"{value} is too large to hold exactly")
+        if measure.range is not None and not (measure.range[0] <= value <= measure.range[1]):
+            low, high = measure.range
+            return _Invalid(f"{value} is outside the measure's range [{_plain(low)}, {_plain(high)}]")
+        return float(value) if isinstance(value, float) else value
+    if measure.type == "boolean":
+        if not isinstance(value, bool):
+            return _Invalid(f"expected true or false, got {type_name(value)}")
+        return value
+    if measure.type == "category":
+        if not isinstance(value, str) or value not in measure.values:
+            return _Invalid(
+                f"{value!r} is not one of the measure's values",
+                did_you_mean(str(value), measure.values) or f"one of: {', '.join(measure.values)}",
+            )
+        return value
+    if not isinstance(value, str):
+        return _Invalid(f"expected text, got {type_name(value)}")
+    if len(value) > MAX_TEXT:
+        return _Invalid(f"text of {len(value)} characters; the limit is {MAX_TEXT}")
+    return value
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)

@@ -1,0 +1,382 @@
+"""The rulebook as frozen attrs objects: measures, triggers with their condition trees,
+the verdict policy, the support menu and rule tests."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Union
+
+import attrs
+
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
+YEAR_PATTERN = re.compile(r"(\d{4})-(\d{2})\Z")
+STATS = ("mean", "median", "min", "max", "q1", "q3", "worst_quartile", "best_quartile")
+HEADINGS = ("outcomes", "resources", "stakeholders", "intelligence")
+MEASURE_TYPES = ("number", "boolean", "category", "text")
+POLARITIES = ("higher", "lower", "none")
+SIGNALS = ("concern", "excellence")
+CHANGES = ("absolute", "percent")
+
+Location = tuple[str, int, int]  # path, line, column
+
+
+def year_start(year: str) -> int:
+    """2013 for '2013-14': years order by their first calendar year."""
+    match = YEAR_PATTERN.match(year)
+    if not match:
+        raise ValueError(f"not a year like 2013-14: {year!r}")
+    return int(match.group(1))
+
+
+def previous_year(year: str) -> str:
+    start = year_start(year) - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+# --- the documents as written (structured by cattrs) ---------------------------------
+
+
+@attrs.frozen
+class AliasSpec:
+    id: str
+    since: str | None = None
+    until: str | None = None
+
+
+@attrs.frozen
+class MeasureSpec:
+    id: str
+    name: str
+    type: str = "number"
+    unit: str | None = None
+    better: str = "none"
+    group: str | None = None
+    aliases: list[Union[str, AliasSpec]] = attrs.Factory(list)  # noqa: UP007 (cattrs)
+    source: str | None = None
+    range: list[float] | None = None
+    values: list[str] | None = None
+    since: str | None = None
+    until: str | None = None
+    breaks: list[str] = attrs.Factory(list)
+    note: str | None = None
+
+
+@attrs.frozen
+class MeasuresFile:
+    kind: str
+    measures: list[MeasureSpec]
+
+
+@attrs.frozen
+class TriggerSpec:
+    id: str
+    title: str
+    when: Any
+    signal: str = "concern"
+    area: str | None = None
+    sources: list[str] = attrs.Factory(list)
+    says: str | None = None
+    only_with_other_concerns: bool = False
+    note: str | None = None
+
+
+@attrs.frozen
+class TriggersFile:
+    kind: str
+    heading: str
+    triggers: list[TriggerSpec]
+    title: str | None = None
+
+
+@attrs.frozen
+class LevelSpec:
+    id: str
+    title: str
+    when: Any = None
+    note: str | None = None
+
+
+@attrs.frozen
+class VerdictsFile:
+    kind: str
+    levels: list[LevelSpec]
+
+
+@attrs.frozen
+class OptionSpec:
+    id: str
+    title: str
+    via: str | None = None
+    suits: list[str] = attrs.Factory(list)
+    note: str | None = None
+
+
+@attrs.frozen
+class TierSpec:
+    id: str
+    title: str
+    verdicts: list[str]
+    options: list[str]
+    note: str | None = None
+    corroboration: str | None = None
+
+
+@attrs.frozen
+class MenuFile:
+    kind: str
+    options: list[OptionSpec]
+    tiers: list[TierSpec]
+
+
+@attrs.frozen
+class ExpectSpec:
+    level: str | None = None
+    tier: str | None = None
+    flags: list[str] | None = None
+    has_flags: list[str] = attrs.Factory(list)
+    not_flags: list[str] = attrs.Factory(list)
+    gaps: list[str] | None = None
+
+
+@attrs.frozen
+class TestSpec:
+    name: str
+    authority: str
+    expect: ExpectSpec
+    facts: dict[str, Any] = attrs.Factory(dict)
+    previous: dict[str, Any] = attrs.Factory(dict)
+    remove: list[str] = attrs.Factory(list)
+
+
+@attrs.frozen
+class TestsFile:
+    kind: str
+    tests: list[TestSpec]
+    region: Any = None
+    rules: str | None = None
+
+
+# --- the compiled rulebook ------------------------------------------------------------
+
+
+@attrs.frozen
+class Alias:
+    id: str
+    since: int | None = None  # first calendar year of the first valid year
+    until: int | None = None
+
+    def valid_in(self, start: int) -> bool:
+        return (self.since is None or start >= self.since) and (
+            self.until is None or start <= self.until
+        )
+
+
+@attrs.frozen
+class Measure:
+    """A fact that triggers may read, with its type, polarity and the ids it goes by."""
+
+    id: str
+    name: str
+    type: str
+    unit: str | None
+    better: str
+    group: str | None
+    aliases: tuple[Alias, ...]
+    source: str | None
+    range: tuple[float, float] | None
+    values: tuple[str, ...] | None
+    since: int | None
+    until: int | None
+    breaks: frozenset[int]
+    location: Location
+
+
+@attrs.frozen
+class Ref:
+    """The right-hand side of a test: a literal or a reference to another value."""
+
+    kind: str  # literal | region | comparators | previous | fact
+    literal: Any = None
+    stat: str | None = None
+    fact: str | None = None
+    plus: float = 0.0
+    times: float = 1.0
+
+
+@attrs.frozen
+class Test:
+    op: str  # equals ... present, as written
+    refs: tuple[Ref, ...] = ()
+    present: bool = True
+
+
+@attrs.frozen
+class FactTest:
+    fact: str
+    change: str | None
+    test: Test
+    location: Location
+
+
+@attrs.frozen
+class Count:
+    facts: tuple[str, ...]
+    change: str | None
+    where: Test
+    test: Test  # a numeric test on the number counted, literal refs only
+    location: Location
+
+
+@attrs.frozen
+class AllOf:
+    items: tuple[Condition, ...]
+
+
+@attrs.frozen
+class AnyOf:
+    items: tuple[Condition, ...]
+
+
+@attrs.frozen
+class NotOf:
+    item: Condition
+
+
+Condition = Union[FactTest, Count, AllOf, AnyOf, NotOf]  # noqa: UP007 (recursive alias)
+
+
+@attrs.frozen
+class Trigger:
+    """One Table 2 risk trigger (or excellence signal) with its condition."""
+
+    id: str
+    heading: str
+    heading_title: str
+    title: str
+    signal: str
+    area: str | None
+    sources: tuple[str, ...]
+    when: Condition
+    says: str | None
+    gated: bool
+    location: Location
+
+    @property
+    def is_concern(self) -> bool:
+        return self.signal == "concern"
+
+
+@attrs.frozen
+class Counter:
+    """A verdict test on the counted flags: concerns, concern_headings, excellence, gaps."""
+
+    what: str
+    heading: str | None
+    test: Test
+
+
+@attrs.frozen
+class Flagged:
+    trigger: str
+
+
+@attrs.frozen
+class VerdictAll:
+    items: tuple[VerdictCondition, ...]
+
+
+@attrs.frozen
+class VerdictAny:
+    items: tuple[VerdictCondition, ...]
+
+
+@attrs.frozen
+class VerdictNot:
+    item: VerdictCondition
+
+
+VerdictCondition = Union[Counter, Flagged, VerdictAll, VerdictAny, VerdictNot]  # noqa: UP007
+
+
+@attrs.frozen
+class Level:
+    id: str
+    title: str
+    when: VerdictCondition | None
+    location: Location
+
+
+@attrs.frozen
+class Option:
+    id: str
+    title: str
+    via: str | None
+    suits: tuple[str, ...]
+    note: str | None
+
+
+@attrs.frozen
+class Tier:
+    id: str
+    title: str
+    note: str | None
+    verdicts: tuple[str, ...]
+    options: tuple[str, ...]
+    corroboration: bool
+    location: Location
+
+
+@attrs.frozen
+class Rulebook:
+    """Everything needed to assess: the catalogue, the triggers, the policy and the menu."""
+
+    path: str
+    digest: str
+    measures: dict[str, Measure] = attrs.field(repr=False)
+    triggers: tuple[Trigger, ...] = attrs.field(repr=False)
+    headings: dict[str, str] = attrs.field(repr=False)
+    levels: tuple[Level, ...] = attrs.field(repr=False)
+    options: dict[str, Option] = attrs.field(repr=False)
+    tiers: tuple[Tier, ...] = attrs.field(repr=False)
+    test_files: tuple[str, ...] = attrs.field(repr=False, default=())
+
+    def tier_for(self, level: str) -> Tier:
+        for tier in self.tiers:
+            if level in tier.verdicts:
+                return tier
+        raise KeyError(level)
+
+    def trigger(self, trigger_id: str) -> Trigger:
+        for trigger in self.triggers:
+            if trigger.id == trigger_id:
+                return trigger
+        raise KeyError(trigger_id)
+
+    def resolve(self, fact_id: str, year: str | None) -> str | None:
+        """The catalogue id that `fact_id` names in `year` (through aliases), or None."""
+        start = _safe_start(year)
+        measure = self.measures.get(fact_id)
+        if measure is not None and _in_years(measure.since, measure.until, start):
+            return measure.id
+        for candidate in self.measures.values():
+            for alias in candidate.aliases:
+                if alias.id == fact_id and (start is None or alias.valid_in(start)):
+                    return candidate.id
+        if measure is not None and start is None:
+            return measure.id
+        return None
+
+
+def _safe_start(year: str | None) -> int | None:
+    if year is None:
+        return None
+    try:
+        return year_start(year)
+    except ValueError:
+        return None
+
+
+def _in_years(since: int | None, until: int | None, start: int | None) -> bool:
+    if start is None:
+        return True
+    return (since is None or start >= since) and (until is None or start <= until)

@@ -1,0 +1,161 @@
+"""Result objects: frozen, comparable, and turned into JSON-ready data by the one converter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+
+from .facts import name_key
+from .model import year_start
+
+
+@attrs.frozen
+class Evidence:
+    """One test of a trigger: what was compared with what, and the outcome."""
+
+    text: str
+    outcome: str  # "true", "false" or "unknown"
+
+
+@attrs.frozen
+class Flag:
+    """A trigger that held for an authority: a concern or an area of excellence."""
+
+    trigger: str
+    heading: str
+    signal: str
+    counted: bool
+    title: str
+    says: str
+    sources: tuple[str, ...]
+    values: dict[str, Any]
+    area: str | None = None
+    notes: dict[str, str] = attrs.Factory(dict)
+    evidence: tuple[Evidence, ...] = ()
+
+
+@attrs.frozen
+class Gap:
+    """A trigger that could not be judged for want of data."""
+
+    trigger: str
+    heading: str
+    title: str
+    missing: tuple[str, ...]
+    why: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class SupportOption:
+    option: str
+    title: str
+    via: str | None = None
+    suits: tuple[str, ...] = ()  # the authority's concern headings and areas it suits
+
+
+@attrs.frozen
+class Peer:
+    """An authority with excellence where this one has a concern: a possible helper."""
+
+    authority: str
+    code: str | None
+    area: str
+    trigger: str
+
+
+@attrs.frozen
+class AuthorityAssessment:
+    """One authority's assessment for one year: flags, gaps, verdict, tier and support."""
+
+    authority: str
+    code: str | None
+    year: str
+    level: str
+    level_title: str
+    tier: str
+    tier_title: str
+    status: str
+    flags: tuple[Flag, ...]
+    gaps: tuple[Gap, ...]
+    support: tuple[SupportOption, ...]
+    reasons: tuple[str, ...]
+    peers: tuple[Peer, ...] = ()
+    tier_note: str | None = None
+
+    @property
+    def concerns(self) -> tuple[Flag, ...]:
+        return tuple(flag for flag in self.flags if flag.signal == "concern")
+
+    @property
+    def excellence(self) -> tuple[Flag, ...]:
+        return tuple(flag for flag in self.flags if flag.signal == "excellence")
+
+    def explain(self) -> str:
+        """Why this authority got its verdict, in plain English, with values and sources."""
+        from .report import explain_text
+
+        return explain_text(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        from .convert import converter
+
+        return converter.unstructure(self)  # type: ignore[no-any-return]
+
+
+@attrs.frozen
+class RegionAssessment:
+    """The assessment of every authority of a region, in a stable order."""
+
+    rulebook_digest: str
+    rulebook_path: str
+    assessments: tuple[AuthorityAssessment, ...]
+    levels: tuple[tuple[str, str], ...] = ()  # (id, title), most serious first
+    tiers: tuple[tuple[str, str], ...] = ()
+    headings: dict[str, str] = attrs.Factory(dict)
+    warnings: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.assessments)
+
+    def __iter__(self) -> Iterator[AuthorityAssessment]:
+        return iter(self.assessments)
+
+    def __getitem__(self, name_or_code: str) -> AuthorityAssessment:
+        """An authority's assessment by name or ONS code (the latest year when several)."""
+        wanted = name_key(name_or_code)
+        matches = [
+            item
+            for item in self.assessments
+            if item.code == name_or_code or name_key(item.authority) == wanted
+        ]
+        if not matches:
+            raise KeyError(f"no authority {name_or_code!r} in this assessment")
+        return max(matches, key=lambda item: year_start(item.year))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data, as in the documented contract."""
+        from .convert import converter
+
+        return {
+            "rulebook": {"digest": self.rulebook_digest, "path": self.rulebook_path},
+            "assessments": [converter.unstructure(item) for item in self.assessments],
+            "summary": self.summary(),
+        }
+
+    def summary(self) -> dict[str, Any]:
+        by_level = {level: 0 for level, _ in self.levels}
+        by_tier = {tier: 0 for tier, _ in self.tiers}
+        for item in self.assessments:
+            by_level[item.level] = by_level.get(item.level, 0) + 1
+            by_tier[item.tier] = by_tier.get(item.tier, 0) + 1
+        return {
+            "authorities": len(self.assessments),
+            "levels": by_level,
+            "tiers": by_tier,
+            "excellence": sorted(
+                {item.authority for item in self.assessments if item.excellence}
+            ),
+            "gaps": sum(len(item.gaps) for item in self.assessments),
+        }

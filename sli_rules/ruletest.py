@@ -1,0 +1,188 @@
+"""Rule tests: YAML cases that pin what a rulebook concludes, with rule coverage."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .convert import structure, type_name
+from .engine import Engine
+from .errors import Problems, RulebookError
+from .facts import AuthorityFacts, Region, _record, assemble, load_facts
+from .model import ExpectSpec, TestsFile
+from .results import AuthorityAssessment
+from .source import Document, display_path, load_documents, walk_files
+
+
+@attrs.frozen
+class CaseResult:
+    file: str
+    line: int
+    name: str
+    passed: bool
+    failures: tuple[str, ...]
+    assessment: AuthorityAssessment | None
+
+
+@attrs.frozen
+class TestRun:
+    results: tuple[CaseResult, ...]
+    flagged: frozenset[str]
+    levels: frozenset[str]
+    tiers: frozenset[str]
+    all_triggers: tuple[str, ...]
+    all_levels: tuple[str, ...]
+    all_tiers: tuple[str, ...]
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for result in self.results if result.passed)
+
+    @property
+    def failed(self) -> int:
+        return len(self.results) - self.passed
+
+    def uncovered(self) -> dict[str, list[str]]:
+        return {
+            "triggers": [t for t in self.all_triggers if t not in self.flagged],
+            "levels": [level for level in self.all_levels if level not in self.levels],
+            "tiers": [tier for tier in self.all_tiers if tier not in self.tiers],
+        }
+
+    def coverage(self) -> float:
+        total = len(self.all_triggers) + len(self.all_levels) + len(self.all_tiers)
+        missing = sum(len(items) for items in self.uncovered().values())
+        return 100.0 * (total - missing) / total if total else 100.0
+
+
+def find_test_files(paths: Sequence[str | Path]) -> list[Path]:
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        files.extend(walk_files(path, (".yaml", ".yml")) if path.is_dir() else [path])
+    return files
+
+
+def run_tests(engine: Engine, paths: Sequence[str | Path]) -> TestRun:
+    """Run every test case in the files; raises RulebookError for unreadable test files."""
+    problems = Problems()
+    cases: list[tuple[Document, int, Any, Region]] = []
+    for file in find_test_files(paths):
+        if not file.exists():
+            problems.add(display_path(file), 1, 1, "no such test file")
+            continue
+        for document in load_documents(file, problems):
+            if not isinstance(document.data, dict) or document.data.get("kind") != "tests":
+                if isinstance(document.data, dict) and "kind" in document.data and document.data["kind"] != "tests":
+                    continue  # other rule files in the same folder
+                document.problem(problems, (), f"a tests file is a mapping with kind: tests, got {type_name(document.data)}")
+                continue
+            parsed, found = structure(document.data, TestsFile)
+            for item in found:
+                document.problem(problems, item.where, item.message, key=item.at_key, hint=item.hint)
+            if parsed is None:
+                continue
+            region = _region(document, file, parsed, problems)
+            if region is None:
+                continue
+            for index, case in enumerate(parsed.tests):
+                cases.append((document, index, case, region))
+    problems.raise_if_errors(RulebookError)
+    results = []
+    flagged: set[str] = set()
+    levels: set[str] = set()
+    tiers: set[str] = set()
+    for document, index, case, region in cases:
+        result = _run_case(engine, document, index, case, region)
+        results.append(result)
+        if result.assessment is not None:
+            flagged.update(flag.trigger for flag in result.assessment.flags)
+            levels.add(result.assessment.level)
+            tiers.add(result.assessment.tier)
+    rulebook = engine.rulebook
+    return TestRun(
+        results=tuple(results),
+        flagged=frozenset(flagged),
+        levels=frozenset(levels),
+        tiers=frozenset(tiers),
+        all_triggers=tuple(trigger.id for trigger in rulebook.triggers),
+        all_levels=tuple(level.id for level in rulebook.levels),
+        all_tiers=tuple(tier.id for tier in rulebook.tiers),
+    )
+
+
+def _region(document: Document, file: Path, parsed: TestsFile, problems: Problems) -> Region | None:
+    if isinstance(parsed.region, str):
+        target = (file.parent / parsed.region).resolve()
+        if not target.exists():
+            document.problem(problems, ("region",), f"no such region folder or file: {parsed.region}")
+            return None
+        try:
+            return load_facts(target)
+        except Exception as error:  # noqa: BLE001 (reported with the test file's place)
+            problems.extend(getattr(error, "problems", []))
+            return None
+    if isinstance(parsed.region, list):
+        records = []
+        for index, item in enumerate(parsed.region):
+            records.extend(_record(document, ("region", index), item, problems))
+        chosen = assemble(records, problems)
+        return Region(chosen, (document.path,))
+    document.problem(problems, ("region",), "a tests file needs 'region': a path to fact files, or a list of fact sets")
+    return None
+
+
+def _run_case(engine: Engine, document: Document, index: int, case: Any, region: Region) -> CaseResult:
+    line, _ = document.at(("tests", index))
+    try:
+        target = region[case.authority]
+    except KeyError:
+        return CaseResult(document.path, line, case.name, False, (f"no authority {case.authority!r} in the test region",), None)
+    changed = _with_overrides(engine, target, case)
+    authorities = tuple(changed if item is target else item for item in region.authorities)
+    try:
+        assessment = engine.assess(Region(authorities, region.paths))[case.authority]
+    except Exception as error:  # noqa: BLE001 (a test case's bad facts fail that case only)
+        return CaseResult(document.path, line, case.name, False, (f"could not assess: {error}",), None)
+    return CaseResult(document.path, line, case.name, *_compare(case.expect, assessment), assessment)
+
+
+def _with_overrides(engine: Engine, target: AuthorityFacts, case: Any) -> AuthorityFacts:
+    facts = dict(target.facts)
+    previous = dict(target.previous)
+    resolve = engine.rulebook.resolve
+    for fact in case.remove:
+        for mapping in (facts, previous):
+            for key in [key for key in mapping if (resolve(key, target.year) or key) == (resolve(fact, target.year) or fact)]:
+                del mapping[key]
+    for fact, value in case.facts.items():
+        for key in [key for key in facts if key != fact and (resolve(key, target.year) or key) == (resolve(fact, target.year) or fact)]:
+            del facts[key]
+        facts[fact] = value
+    previous.update(case.previous)
+    return attrs.evolve(target, facts=facts, previous=previous)
+
+
+def _compare(expect: ExpectSpec, assessment: AuthorityAssessment) -> tuple[bool, tuple[str, ...]]:
+    failures = []
+    counted = sorted(flag.trigger for flag in assessment.flags if flag.counted)
+    every = {flag.trigger for flag in assessment.flags}
+    gaps = sorted(gap.trigger for gap in assessment.gaps)
+    if expect.level is not None and assessment.level != expect.level:
+        failures.append(f"level: expected {expect.level}, got {assessment.level}")
+    if expect.tier is not None and assessment.tier != expect.tier:
+        failures.append(f"tier: expected {expect.tier}, got {assessment.tier}")
+    if expect.flags is not None and sorted(expect.flags) != counted:
+        failures.append(f"flags: expected {sorted(expect.flags)}, got {counted}")
+    missing = [flag for flag in expect.has_flags if flag not in every]
+    if missing:
+        failures.append(f"has_flags: expected {missing} among the flags, got {sorted(every)}")
+    unwanted = [flag for flag in expect.not_flags if flag in counted]
+    if unwanted:
+        failures.append(f"not_flags: {unwanted} flagged and counted")
+    if expect.gaps is not None and sorted(expect.gaps) != gaps:
+        failures.append(f"gaps: expected {sorted(expect.gaps)}, got {gaps}")
+    return not failures, tuple(failures)

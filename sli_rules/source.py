@@ -1,0 +1,277 @@
+"""Reading YAML and JSON safely while remembering where every key and value came from.
+
+YAML is composed into nodes (never constructed into objects by PyYAML), so that no tag can
+run code, duplicate keys are caught, aliases cannot blow up memory, and every value keeps its
+line and column for the error messages of later stages.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import Problems
+
+Key = str | int
+Where = tuple[Key, ...]
+
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+# A fact file of tens of megabytes has a few million nodes; an alias bomb has billions.
+_NODE_BUDGET = 5_000_000
+MAX_FILE_BYTES = 256 * 1024 * 1024
+
+
+@attrs.frozen
+class Document:
+    """One YAML or JSON document: plain data plus the place of every value and key."""
+
+    path: str
+    data: Any
+    values: dict[Where, tuple[int, int]] = attrs.field(repr=False)
+    keys: dict[Where, tuple[int, int]] = attrs.field(repr=False)
+
+    def at(self, where: Where) -> tuple[int, int]:
+        """The line and column of the value at `where`, or of its nearest located parent."""
+        for size in range(len(where), -1, -1):
+            spot = self.values.get(where[:size])
+            if spot is not None:
+                return spot
+        return (1, 1)
+
+    def key_at(self, where: Where) -> tuple[int, int]:
+        """The line and column of the key naming `where` (its value when it has no key)."""
+        return self.keys.get(where) or self.at(where)
+
+    def problem(
+        self,
+        problems: Problems,
+        where: Where,
+        message: str,
+        *,
+        key: bool = False,
+        hint: str | None = None,
+        warning: bool = False,
+    ) -> None:
+        line, column = self.key_at(where) if key else self.at(where)
+        problems.add(self.path, line, column, message, hint=hint, warning=warning)
+
+
+def display_path(path: Path) -> str:
+    """A path as people typed it: relative to the working folder when it lies below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_text(path: Path, problems: Problems) -> str | None:
+    shown = display_path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.add(shown, 1, 1, f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")
+            return None
+        data = path.read_bytes()
+    except OSError as error:
+        problems.add(shown, 1, 1, f"cannot read file: {error.strerror or error}")
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        problems.add(shown, line, column, "file is not UTF-8 text")
+        return None
+
+
+def load_documents(path: Path, problems: Problems, text: str | None = None) -> list[Document]:
+    """Every document of a YAML (or JSON) file; problems are collected, never raised."""
+    if text is None:
+        text = read_text(path, problems)
+        if text is None:
+            return []
+    shown = display_path(path)
+    if path.suffix.lower() == ".json":
+        return _load_json(shown, text, problems)
+    return _load_yaml(shown, text, problems)
+
+
+def _load_yaml(shown: str, text: str, problems: Problems) -> list[Document]:
+    documents: list[Document] = []
+    try:
+        for node in yaml.compose_all(text, Loader=_LOADER):
+            if node is None:
+                continue
+            builder = _Builder(shown, problems)
+            data = builder.build(node, ())
+            documents.append(Document(shown, data, builder.values, builder.keys))
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = " ".join(part for part in (error.context, error.problem) if part)
+        hint = None
+        if "\t" in message or "'\\t'" in message:
+            hint = "YAML does not allow tabs for indentation: use spaces"
+        problems.add(shown, line, column, f"YAML syntax: {message}", hint=hint)
+    except yaml.YAMLError as error:
+        problems.add(shown, 1, 1, f"YAML syntax: {error}")
+    except _TooBig:
+        problems.add(
+            shown, 1, 1, "document too large after expanding aliases (an alias bomb?)"
+        )
+    except RecursionError:
+        problems.add(shown, 1, 1, "document nested too deeply")
+    return documents
+
+
+class _TooBig(Exception):
+    pass
+
+
+class _Builder:
+    """Turns composed nodes into plain data, recording locations and rejecting unsafe input."""
+
+    def __init__(self, path: str, problems: Problems) -> None:
+        self.path = path
+        self.problems = problems
+        self.values: dict[Where, tuple[int, int]] = {}
+        self.keys: dict[Where, tuple[int, int]] = {}
+        self.visited = 0
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def _spot(self, node: Node) -> tuple[int, int]:
+        return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def build(self, node: Node, where: Where) -> Any:
+        self.visited += 1
+        if self.visited > _NODE_BUDGET:
+            raise _TooBig
+        self.values[where] = self._spot(node)
+        if isinstance(node, ScalarNode):
+            return self._scalar(node)
+        if isinstance(node, SequenceNode):
+            if node.tag != "tag:yaml.org,2002:seq":
+                self._bad_tag(node)
+                return None
+            return [self.build(item, (*where, index)) for index, item in enumerate(node.value)]
+        if isinstance(node, MappingNode):
+            if node.tag != "tag:yaml.org,2002:map":
+                self._bad_tag(node)
+                return None
+            return self._mapping(node, where)
+        self._bad_tag(node)
+        return None
+
+    def _mapping(self, node: MappingNode, where: Where) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, tuple[int, int]] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                line, column = self._spot(key_node)
+                self.problems.add(self.path, line, column, "YAML merge keys ('<<') are not supported")
+                continue
+            key = self.build(key_node, (*where, "\x00key"))
+            self.values.pop((*where, "\x00key"), None)
+            spot = self._spot(key_node)
+            if not isinstance(key, str):
+                if isinstance(key, bool) or key is None:
+                    self.problems.add(
+                        self.path, *spot, f"key {key_node.value!r} must be a text key",
+                        hint="put it in quotes",
+                    )
+                    continue
+                key = str(key)
+            if key in first_seen:
+                line, column = first_seen[key]
+                self.problems.add(
+                    self.path, *spot,
+                    f"duplicate key '{key}' (first given at line {line}, column {column})",
+                )
+                continue
+            first_seen[key] = spot
+            self.keys[(*where, key)] = spot
+            result[key] = self.build(value_node, (*where, key))
+        return result
+
+    def _scalar(self, node: ScalarNode) -> Any:
+        if node.tag not in _SCALAR_TAGS:
+            self._bad_tag(node)
+            return None
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            # Dates are not a type of the rule format; keep what was written.
+            return node.value
+        value = self.constructor.construct_object(node, deep=True)
+        if isinstance(value, float) and not math.isfinite(value) and node.tag.endswith("float"):
+            return value  # caught later with the field's meaning; NaN is never silently used
+        return value
+
+    def _bad_tag(self, node: Node) -> None:
+        line, column = self._spot(node)
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        self.problems.add(
+            self.path, line, column, f"YAML tag '{tag}' is not allowed",
+            hint="rule and fact files hold plain values, lists and mappings only",
+        )
+
+
+def _load_json(shown: str, text: str, problems: Problems) -> list[Document]:
+    # JSON is YAML 1.2, but PyYAML follows YAML 1.1: parse with the json module and
+    # recover locations by reading the same text through the YAML composer.
+    try:
+        data = json.loads(text, object_pairs_hook=_json_pairs(shown, problems, text))
+    except json.JSONDecodeError as error:
+        problems.add(shown, error.lineno, error.colno, f"JSON syntax: {error.msg}")
+        return []
+    except RecursionError:
+        problems.add(shown, 1, 1, "document nested too deeply")
+        return []
+    located = Problems()
+    yaml_view = _load_yaml(shown, text, located)
+    if yaml_view and not located.has_errors:
+        return [Document(shown, data, yaml_view[0].values, yaml_view[0].keys)]
+    return [Document(shown, data, {(): (1, 1)}, {})]
+
+
+def _json_pairs(shown: str, problems: Problems, text: str) -> Any:
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in result:
+                # json gives no position here; the YAML pass locates the duplicate key.
+                needle = json.dumps(key)
+                offset = text.rfind(needle)
+                line = text.count("\n", 0, max(offset, 0)) + 1
+                column = offset - (text.rfind("\n", 0, offset) + 1) + 1 if offset >= 0 else 1
+                problems.add(shown, line, column, f"duplicate key '{key}'")
+                continue
+            result[key] = value
+        return result
+
+    return hook
+
+
+def walk_files(path: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
+    """The files below a folder with one of the suffixes, in a stable order."""
+    if path.is_file():
+        yield path
+        return
+    for child in sorted(path.rglob("*")):
+        if child.is_file() and child.suffix.lower() in suffixes and not any(
+            part.startswith(".") for part in child.relative_to(path).parts
+        ):
+            yield child
