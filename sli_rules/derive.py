@@ -14,7 +14,7 @@ import attrs
 
 from .errors import FactsError, Problems
 from .facts import AuthorityFacts, Region, name_key
-from .model import Measure, Rulebook, year_start
+from .model import Measure, Rulebook, previous_year, year_start
 from .plan import Plan, Slot, evaluate, encode_literal
 
 Column = list[float | None]
@@ -115,7 +115,7 @@ def derive(plan: Plan, rulebook: Rulebook, region: Region) -> Derived:
     for year, indexes in years.items():
         group = [region.authorities[index] for index in indexes]
         local_members = _local_members(indexes, members)
-        columns = _YearColumns(plan, rulebook, group, year, texts, local_members).columns()
+        columns = _YearColumns(plan, rulebook, group, year, texts, local_members, region.references).columns()
         for position, row in enumerate(zip(*columns)) if columns else enumerate([()] * len(group)):
             rows[indexes[position]] = row
     return Derived(
@@ -142,6 +142,7 @@ class _YearColumns:
         year: str,
         texts: dict[str, float],
         members: list[list[int]],
+        references: dict[tuple[str, str], dict[str, Any]],
     ) -> None:
         self.plan = plan
         self.rulebook = rulebook
@@ -149,6 +150,8 @@ class _YearColumns:
         self.start = year_start(year)
         self.texts = texts
         self.members = members
+        self.year = year
+        self.references = references
         self.subjects: dict[tuple[str, str | None], Column] = {}
         self.computed: list[Column] = []
 
@@ -178,6 +181,16 @@ class _YearColumns:
         measure = self.rulebook.measures[fact]
         return [encode(item.previous.get(fact), measure, self.texts) for item in self.group]
 
+    def published(self, scope: str, fact: str, change: str | None) -> float | None:
+        measure = self.rulebook.measures[fact]
+        current = encode(self.references.get((scope, self.year), {}).get(fact), measure, self.texts)
+        if change is None:
+            return current
+        if self.start in measure.breaks:
+            return None
+        before = self.references.get((scope, previous_year(self.year)), {}).get(fact)
+        return change_of(current, encode(before, measure, self.texts), change)
+
     def slot_column(self, slot: Slot) -> Column:
         size = len(self.group)
         if slot.kind == "value":
@@ -203,6 +216,8 @@ class _YearColumns:
             return result
         if ref.kind == "previous":
             return [_adjust(value, ref.times, ref.plus) for value in self.previous(slot.fact)]
+        if ref.kind in ("national", "published_region"):
+            return [_adjust(self.published(ref.kind, slot.fact, slot.change), ref.times, ref.plus)] * size
         assert ref.fact is not None
         return [_adjust(value, ref.times, ref.plus) for value in self.subject(ref.fact, slot.change)]
 

@@ -251,6 +251,8 @@ class Explainer:
             elif ref.kind == "fact" and ref.fact:
                 _add(missing, ref.fact)
                 why.append(f"no value for {ref.fact}")
+            elif ref.kind in ("national", "published_region"):
+                why.append(f"no {ref.kind.replace('_', ' ')} figure for {test.fact} in the facts given")
             else:
                 why.append(f"the {ref.kind} {ref.stat} of {test.fact} needs at least 2 values")
 
@@ -267,6 +269,10 @@ def _ref_words(ref: Ref, rulebook: Rulebook) -> str:
         text = f"the comparators' {ref.stat}"
     elif ref.kind == "previous":
         text = "the previous year"
+    elif ref.kind == "national":
+        text = "the national figure"
+    elif ref.kind == "published_region":
+        text = "the published region figure"
     else:
         text = f"{ref.fact}"
     if ref.times != 1.0:

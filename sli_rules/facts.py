@@ -67,6 +67,9 @@ class Region:
     authorities: tuple[AuthorityFacts, ...]
     paths: tuple[str, ...] = ()
     warnings: tuple[Problem, ...] = ()
+    # Published figures that are not any one authority's: ("national" or "published_region",
+    # year) → {fact id: value}, e.g. the England and region rows of the official ASCOF file.
+    references: dict[tuple[str, str], dict[str, Any]] = attrs.Factory(dict)
 
     def __len__(self) -> int:
         return len(self.authorities)
@@ -113,6 +116,15 @@ class RegionSpec:
 # --- reading ---------------------------------------------------------------------------
 
 
+@attrs.frozen
+class PublishedFigures:
+    """Figures a reader found that belong to no authority: England's or the region's."""
+
+    scope: str  # "national" or "published_region"
+    year: str
+    values: dict[str, Any]
+
+
 @attrs.define
 class _Record:
     """A fact set as read from one place, before merging and year selection."""
@@ -149,6 +161,7 @@ def load_facts(
 
     problems = Problems()
     records: list[_Record] = []
+    published: list[PublishedFigures] = []
     shown_paths: list[str] = []
     if not paths:
         problems.add("<arguments>", 1, 1, "no fact files given")
@@ -166,7 +179,8 @@ def load_facts(
                 continue
             reader = readers.reader_for(file)
             if reader is not None:
-                records.extend(reader(file, problems, region=region, year=year, rulebook=rulebook))
+                for found in reader(file, problems, region=region, year=year, rulebook=rulebook):
+                    (published if isinstance(found, PublishedFigures) else records).append(found)
             elif file.suffix.lower() in (".yaml", ".yml", ".json"):
                 records.extend(_read_documents(file, problems))
             else:
@@ -175,7 +189,10 @@ def load_facts(
     result = assemble(records, problems, year=year)
     problems.raise_if_errors(FactsError)
     warnings = tuple(problem for problem in problems.items if problem.severity == "warning")
-    loaded = Region(result, tuple(shown_paths), warnings)
+    references: dict[tuple[str, str], dict[str, Any]] = {}
+    for figures in published:
+        references.setdefault((figures.scope, figures.year), {}).update(figures.values)
+    loaded = Region(result, tuple(shown_paths), warnings, references)
     if rulebook is not None:
         loaded = bind(loaded, rulebook)
     return loaded
@@ -514,8 +531,19 @@ def bind(region: Region, rulebook: Rulebook) -> Region:
                 previous_locations=_rekey(item.previous_locations, previous_year(item.year), rulebook),
             )
         )
+    references: dict[tuple[str, str], dict[str, Any]] = {}
+    for (scope, year), values in region.references.items():
+        resolved: dict[str, Any] = {}
+        for fact, value in values.items():
+            canonical = rulebook.resolve(fact, year)
+            if canonical is None or value is None:
+                continue  # a national file publishes more than any one rulebook reads
+            checked = check_value(rulebook.measures[canonical], value)
+            if not isinstance(checked, _Invalid):
+                resolved[canonical] = checked
+        references[(scope, year)] = resolved
     problems.raise_if_errors(FactsError)
-    return Region(tuple(bound), region.paths, region.warnings)
+    return Region(tuple(bound), region.paths, region.warnings, references)
 
 
 def _rekey(locations: dict[str, Location], year: str, rulebook: Rulebook) -> dict[str, Location]:

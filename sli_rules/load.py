@@ -68,7 +68,8 @@ MEMBERSHIP = ("one_of", "none_of")
 POLARITY_TESTS = ("worse_than", "better_than")
 TESTS = (*EQUALITY, *COMPARISONS, *RANGES, *MEMBERSHIP, *POLARITY_TESTS, "present")
 NUMERIC_TESTS = (*EQUALITY, *COMPARISONS, *RANGES, *MEMBERSHIP)
-REFERENCE_KEYS = ("region", "comparators", "previous", "fact")
+REFERENCE_KEYS = ("region", "comparators", "previous", "fact", "national", "published_region")
+PUBLISHED = ("national", "published_region")
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 PLACEHOLDER_NAMES = ("value", "previous", "reference", "authority", "count")
 VERDICT_COUNTERS = ("concerns", "concern_headings", "excellence", "gaps")
@@ -1042,7 +1043,7 @@ class _ConditionParser:
             return None
         chosen = [key for key in REFERENCE_KEYS if key in value]
         if len(chosen) != 1:
-            self.fail(where, "a reference names exactly one of region, comparators, previous, fact")
+            self.fail(where, "a reference names exactly one of: " + ", ".join(REFERENCE_KEYS))
             return None
         (what,) = chosen
         plus, times = value.get("plus", 0.0), value.get("times", 1.0)
@@ -1069,6 +1070,14 @@ class _ConditionParser:
                 )
                 return None
             return Ref(what, stat=target, plus=float(plus), times=float(times))
+        if what in PUBLISHED:
+            if target != "value":
+                self.fail((*where, what), f"write {{{what}: value}}: the published figure of the same measure")
+                return None
+            if kind != "number":
+                self.fail((*where, what), f"a published {what.replace('_', ' ')} figure needs a number; '{measure.id}' is a {kind}")
+                return None
+            return Ref(what, plus=float(plus), times=float(times))
         if what == "previous":
             if target is not True:
                 self.fail((*where, what), "write {previous: true}")

@@ -195,7 +195,7 @@ class Measure:
 class Ref:
     """The right-hand side of a test: a literal or a reference to another value."""
 
-    kind: str  # literal | region | comparators | previous | fact
+    kind: str  # literal | region | comparators | previous | fact | national | published_region
     literal: Any = None
     stat: str | None = None
     fact: str | None = None
