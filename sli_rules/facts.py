@@ -14,7 +14,7 @@ import attrs
 from .convert import structure, type_name
 from .errors import FactsError, Problem, Problems, did_you_mean
 from .model import YEAR_PATTERN, Location, Rulebook, previous_year, year_start
-from .source import Document, Where, display_path, load_documents, read_text, walk_files
+from .source import Document, Where, display_path, load_documents, walk_files
 
 FACT_SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".xlsx")
 CSV_FIXED = ("authority", "code", "year")
@@ -148,14 +148,20 @@ def load_facts(
     year: str | None = None,
     region: str | None = None,
     rulebook: Rulebook | None = None,
+    comparators: str | Path | None = None,
 ) -> Region:
-    """Read fact sets from files or folders (YAML, JSON, CSV) into a Region.
+    """Read fact sets from files or folders (YAML, JSON, CSV, Excel) into a Region.
 
     Facts for one authority from several files are merged (by ONS code, or by name where no
     code is given); a fact given twice with different values is an error naming both places.
     With several years present, `year` picks the year to assess (default: the latest), and
     the year before it supplies `previous` values. With a rulebook, values are checked
     against its catalogue at once (otherwise `Engine.assess` checks them).
+
+    The official ASCOF CSV is read for one `region` (default: every council in the file)
+    and `year` (default: its latest); its measures are filtered by the rulebook's catalogue,
+    the default rulebook's when none is given. `comparators` is a comparator-group file
+    (YAML or CSV) applied to every authority, added to the groups the fact sets list.
     """
     from . import readers
 
@@ -185,16 +191,19 @@ def load_facts(
                 records.extend(_read_documents(file, problems))
             else:
                 problems.add(display_path(file), 1, 1, f"cannot read {file.suffix or 'this'} files as facts")
-    problems.raise_if_errors(FactsError)
+    # Keep going after problems: the records that could be read are still merged and, with
+    # a rulebook, checked value by value, so that every problem is reported at once.
     result = assemble(records, problems, year=year)
-    problems.raise_if_errors(FactsError)
+    if comparators is not None:
+        result = readers.apply_comparators(result, comparators, problems)
     warnings = tuple(problem for problem in problems.items if problem.severity == "warning")
     references: dict[tuple[str, str], dict[str, Any]] = {}
     for figures in published:
         references.setdefault((figures.scope, figures.year), {}).update(figures.values)
     loaded = Region(result, tuple(shown_paths), warnings, references)
     if rulebook is not None:
-        loaded = bind(loaded, rulebook)
+        loaded = bind(loaded, rulebook, problems)
+    problems.raise_if_errors(FactsError)
     return loaded
 
 
@@ -296,70 +305,9 @@ def _flatten(
 
 def read_wide_csv(file: Path, problems: Problems, **_: Any) -> list[_Record]:
     """One row per authority and year; a column per fact id; `authority`, `code`, `year`."""
-    from .readers import csv_rows
+    from .readers import read_wide_csv as read
 
-    records: list[_Record] = []
-    shown = display_path(file)
-    text = read_text(file, problems)
-    if text is None:
-        return records
-    rows = csv_rows(text)
-    try:
-        header_line, header = next(rows)
-    except StopIteration:
-        problems.add(shown, 1, 1, "the CSV file is empty")
-        return records
-    names = [name.strip() for name, _ in header]
-    if "authority" not in names or "year" not in names:
-        problems.add(shown, header_line, 1, "a wide CSV needs 'authority' and 'year' columns",
-                     hint="columns: authority, code, year, then one per fact id")
-        return records
-    seen: dict[str, int] = {}
-    for index, name in enumerate(names):
-        if name in seen:
-            problems.add(shown, header_line, header[index][1], f"column '{name}' appears twice")
-        seen.setdefault(name, index)
-        if not name:
-            problems.add(shown, header_line, header[index][1], "a column has no name")
-    for line, fields in rows:
-        if not any(value.strip() for value, _ in fields):
-            continue
-        if len(fields) != len(names):
-            problems.add(shown, line, 1, f"row has {len(fields)} fields; the header has {len(names)}")
-            continue
-        row = {name: (value.strip(), column) for name, (value, column) in zip(names, fields)}
-        authority, _ = row["authority"]
-        year, year_column = row["year"]
-        if not authority:
-            problems.add(shown, line, 1, "row has no authority")
-            continue
-        if not YEAR_PATTERN.match(year) or int(year[5:]) != (year_start(year) + 1) % 100:
-            problems.add(shown, line, year_column, f"year {year!r} is not a financial year like 2013-14")
-            continue
-        facts: dict[str, Any] = {}
-        locations: dict[str, Location] = {}
-        for name, (value, column) in row.items():
-            if name in CSV_FIXED or value == "":
-                continue
-            facts[name] = parse_cell(value)
-            locations[name] = (shown, line, column)
-        records.append(
-            _Record(
-                authority=authority,
-                code=row["code"][0] or None if "code" in row else None,
-                year=year,
-                facts=facts,
-                fact_locations=locations,
-                previous={},
-                previous_locations={},
-                comparators=[],
-                comparator_locations=[],
-                notes={},
-                sources={},
-                location=(shown, line, 1),
-            )
-        )
-    return records
+    return read(file, problems)
 
 
 def parse_cell(value: str) -> Any:
@@ -500,13 +448,15 @@ def _merge_into(target: _Record, record: _Record, problems: Problems) -> None:
 # --- checking against the catalogue ----------------------------------------------------
 
 
-def bind(region: Region, rulebook: Rulebook) -> Region:
+def bind(region: Region, rulebook: Rulebook, problems: Problems | None = None) -> Region:
     """The region with fact ids resolved to catalogue ids and every value checked.
 
     Raises FactsError with every problem: unknown facts (with did-you-mean), wrong types,
     values out of range or not finite, unknown category values, duplicate authorities.
+    Given `problems`, adds to them instead and leaves raising to the caller.
     """
-    problems = Problems()
+    collect = problems is not None
+    problems = problems if problems is not None else Problems()
     known = [*rulebook.measures, *(alias.id for m in rulebook.measures.values() for alias in m.aliases)]
     seen: dict[tuple[str, str], Location] = {}
     bound: list[AuthorityFacts] = []
@@ -542,7 +492,8 @@ def bind(region: Region, rulebook: Rulebook) -> Region:
             if not isinstance(checked, _Invalid):
                 resolved[canonical] = checked
         references[(scope, year)] = resolved
-    problems.raise_if_errors(FactsError)
+    if not collect:
+        problems.raise_if_errors(FactsError)
     return Region(tuple(bound), region.paths, region.warnings, references)
 
 

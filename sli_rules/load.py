@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -125,8 +126,11 @@ def load_rulebook(path: str | Path | None = None) -> Rulebook:
         digest.update(file.relative_to(root).as_posix().encode() + b"\0" + text.encode() + b"\0")
     builder = _RulebookBuilder(problems)
     for file, text in texts:
+        before = len(problems.items)
         for document in load_documents(file, problems, text):
             builder.add_document(document)
+        if len(problems.items) > before:
+            builder.unreadable(text)
     rulebook = builder.build(display_path(root), "sha256:" + digest.hexdigest())
     if problems.has_errors or rulebook is None:
         raise RulebookError(problems.items)
@@ -158,8 +162,42 @@ class _RulebookBuilder:
         self.measures: dict[str, Measure] = {}
         self.aliases: dict[str, list[tuple[Measure, Alias]]] = {}
         self.groups: dict[str, list[str]] = {}
+        # What the files declare, read from the raw data even where a file fails to
+        # structure, and the kinds of file that could not be read whole: a reference to
+        # something declared in a broken file is not reported again as unknown.
+        self.incomplete: set[str] = set()
+        self.declared: dict[str, set[str]] = {
+            "measures": set(), "groups": set(), "triggers": set(), "areas": set(), "levels": set(),
+        }
 
     # -- reading documents ------------------------------------------------------------
+
+    def unreadable(self, text: str) -> None:
+        """A file had problems: later checks of references into its kind are unreliable."""
+        match = re.search(r"^kind:\s*[\"']?([a-z]+)", text, re.MULTILINE)
+        self.incomplete.update([match.group(1)] if match and match.group(1) in KINDS else KINDS)
+
+    def _declare(self, kind: str, data: dict[str, Any]) -> None:
+        def items(key: str) -> list[dict[str, Any]]:
+            found = data.get(key)
+            return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
+
+        for item in items("measures") if kind == "measures" else []:
+            self.declared["measures"].add(str(item.get("id")))
+            self.declared["groups"].add(str(item.get("group")))
+            for alias in item.get("aliases") or []:
+                self.declared["measures"].add(str(alias.get("id") if isinstance(alias, dict) else alias))
+        for item in items("triggers") if kind == "triggers" else []:
+            self.declared["triggers"].add(str(item.get("id")))
+            self.declared["areas"].add(str(item.get("area")))
+        for item in items("levels") if kind == "verdicts" else []:
+            self.declared["levels"].add(str(item.get("id")))
+
+    def known(self, kind: str, name: Any) -> bool:
+        """True where an unresolved reference is explained by a problem already reported."""
+        store = {"measures": "measures", "groups": "measures", "triggers": "triggers",
+                 "areas": "triggers", "levels": "verdicts"}[kind]
+        return store in self.incomplete or str(name) in self.declared[kind]
 
     def add_document(self, document: Document) -> None:
         data = document.data
@@ -181,10 +219,12 @@ class _RulebookBuilder:
                     hint=did_you_mean(str(kind), KINDS) or f"one of: {', '.join(KINDS)}",
                 )
             return
+        self._declare(kind, data)
         parsed, found = structure(data, KINDS[kind])
         for item in found:
             document.problem(self.problems, item.where, item.message, key=item.at_key, hint=item.hint)
         if parsed is None:
+            self.incomplete.add(kind)
             return
         if kind == "measures":
             self.measure_docs.append((document, parsed))
@@ -228,11 +268,11 @@ class _RulebookBuilder:
         headings, triggers = self._build_triggers()
         levels = self._build_levels(triggers, headings)
         options, tiers = self._build_menu(levels, triggers)
-        if not triggers and not self.trigger_docs:
+        if not triggers and not self.trigger_docs and "triggers" not in self.incomplete:
             self.problems.add(path, 1, 1, "the rulebook has no triggers")
-        if not levels and not self.verdict_docs:
+        if not levels and not self.verdict_docs and "verdicts" not in self.incomplete:
             self.problems.add(path, 1, 1, "the rulebook has no verdict policy (kind: verdicts)")
-        if not tiers and not self.menu_docs:
+        if not tiers and not self.menu_docs and "menu" not in self.incomplete:
             self.problems.add(path, 1, 1, "the rulebook has no support menu (kind: menu)")
         if self.problems.has_errors:
             return None
@@ -248,6 +288,7 @@ class _RulebookBuilder:
             test_files=tuple(self.test_files),
         )
         self._check_corroboration(rulebook)
+        self._check_reachable(rulebook.levels)
         return None if self.problems.has_errors else rulebook
 
     def _build_measures(self) -> None:
@@ -408,8 +449,10 @@ class _RulebookBuilder:
                         f"duplicate trigger id '{spec.id}' (first defined at "
                         f"{other[0]}:{other[1]}:{other[2]})",
                     )
-                    continue
-                first[spec.id] = (document.path, line, column)
+                    duplicate = True  # still checked below, so every problem shows at once
+                else:
+                    duplicate = False
+                    first[spec.id] = (document.path, line, column)
                 if spec.signal not in SIGNALS:
                     document.problem(
                         self.problems, (*where, "signal"), f"unknown signal {spec.signal!r}",
@@ -426,7 +469,7 @@ class _RulebookBuilder:
                 condition = _ConditionParser(self, document).condition((*where, "when"), spec.when)
                 if spec.says is not None:
                     self._check_says(document, (*where, "says"), spec.says)
-                if condition is None:
+                if condition is None or duplicate:
                     continue
                 triggers.append(
                     Trigger(
@@ -461,7 +504,7 @@ class _RulebookBuilder:
                 continue
             if name.startswith("fact:"):
                 fact = name[5:]
-                if self._resolve(fact) is None:
+                if self._resolve(fact) is None and not self.known("measures", fact):
                     document.problem(
                         self.problems, where, f"placeholder '{{{name}}}' names an unknown fact",
                         hint=did_you_mean(fact, self._known_ids()),
@@ -571,6 +614,10 @@ class _RulebookBuilder:
                 self._extra_keys(document, where, keys - {"flagged"}, "'flagged'")
                 return None
             trigger_id = value["flagged"]
+            if isinstance(trigger_id, str) and trigger_id not in trigger_ids and self.known(
+                "triggers", trigger_id
+            ):
+                return None
             if not isinstance(trigger_id, str) or trigger_id not in trigger_ids:
                 document.problem(
                     self.problems, (*where, "flagged"), f"unknown trigger {trigger_id!r}",
@@ -638,7 +685,7 @@ class _RulebookBuilder:
                 document.problem(self.problems, (*where, "id"), f"duplicate option '{spec.id}'")
                 continue
             for suit_index, suit in enumerate(spec.suits):
-                if suit not in suits_known:
+                if suit not in suits_known and not self.known("areas", suit):
                     document.problem(
                         self.problems, (*where, "suits", suit_index),
                         f"'{suit}' is neither a heading nor the area of any trigger",
@@ -646,6 +693,7 @@ class _RulebookBuilder:
                     )
             options[spec.id] = Option(spec.id, spec.title, spec.via, tuple(spec.suits), spec.note)
         level_ids = [level.id for level in levels]
+        unknown_levels = 0
         chosen: dict[str, str] = {}
         tier_ids: set[str] = set()
         for index, spec in enumerate(parsed.tiers):
@@ -662,7 +710,10 @@ class _RulebookBuilder:
                         f"unknown option '{option}'", hint=did_you_mean(option, options),
                     )
             for verdict_index, verdict in enumerate(spec.verdicts):
+                if verdict not in level_ids and self.known("levels", verdict):
+                    continue
                 if verdict not in level_ids:
+                    unknown_levels += 1
                     document.problem(
                         self.problems, (*where, "verdicts", verdict_index),
                         f"unknown verdict level '{verdict}'", hint=did_you_mean(verdict, level_ids),
@@ -693,7 +744,9 @@ class _RulebookBuilder:
                 )
             )
         for level in levels:
-            if level.id not in chosen:
+            # A misspelt level in the menu is reported there, with did-you-mean; the level it
+            # meant is not reported again as selecting no tier.
+            if level.id not in chosen and "menu" not in self.incomplete and not unknown_levels:
                 path, line, column = level.location
                 self.problems.add(
                     path, line, column, f"verdict level '{level.id}' selects no tier",
@@ -709,6 +762,8 @@ class _RulebookBuilder:
         alone: list[tuple[Trigger | None, judge.Tally]] = [(None, judge.Tally.empty())]
         for trigger in rulebook.triggers:
             alone.append((trigger, judge.Tally.of_single(trigger)))
+        # One problem per level, at the level (where the fix goes), naming the triggers.
+        reached: dict[str, list[Trigger]] = {}
         for trigger, tally in alone:
             level = judge.choose_level(rulebook.levels, tally)
             tier = rulebook.tier_for(level.id)
@@ -722,13 +777,135 @@ class _RulebookBuilder:
                     f"'{tier.id}' requires corroboration",
                 )
                 continue
-            path, line, column = trigger.location
+            reached.setdefault(level.id, []).append(trigger)
+        for level in rulebook.levels:
+            found = reached.get(level.id)
+            if not found or level.when is None:
+                continue
+            tier = rulebook.tier_for(level.id)
+            first = found[0]
+            place = f"{first.location[0]}:{first.location[1]}:{first.location[2]}"
+            if len(found) == 1:
+                named = f"trigger '{first.id}' ({place}), flagged on its own, reaches"
+            else:
+                named = (
+                    f"{len(found)} triggers, each flagged on its own, reach (the first: "
+                    f"'{first.id}' at {place})"
+                )
+            path, line, column = level.location
             self.problems.add(
                 path, line, column,
-                f"trigger '{trigger.id}' flagged on its own reaches verdict '{level.id}' and tier "
-                f"'{tier.id}', which requires corroboration",
-                hint="no single trigger is a sign of failure: tighten that level's condition",
+                f"{named} verdict '{level.id}' and tier '{tier.id}', which requires "
+                "corroboration",
+                hint="no single trigger is a sign of failure: tighten this level's condition",
             )
+
+    def _check_reachable(self, levels: Sequence[Level]) -> None:
+        """Warn of a level that can never be chosen: an earlier level always holds first."""
+        tallies = _verdict_tallies(levels)
+        if tallies is None or len(levels) < 2:
+            return
+        chosen: set[str] = set()
+        holding: dict[str, list[judge.Tally]] = {level.id: [] for level in levels}
+        for tally in tallies:
+            choice = judge.choose_level(levels, tally)
+            chosen.add(choice.id)
+            for level in levels:
+                if level.when is None or judge.holds(level.when, tally):
+                    holding[level.id].append(tally)
+        for index, level in enumerate(levels):
+            if level.id in chosen:
+                continue
+            path, line, column = level.location
+            if not holding[level.id]:
+                self.problems.add(
+                    path, line, column, f"level '{level.id}' can never be reached: its "
+                    "condition cannot hold", hint="check its numbers", warning=True,
+                )
+                continue
+            cover = next(
+                (
+                    earlier
+                    for earlier in levels[:index]
+                    if earlier.when is None
+                    or all(judge.holds(earlier.when, tally) for tally in holding[level.id])
+                ),
+                None,
+            )
+            because = (
+                f"whenever its condition holds, the earlier level '{cover.id}' holds too"
+                if cover is not None
+                else "whenever its condition holds, an earlier level holds too"
+            )
+            self.problems.add(
+                path, line, column, f"level '{level.id}' can never be reached: {because}",
+                hint="levels are tried in order, most serious first: give the earlier level a "
+                "narrower condition, or this one a condition the earlier levels do not cover",
+                warning=True,
+            )
+
+
+_TALLY_BUDGET = 20_000
+
+
+def _verdict_tallies(levels: Sequence[Level]) -> list[judge.Tally] | None:
+    """Every distinct situation the verdict policy can tell apart, or None when too many.
+
+    Verdict tests compare counts with literal numbers, so counts above the largest literal
+    behave alike: counts from 0 to one past it cover every case exactly.
+    """
+    literals: list[float] = [0.0]
+    flagged: set[str] = set()
+    concern_in: set[str] = set()
+    excellence_in: set[str] = set()
+    counters: set[str] = set()
+
+    def visit(condition: VerdictCondition) -> None:
+        if isinstance(condition, (VerdictAll, VerdictAny)):
+            for item in condition.items:
+                visit(item)
+        elif isinstance(condition, VerdictNot):
+            visit(condition.item)
+        elif isinstance(condition, Flagged):
+            flagged.add(condition.trigger)
+        else:
+            counters.add(condition.what)
+            literals.extend(float(ref.literal) for ref in condition.test.refs)
+            if condition.heading is not None:
+                (concern_in if condition.what == "concerns" else excellence_in).add(condition.heading)
+
+    for level in levels:
+        if level.when is not None:
+            visit(level.when)
+    values = range(int(math.floor(max(literals))) + 2)
+    if concern_in:
+        concern_rows = [dict(zip(HEADINGS, row)) for row in itertools.product(values, repeat=len(HEADINGS))]
+    else:
+        concern_rows = [
+            dict(zip(HEADINGS, row))
+            for row in itertools.combinations_with_replacement(values, len(HEADINGS))
+        ]
+    if "excellence" in counters:
+        buckets = [*sorted(excellence_in), "\x00other"]
+        excellence_rows = [dict(zip(buckets, row)) for row in itertools.product(values, repeat=len(buckets))]
+    else:
+        excellence_rows = [{}]
+    gap_values = list(values) if "gaps" in counters else [0]
+    flag_sets = [
+        frozenset(chosen)
+        for size in range(len(flagged) + 1)
+        for chosen in itertools.combinations(sorted(flagged), size)
+    ]
+    total = len(concern_rows) * len(excellence_rows) * len(gap_values) * len(flag_sets)
+    if total > _TALLY_BUDGET:
+        return None
+    return [
+        judge.Tally(concerns, excellence, gaps, flags)
+        for concerns in concern_rows
+        for excellence in excellence_rows
+        for gaps in gap_values
+        for flags in flag_sets
+    ]
 
 
 def _overlap(one: Alias, other: Alias) -> bool:
@@ -823,6 +1000,8 @@ class _ConditionParser:
             self.fail(where, f"a fact id is text, got {type_name(fact)}")
             return None
         measure = self.builder._resolve(fact)
+        if measure is None and self.builder.known("measures", fact):
+            return None
         if measure is None:
             self.fail(
                 where, f"unknown fact '{fact}'",
@@ -903,6 +1082,8 @@ class _ConditionParser:
                 return None
             group = value["group"]
             members = self.builder.groups.get(group) if isinstance(group, str) else None
+            if not members and self.builder.known("groups", group):
+                return None
             if not members:
                 self.fail((*where, "group"), f"unknown group {group!r}",
                           hint=did_you_mean(str(group), self.builder.groups))

@@ -1,0 +1,144 @@
+"""The engine's promises: gating, corroboration, isolation, reload, threads."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+import sli_rules
+from sli_rules import Engine, RulebookError
+
+from .conftest import VERDICTS, make_rulebook, region_of
+
+CONCERN_X = {"id": "x-low", "title": "x low", "sources": ["s"], "when": {"fact": "x", "below": 10}}
+CONCERN_Y = {"id": "y-high", "title": "y high", "sources": ["s"], "when": {"fact": "y", "above": 10}}
+GATED_FLAG = {"id": "flag-set", "title": "flag set", "sources": ["s"], "only_with_other_concerns": True, "when": {"fact": "flag", "equals": True}}
+GATED_CAT = {"id": "cat-critical", "title": "cat critical", "sources": ["s"], "only_with_other_concerns": True, "when": {"fact": "cat", "equals": "critical"}}
+EXCELLENT = {"id": "x-high", "title": "x high", "signal": "excellence", "sources": ["s"], "when": {"fact": "x", "above": 90}}
+
+
+def _gating_engine(tmp_path: Path) -> Engine:
+    rules = {"outcomes": [CONCERN_X, EXCELLENT], "resources": [CONCERN_Y], "intelligence": [GATED_FLAG, GATED_CAT]}
+    return Engine(make_rulebook(tmp_path, rules), check=True)
+
+
+def test_a_gated_trigger_alone_is_reported_but_not_counted(tmp_path: Path) -> None:
+    engine = _gating_engine(tmp_path)
+    region = region_of({"A": {"facts": {"x": 50, "y": 5, "flag": True}}, "B": {"facts": {"x": 50, "y": 5}}})
+    item = engine.assess(region)["A"]
+    assert [(flag.trigger, flag.counted) for flag in item.flags] == [("flag-set", False)]
+    assert item.level == "none"
+    assert any("not counted" in reason for reason in item.reasons)
+
+
+def test_two_gated_triggers_do_not_vouch_for_each_other(tmp_path: Path) -> None:
+    engine = _gating_engine(tmp_path)
+    region = region_of({"A": {"facts": {"x": 50, "y": 5, "flag": True, "cat": "critical"}}, "B": {"facts": {"x": 50}}})
+    item = engine.assess(region)["A"]
+    assert sorted((flag.trigger, flag.counted) for flag in item.flags) == [("cat-critical", False), ("flag-set", False)]
+    assert item.level == "none"
+
+
+def test_a_gated_trigger_counts_beside_another_concern(tmp_path: Path) -> None:
+    engine = _gating_engine(tmp_path)
+    region = region_of({"A": {"facts": {"x": 5, "y": 5, "flag": True}}, "B": {"facts": {"x": 50}}})
+    item = engine.assess(region)["A"]
+    assert sorted((flag.trigger, flag.counted) for flag in item.flags) == [("flag-set", True), ("x-low", True)]
+    assert item.level == "concerns"  # two counted concerns
+    assert item.tier == "targeted"
+
+
+def test_excellence_is_reported_and_not_a_concern(tmp_path: Path) -> None:
+    engine = _gating_engine(tmp_path)
+    region = region_of({"A": {"facts": {"x": 95, "y": 5}}, "B": {"facts": {"x": 50}}})
+    item = engine.assess(region)["A"]
+    assert [(flag.trigger, flag.signal) for flag in item.flags] == [("x-high", "excellence")]
+    assert item.level == "none"
+
+
+def test_the_corroboration_invariant_rejects_a_policy_one_trigger_can_reach(tmp_path: Path) -> None:
+    verdicts = {
+        "kind": "verdicts",
+        "levels": [
+            {"id": "serious", "title": "Serious", "when": {"concerns": {"at_least": 1}}},
+            {"id": "concerns", "title": "Concerns", "when": {"concerns": {"at_least": 2}}},
+            {"id": "emerging", "title": "Emerging", "when": {"gaps": {"at_least": 100}}},
+            {"id": "none", "title": "None"},
+        ],
+    }
+    folder = make_rulebook(tmp_path, {"outcomes": [CONCERN_X, EXCELLENT], "intelligence": [GATED_FLAG]}, verdicts=verdicts)
+    with pytest.raises(RulebookError) as raised:
+        sli_rules.load_rulebook(folder)
+    messages = [problem.message for problem in raised.value.problems]
+    assert messages == [
+        "trigger 'x-low' flagged on its own reaches verdict 'serious' and tier 'intervention', "
+        "which requires corroboration"
+    ]
+    problem = raised.value.problems[0]
+    assert problem.path.endswith("triggers/outcomes.yaml") and (problem.line, problem.column) == (4, 7)  # the id of x-low
+
+
+def test_the_corroboration_invariant_names_a_flagged_rule(tmp_path: Path) -> None:
+    verdicts = {
+        "kind": "verdicts",
+        "levels": [
+            {"id": "serious", "title": "Serious", "when": {"any": [{"flagged": "y-high"}, {"concerns": {"at_least": 3}}]}},
+            *VERDICTS["levels"][1:],
+        ],
+    }
+    folder = make_rulebook(tmp_path, {"outcomes": [CONCERN_X], "resources": [CONCERN_Y]}, verdicts=verdicts)
+    with pytest.raises(RulebookError, match="trigger 'y-high' flagged on its own reaches verdict 'serious'"):
+        sli_rules.load_rulebook(folder)
+
+
+def test_two_engines_with_the_same_trigger_ids_and_different_thresholds(tmp_path: Path) -> None:
+    low = dict(CONCERN_X, when={"fact": "x", "below": 10})
+    high = dict(CONCERN_X, when={"fact": "x", "below": 60})
+    first = Engine(make_rulebook(tmp_path / "one", {"outcomes": [low]}))
+    second = Engine(make_rulebook(tmp_path / "two", {"outcomes": [high]}))
+    region = region_of({"A": {"facts": {"x": 50}}, "B": {"facts": {"x": 5}}})
+    for _ in range(3):  # interleaved, repeatedly: neither engine sees the other's rules
+        assert [len(item.flags) for item in first.assess(region)] == [0, 1]
+        assert [len(item.flags) for item in second.assess(region)] == [1, 1]
+
+
+def test_a_reloaded_rulebook_takes_effect_and_a_bad_one_leaves_the_old(tmp_path: Path) -> None:
+    folder = make_rulebook(tmp_path, {"outcomes": [CONCERN_X]})
+    engine = Engine(folder)
+    region = region_of({"A": {"facts": {"x": 50}}, "B": {"facts": {"x": 5}}})
+    assert [len(item.flags) for item in engine.assess(region)] == [0, 1]
+
+    make_rulebook(folder, {"outcomes": [dict(CONCERN_X, when={"fact": "x", "below": 60})]})
+    engine.reload(folder)
+    assert [len(item.flags) for item in engine.assess(region)] == [1, 1]
+
+    make_rulebook(folder, {"outcomes": [dict(CONCERN_X, when={"fact": "x", "abvoe": 60})]})
+    with pytest.raises(RulebookError, match="unknown key 'abvoe'"):
+        engine.reload(folder)
+    assert [len(item.flags) for item in engine.assess(region)] == [1, 1]
+
+
+def test_four_threads_give_exactly_the_sequential_result(default_rulebook: sli_rules.Rulebook, example_region: sli_rules.Region) -> None:
+    shared = Engine(default_rulebook)
+    expected = shared.assess(example_region).to_dict()
+    results: list[object] = []
+    failures: list[BaseException] = []
+
+    def work(engine: Engine) -> None:
+        try:
+            for _ in range(5):
+                results.append(engine.assess(example_region).to_dict())
+        except BaseException as error:  # noqa: BLE001 (reported by the assertion below)
+            failures.append(error)
+
+    engines = [shared, shared, Engine(default_rulebook), Engine(default_rulebook)]
+    threads = [threading.Thread(target=work, args=(engine,)) for engine in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures
+    assert len(results) == 20
+    assert all(result == expected for result in results)
