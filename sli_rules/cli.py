@@ -37,11 +37,24 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def facts_arguments(command: argparse.ArgumentParser) -> None:
-        command.add_argument("paths", nargs="*", metavar="PATH",
-                             help="fact files or folders (YAML, JSON, CSV); none: the shipped example region")
-        command.add_argument("--rules", metavar="DIR", help="rulebook folder holding triggers/ and menus/ (default: the shipped rulebook)")
+        command.add_argument(
+            "paths",
+            nargs="*",
+            metavar="PATH",
+            help="fact files or folders (YAML, JSON, CSV); none: the shipped example region",
+        )
+        command.add_argument(
+            "--rules",
+            metavar="DIR",
+            help="rulebook folder holding triggers/ and menus/ (default: the shipped rulebook)",
+        )
         command.add_argument("--year", metavar="YYYY-YY", help="the year to assess when the facts hold several")
         command.add_argument("--region", metavar="NAME", help="the region to take from a national data file")
+        command.add_argument(
+            "--comparators",
+            metavar="FILE",
+            help="comparator groups for every authority (YAML or CSV: authority → comparators)",
+        )
 
     assess = commands.add_parser("assess", help="assess a region and print the result")
     facts_arguments(assess)
@@ -61,7 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--strict", action="store_true", help="warnings fail too")
 
     test = commands.add_parser("test", help="run rule tests and report rule coverage")
-    test.add_argument("paths", nargs="*", metavar="TESTS", help="test files or folders (default: the rulebook's own tests)")
+    test.add_argument(
+        "paths", nargs="*", metavar="TESTS", help="test files or folders (default: the rulebook's own tests)"
+    )
     test.add_argument("--rules", metavar="DIR", help="rulebook folder (default: the shipped rulebook)")
     test.add_argument("--coverage-min", type=float, metavar="PERCENT", help="fail when rule coverage is below PERCENT")
     return parser
@@ -92,12 +107,20 @@ def _print_problems(problems: Sequence[Problem]) -> None:
         print(problem, file=sys.stderr)
     errors = sum(1 for problem in problems if problem.severity == "error")
     warnings = len(problems) - errors
-    print(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}", file=sys.stderr)
+    print(
+        f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}", file=sys.stderr
+    )
 
 
-def _region(arguments: argparse.Namespace) -> object:
+def _region(arguments: argparse.Namespace, engine: Engine) -> object:
     paths = arguments.paths or [example_region_path()]
-    return load_facts(*paths, year=arguments.year, region=arguments.region)
+    return load_facts(
+        *paths,
+        year=arguments.year,
+        region=arguments.region,
+        rulebook=engine.rulebook,
+        comparators=arguments.comparators,
+    )
 
 
 def _progress(done: int, total: int) -> None:
@@ -106,7 +129,7 @@ def _progress(done: int, total: int) -> None:
 
 def _assess(arguments: argparse.Namespace) -> int:
     engine = Engine(arguments.rules)
-    region = _region(arguments)
+    region = _region(arguments, engine)
     show_progress = arguments.progress or (sys.stderr.isatty() and len(region) >= 1000)  # type: ignore[arg-type]
     result = engine.assess(region, progress=_progress if show_progress else None)  # type: ignore[arg-type]
     for warning in result.warnings:
@@ -135,7 +158,7 @@ def write_atomically(path: Path, text: str) -> None:
 
 def _explain(arguments: argparse.Namespace) -> int:
     engine = Engine(arguments.rules)
-    result = engine.assess(_region(arguments))  # type: ignore[arg-type]
+    result = engine.assess(_region(arguments, engine))  # type: ignore[arg-type]
     try:
         item = result[arguments.authority]
     except KeyError:
@@ -175,7 +198,7 @@ def _validate(arguments: argparse.Namespace) -> int:
     failing = [p for p in problems if p.severity == "error" or arguments.strict]
     if failing:
         return ExitCode.FINDINGS
-    print("valid" + (f" ({len(problems)} warnings)" if problems else ""))
+    print("valid" + (f" ({len(problems)} warning{'s' if len(problems) != 1 else ''})" if problems else ""))
     return ExitCode.OK
 
 

@@ -70,7 +70,7 @@ def _list_hook(converter: cattrs.Converter) -> Callable[[type], Callable[[Any, A
             for index, item in enumerate(value):
                 try:
                     items.append(item_hook(item, item_type))
-                except Exception as error:  # noqa: BLE001 (regrouped with its index below)
+                except Exception as error:
                     error.__notes__ = [*getattr(error, "__notes__", []), _Index(index)]
                     errors.append(error)
             if errors:
@@ -83,17 +83,19 @@ def _list_hook(converter: cattrs.Converter) -> Callable[[type], Callable[[Any, A
 
 
 class _Index(str):
-    index: int
+    """A note naming the position of a failed list item (cattrs' own list hook is replaced)."""
 
-    def __new__(cls, index: int) -> _Index:
-        made = super().__new__(cls, f"index {index}")
-        made.index = index
+    position: int
+
+    def __new__(cls, position: int) -> _Index:
+        made = super().__new__(cls, f"index {position}")
+        made.position = position
         return made
 
 
 def _mapping_first(converter: cattrs.Converter) -> Callable[[type], Callable[[Any, Any], Any]]:
     def factory(cls: type) -> Callable[[Any, Any], Any]:
-        base = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True)
+        base: Callable[[Any, Any], Any] = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True)
 
         def hook(value: Any, _: Any) -> Any:
             if not isinstance(value, dict):
@@ -126,10 +128,10 @@ def make_converter() -> cattrs.Converter:
     made.register_structure_hook(int, _expected("a whole number"))
     made.register_structure_hook(bool, _expected("true or false"))
     made.register_structure_hook(Any, lambda value, _: value)
-    made.register_structure_hook_func(lambda t: get_origin(t) is dict, _dict_hook)
+    made.register_structure_hook_func(lambda t: get_origin(t) is dict, _dict_hook)  # type: ignore[comparison-overlap]
     made.register_structure_hook(Union[str, AliasSpec], _alias)  # noqa: UP007
     made.register_structure_hook_factory(attrs.has, _mapping_first(made))
-    made.register_structure_hook_factory(lambda t: get_origin(t) is list, _list_hook(made))
+    made.register_structure_hook_factory(lambda t: get_origin(t) is list, _list_hook(made))  # type: ignore[comparison-overlap]
     return made
 
 
@@ -148,7 +150,7 @@ def structure(data: Any, cls: type[Any]) -> tuple[Any, list[StructureProblem]]:
     """`data` as an instance of `cls`, or None with every problem at its path."""
     try:
         return converter.structure(data, cls), []
-    except Exception as error:  # noqa: BLE001 (every structuring failure becomes a problem)
+    except Exception as error:
         found: list[StructureProblem] = []
         _walk(error, (), cls, found)
         return None, found
@@ -174,8 +176,8 @@ def _walk(error: BaseException, where: Where, cls: Any, found: list[StructurePro
         return
     if isinstance(error, IterableValidationError):
         for sub in error.exceptions:
-            indexes = [n for n in getattr(sub, "__notes__", []) if hasattr(n, "index")]
-            inner = (*where, indexes[-1].index) if indexes else where
+            positions = [n.position for n in getattr(sub, "__notes__", []) if isinstance(n, _Index)]
+            inner = (*where, positions[-1]) if positions else where
             _walk(sub, inner, cls, found)
         return
     if isinstance(error, ForbiddenExtraKeysError):

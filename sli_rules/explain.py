@@ -88,7 +88,9 @@ class Explainer:
     def slot_value(self, slot: Slot, row: Sequence[float | None]) -> float | None:
         return row[self.plan.slot_index[slot]]
 
-    def reference(self, test: FactTest, ref: Ref, row: Sequence[float | None], texts: dict[str, float]) -> tuple[str, Any]:
+    def reference(
+        self, test: FactTest, ref: Ref, row: Sequence[float | None], texts: dict[str, float]
+    ) -> tuple[str, Any]:
         measure = self.rulebook.measures[test.fact]
         if ref.kind == "literal":
             return show(ref.literal), ref.literal
@@ -102,7 +104,9 @@ class Explainer:
         value = self.slot_value(Slot("value", test.fact, test.change), row)
         return value if test.change else self.decode(value, measure, texts)
 
-    def evidence(self, trigger: Trigger, item: AuthorityFacts, row: Sequence[float | None], texts: dict[str, float]) -> tuple[Evidence, ...]:
+    def evidence(
+        self, trigger: Trigger, item: AuthorityFacts, row: Sequence[float | None], texts: dict[str, float]
+    ) -> tuple[Evidence, ...]:
         found = []
         for test in tests_of(trigger.when):
             outcome = evaluate(self.plan.nodes[test], self.plan.atoms, row)  # type: ignore[arg-type]
@@ -123,20 +127,20 @@ class Explainer:
         unit = "%" if test.change == "percent" else ""
         words = TEST_WORDS[test.test.op]
         joined = " and ".join(refs) if test.test.op in ("between", "outside") else ", ".join(refs)
-        return f"{subject} = {show(value)}{unit} {words} {joined}" + (
-            f" ({measure.name})" if measure.name else ""
-        )
+        return f"{subject} = {show(value)}{unit} {words} {joined}" + (f" ({measure.name})" if measure.name else "")
 
     def _count_text(self, count: Count, row: Sequence[float | None], texts: dict[str, float]) -> str:
         slot = next(s for s in self.plan.slots if s.kind == "count" and s.count == count)
         value = self.slot_value(slot, row)
         counted = [
             fact
-            for fact, part in zip(count.facts, slot.parts)
+            for fact, part in zip(count.facts, slot.parts, strict=True)
             if evaluate(part, self.plan.atoms, row) is True  # type: ignore[arg-type]
         ]
         where = count.where
-        refs = ", ".join(_ref_words(ref, self.rulebook) if ref.kind != "literal" else show(ref.literal) for ref in where.refs)
+        refs = ", ".join(
+            _ref_words(ref, self.rulebook) if ref.kind != "literal" else show(ref.literal) for ref in where.refs
+        )
         test = count.test
         limits = " and ".join(show(ref.literal) for ref in test.refs)
         text = (
@@ -157,7 +161,7 @@ class Explainer:
                 slot = next(s for s in self.plan.slots if s.kind == "count" and s.count == test)
                 facts = [
                     fact
-                    for fact, part in zip(test.facts, slot.parts)
+                    for fact, part in zip(test.facts, slot.parts, strict=True)
                     if evaluate(part, self.plan.atoms, row) is True  # type: ignore[arg-type]
                 ]
             for fact in facts:
@@ -192,7 +196,14 @@ class Explainer:
 
         return PLACEHOLDER.sub(substitute, trigger.says)
 
-    def flag(self, trigger: Trigger, item: AuthorityFacts, row: Sequence[float | None], texts: dict[str, float], counted: bool) -> Flag:
+    def flag(
+        self,
+        trigger: Trigger,
+        item: AuthorityFacts,
+        row: Sequence[float | None],
+        texts: dict[str, float],
+        counted: bool,
+    ) -> Flag:
         values = self.values(trigger, item, row)
         return Flag(
             trigger=trigger.id,
@@ -224,7 +235,9 @@ class Explainer:
                 why.append(f"none of the {len(test.facts)} counted facts could be judged")
         return Gap(trigger.id, trigger.heading, trigger.title, tuple(missing), tuple(dict.fromkeys(why)))
 
-    def _why_test(self, test: FactTest, item: AuthorityFacts, row: Sequence[float | None], missing: list[str], why: list[str]) -> None:
+    def _why_test(
+        self, test: FactTest, item: AuthorityFacts, row: Sequence[float | None], missing: list[str], why: list[str]
+    ) -> None:
         measure = self.rulebook.measures[test.fact]
         if test.fact not in item.facts:
             _add(missing, test.fact)
@@ -279,4 +292,4 @@ def _ref_words(ref: Ref, rulebook: Rulebook) -> str:
         text += f" × {show(ref.times)}"
     if ref.plus != 0.0:
         text += f" {'+' if ref.plus > 0 else '−'} {show(abs(ref.plus))}"
-    return (text.replace("_", " ") if ref.kind != "fact" else text)
+    return text.replace("_", " ") if ref.kind != "fact" else text

@@ -53,7 +53,9 @@ def render_text(result: RegionAssessment) -> str:
             for fact, note in flag.notes.items():
                 lines.append(f"      note on {fact}: {note}")
         for gap in item.gaps:
-            lines.append(f"  ~ could not judge: {gap.title} ({gap.trigger}): missing {', '.join(gap.missing) or 'a statistic'}")
+            lines.append(
+                f"  ~ could not judge: {gap.title} ({gap.trigger}): missing {', '.join(gap.missing) or 'a statistic'}"
+            )
         if item.support:
             options = ", ".join(option.title for option in item.support[:3])
             lines.append(f"  options: {options}")
@@ -126,12 +128,30 @@ def _md(text: str) -> str:
 def render_csv(result: RegionAssessment) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["authority", "code", "year", "level", "tier", "status", "record", "trigger", "heading", "signal", "counted", "says", "missing"])
+    writer.writerow(
+        [
+            "authority",
+            "code",
+            "year",
+            "level",
+            "tier",
+            "status",
+            "record",
+            "trigger",
+            "heading",
+            "signal",
+            "counted",
+            "says",
+            "missing",
+        ]
+    )
     for item in result.assessments:
         base = [item.authority, item.code or "", item.year, item.level, item.tier, item.status]
         writer.writerow([*base, "verdict", "", "", "", "", "; ".join(item.reasons), ""])
         for flag in item.flags:
-            writer.writerow([*base, "flag", flag.trigger, flag.heading, flag.signal, str(flag.counted).lower(), flag.says, ""])
+            writer.writerow(
+                [*base, "flag", flag.trigger, flag.heading, flag.signal, str(flag.counted).lower(), flag.says, ""]
+            )
         for gap in item.gaps:
             writer.writerow([*base, "gap", gap.trigger, gap.heading, "", "", "", "; ".join(gap.missing)])
     return buffer.getvalue()
@@ -143,24 +163,28 @@ def render_html(result: RegionAssessment) -> str:
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8"><title>Sector Led Improvement risk assessment</title>',
         "<style>body{font-family:sans-serif;max-width:60em;margin:auto}table{border-collapse:collapse}"
-        "td,th{border:1px solid #999;padding:.2em .5em;text-align:left}.concern{color:#a00}.excellence{color:#060}</style>",
+        "td,th{border:1px solid #999;padding:.2em .5em;text-align:left}"
+        ".concern{color:#a00}.excellence{color:#060}</style>",
         "</head><body><h1>Sector Led Improvement risk assessment</h1>",
         "<table><tr><th>Authority</th><th>Year</th><th>Verdict</th><th>Support</th></tr>",
     ]
     for item in result.assessments:
         parts.append(
-            f"<tr><td><a href=\"#a{esc(item.code or item.authority)}\">{esc(item.authority)}</a></td>"
+            f'<tr><td><a href="#a{esc(item.code or item.authority)}">{esc(item.authority)}</a></td>'
             f"<td>{esc(item.year)}</td><td>{esc(item.level_title)}</td><td>{esc(item.tier_title)}</td></tr>"
         )
     parts.append("</table>")
     for item in result.assessments:
-        parts.append(f"<h2 id=\"a{esc(item.code or item.authority)}\">{esc(item.authority)} ({esc(item.year)})</h2>")
-        parts.append(f"<p><b>Verdict:</b> {esc(item.level_title)} ({esc(item.status)}). <b>Support:</b> {esc(item.tier_title)}.</p><ul>")
+        parts.append(f'<h2 id="a{esc(item.code or item.authority)}">{esc(item.authority)} ({esc(item.year)})</h2>')
+        parts.append(
+            f"<p><b>Verdict:</b> {esc(item.level_title)} ({esc(item.status)}). "
+            f"<b>Support:</b> {esc(item.tier_title)}.</p><ul>"
+        )
         parts += [f"<li>{esc(reason)}</li>" for reason in item.reasons]
         parts.append("</ul><ul>")
         for flag in item.flags:
             parts.append(
-                f"<li class=\"{esc(flag.signal)}\">{esc(flag.title)}: {esc(flag.says)} "
+                f'<li class="{esc(flag.signal)}">{esc(flag.title)}: {esc(flag.says)} '
                 f"<small>({esc('; '.join(flag.sources))})</small></li>"
             )
         for gap in item.gaps:

@@ -78,7 +78,9 @@ def run_tests(engine: Engine, paths: Sequence[str | Path]) -> TestRun:
             if not isinstance(document.data, dict) or document.data.get("kind") != "tests":
                 if isinstance(document.data, dict) and "kind" in document.data and document.data["kind"] != "tests":
                     continue  # other rule files in the same folder
-                document.problem(problems, (), f"a tests file is a mapping with kind: tests, got {type_name(document.data)}")
+                document.problem(
+                    problems, (), f"a tests file is a mapping with kind: tests, got {type_name(document.data)}"
+                )
                 continue
             parsed, found = structure(document.data, TestsFile)
             for item in found:
@@ -122,11 +124,11 @@ def _region(document: Document, file: Path, parsed: TestsFile, problems: Problem
             return None
         try:
             return load_facts(target)
-        except Exception as error:  # noqa: BLE001 (reported with the test file's place)
+        except Exception as error:
             problems.extend(getattr(error, "problems", []))
             return None
     if isinstance(parsed.region, list):
-        records = []
+        records: list[Any] = []
         for index, item in enumerate(parsed.region):
             records.extend(_record(document, ("region", index), item, problems))
         chosen = assemble(records, problems)
@@ -140,12 +142,14 @@ def _run_case(engine: Engine, document: Document, index: int, case: Any, region:
     try:
         target = region[case.authority]
     except KeyError:
-        return CaseResult(document.path, line, case.name, False, (f"no authority {case.authority!r} in the test region",), None)
+        return CaseResult(
+            document.path, line, case.name, False, (f"no authority {case.authority!r} in the test region",), None
+        )
     changed = _with_overrides(engine, target, case)
     authorities = tuple(changed if item is target else item for item in region.authorities)
     try:
         assessment = engine.assess(Region(authorities, region.paths))[case.authority]
-    except Exception as error:  # noqa: BLE001 (a test case's bad facts fail that case only)
+    except Exception as error:
         return CaseResult(document.path, line, case.name, False, (f"could not assess: {error}",), None)
     return CaseResult(document.path, line, case.name, *_compare(case.expect, assessment), assessment)
 
@@ -156,10 +160,16 @@ def _with_overrides(engine: Engine, target: AuthorityFacts, case: Any) -> Author
     resolve = engine.rulebook.resolve
     for fact in case.remove:
         for mapping in (facts, previous):
-            for key in [key for key in mapping if (resolve(key, target.year) or key) == (resolve(fact, target.year) or fact)]:
+            for key in [
+                key for key in mapping if (resolve(key, target.year) or key) == (resolve(fact, target.year) or fact)
+            ]:
                 del mapping[key]
     for fact, value in case.facts.items():
-        for key in [key for key in facts if key != fact and (resolve(key, target.year) or key) == (resolve(fact, target.year) or fact)]:
+        for key in [
+            key
+            for key in facts
+            if key != fact and (resolve(key, target.year) or key) == (resolve(fact, target.year) or fact)
+        ]:
             del facts[key]
         facts[fact] = value
     previous.update(case.previous)

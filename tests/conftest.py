@@ -22,7 +22,11 @@ EXAMPLE = REPO / "examples" / "north-west-2013-14"
 VERDICTS = {
     "kind": "verdicts",
     "levels": [
-        {"id": "serious", "title": "Serious", "when": {"all": [{"concerns": {"at_least": 3}}, {"concern_headings": {"at_least": 2}}]}},
+        {
+            "id": "serious",
+            "title": "Serious",
+            "when": {"all": [{"concerns": {"at_least": 3}}, {"concern_headings": {"at_least": 2}}]},
+        },
         {"id": "concerns", "title": "Concerns", "when": {"concerns": {"at_least": 2}}},
         {"id": "emerging", "title": "Emerging", "when": {"concerns": {"at_least": 1}}},
         {"id": "none", "title": "None"},
@@ -36,9 +40,20 @@ MENU = {
         {"id": "challenge", "title": "Challenge"},
     ],
     "tiers": [
-        {"id": "self_help", "title": "Self help", "verdicts": ["none", "emerging"], "options": ["buddying", "challenge"]},
+        {
+            "id": "self_help",
+            "title": "Self help",
+            "verdicts": ["none", "emerging"],
+            "options": ["buddying", "challenge"],
+        },
         {"id": "targeted", "title": "Targeted", "verdicts": ["concerns"], "options": ["peer-review", "buddying"]},
-        {"id": "intervention", "title": "Intervention", "verdicts": ["serious"], "options": ["challenge", "peer-review"], "corroboration": "required"},
+        {
+            "id": "intervention",
+            "title": "Intervention",
+            "verdicts": ["serious"],
+            "options": ["challenge", "peer-review"],
+            "corroboration": "required",
+        },
     ],
 }
 MEASURES = {

@@ -35,7 +35,7 @@ def test_condition(case: dict[str, Any], tmp_path: Path) -> None:
     region = region_of(_region(case))
     found = outcomes_agree(engine, region)
     names = [item.authority for item in region]
-    got = {name: outcome[0] for name, outcome in zip(names, found)}
+    got = {name: outcome[0] for name, outcome in zip(names, found, strict=True)}
     expected = {name: WORDS[str(value).lower()] for name, value in case["expect"].items()}
     assert got == expected
 

@@ -19,14 +19,29 @@ def test_a_rulebook_written_from_the_documentation() -> None:
     outcomes_agree(engine, region)
     result = engine.assess(region)
     got = {
-        item.authority: (item.level, item.tier, sorted((f.trigger, f.counted) for f in item.flags), [g.trigger for g in item.gaps])
+        item.authority: (
+            item.level,
+            item.tier,
+            sorted((f.trigger, f.counted) for f in item.flags),
+            [g.trigger for g in item.gaps],
+        )
         for item in result
     }
     # Worked by hand: the region mean of the prevention budget change is -6.5; the worst
     # quartile of admissions (lower is better: q3 of 500, 520, 650, 700) is 662.5.
     assert got == {
-        "Halton": ("emerging_concerns", "self_help", [("political-change", True), ("prevention-budget-cuts", True)], []),
-        "Knowsley": ("concerns", "targeted_support", [("admissions-worst-quartile", True), ("political-change", True)], ["fac-eligibility-raised"]),
+        "Halton": (
+            "emerging_concerns",
+            "self_help",
+            [("political-change", True), ("prevention-budget-cuts", True)],
+            [],
+        ),
+        "Knowsley": (
+            "concerns",
+            "targeted_support",
+            [("admissions-worst-quartile", True), ("political-change", True)],
+            ["fac-eligibility-raised"],
+        ),
         "St Helens": ("emerging_concerns", "self_help", [("fac-eligibility-raised", True)], ["political-change"]),
         "Warrington": ("emerging_concerns", "self_help", [("fac-eligibility-raised", True)], ["political-change"]),
     }

@@ -14,9 +14,27 @@ from .conftest import VERDICTS, make_rulebook, region_of
 
 CONCERN_X = {"id": "x-low", "title": "x low", "sources": ["s"], "when": {"fact": "x", "below": 10}}
 CONCERN_Y = {"id": "y-high", "title": "y high", "sources": ["s"], "when": {"fact": "y", "above": 10}}
-GATED_FLAG = {"id": "flag-set", "title": "flag set", "sources": ["s"], "only_with_other_concerns": True, "when": {"fact": "flag", "equals": True}}
-GATED_CAT = {"id": "cat-critical", "title": "cat critical", "sources": ["s"], "only_with_other_concerns": True, "when": {"fact": "cat", "equals": "critical"}}
-EXCELLENT = {"id": "x-high", "title": "x high", "signal": "excellence", "sources": ["s"], "when": {"fact": "x", "above": 90}}
+GATED_FLAG = {
+    "id": "flag-set",
+    "title": "flag set",
+    "sources": ["s"],
+    "only_with_other_concerns": True,
+    "when": {"fact": "flag", "equals": True},
+}
+GATED_CAT = {
+    "id": "cat-critical",
+    "title": "cat critical",
+    "sources": ["s"],
+    "only_with_other_concerns": True,
+    "when": {"fact": "cat", "equals": "critical"},
+}
+EXCELLENT = {
+    "id": "x-high",
+    "title": "x high",
+    "signal": "excellence",
+    "sources": ["s"],
+    "when": {"fact": "x", "above": 90},
+}
 
 
 def _gating_engine(tmp_path: Path) -> Engine:
@@ -68,7 +86,9 @@ def test_the_corroboration_invariant_rejects_a_policy_one_trigger_can_reach(tmp_
             {"id": "none", "title": "None"},
         ],
     }
-    folder = make_rulebook(tmp_path, {"outcomes": [CONCERN_X, EXCELLENT], "intelligence": [GATED_FLAG]}, verdicts=verdicts)
+    folder = make_rulebook(
+        tmp_path, {"outcomes": [CONCERN_X, EXCELLENT], "intelligence": [GATED_FLAG]}, verdicts=verdicts
+    )
     with pytest.raises(RulebookError) as raised:
         sli_rules.load_rulebook(folder)
     (problem,) = raised.value.problems
@@ -82,12 +102,16 @@ def test_the_corroboration_invariant_names_a_flagged_rule(tmp_path: Path) -> Non
     verdicts = {
         "kind": "verdicts",
         "levels": [
-            {"id": "serious", "title": "Serious", "when": {"any": [{"flagged": "y-high"}, {"concerns": {"at_least": 3}}]}},
+            {
+                "id": "serious",
+                "title": "Serious",
+                "when": {"any": [{"flagged": "y-high"}, {"concerns": {"at_least": 3}}]},
+            },
             *VERDICTS["levels"][1:],
         ],
     }
     folder = make_rulebook(tmp_path, {"outcomes": [CONCERN_X], "resources": [CONCERN_Y]}, verdicts=verdicts)
-    with pytest.raises(RulebookError, match="trigger 'y-high'.*reaches verdict 'serious'"):
+    with pytest.raises(RulebookError, match=r"trigger 'y-high'.*reaches verdict 'serious'"):
         sli_rules.load_rulebook(folder)
 
 
@@ -118,7 +142,9 @@ def test_a_reloaded_rulebook_takes_effect_and_a_bad_one_leaves_the_old(tmp_path:
     assert [len(item.flags) for item in engine.assess(region)] == [1, 1]
 
 
-def test_four_threads_give_exactly_the_sequential_result(default_rulebook: sli_rules.Rulebook, example_region: sli_rules.Region) -> None:
+def test_four_threads_give_exactly_the_sequential_result(
+    default_rulebook: sli_rules.Rulebook, example_region: sli_rules.Region
+) -> None:
     shared = Engine(default_rulebook)
     expected = shared.assess(example_region).to_dict()
     results: list[object] = []
@@ -128,7 +154,7 @@ def test_four_threads_give_exactly_the_sequential_result(default_rulebook: sli_r
         try:
             for _ in range(5):
                 results.append(engine.assess(example_region).to_dict())
-        except BaseException as error:  # noqa: BLE001 (reported by the assertion below)
+        except BaseException as error:
             failures.append(error)
 
     engines = [shared, shared, Engine(default_rulebook), Engine(default_rulebook)]

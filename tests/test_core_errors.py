@@ -68,7 +68,9 @@ RULE_CASES = [
 
 
 @pytest.mark.parametrize(("name", "text", "expected"), RULE_CASES, ids=[case[0] for case in RULE_CASES])
-def test_bad_rule_files(name: str, text: str, expected: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_rule_files(
+    name: str, text: str, expected: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     make_rulebook(tmp_path / "r", {"outcomes": [TRIGGER]})
     (tmp_path / "r" / "triggers" / "resources.yaml").write_text(text, encoding="utf-8")
@@ -155,7 +157,9 @@ def test_bad_csv_rows_are_located(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 def test_a_wide_csv_with_two_years_gives_previous_values(tmp_path: Path) -> None:
     make_rulebook(tmp_path / "r", {"outcomes": [dict(TRIGGER, when={"fact": "x", "change": "absolute", "below": 0})]})
     path = tmp_path / "facts.csv"
-    path.write_text("authority,code,year,x\nA,E1,2012-13,5\nA,E1,2013-14,4\nB,E2,2013-14,9\nB,E2,2012-13,1\n", encoding="utf-8")
+    path.write_text(
+        "authority,code,year,x\nA,E1,2012-13,5\nA,E1,2013-14,4\nB,E2,2013-14,9\nB,E2,2012-13,1\n", encoding="utf-8"
+    )
     region = sli_rules.load_facts(path)
     assert [(item.authority, item.year, item.facts, item.previous) for item in region] == [
         ("A", "2013-14", {"x": 4}, {"x": 5}),

@@ -14,10 +14,29 @@ from .conftest import EXAMPLE, REPO, outcomes_agree, run_cli
 
 GOLDEN = Path(__file__).parent / "golden" / "north-west-2013-14.json"
 NORTH_WEST_2013 = [
-    "Blackburn with Darwen", "Blackpool", "Bolton", "Bury", "Cheshire East",
-    "Cheshire West and Chester", "Cumbria", "Halton", "Knowsley", "Lancashire", "Liverpool",
-    "Manchester", "Oldham", "Rochdale", "Salford", "Sefton", "St Helens", "Stockport",
-    "Tameside", "Trafford", "Warrington", "Wigan", "Wirral",
+    "Blackburn with Darwen",
+    "Blackpool",
+    "Bolton",
+    "Bury",
+    "Cheshire East",
+    "Cheshire West and Chester",
+    "Cumbria",
+    "Halton",
+    "Knowsley",
+    "Lancashire",
+    "Liverpool",
+    "Manchester",
+    "Oldham",
+    "Rochdale",
+    "Salford",
+    "Sefton",
+    "St Helens",
+    "Stockport",
+    "Tameside",
+    "Trafford",
+    "Warrington",
+    "Wigan",
+    "Wirral",
 ]
 
 
@@ -35,7 +54,9 @@ def test_the_example_holds_the_23_north_west_authorities_of_2013(example_region:
     assert all(item.code and item.code.startswith("E") for item in example_region)
 
 
-def test_both_evaluators_agree_on_every_trigger_of_the_example(default_engine: Engine, example_region: sli_rules.Region) -> None:
+def test_both_evaluators_agree_on_every_trigger_of_the_example(
+    default_engine: Engine, example_region: sli_rules.Region
+) -> None:
     outcomes = outcomes_agree(default_engine, example_region)
     flat = [outcome for row in outcomes for outcome in row]
     assert True in flat and False in flat and None in flat
@@ -47,7 +68,9 @@ def test_the_example_shows_the_whole_range(default_engine: Engine, example_regio
     assert levels.count("no_concerns") + levels.count("emerging_concerns") > len(levels) / 2
     assert 3 <= levels.count("concerns") <= 8
     assert levels.count("serious_concerns") >= 1
-    assert [item.tier for item in result if item.level == "serious_concerns"] == ["intervention"] * levels.count("serious_concerns")
+    assert [item.tier for item in result if item.level == "serious_concerns"] == ["intervention"] * levels.count(
+        "serious_concerns"
+    )
     assert sum(1 for item in result if item.excellence) >= 3
     assert 1 <= sum(1 for item in result if item.gaps) <= 8
     assert all(item.status == "provisional" for item in result)
@@ -63,7 +86,18 @@ def test_the_json_result_follows_the_contract(default_engine: Engine, example_re
     assert set(data) >= {"rulebook", "assessments"}
     assert set(data["rulebook"]) == {"digest", "path"}
     for item in data["assessments"]:
-        assert set(item) >= {"authority", "code", "year", "level", "tier", "status", "flags", "gaps", "support", "reasons"}
+        assert set(item) >= {
+            "authority",
+            "code",
+            "year",
+            "level",
+            "tier",
+            "status",
+            "flags",
+            "gaps",
+            "support",
+            "reasons",
+        }
         for flag in item["flags"]:
             assert set(flag) >= {"trigger", "heading", "signal", "counted", "title", "says", "sources", "values"}
             assert flag["signal"] in ("concern", "excellence")
@@ -80,7 +114,9 @@ def test_the_example_matches_its_golden_json() -> None:
     completed = run_cli("assess", "--format", "json")
     assert completed.returncode == 0, completed.stderr
     if os.environ.get("SLI_RULES_UPDATE_GOLDEN"):
-        GOLDEN.write_text(json.dumps(_normalised(completed.stdout), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        GOLDEN.write_text(
+            json.dumps(_normalised(completed.stdout), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
     assert _normalised(completed.stdout) == json.loads(GOLDEN.read_text(encoding="utf-8"))
 
 
@@ -97,7 +133,7 @@ def test_the_text_report_ends_with_a_region_summary() -> None:
     text = completed.stdout
     for name in NORTH_WEST_2013:
         assert f"\n{name} (E" in "\n" + text
-    summary = text[text.index("Region summary"):]
+    summary = text[text.index("Region summary") :]
     assert "Region summary: 23 authorities" in summary
     assert "Intervention" in summary and "provisional" in summary
 

@@ -45,18 +45,34 @@ def test_the_installed_package_assesses_from_any_folder(wheel: Path, tmp_path: P
     env = {**os.environ, "PYTHONPATH": str(site)}
     completed = subprocess.run(
         [sys.executable, "-m", "sli_rules", "assess"],
-        capture_output=True, text=True, cwd=elsewhere, env=env, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+        env=env,
+        timeout=300,
     )
     assert completed.returncode == 0, completed.stderr
     assert "Region summary: 23 authorities" in completed.stdout
     where = subprocess.run(
-        [sys.executable, "-c", "import sli_rules, sli_rules.load as l; print(sli_rules.__file__, l.default_rulebook_path())"],
-        capture_output=True, text=True, cwd=elsewhere, env=env, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            "import sli_rules, sli_rules.load as l; print(sli_rules.__file__, l.default_rulebook_path())",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+        env=env,
+        timeout=60,
     )
     module, rules = where.stdout.split()
     assert module.startswith(str(site)) and rules.startswith(str(site))
     validated = subprocess.run(
         [sys.executable, "-m", "sli_rules", "validate"],
-        capture_output=True, text=True, cwd=elsewhere, env=env, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+        env=env,
+        timeout=300,
     )
     assert validated.returncode == 0, validated.stderr
