@@ -132,11 +132,9 @@ class Explainer:
     def _count_text(self, count: Count, row: Sequence[float | None], texts: dict[str, float]) -> str:
         slot = next(s for s in self.plan.slots if s.kind == "count" and s.count == count)
         value = self.slot_value(slot, row)
-        counted = [
-            fact
-            for fact, part in zip(count.facts, slot.parts, strict=True)
-            if evaluate(part, self.plan.atoms, row) is True  # type: ignore[arg-type]
-        ]
+        outcomes = [evaluate(part, self.plan.atoms, row) for part in slot.parts]  # type: ignore[arg-type]
+        counted = [fact for fact, outcome in zip(count.facts, outcomes, strict=True) if outcome is True]
+        judged = sum(1 for outcome in outcomes if outcome is not None)
         where = count.where
         refs = ", ".join(
             _ref_words(ref, self.rulebook) if ref.kind != "literal" else show(ref.literal) for ref in where.refs
@@ -144,7 +142,7 @@ class Explainer:
         test = count.test
         limits = " and ".join(show(ref.literal) for ref in test.refs)
         text = (
-            f"{show(value)} of {len(count.facts)} facts {TEST_WORDS.get(where.op, where.op)} {refs}"
+            f"{show(value)} of the {judged} facts with data {_plural(TEST_WORDS.get(where.op, where.op))} {refs}"
             f" (wanted {test.op.replace('_', ' ')} {limits})"
         )
         if counted:
@@ -268,6 +266,11 @@ class Explainer:
                 why.append(f"no {ref.kind.replace('_', ' ')} figure for {test.fact} in the facts given")
             else:
                 why.append(f"the {ref.kind} {ref.stat} of {test.fact} needs at least 2 values")
+
+
+def _plural(words: str) -> str:
+    """'is above' said of several facts: 'are above'."""
+    return "are" + words[2:] if words.startswith("is ") else words.replace("does not", "do not")
 
 
 def _add(missing: list[str], fact: str) -> None:
