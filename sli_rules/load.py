@@ -180,13 +180,16 @@ class _RulebookBuilder:
     def _declare(self, kind: str, data: dict[str, Any]) -> None:
         def items(key: str) -> list[dict[str, Any]]:
             found = data.get(key)
-            return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
+            if not isinstance(found, list):
+                return []
+            return [item for item in found if isinstance(item, dict)]
 
         for item in items("measures") if kind == "measures" else []:
             self.declared["measures"].add(str(item.get("id")))
             self.declared["groups"].add(str(item.get("group")))
             for alias in item.get("aliases") or []:
-                self.declared["measures"].add(str(alias.get("id") if isinstance(alias, dict) else alias))
+                alias_id = alias.get("id") if isinstance(alias, dict) else alias
+                self.declared["measures"].add(str(alias_id))
         for item in items("triggers") if kind == "triggers" else []:
             self.declared["triggers"].add(str(item.get("id")))
             self.declared["areas"].add(str(item.get("area")))
@@ -872,22 +875,23 @@ def _verdict_tallies(levels: Sequence[Level]) -> list[judge.Tally] | None:
             counters.add(condition.what)
             literals.extend(float(ref.literal) for ref in condition.test.refs)
             if condition.heading is not None:
-                (concern_in if condition.what == "concerns" else excellence_in).add(condition.heading)
+                named = concern_in if condition.what == "concerns" else excellence_in
+                named.add(condition.heading)
 
     for level in levels:
         if level.when is not None:
             visit(level.when)
-    values = range(int(math.floor(max(literals))) + 2)
-    if concern_in:
-        concern_rows = [dict(zip(HEADINGS, row)) for row in itertools.product(values, repeat=len(HEADINGS))]
-    else:
-        concern_rows = [
-            dict(zip(HEADINGS, row))
-            for row in itertools.combinations_with_replacement(values, len(HEADINGS))
-        ]
+    values = range(math.floor(max(literals)) + 2)
+    rows = itertools.product(values, repeat=len(HEADINGS)) if concern_in else (
+        itertools.combinations_with_replacement(values, len(HEADINGS))
+    )
+    concern_rows = [dict(zip(HEADINGS, row, strict=True)) for row in rows]
     if "excellence" in counters:
         buckets = [*sorted(excellence_in), "\x00other"]
-        excellence_rows = [dict(zip(buckets, row)) for row in itertools.product(values, repeat=len(buckets))]
+        excellence_rows = [
+            dict(zip(buckets, row, strict=True))
+            for row in itertools.product(values, repeat=len(buckets))
+        ]
     else:
         excellence_rows = [{}]
     gap_values = list(values) if "gaps" in counters else [0]

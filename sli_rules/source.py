@@ -119,14 +119,11 @@ def _load_yaml(shown: str, text: str, problems: Problems) -> list[Document]:
                 continue
             builder = _Builder(shown, problems)
             data = builder.build(node, ())
+            if builder.rejected:
+                continue  # a tag that would construct an object: the document is not used
             documents.append(Document(shown, data, builder.values, builder.keys))
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = " ".join(part for part in (error.context, error.problem) if part)
-        hint = None
-        if "\t" in message or "'\\t'" in message:
-            hint = "YAML does not allow tabs for indentation: use spaces"
+        line, column, message, hint = syntax_cause(text, error)
         problems.add(shown, line, column, f"YAML syntax: {message}", hint=hint)
     except yaml.YAMLError as error:
         problems.add(shown, 1, 1, f"YAML syntax: {error}")
@@ -137,6 +134,89 @@ def _load_yaml(shown: str, text: str, problems: Problems) -> list[Document]:
     except RecursionError:
         problems.add(shown, 1, 1, "document nested too deeply")
     return documents
+
+
+def syntax_cause(text: str, error: yaml.MarkedYAMLError) -> tuple[int, int, str, str | None]:
+    """Where a YAML syntax error really starts, what it is, and how to fix it.
+
+    PyYAML reports where parsing gave up, often lines after the mistake: an unclosed quote
+    or bracket swallows what follows, a key without its ':' runs on into the next line.
+    """
+    problem, context = error.problem or "", error.context or ""
+    mark = error.problem_mark or error.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    lines = text.splitlines()
+    if mark is not None and 0 <= mark.line < len(lines) and (
+        "tab" in problem or lines[mark.line][mark.column : mark.column + 1] == "\t"
+    ):
+        hint = "YAML does not allow tabs for indentation: use spaces"
+        return line, column, "a tab character", hint
+    opened = error.context_mark
+    scalar = _last_scalar_before(text, mark)
+    if scalar is not None and scalar.style in ("'", '"') and scalar.start_mark.line < line - 1:
+        start = scalar.start_mark
+        return (
+            start.line + 1, start.column + 1,
+            f"the quote {scalar.style} opened here is not closed on its line",
+            f"close it with {scalar.style} on the same line, or use '>-' for text "
+            "running over several lines",
+        )
+    if opened is not None and context.startswith("while parsing a flow"):
+        bracket = "[" if "sequence" in context else "{"
+        closer = "]" if bracket == "[" else "}"
+        return (
+            opened.line + 1, opened.column + 1,
+            f"'{bracket}' is not closed (parsing gave up at line {line}, column {column})",
+            f"add the missing '{closer}', or a ',' between items",
+        )
+    if opened is not None and context.startswith("while scanning a quoted scalar"):
+        quote = text[opened.index : opened.index + 1]
+        return (
+            opened.line + 1, opened.column + 1,
+            f"the quote {quote} opened here is never closed",
+            f"close it with {quote} on the same line",
+        )
+    if scalar is not None and scalar.start_mark.line < line - 1:
+        start = scalar.start_mark
+        if "mapping values are not allowed" in problem or "could not find expected ':'" in problem:
+            # The text ran on from the last line before the ':' that is not blank or a comment.
+            cause, cause_column = start.line, start.column
+            for index in range(line - 2, start.line, -1):
+                stripped = lines[index].strip() if index < len(lines) else ""
+                if stripped and not stripped.startswith("#"):
+                    cause, cause_column = index, len(lines[index]) - len(lines[index].lstrip())
+                    break
+            return (
+                cause + 1, cause_column + 1,
+                f"this line runs on to line {line}, where ':' is not allowed",
+                "a key is missing its ':' here, or the next line is indented too far",
+            )
+    if "could not find expected ':'" in problem and error.context_mark is not None:
+        start = error.context_mark
+        return start.line + 1, start.column + 1, "a key without its ':'", "write 'key: value'"
+    if "expected '-' indicator" in problem or "did not find expected key" in problem:
+        return (
+            line, column, "this line is not indented like the lines before it",
+            "indent it with spaces like the other keys of its mapping or items of its list",
+        )
+    message = " ".join(part for part in (context, problem) if part)
+    return line, column, message, None
+
+
+def _last_scalar_before(text: str, mark: Any) -> Any:
+    """The last scalar token that starts before `mark`, read with the pure-Python scanner."""
+    if mark is None:
+        return None
+    last = None
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.index >= mark.index:
+                break
+            if isinstance(token, yaml.ScalarToken):
+                last = token
+    except yaml.YAMLError:
+        pass
+    return last
 
 
 class _TooBig(Exception):
@@ -152,6 +232,7 @@ class _Builder:
         self.values: dict[Where, tuple[int, int]] = {}
         self.keys: dict[Where, tuple[int, int]] = {}
         self.visited = 0
+        self.rejected = False
         self.constructor = yaml.constructor.SafeConstructor()
 
     def _spot(self, node: Node) -> tuple[int, int]:
@@ -221,6 +302,7 @@ class _Builder:
         return value
 
     def _bad_tag(self, node: Node) -> None:
+        self.rejected = True
         line, column = self._spot(node)
         tag = node.tag.replace("tag:yaml.org,2002:", "!!")
         self.problems.add(
