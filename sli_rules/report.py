@@ -230,7 +230,7 @@ def explain_text(item: AuthorityAssessment) -> str:
         lines += ["", "Support options (best suited first):"]
         for option in item.support:
             suits = f" — suits {', '.join(option.suits)}" if option.suits else ""
-            via = f", via {option.via}" if option.via else ""
+            via = f": {option.via}" if option.via else ""
             lines.append(f"  {option.title}{via}{suits}")
     if item.peers:
         lines += ["", "Peers with strengths where this authority has concerns:"]
