@@ -19,6 +19,8 @@ from .errors import Problem, SliRulesError
 from .facts import load_facts
 from .load import load_rulebook
 from .report import FORMATS, explain_text, render
+from .schema import KINDS as SCHEMA_KINDS
+from .schema import schema_text
 
 
 class ExitCode:
@@ -79,6 +81,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     test.add_argument("--rules", metavar="DIR", help="rulebook folder (default: the shipped rulebook)")
     test.add_argument("--coverage-min", type=float, metavar="PERCENT", help="fail when rule coverage is below PERCENT")
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of a file kind or of the JSON result")
+    schema.add_argument("kind", choices=SCHEMA_KINDS, metavar="KIND", help=f"one of: {', '.join(SCHEMA_KINDS)}")
     return parser
 
 
@@ -91,6 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _explain(arguments)
         if arguments.command == "validate":
             return _validate(arguments)
+        if arguments.command == "schema":
+            sys.stdout.write(schema_text(arguments.kind))
+            return ExitCode.OK
         return _test(arguments)
     except SliRulesError as error:
         _print_problems(error.problems)
