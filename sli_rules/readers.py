@@ -528,7 +528,7 @@ def read_xlsx(file: Path, problems: Problems, **_: Any) -> list[Any]:
     header). Locations are the sheet's row and column numbers (column C is 3)."""
     shown = display_path(file)
     try:
-        import openpyxl  # noqa: PLC0415 (an optional extra)
+        import openpyxl
     except ImportError:
         problems.add(
             shown,
