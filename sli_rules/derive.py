@@ -6,8 +6,9 @@ that a region statistic is taken once, not once per authority or per trigger.
 
 from __future__ import annotations
 
+import operator
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
@@ -15,7 +16,7 @@ import attrs
 from .errors import FactsError, Problems
 from .facts import AuthorityFacts, Region, name_key
 from .model import Measure, Rulebook, previous_year, year_start
-from .plan import Plan, Slot, evaluate, encode_literal
+from .plan import And, Atom, Node, Not, Plan, Slot, encode_literal
 
 Column = list[float | None]
 
@@ -116,7 +117,7 @@ def derive(plan: Plan, rulebook: Rulebook, region: Region) -> Derived:
         group = [region.authorities[index] for index in indexes]
         local_members = _local_members(indexes, members)
         columns = _YearColumns(plan, rulebook, group, year, texts, local_members, region.references).columns()
-        for position, row in enumerate(zip(*columns)) if columns else enumerate([()] * len(group)):
+        for position, row in enumerate(zip(*columns, strict=True)) if columns else enumerate([()] * len(group)):
             rows[indexes[position]] = row
     return Derived(
         rows=tuple(rows),
@@ -173,7 +174,7 @@ class _YearColumns:
             column = [None] * len(self.group)  # a change across a definition break is unknown
         else:
             previous = self.previous(fact)
-            column = [change_of(now, before, change) for now, before in zip(current, previous)]
+            column = [change_of(now, before, change) for now, before in zip(current, previous, strict=True)]
         self.subjects[key] = column
         return column
 
@@ -210,9 +211,9 @@ class _YearColumns:
             column = self.subject(slot.fact, slot.change)
             result: Column = []
             for members in self.members:
-                values = [column[member] for member in members if column[member] is not None]
+                present = [value for member in members if (value := column[member]) is not None]
                 assert ref.stat is not None
-                result.append(_adjust(stat(values, ref.stat, measure), ref.times, ref.plus))  # type: ignore[arg-type]
+                result.append(_adjust(stat(present, ref.stat, measure), ref.times, ref.plus))
             return result
         if ref.kind == "previous":
             return [_adjust(value, ref.times, ref.plus) for value in self.previous(slot.fact)]
@@ -222,33 +223,70 @@ class _YearColumns:
         return [_adjust(value, ref.times, ref.plus) for value in self.subject(ref.fact, slot.change)]
 
     def count_column(self, slot: Slot) -> Column:
-        computed = self.computed
-        atoms = self.plan.atoms
-        result: Column = []
-        for position in range(len(self.group)):
-            row = _Row(computed, position)
-            trues = 0
-            decided = False
-            for part in slot.parts:
-                outcome = evaluate(part, atoms, row)  # type: ignore[arg-type]
-                if outcome is not None:
-                    decided = True
-                    trues += outcome
-            result.append(float(trues) if decided else None)
-        return result
+        """How many of the count's facts pass its test, for every authority at once; None
+        where none of them could be judged."""
+        size = len(self.group)
+        trues = [0] * size
+        decided = [False] * size
+        for part in slot.parts:
+            outcomes = self.outcome_column(part)
+            trues = [count + (outcome is True) for count, outcome in zip(trues, outcomes, strict=True)]
+            decided = [done or outcome is not None for done, outcome in zip(decided, outcomes, strict=True)]
+        return [float(count) if done else None for count, done in zip(trues, decided, strict=True)]
+
+    def outcome_column(self, node: Node) -> list[bool | None]:
+        """A tree's three-valued outcome for every authority: `evaluate`, a column at a time."""
+        if isinstance(node, int):
+            return _atom_column(self.plan.atoms[node], self.computed, len(self.group))
+        if isinstance(node, Not):
+            return [None if value is None else not value for value in self.outcome_column(node.item)]
+        parts = [self.outcome_column(item) for item in node.items]
+        if not parts:
+            return [isinstance(node, And)] * len(self.group)
+        if isinstance(node, And):
+            return [_all(values) for values in zip(*parts, strict=True)]
+        return [_any(values) for values in zip(*parts, strict=True)]
 
 
-class _Row:
-    """One authority's view of the columns computed so far."""
+def _all(values: tuple[bool | None, ...]) -> bool | None:
+    if False in values:
+        return False
+    return None if None in values else True
 
-    __slots__ = ("columns", "position")
 
-    def __init__(self, columns: list[Column], position: int) -> None:
-        self.columns = columns
-        self.position = position
+def _any(values: tuple[bool | None, ...]) -> bool | None:
+    if True in values:
+        return True
+    return None if None in values else False
 
-    def __getitem__(self, slot: int) -> float | None:
-        return self.columns[slot][self.position]
+
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    "gt": operator.gt,
+    "ge": operator.ge,
+    "lt": operator.lt,
+    "le": operator.le,
+    "eq": operator.eq,
+    "ne": operator.ne,
+}
+
+
+def _atom_column(atom: Atom, computed: list[Column], size: int) -> list[bool | None]:
+    """`atom_holds` for every authority at once."""
+    left = computed[atom.left]
+    if atom.op == "present":
+        return [value is not None for value in left]
+    if atom.op == "absent":
+        return [value is None for value in left]
+    compare = _COMPARE[atom.op]
+    if atom.right is None:
+        literal = atom.literal
+        if literal is None:
+            return [None] * size
+        return [None if value is None else compare(value, literal) for value in left]
+    right = computed[atom.right]
+    return [
+        None if a is None or b is None else compare(a, b) for a, b in zip(left, right, strict=True)
+    ]
 
 
 def _adjust(value: float | None, times: float, plus: float) -> float | None:

@@ -162,9 +162,12 @@ def _finish(compiled: _Compiled, drafts: list[tuple[object, list[Flag], list[Gap
     peers: dict[tuple[str, str], tuple] = {}  # type: ignore[type-arg]
     for year in sorted({item.year for item, *_ in judged}):
         same_year = [entry for entry in judged if entry[0].year == year]
+        level_of: dict[str, str] = {}
+        for entry in same_year:
+            level_of.setdefault(entry[0].authority, entry[4].id)
         needs = sorted(
             ((entry[0].authority, entry[1]) for entry in same_year),
-            key=lambda need: severity[next(e[4].id for e in same_year if e[0].authority == need[0])],
+            key=lambda need: severity[level_of[need[0]]],
         )
         strengths = [
             (entry[0].authority, entry[0].code, [flag for flag in entry[1] if flag.signal == "excellence"])

@@ -13,9 +13,14 @@ How durable-rules is used here, and why (see docs/durable-rules.md):
   when several threads evaluate;
 - every value is a finite float written by `_number`, never by json (which writes 1e-05, a
   form the engine rejects);
-- every rule requires the marker property `__fs`, so that the engine's own state object can
-  never match a rule; a catch-all rule makes every state start an action, so that deleting it
-  is safe;
+- a rule that could hold on a fact without any value (only `absent` tests) also requires the
+  marker property `__fs`, so that the engine's own state object can never match it; every
+  other rule compares a value, and a comparison with a missing property never holds (measured),
+  so it needs no guard on its left-hand side; a catch-all rule makes every state start an
+  action, so that deleting it is safe;
+- a comparison with another property (`$m`) is guarded by `$ex` on that property: without the
+  guard the engine compares with a missing property as if it held the literal of a sibling
+  rule over the same property (measured, a wrong answer);
 - a fresh session id per evaluation, always deleted afterwards, so that memory stays flat and
   the per-ruleset limit of live sessions is never reached;
 - one process-wide lock around the C module, whose tables are shared by every ruleset.
@@ -23,6 +28,7 @@ How durable-rules is used here, and why (see docs/durable-rules.md):
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import threading
@@ -34,7 +40,7 @@ from typing import Any
 import attrs
 import durable_rules_engine as _engine
 
-from .plan import NEGATION, And, Atom, Not, Or, Plan, atom_holds
+from .plan import NEGATION, And, Atom, Not, Plan, atom_holds
 from .plan import Node as PlanNode
 
 Outcome = bool | None
@@ -125,6 +131,10 @@ class PythonProgram:
 
 def _number(value: float) -> str:
     """A finite float as JSON that durable-rules reads: always with a decimal point."""
+    if type(value) is float:
+        text = float.__repr__(value)
+        if "e" not in text and "n" not in text:  # the common case: no exponent, not inf/nan
+            return text
     if not math.isfinite(value):
         raise EngineFailure(f"a non-finite value reached the engine: {value!r}")
     text = repr(float(value))
@@ -161,14 +171,25 @@ def _atom_rule(atom: Atom, op: str) -> dict[str, Any]:
         return {"$ex": {left: 1}}
     if op == "absent":
         return {"$nex": {left: 1}}
-    guards: list[dict[str, Any]] = [{"$ex": {left: 1}}]
     if atom.right is None:
         operand: Any = atom.literal
     else:
-        guards.append({"$ex": {_prop(atom.right): 1}})
         operand = {"$m": _prop(atom.right)}
     comparison = {left: operand} if op == "eq" else {_OPERATORS[op]: {left: operand}}
-    return {"$and": [*guards, comparison]}
+    if atom.right is None:
+        return comparison
+    return {"$and": [{"$ex": {_prop(atom.right): 1}}, comparison]}
+
+
+def _needs_a_value(condition: dict[str, Any]) -> bool:
+    """Whether a condition can only hold on a fact with at least one value in it."""
+    if "$nex" in condition:
+        return False
+    if "$and" in condition:
+        return any(_needs_a_value(part) for part in condition["$and"])
+    if "$or" in condition:
+        return all(_needs_a_value(part) for part in condition["$or"])
+    return True  # $ex, or a comparison: both need the property present
 
 
 def _certainly(node: PlanNode, atoms: tuple[Atom, ...], truth: bool) -> dict[str, Any]:
@@ -217,10 +238,8 @@ def _chunks(plan: Plan) -> list[_Chunk]:
 def _release(handles: list[int]) -> None:
     with _LOCK:
         for handle in handles:
-            try:
+            with contextlib.suppress(Exception):  # already gone at interpreter exit
                 _engine.delete_ruleset(handle)
-            except Exception:  # noqa: BLE001,S110 (already gone at interpreter exit)
-                pass
         handles.clear()
 
 
@@ -230,6 +249,10 @@ class DurableProgram:
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
         self.chunks = _chunks(plan)
+        self._names: dict[str, tuple[int, bool]] = {}
+        for index in range(len(plan.trees)):
+            self._names[f"t{index}"] = (index, True)
+            self._names[f"f{index}"] = (index, False)
         self.handles: list[int] = []
         self._finalizer = weakref.finalize(self, _release, self.handles)
         try:
@@ -239,7 +262,9 @@ class DurableProgram:
                     tree = plan.trees[index]
                     for truth, name in ((True, f"t{index}"), (False, f"f{index}")):
                         condition = _certainly(tree, plan.atoms, truth)
-                        rules[name] = {"all": [{"m": {"$and": [condition, {"$ex": {"__fs": 1}}]}}]}
+                        if not _needs_a_value(condition):
+                            condition = {"$and": [condition, {"$ex": {"__fs": 1}}]}
+                        rules[name] = {"all": [{"m": condition}]}
                 rules["catch_all"] = {"all": [{"m": {"$ex": {"__fs": 1}}}]}
                 name = f"sli_{uuid.uuid4().hex}"
                 with _LOCK:
@@ -253,43 +278,42 @@ class DurableProgram:
 
     def run(self, row: Row) -> list[Outcome]:
         outcomes: list[Outcome] = [None] * len(self.plan.trees)
-        for chunk, handle in zip(self.chunks, self.handles):
-            body = ",".join(
-                prefix + _number(value)  # type: ignore[arg-type]
-                for prefix, slot in zip(chunk.prefixes, chunk.slots)
-                if (value := row[slot]) is not None
-            )
-            fired = self._fire(handle, body)
-            for name in fired:
-                if name == "catch_all":
-                    continue
-                index = int(name[1:])
-                truth = name[0] == "t"
-                if outcomes[index] is not None and outcomes[index] != truth:
-                    raise EngineFailure(f"trigger {index} was found both true and false")
-                outcomes[index] = truth
+        names = self._names
+        with _LOCK:
+            for chunk, handle in zip(self.chunks, self.handles, strict=True):
+                body = ",".join(
+                    prefix + _number(value)
+                    for prefix, slot in zip(chunk.prefixes, chunk.slots, strict=True)
+                    if (value := row[slot]) is not None
+                )
+                for name in self._fire(handle, body):
+                    found = names.get(name)
+                    if found is None:
+                        continue  # the catch-all
+                    index, truth = found
+                    if outcomes[index] is not None and outcomes[index] != truth:
+                        raise EngineFailure(f"trigger {index} was found both true and false")
+                    outcomes[index] = truth
         return outcomes
 
-    def _fire(self, handle: int, body: str) -> set[str]:
-        fired: set[str] = set()
-        with _LOCK:
-            sid = str(next(_SIDS))
-            fact = '{"sid":"' + sid + '","id":"f","__fs":1' + ("," + body if body else "") + "}"
-            try:
-                _, state = _engine.assert_fact(handle, fact)
-                result = _engine.start_action_for_state(handle, state)
-                while result:
-                    message = result[1]
-                    # The message is {"rule name": {...}}: read the name without parsing
-                    # the whole fact back.
-                    fired.add(message[2 : message.index('"', 2)])
-                    following = _engine.complete_and_start_action(handle, state)
-                    result = (None, following) if following else None
-            except _engine.error as error:
-                raise EngineFailure(f"durable-rules refused a fact: {error}") from error
-            finally:
-                try:
-                    _engine.delete_state(handle, sid)
-                except _engine.error:
-                    pass
+    @staticmethod
+    def _fire(handle: int, body: str) -> list[str]:
+        """The names of the rules that fire on one fact (a rule with $or may repeat)."""
+        fired: list[str] = []
+        sid = str(next(_SIDS))
+        fact = '{"sid":"' + sid + '","id":"f","__fs":1' + ("," + body if body else "") + "}"
+        try:
+            _, state = _engine.assert_fact(handle, fact)
+            result = _engine.start_action_for_state(handle, state)
+            message = result[1] if result else None
+            while message:
+                # The message is {"rule name": {...}}: read the name without parsing
+                # the whole fact back.
+                fired.append(message[2 : message.index('"', 2)])
+                message = _engine.complete_and_start_action(handle, state)
+        except _engine.error as error:
+            raise EngineFailure(f"durable-rules refused a fact: {error}") from error
+        finally:
+            with contextlib.suppress(_engine.error):
+                _engine.delete_state(handle, sid)
         return fired

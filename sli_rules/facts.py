@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -497,8 +498,30 @@ def bind(region: Region, rulebook: Rulebook, problems: Problems | None = None) -
     return Region(tuple(bound), region.paths, region.warnings, references)
 
 
+_RESOLVED: dict[int, tuple[Any, dict[tuple[str, str | None], str | None]]] = {}
+_RESOLVED_LIMIT = 100_000
+
+
+def _resolve(rulebook: Rulebook, fact: str, year: str | None) -> str | None:
+    """`rulebook.resolve`, remembered per rulebook: binding asks the same few questions for
+    every authority. The memory is bounded and goes with the rulebook."""
+    key = id(rulebook)
+    entry = _RESOLVED.get(key)
+    if entry is None or entry[0]() is not rulebook:
+        entry = (weakref.ref(rulebook, lambda _: _RESOLVED.pop(key, None)), {})
+        _RESOLVED[key] = entry
+    cache = entry[1]
+    try:
+        return cache[fact, year]
+    except KeyError:
+        found = rulebook.resolve(fact, year)
+        if len(cache) < _RESOLVED_LIMIT:
+            cache[fact, year] = found
+        return found
+
+
 def _rekey(locations: dict[str, Location], year: str, rulebook: Rulebook) -> dict[str, Location]:
-    return {rulebook.resolve(fact, year) or fact: where for fact, where in locations.items()}
+    return {_resolve(rulebook, fact, year) or fact: where for fact, where in locations.items()}
 
 
 def _bind_values(
@@ -516,9 +539,9 @@ def _bind_values(
         path, line, column = locations.get(fact, item.location)
         if value is None:
             continue  # null means "not known": the fact is missing, not an error
-        canonical = rulebook.resolve(fact, year)
+        canonical = _resolve(rulebook, fact, year)
         if canonical is None:
-            other_years = rulebook.resolve(fact, None)
+            other_years = _resolve(rulebook, fact, None)
             if other_years is not None:
                 problems.add(path, line, column, f"'{fact}' does not name a measure in {year}",
                              hint=f"it is an id of '{other_years}' in other years")

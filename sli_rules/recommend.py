@@ -8,6 +8,7 @@ disproportionate amount of time (MoU 2.1 g): the least-asked candidate comes fir
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Sequence
 
@@ -50,27 +51,48 @@ def match_peers(
     (authority, code, flags).
     """
     asked: Counter[str] = Counter()
+    # Per topic, each authority's first flag under it, in the order given: the candidate that
+    # a stable sort by (times asked, name) would put first among that authority's flags.
+    offers: dict[str, dict[str, tuple[str | None, Flag]]] = {}
+    for name, code, excellent in strengths:
+        for flag in excellent:
+            for topic in {flag.area, flag.heading}:
+                if topic:
+                    offers.setdefault(topic, {}).setdefault(name, (code, flag))
+    # A heap per topic of (times asked, name); entries go stale as counts rise and are
+    # refreshed when they come to the top. This is the order the sort gave, without sorting
+    # every candidate for every authority in need.
+    heaps: dict[str, list[tuple[int, str]]] = {}
     found: dict[str, tuple[Peer, ...]] = {}
     for key, flags in needs:
         topics = concern_topics(flags)
         chosen: list[Peer] = []
         used: set[str] = set()
         for topic in topics:
-            candidates = [
-                (asked[name], name, code, flag)
-                for name, code, excellent in strengths
-                if name != key
-                for flag in excellent
-                if topic in (flag.area, flag.heading)
-            ]
-            candidates.sort(key=lambda item: (item[0], item[1]))
-            for _, name, code, flag in candidates:
-                if name in used:
+            candidates = offers.get(topic)
+            if not candidates:
+                continue
+            heap = heaps.get(topic)
+            if heap is None:
+                heap = heaps[topic] = [(asked[name], name) for name in candidates]
+                heapq.heapify(heap)
+            passed: list[tuple[int, str]] = []
+            while heap:
+                times, name = heap[0]
+                if times != asked[name]:
+                    heapq.heapreplace(heap, (asked[name], name))
                     continue
+                if name == key or name in used:
+                    passed.append(heapq.heappop(heap))
+                    continue
+                code, flag = candidates[name]
                 chosen.append(Peer(name, code, topic, flag.trigger))
                 used.add(name)
                 asked[name] += 1
+                heapq.heapreplace(heap, (asked[name], name))
                 break
+            for entry in passed:
+                heapq.heappush(heap, entry)
             if len(chosen) >= PEERS_PER_AUTHORITY:
                 break
         found[key] = tuple(chosen)
