@@ -19,6 +19,7 @@ from .model import (
     Ref,
     Rulebook,
     Trigger,
+    year_start,
 )
 from .plan import Plan, Slot, evaluate
 from .results import Evidence, Flag, Gap
@@ -227,10 +228,16 @@ class Explainer:
             if isinstance(test, FactTest):
                 self._why_test(test, item, row, missing, why)
             else:
-                for fact in test.facts:
-                    if fact not in item.facts:
-                        _add(missing, fact)
                 why.append(f"none of the {len(test.facts)} counted facts could be judged")
+                start = year_start(item.year)
+                for fact in test.facts:
+                    measure = self.rulebook.measures[fact]
+                    if (measure.since is not None and start < measure.since) or (
+                        measure.until is not None and start > measure.until
+                    ):
+                        continue  # not a measure of this year: its absence explains nothing
+                    each = FactTest(fact, test.change, test.where, test.location)
+                    self._why_test(each, item, row, missing, why)
         return Gap(trigger.id, trigger.heading, trigger.title, tuple(missing), tuple(dict.fromkeys(why)))
 
     def _why_test(
@@ -241,8 +248,6 @@ class Explainer:
             _add(missing, test.fact)
             why.append(f"no value for {test.fact}")
         elif test.change:
-            from .model import year_start
-
             if year_start(item.year) in measure.breaks:
                 why.append(f"the definition of {test.fact} changed in {item.year}: no change can be computed across it")
             elif test.fact not in item.previous:
@@ -264,6 +269,11 @@ class Explainer:
                 why.append(f"no value for {ref.fact}")
             elif ref.kind in ("national", "published_region"):
                 why.append(f"no {ref.kind.replace('_', ' ')} figure for {test.fact} in the facts given")
+            elif ref.kind == "comparators" and not item.comparators:
+                why.append(
+                    f"{item.authority} has no comparator group: list 'comparators' in its fact set "
+                    "or give a comparator file"
+                )
             else:
                 why.append(f"the {ref.kind} {ref.stat} of {test.fact} needs at least 2 values")
 

@@ -166,3 +166,17 @@ def test_four_threads_give_exactly_the_sequential_result(
     assert not failures
     assert len(results) == 20
     assert all(result == expected for result in results)
+
+
+def test_a_count_that_cannot_be_judged_says_why_once(tmp_path: Path) -> None:
+    count = {"count": {"facts": {"group": "g"}, "where": {"worse_than": {"comparators": "mean"}}}, "at_least": 1}
+    trigger = {"id": "below-peers", "title": "below peers", "sources": ["s"], "when": count}
+    engine = Engine(make_rulebook(tmp_path, {"outcomes": [trigger]}), check=True)
+    region = region_of({"A": {"facts": {"x": 5, "y": 5}}, "B": {"facts": {"x": 6}, "comparators": ["A"]}})
+    result = engine.assess(region)
+    (gap,) = result["A"].gaps
+    assert gap.why == (
+        "none of the 2 counted facts could be judged",
+        "A has no comparator group: list 'comparators' in its fact set or give a comparator file",
+    )
+    assert result["B"].gaps == ()  # B's group (B, A) decides x; y is unknown but x counts
