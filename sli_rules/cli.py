@@ -19,6 +19,7 @@ from .errors import Problem, SliRulesError
 from .facts import load_facts
 from .load import load_rulebook
 from .report import FORMATS, explain_text, render
+from .ruletest import check_test_files, split_test_files
 from .schema import KINDS as SCHEMA_KINDS
 from .schema import schema_text
 
@@ -191,18 +192,24 @@ def _validate(arguments: argparse.Namespace) -> int:
     except SliRulesError as error:
         problems.extend(error.problems)
         rulebook = None
+    test_paths: list[Path] = []
     if arguments.paths:
         missing = [path for path in arguments.paths if not Path(path).exists()]
         if missing:
             print(f"sli-rules: no such file or folder: {', '.join(missing)}", file=sys.stderr)
             return ExitCode.BAD_INPUT
-        if rulebook is not None:
+        fact_paths, test_paths = split_test_files(arguments.paths)
+        if rulebook is not None and fact_paths:
             try:
-                load_facts(*arguments.paths, year=arguments.year, region=arguments.region, rulebook=rulebook)
+                load_facts(*fact_paths, year=arguments.year, region=arguments.region, rulebook=rulebook)
             except SliRulesError as error:
                 problems.extend(error.problems)
+    if rulebook is not None:
+        # Rule tests in the rulebook folder and on the command line: checked, not run.
+        problems.extend(check_test_files(rulebook, [*rulebook.test_files, *test_paths]))
+    problems = sorted(set(problems), key=Problem.sort_key)
     if problems:
-        _print_problems(sorted(problems, key=Problem.sort_key))
+        _print_problems(problems)
     failing = [p for p in problems if p.severity == "error" or arguments.strict]
     if failing:
         return ExitCode.FINDINGS

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -10,11 +11,11 @@ import attrs
 
 from .convert import structure, type_name
 from .engine import Engine
-from .errors import Problems, RulebookError
-from .facts import AuthorityFacts, Region, _record, assemble, load_facts
-from .model import ExpectSpec, TestsFile
+from .errors import Problem, Problems, RulebookError, did_you_mean
+from .facts import AuthorityFacts, Region, _Invalid, _record, assemble, bind, check_value, load_facts
+from .model import ExpectSpec, Rulebook, TestsFile
 from .results import AuthorityAssessment
-from .source import Document, display_path, load_documents, walk_files
+from .source import Document, Where, display_path, load_documents, walk_files
 
 
 @attrs.frozen
@@ -66,10 +67,12 @@ def find_test_files(paths: Sequence[str | Path]) -> list[Path]:
     return files
 
 
-def run_tests(engine: Engine, paths: Sequence[str | Path]) -> TestRun:
-    """Run every test case in the files; raises RulebookError for unreadable test files."""
-    problems = Problems()
-    cases: list[tuple[Document, int, Any, Region]] = []
+def _read_test_files(
+    paths: Sequence[str | Path], problems: Problems, rulebook: Rulebook | None = None
+) -> list[tuple[Document, TestsFile, Region]]:
+    """Every tests document in the files with its region; with a rulebook, the region's facts
+    are checked against its catalogue too."""
+    found_files: list[tuple[Document, TestsFile, Region]] = []
     for file in find_test_files(paths):
         if not file.exists():
             problems.add(display_path(file), 1, 1, "no such test file")
@@ -87,11 +90,20 @@ def run_tests(engine: Engine, paths: Sequence[str | Path]) -> TestRun:
                 document.problem(problems, item.where, item.message, key=item.at_key, hint=item.hint)
             if parsed is None:
                 continue
-            region = _region(document, file, parsed, problems)
+            region = _region(document, file, parsed, problems, rulebook)
             if region is None:
                 continue
-            for index, case in enumerate(parsed.tests):
-                cases.append((document, index, case, region))
+            found_files.append((document, parsed, region))
+    return found_files
+
+
+def run_tests(engine: Engine, paths: Sequence[str | Path]) -> TestRun:
+    """Run every test case in the files; raises RulebookError for unreadable test files."""
+    problems = Problems()
+    cases: list[tuple[Document, int, Any, Region]] = []
+    for document, parsed, region in _read_test_files(paths, problems):
+        for index, case in enumerate(parsed.tests):
+            cases.append((document, index, case, region))
     problems.raise_if_errors(RulebookError)
     results = []
     flagged: set[str] = set()
@@ -116,14 +128,16 @@ def run_tests(engine: Engine, paths: Sequence[str | Path]) -> TestRun:
     )
 
 
-def _region(document: Document, file: Path, parsed: TestsFile, problems: Problems) -> Region | None:
+def _region(
+    document: Document, file: Path, parsed: TestsFile, problems: Problems, rulebook: Rulebook | None = None
+) -> Region | None:
     if isinstance(parsed.region, str):
         target = (file.parent / parsed.region).resolve()
         if not target.exists():
             document.problem(problems, ("region",), f"no such region folder or file: {parsed.region}")
             return None
         try:
-            return load_facts(target)
+            return load_facts(target, rulebook=rulebook)
         except Exception as error:
             problems.extend(getattr(error, "problems", []))
             return None
@@ -132,7 +146,8 @@ def _region(document: Document, file: Path, parsed: TestsFile, problems: Problem
         for index, item in enumerate(parsed.region):
             records.extend(_record(document, ("region", index), item, problems))
         chosen = assemble(records, problems)
-        return Region(chosen, (document.path,))
+        region = Region(chosen, (document.path,))
+        return bind(region, rulebook, problems) if rulebook is not None else region
     document.problem(problems, ("region",), "a tests file needs 'region': a path to fact files, or a list of fact sets")
     return None
 
@@ -196,3 +211,126 @@ def _compare(expect: ExpectSpec, assessment: AuthorityAssessment) -> tuple[bool,
     if expect.gaps is not None and sorted(expect.gaps) != gaps:
         failures.append(f"gaps: expected {sorted(expect.gaps)}, got {gaps}")
     return not failures, tuple(failures)
+
+
+# --- checking test files without running them --------------------------------------------
+
+
+def is_tests_file(path: Path) -> bool:
+    """True for a YAML file whose top-level kind is tests."""
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return False
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return re.search(r"^kind:[ \t]*[\"']?tests[\"']?[ \t]*(#.*)?$", text, re.MULTILINE) is not None
+
+
+def split_test_files(paths: Sequence[str | Path]) -> tuple[list[Path], list[Path]]:
+    """Paths given on a command line as (fact paths, rule test files). A folder holding test
+    files is given as its other files; a folder without any is kept whole."""
+    facts: list[Path] = []
+    tests: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files = list(walk_files(path, (".yaml", ".yml", ".json", ".csv", ".xlsx")))
+            found = [file for file in files if is_tests_file(file)]
+            if not found:
+                facts.append(path)
+                continue
+            tests.extend(found)
+            facts.extend(file for file in files if file not in found)
+        elif is_tests_file(path):
+            tests.append(path)
+        else:
+            facts.append(path)
+    return facts, tests
+
+
+def check_test_files(rulebook: Rulebook, paths: Sequence[str | Path]) -> list[Problem]:
+    """Every problem in rule test files that can be found without running them, located:
+    unreadable or malformed files, an authority not in the test region, trigger ids, verdict
+    levels and tiers the rulebook does not have, and unknown fact ids or bad values in the
+    `facts`, `previous` and `remove` overrides, each with a did-you-mean where one is close."""
+    problems = Problems()
+    for document, parsed, region in _read_test_files(paths, problems, rulebook):
+        for index, case in enumerate(parsed.tests):
+            _check_case(rulebook, document, ("tests", index), case, region, problems)
+    return sorted(set(problems.items), key=Problem.sort_key)
+
+
+def _check_case(
+    rulebook: Rulebook, document: Document, where: Where, case: Any, region: Region, problems: Problems
+) -> None:
+    year: str | None = None
+    try:
+        year = region[case.authority].year
+    except KeyError:
+        names = [item.authority for item in region] + [item.code for item in region if item.code]
+        document.problem(
+            problems, (*where, "authority"), f"no authority '{case.authority}' in the test region",
+            hint=did_you_mean(case.authority, names) or f"the region has: {', '.join(sorted(set(names)))}",
+        )
+    triggers = [trigger.id for trigger in rulebook.triggers]
+    expect = case.expect
+    for key in ("flags", "has_flags", "not_flags", "gaps"):
+        for position, trigger in enumerate(getattr(expect, key) or []):
+            if trigger not in triggers:
+                document.problem(
+                    problems, (*where, "expect", key, position), f"unknown trigger '{trigger}' in expect.{key}",
+                    hint=did_you_mean(trigger, triggers) or "no trigger of the rulebook has this id",
+                )
+    for key, choices, what in (
+        ("level", [level.id for level in rulebook.levels], "verdict level"),
+        ("tier", [tier.id for tier in rulebook.tiers], "tier"),
+    ):
+        wanted = getattr(expect, key)
+        if wanted is not None and wanted not in choices:
+            document.problem(
+                problems, (*where, "expect", key), f"unknown {what} '{wanted}'",
+                hint=did_you_mean(wanted, choices) or f"one of: {', '.join(choices)}",
+            )
+    known = [*rulebook.measures, *(alias.id for measure in rulebook.measures.values() for alias in measure.aliases)]
+    for key, overrides in (("facts", case.facts), ("previous", case.previous)):
+        for fact, value in overrides.items():
+            canonical = _known_fact(rulebook, document, (*where, key, fact), fact, year, known, problems, key=True)
+            if canonical is None or value is None:
+                continue
+            checked = check_value(rulebook.measures[canonical], value)
+            if isinstance(checked, _Invalid):
+                document.problem(problems, (*where, key, fact), f"'{fact}': {checked.message}", hint=checked.hint)
+    for position, fact in enumerate(case.remove):
+        _known_fact(rulebook, document, (*where, "remove", position), fact, year, known, problems, key=False)
+
+
+def _known_fact(
+    rulebook: Rulebook,
+    document: Document,
+    where: Where,
+    fact: Any,
+    year: str | None,
+    known: list[str],
+    problems: Problems,
+    *,
+    key: bool,
+) -> str | None:
+    if not isinstance(fact, str):
+        document.problem(problems, where, f"a fact id is text, got {type_name(fact)}", key=key)
+        return None
+    canonical = rulebook.resolve(fact, year)
+    if canonical is not None:
+        return canonical
+    other_years = rulebook.resolve(fact, None)
+    if other_years is not None:
+        document.problem(
+            problems, where, f"'{fact}' does not name a measure in {year}", key=key,
+            hint=f"it is an id of '{other_years}' in other years",
+        )
+    else:
+        document.problem(
+            problems, where, f"unknown fact '{fact}'", key=key,
+            hint=did_you_mean(fact, known) or "add it to the rulebook's measures",
+        )
+    return None

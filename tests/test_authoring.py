@@ -348,7 +348,8 @@ FACTS_CASES = [
 
 
 def _copy_rulebook(tmp_path: Path) -> Path:
-    for folder in ("triggers", "menus"):
+    # examples/ too: the rulebook's own tests take their region from it, and validate checks them.
+    for folder in ("triggers", "menus", "examples"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     return tmp_path
 
