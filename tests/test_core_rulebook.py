@@ -1,0 +1,101 @@
+"""The default rulebook holds the seed's Table 2 and Table 1 entry by entry, with the sources
+exactly as written, excellence under every heading and the two gated triggers."""
+
+from __future__ import annotations
+
+import pytest
+
+import sli_rules
+
+FINANCE = ["NW Strategic Finance Leads Group"]
+PERFORMANCE = ["NW Performance Leads Group / UMU"]
+AUDIT = ["Local Authority / Committee Report / Website"]
+WORKFORCE = ["SSD001 DoH return, updated and validated by HR Leads Group"]
+COMPLAINTS = ["Annual Complaints Report from Scrutiny Committee", "Council / Ombudsman website"]
+PARTNERS = [
+    "has the Joint Health & Wellbeing Strategy been completed and is it meeting targets",
+    "LATs, relationships with Health",
+    "questions to partners",
+]
+
+# Table 2, entry by entry: heading, the concern triggers that carry it, their sources as written.
+TABLE_2 = {
+    1: ("outcomes", ["ascof-worst-quartile", "ascof-below-comparators", "ascof-safety-outcomes"], PERFORMANCE),
+    2: ("outcomes", ["tlap-markers-of-progress"], ["InControl"]),
+    3: ("outcomes", ["nw-local-measures"], PERFORMANCE),
+    4: ("outcomes", ["locality-scorecard"], PERFORMANCE),
+    5: ("resources", ["prevention-budget-cuts", "fac-eligibility-raised", "admissions-unexplained-increase"], FINANCE),
+    6: ("resources", ["unit-cost-change-without-vfm"], FINANCE),
+    7: ("resources", ["audit-letter-financial"], AUDIT),
+    8: ("resources", ["workforce-vacancy-rate", "workforce-sickness-absence", "senior-staff-turnover", "staff-survey"], WORKFORCE),
+    9: ("stakeholders", ["complaints", "ombudsman-upheld", "judicial-reviews-lost", "user-satisfaction"], COMPLAINTS),
+    10: ("stakeholders", ["safeguarding-report"], ["Local Safeguarding Board / LA website", "National Data Return for vulnerable adults"]),
+    11: ("stakeholders", ["personalisation-report"], ["NW Personalisation Board / Network"]),
+    12: ("stakeholders", ["disengaging-from-networks"], ["SLI Planning Group / NWTEB"]),
+    13: ("stakeholders", ["partner-relationships", "partner-questions"], PARTNERS),
+    14: ("stakeholders", ["market-position"], ["InControl / council websites"]),
+    15: ("stakeholders", ["public-health-interface"], ["Local Authority DASS", "DPH via e-mail or phone"]),
+    16: ("intelligence", ["thematic-review-level-1"], ["completed self-assessment following thematic review"]),
+    17: ("intelligence", ["audit-letter-non-financial"], AUDIT),
+    18: ("intelligence", ["lga-momentum"], ["LGA Adult Social Care Lead"]),
+    19: ("intelligence", ["local-account"], ["council website"]),
+    20: ("intelligence", ["qip-not-meeting-targets"], ["Local Authority DASS via phone or e-mail"]),
+    21: ("intelligence", ["political-change"], ["media / local knowledge"]),
+}
+
+# Table 1, column by column, in the table's order: (option id, title).
+TABLE_1 = {
+    "self_help": [
+        ("sharing-good-practice", "Sharing good practice"),
+        ("shadowing", "Shadowing"),
+        ("buddying", "Buddying"),
+        ("action-learning", "Action Learning"),
+        ("local-peer-challenge", "Local Peer Challenge"),
+    ],
+    "targeted_support": [
+        ("lga-peer-review", "LGA Peer Review"),
+        ("peer-mentoring", "Peer Mentoring"),
+        ("peer-consultancy", "Peer 'consultancy'"),
+        ("coaching", "Coaching"),
+        ("training", "Training"),
+        ("local-peer-challenge", "Local Peer Challenge"),
+    ],
+    "intervention": [("local-peer-challenge", "Local Peer Challenge"), ("lga-peer-review", "LGA Peer Review")],
+}
+
+
+@pytest.mark.parametrize("entry", sorted(TABLE_2))
+def test_every_table_2_entry_is_a_trigger_with_its_sources(default_rulebook: sli_rules.Rulebook, entry: int) -> None:
+    heading, trigger_ids, sources = TABLE_2[entry]
+    for trigger_id in trigger_ids:
+        trigger = default_rulebook.trigger(trigger_id)
+        assert trigger.heading == heading
+        assert trigger.signal == "concern"
+        assert list(trigger.sources) == sources
+
+
+def test_the_concern_triggers_are_exactly_those_of_table_2(default_rulebook: sli_rules.Rulebook) -> None:
+    listed = {trigger_id for _, ids, _ in TABLE_2.values() for trigger_id in ids}
+    concerns = {trigger.id for trigger in default_rulebook.triggers if trigger.is_concern}
+    assert concerns == listed
+
+
+def test_excellence_under_every_heading(default_rulebook: sli_rules.Rulebook) -> None:
+    headings = {trigger.heading for trigger in default_rulebook.triggers if trigger.signal == "excellence"}
+    assert headings == {"outcomes", "resources", "stakeholders", "intelligence"}
+
+
+def test_only_political_change_and_partner_questions_wait_for_other_concerns(default_rulebook: sli_rules.Rulebook) -> None:
+    assert {trigger.id for trigger in default_rulebook.triggers if trigger.gated} == {"political-change", "partner-questions"}
+
+
+def test_the_menu_is_table_1(default_rulebook: sli_rules.Rulebook) -> None:
+    assert [tier.id for tier in default_rulebook.tiers] == list(TABLE_1)
+    for tier in default_rulebook.tiers:
+        assert [(option, default_rulebook.options[option].title) for option in tier.options] == TABLE_1[tier.id]
+    assert default_rulebook.tier_for("serious_concerns").corroboration
+    assert default_rulebook.options["sharing-good-practice"].via == (
+        "'Beacon' events, networks, 'self help' regional excellence directory, matching tool"
+    )
+    assert default_rulebook.options["peer-consultancy"].via == "review of service by a single regional or national peer"
+
