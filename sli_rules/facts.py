@@ -44,6 +44,10 @@ class AuthorityFacts:
     fact_locations: dict[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
     previous_locations: dict[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
     comparator_locations: tuple[Location, ...] = attrs.field(repr=False, default=(), eq=False)
+    # Where each fact's id is written, where it differs from its value's place (a YAML key):
+    # a problem with the id itself, such as an unknown fact, is reported there.
+    fact_key_locations: dict[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
+    previous_key_locations: dict[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
 
     @property
     def key(self) -> str:
@@ -142,6 +146,8 @@ class _Record:
     notes: dict[str, str]
     sources: dict[str, str]
     location: Location
+    fact_key_locations: dict[str, Location] = attrs.Factory(dict)
+    previous_key_locations: dict[str, Location] = attrs.Factory(dict)
 
 
 def load_facts(
@@ -246,8 +252,10 @@ def _record(document: Document, where: Where, data: Any, problems: Problems) -> 
         return
     if not _check_year(document, (*where, "year"), spec.year, problems):
         return
-    facts, fact_locations = _flatten(document, (*where, "facts"), spec.facts, problems)
-    previous, previous_locations = _flatten(document, (*where, "previous"), spec.previous, problems)
+    fact_keys: dict[str, Location] = {}
+    previous_keys: dict[str, Location] = {}
+    facts, fact_locations = _flatten(document, (*where, "facts"), spec.facts, problems, fact_keys)
+    previous, previous_locations = _flatten(document, (*where, "previous"), spec.previous, problems, previous_keys)
     for name, mapping in (("notes", spec.notes), ("sources", spec.sources)):
         for key, value in mapping.items():
             if not isinstance(value, str):
@@ -269,6 +277,8 @@ def _record(document: Document, where: Where, data: Any, problems: Problems) -> 
         notes=dict(spec.notes),
         sources=dict(spec.sources),
         location=(document.path, line, column),
+        fact_key_locations=fact_keys,
+        previous_key_locations=previous_keys,
     )
 
 
@@ -280,8 +290,14 @@ def _check_year(document: Document, where: Where, year: str, problems: Problems)
 
 
 def _flatten(
-    document: Document, where: Where, mapping: dict[str, Any], problems: Problems
+    document: Document,
+    where: Where,
+    mapping: dict[str, Any],
+    problems: Problems,
+    key_locations: dict[str, Location] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Location]]:
+    """Nested mappings as dotted ids, with the place of each value (and, into `key_locations`,
+    of the key that names it: the innermost key of a nested id)."""
     facts: dict[str, Any] = {}
     locations: dict[str, Location] = {}
 
@@ -298,6 +314,8 @@ def _flatten(
             return
         facts[prefix] = value
         locations[prefix] = (document.path, *document.at(inner))
+        if key_locations is not None:
+            key_locations[prefix] = (document.path, *document.key_at(inner))
 
     for key, value in mapping.items():
         visit(str(key), (*where, key), value)
@@ -372,6 +390,8 @@ def assemble(records: Sequence[_Record], problems: Problems, year: str | None = 
         before = years.get(previous_year(target))
         previous = dict(before.facts) if before else {}
         previous_locations = dict(before.fact_locations) if before else {}
+        previous_keys = dict(before.fact_key_locations) if before else {}
+        previous_keys.update(record.previous_key_locations)
         for fact, value in record.previous.items():
             if fact in previous and previous[fact] != value:
                 path, line, column = record.previous_locations[fact]
@@ -397,6 +417,8 @@ def assemble(records: Sequence[_Record], problems: Problems, year: str | None = 
                 fact_locations=record.fact_locations,
                 previous_locations=previous_locations,
                 comparator_locations=tuple(record.comparator_locations),
+                fact_key_locations=record.fact_key_locations,
+                previous_key_locations=previous_keys,
             )
         )
     return tuple(chosen)
@@ -429,6 +451,9 @@ def _merge_into(target: _Record, record: _Record, problems: Problems) -> None:
                 continue
             into[fact] = value
             into_locations[fact] = locations[fact]
+            keys = record.fact_key_locations if not name else record.previous_key_locations
+            if fact in keys:
+                (target.fact_key_locations if not name else target.previous_key_locations)[fact] = keys[fact]
     if record.location[0] == target.location[0] and not record.facts and not record.previous:
         path, line, column = record.location
         other = target.location
@@ -469,9 +494,12 @@ def bind(region: Region, rulebook: Rulebook, problems: Problems | None = None) -
             problems.add(path, line, column, f"{item.authority} {item.year} appears twice (also at {other[0]}:{other[1]}:{other[2]})")
             continue
         seen[marker] = item.location
-        facts = _bind_values(item.facts, item.fact_locations, item.year, rulebook, known, problems, item)
+        facts = _bind_values(
+            item.facts, item.fact_locations, item.year, rulebook, known, problems, item, item.fact_key_locations
+        )
         previous = _bind_values(
-            item.previous, item.previous_locations, previous_year(item.year), rulebook, known, problems, item
+            item.previous, item.previous_locations, previous_year(item.year), rulebook, known, problems, item,
+            item.previous_key_locations,
         )
         bound.append(
             attrs.evolve(
@@ -480,6 +508,8 @@ def bind(region: Region, rulebook: Rulebook, problems: Problems | None = None) -
                 previous=previous,
                 fact_locations=_rekey(item.fact_locations, item.year, rulebook),
                 previous_locations=_rekey(item.previous_locations, previous_year(item.year), rulebook),
+                fact_key_locations=_rekey(item.fact_key_locations, item.year, rulebook),
+                previous_key_locations=_rekey(item.previous_key_locations, previous_year(item.year), rulebook),
             )
         )
     references: dict[tuple[str, str], dict[str, Any]] = {}
@@ -532,9 +562,11 @@ def _bind_values(
     known: list[str],
     problems: Problems,
     item: AuthorityFacts,
+    key_locations: dict[str, Location] | None = None,
 ) -> dict[str, Any]:
     result: dict[str, Any] = {}
     given_as: dict[str, str] = {}
+    keys = key_locations or {}
     for fact, value in values.items():
         path, line, column = locations.get(fact, item.location)
         if value is None:
@@ -543,14 +575,17 @@ def _bind_values(
         if canonical is None:
             other_years = _resolve(rulebook, fact, None)
             if other_years is not None:
-                problems.add(path, line, column, f"'{fact}' does not name a measure in {year}",
+                problems.add(*keys.get(fact, (path, line, column)),
+                             f"'{fact}' does not name a measure in {year}",
                              hint=f"it is an id of '{other_years}' in other years")
             else:
-                problems.add(path, line, column, f"unknown fact '{fact}'",
+                problems.add(*keys.get(fact, (path, line, column)),
+                             f"unknown fact '{fact}'",
                              hint=did_you_mean(fact, known) or "add it to the rulebook's measures")
             continue
         if canonical in given_as:
-            problems.add(path, line, column, f"'{fact}' and '{given_as[canonical]}' are the same measure, given twice")
+            problems.add(*keys.get(fact, (path, line, column)),
+                         f"'{fact}' and '{given_as[canonical]}' are the same measure, given twice")
             continue
         given_as[canonical] = fact
         checked = check_value(rulebook.measures[canonical], value)

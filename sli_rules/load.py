@@ -10,6 +10,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from . import judge
 from .convert import structure, type_name
 from .errors import Problems, RulebookError, did_you_mean
@@ -128,6 +130,7 @@ def load_rulebook(path: str | Path | None = None) -> Rulebook:
     for file, text in texts:
         before = len(problems.items)
         for document in load_documents(file, problems, text):
+            builder.texts[document.path] = text
             builder.add_document(document)
         if len(problems.items) > before:
             builder.unreadable(text)
@@ -159,6 +162,7 @@ class _RulebookBuilder:
         self.verdict_docs: list[tuple[Document, VerdictsFile]] = []
         self.menu_docs: list[tuple[Document, MenuFile]] = []
         self.test_files: list[str] = []
+        self.texts: dict[str, str] = {}  # each file's text, to place problems inside a value
         self.measures: dict[str, Measure] = {}
         self.aliases: dict[str, list[tuple[Measure, Alias]]] = {}
         self.groups: dict[str, list[str]] = {}
@@ -492,31 +496,38 @@ class _RulebookBuilder:
         return headings, triggers
 
     def _check_says(self, document: Document, where: Where, says: str) -> None:
+        line, column = document.at(where)
+        text = self.texts.get(document.path)
+        source_lines = text.splitlines() if text is not None else []
+        columns = (
+            _scalar_columns(source_lines[line - 1], column, says) if 0 < line <= len(source_lines) else None
+        )
+
+        def report(start: int, message: str, hint: str | None) -> None:
+            # At the placeholder itself when the text is on one line; else where the text starts.
+            self.problems.add(document.path, line, columns[start] if columns else column, message, hint=hint)
+
         for match in PLACEHOLDER.finditer(says):
             token = match.group(0)
             if token in ("{{", "}}"):
                 continue
             name = match.group(1)
             if name is None:
-                document.problem(
-                    self.problems, where, f"unmatched '{token}' in says",
-                    hint="write '{{' or '}}' for a literal brace",
-                )
+                report(match.start(), f"unmatched '{token}' in says", "write '{{' or '}}' for a literal brace")
                 continue
             if name in PLACEHOLDER_NAMES:
                 continue
             if name.startswith("fact:"):
                 fact = name[5:]
                 if self._resolve(fact) is None and not self.known("measures", fact):
-                    document.problem(
-                        self.problems, where, f"placeholder '{{{name}}}' names an unknown fact",
-                        hint=did_you_mean(fact, self._known_ids()),
+                    report(
+                        match.start(), f"placeholder '{{{name}}}' names an unknown fact",
+                        did_you_mean(fact, self._known_ids()),
                     )
                 continue
-            document.problem(
-                self.problems, where,
-                f"placeholder '{{{name}}}' is not allowed",
-                hint="use {value}, {previous}, {reference}, {authority}, {count} or {fact:ID}",
+            report(
+                match.start(), f"placeholder '{{{name}}}' is not allowed",
+                "use {value}, {previous}, {reference}, {authority}, {count} or {fact:ID}",
             )
 
     def _resolve(self, fact_id: str) -> Measure | None:
@@ -1281,6 +1292,50 @@ class _ConditionParser:
             )
             return None
         return Ref("fact", fact=other.id, plus=float(plus), times=float(times))
+
+
+def _scalar_columns(source_line: str, column: int, value: str) -> list[int] | None:
+    """The column of each character of `value`, a scalar written on `source_line` from
+    `column` on, plain or quoted; None when it is not all on that line (a folded or literal
+    block, a plain or quoted text running over several lines), or cannot be matched up."""
+    raw = source_line[column - 1 :]
+    if not raw or not value:
+        return None
+    quote = raw[0]
+    if quote not in "'\"":
+        if raw[0] in "|>" or not raw.startswith(value):
+            return None
+        return [column + index for index in range(len(value))]
+    decoded: list[str] = []
+    columns: list[int] = []
+    index = 1
+    while index < len(raw):
+        char = raw[index]
+        if char == quote and quote == "'" and raw[index + 1 : index + 2] == "'":
+            decoded.append("'")
+            columns.append(column + index)
+            index += 2
+            continue
+        if char == quote:
+            break
+        if char == "\\" and quote == '"':
+            width = 2 + {"x": 2, "u": 4, "U": 8}.get(raw[index + 1 : index + 2], 0)
+            try:
+                escaped = yaml.safe_load('"' + raw[index : index + width] + '"')
+            except yaml.YAMLError:
+                return None
+            if not isinstance(escaped, str):
+                return None
+            decoded.append(escaped)
+            columns.extend([column + index] * len(escaped))
+            index += width
+            continue
+        decoded.append(char)
+        columns.append(column + index)
+        index += 1
+    else:
+        return None  # the quote is not closed on this line
+    return columns if "".join(decoded) == value else None
 
 
 def _is_number(value: Any) -> bool:

@@ -243,10 +243,20 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "The Annual Audit Letter raises financial issues",
         "The {value.__class__} raises financial issues",
-        "triggers/resources.yaml:102:11: placeholder '{value.__class__}' is not allowed (use "
+        "triggers/resources.yaml:102:15: placeholder '{value.__class__}' is not allowed (use "
         "{value}, {previous}, {reference}, {authority}, {count} or {fact:ID})",
     ),
     (
+        # A quoted one-line text: columns count the quote and each escape as written.
+        "placeholder-in-quoted-text",
+        "triggers/intelligence.yaml",
+        "    says: \"{authority}'s Local Account is rated {value} (scale",
+        '    says: "{authority}\\u2019s \\"Local Account\\" is rated {valeu} (scale',
+        "triggers/intelligence.yaml:49:58: placeholder '{valeu}' is not allowed (use {value}, "
+        "{previous}, {reference}, {authority}, {count} or {fact:ID})",
+    ),
+    (
+        # A folded text (>-) runs over several lines: the problem is placed where it starts.
         "placeholder-unknown-fact",
         "triggers/resources.yaml",
         "{fact:finance.unit_cost_homecare}",
@@ -313,7 +323,20 @@ FACTS_CASES = [
     (
         "unknown-fact",
         "  ascof.quality_of_lfe: 18.8\n",
-        "facts/halton.yaml:5:25: unknown fact 'ascof.quality_of_lfe' (did you mean "
+        "facts/halton.yaml:5:3: unknown fact 'ascof.quality_of_lfe' (did you mean "
+        "'ascof.quality_of_life'?)",
+    ),
+    (
+        # Nested ids are flattened with dots: the problem is at the innermost key.
+        "unknown-nested-fact",
+        "  ascof:\n    quality_of_lfe: 18.8\n",
+        "facts/halton.yaml:6:5: unknown fact 'ascof.quality_of_lfe' (did you mean "
+        "'ascof.quality_of_life'?)",
+    ),
+    (
+        "unknown-previous-fact",
+        "  ascof.quality_of_life: 18.8\nprevious: {ascof.quality_of_lfe: 18.0}\n",
+        "facts/halton.yaml:6:12: unknown fact 'ascof.quality_of_lfe' (did you mean "
         "'ascof.quality_of_life'?)",
     ),
     (

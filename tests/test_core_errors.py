@@ -52,7 +52,7 @@ RULE_CASES = [
         "    says: '{value.__class__}'\n",
         [
             "r/triggers/resources.yaml:4:9: duplicate trigger id 'a' (first defined at r/triggers/outcomes.yaml:4:7)",
-            "r/triggers/resources.yaml:7:11: placeholder '{value.__class__}' is not allowed",
+            "r/triggers/resources.yaml:7:12: placeholder '{value.__class__}' is not allowed",
         ],
     ),
     (
@@ -113,7 +113,7 @@ FACT_PROBLEMS = [
     "facts.yaml:6:8: 'y': nan is not a finite number",
     "facts.yaml:7:10: 'cat': 'extreme' is not one of the measure's values (one of: low, moderate, substantial, critical)",
     "facts.yaml:8:11: 'flag': expected true or false, got a number",
-    "facts.yaml:9:9: unknown fact 'xx' (did you mean 'x'?)",
+    "facts.yaml:9:5: unknown fact 'xx' (did you mean 'x'?)",
     "facts.yaml:12:14: fact 'x' is a list; a fact holds one value",
 ]
 
