@@ -135,12 +135,15 @@ def synthetic_rulebook(folder: Path, triggers: int, measures: int, seed: int = 7
     }
     (folder / "triggers" / "measures.yaml").write_text(yaml.safe_dump(catalogue, sort_keys=False))
     headings = ["outcomes", "resources", "stakeholders", "intelligence"]
+    # The menu names areas: give each of the shipped triggers' (heading, area) pairs a turn.
+    pairs = sorted({(trigger.heading, trigger.area) for trigger in load_rulebook().triggers})
     per_heading: dict[str, list[dict[str, Any]]] = {heading: [] for heading in headings}
     for index in range(triggers):
-        heading = headings[index % len(headings)]
+        heading, area = pairs[index % len(pairs)]
         per_heading[heading].append(
             {
                 "id": f"synthetic-{index:04d}",
+                **({"area": area} if area else {}),
                 "title": f"Synthetic trigger {index}",
                 "signal": "excellence" if index % 5 == 0 else "concern",
                 "when": _condition(rng, ids),

@@ -167,7 +167,7 @@ class _YearColumns:
         if column is not None:
             return column
         measure = self.rulebook.measures[fact]
-        current = [encode(item.facts.get(fact), measure, self.texts) for item in self.group]
+        current = self.encoded([item.facts.get(fact) for item in self.group], measure)
         if change is None:
             column = current
         elif self.start in measure.breaks:
@@ -180,7 +180,17 @@ class _YearColumns:
 
     def previous(self, fact: str) -> Column:
         measure = self.rulebook.measures[fact]
-        return [encode(item.previous.get(fact), measure, self.texts) for item in self.group]
+        return self.encoded([item.previous.get(fact) for item in self.group], measure)
+
+    def encoded(self, values: list[Any], measure: Measure) -> Column:
+        if measure.type == "number":  # bound values: int or float, never bool
+            texts = self.texts
+            return [
+                float(value) if type(value) is float or type(value) is int
+                else encode(value, measure, texts)
+                for value in values
+            ]
+        return [encode(value, measure, self.texts) for value in values]
 
     def published(self, scope: str, fact: str, change: str | None) -> float | None:
         measure = self.rulebook.measures[fact]

@@ -46,9 +46,15 @@ from .plan import Node as PlanNode
 Outcome = bool | None
 Row = Sequence[float | None]
 
-# The engine's limits, measured: about 252 properties per fact, and rulesets of a few
-# hundred rules. Stay well inside both.
+# The engine's limits, measured on durable-rules 2.0.28:
+# - a fact holds at most 253 properties, sid and id included (error 302 beyond);
+# - at most 64 rule firings on one fact (each satisfied branch of an $or fires): the 65th
+#   gives error 303 or, depending on the rules, corrupts the heap and kills the process.
+# Rulesets are cut so that no fact can come near either limit; a trigger that alone could
+# exceed them (an $or of $and of $or... expands to a branch per combination) is decided
+# by the Python evaluator over the same plan, which has no such limits.
 MAX_PROPERTIES = 200
+MAX_FIRINGS = 62  # per fact and ruleset, not counting the catch-all: 63 of the 64
 MAX_TRIGGERS_PER_RULESET = 100
 
 _LOCK = threading.Lock()
@@ -213,23 +219,34 @@ class _Chunk:
     prefixes: tuple[str, ...]  # '"p12":' for each slot, made once
 
 
-def _chunks(plan: Plan) -> list[_Chunk]:
-    chunks: list[tuple[list[int], set[int]]] = []
-    for index, tree in enumerate(plan.trees):
-        needed = direct_slots(tree, plan.atoms)
-        if len(needed) > MAX_PROPERTIES:
-            raise EngineFailure(
-                f"trigger {index} reads {len(needed)} values; the engine takes {MAX_PROPERTIES}"
-            )
+def _branches(condition: dict[str, Any]) -> int:
+    """How many times a rule can fire on one fact: its number of $or branches, expanded."""
+    if "$and" in condition:
+        return math.prod(_branches(part) for part in condition["$and"])
+    if "$or" in condition:
+        return sum(_branches(part) for part in condition["$or"])
+    return 1
+
+
+def _chunks(plan: Plan, costs: dict[int, int]) -> list[_Chunk]:
+    """The triggers in `costs` (index → firings) cut into rulesets within the engine's limits."""
+    chunks: list[tuple[list[int], set[int], int]] = []
+    for index, cost in costs.items():
+        needed = direct_slots(plan.trees[index], plan.atoms)
         if chunks:
-            triggers, slots = chunks[-1]
-            if len(triggers) < MAX_TRIGGERS_PER_RULESET and len(slots | needed) <= MAX_PROPERTIES:
+            triggers, slots, firings = chunks[-1]
+            if (
+                len(triggers) < MAX_TRIGGERS_PER_RULESET
+                and len(slots | needed) <= MAX_PROPERTIES
+                and firings + cost <= MAX_FIRINGS
+            ):
                 triggers.append(index)
                 slots |= needed
+                chunks[-1] = (triggers, slots, firings + cost)
                 continue
-        chunks.append(([index], set(needed)))
+        chunks.append(([index], set(needed), cost))
     made = []
-    for triggers, slots in chunks:
+    for triggers, slots, _ in chunks:
         ordered = tuple(sorted(slots))
         made.append(_Chunk(tuple(triggers), ordered, tuple(f'"{_prop(slot)}":' for slot in ordered)))
     return made
@@ -248,7 +265,20 @@ class DurableProgram:
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
-        self.chunks = _chunks(plan)
+        conditions: dict[str, dict[str, Any]] = {}
+        costs: dict[int, int] = {}
+        python: list[int] = []
+        for index, tree in enumerate(plan.trees):
+            true, false = (_certainly(tree, plan.atoms, truth) for truth in (True, False))
+            cost = max(_branches(true), _branches(false))
+            if cost > MAX_FIRINGS or len(direct_slots(tree, plan.atoms)) > MAX_PROPERTIES:
+                python.append(index)  # beyond what one durable-rules fact can take
+                continue
+            conditions[f"t{index}"], conditions[f"f{index}"] = true, false
+            costs[index] = cost
+        self.chunks = _chunks(plan, costs)
+        checks = PythonProgram(plan).checks
+        self.in_python = tuple((index, checks[index]) for index in python)
         self._names: dict[str, tuple[int, bool]] = {}
         for index in range(len(plan.trees)):
             self._names[f"t{index}"] = (index, True)
@@ -259,9 +289,8 @@ class DurableProgram:
             for chunk in self.chunks:
                 rules: dict[str, Any] = {}
                 for index in chunk.triggers:
-                    tree = plan.trees[index]
-                    for truth, name in ((True, f"t{index}"), (False, f"f{index}")):
-                        condition = _certainly(tree, plan.atoms, truth)
+                    for name in (f"t{index}", f"f{index}"):
+                        condition = conditions[name]
                         if not _needs_a_value(condition):
                             condition = {"$and": [condition, {"$ex": {"__fs": 1}}]}
                         rules[name] = {"all": [{"m": condition}]}
@@ -294,6 +323,8 @@ class DurableProgram:
                     if outcomes[index] is not None and outcomes[index] != truth:
                         raise EngineFailure(f"trigger {index} was found both true and false")
                     outcomes[index] = truth
+        for index, check in self.in_python:
+            outcomes[index] = check(row)
         return outcomes
 
     @staticmethod

@@ -568,29 +568,28 @@ def _bind_values(
     given_as: dict[str, str] = {}
     keys = key_locations or {}
     for fact, value in values.items():
-        path, line, column = locations.get(fact, item.location)
         if value is None:
             continue  # null means "not known": the fact is missing, not an error
         canonical = _resolve(rulebook, fact, year)
         if canonical is None:
             other_years = _resolve(rulebook, fact, None)
             if other_years is not None:
-                problems.add(*keys.get(fact, (path, line, column)),
+                problems.add(*(keys.get(fact) or locations.get(fact, item.location)),
                              f"'{fact}' does not name a measure in {year}",
                              hint=f"it is an id of '{other_years}' in other years")
             else:
-                problems.add(*keys.get(fact, (path, line, column)),
+                problems.add(*(keys.get(fact) or locations.get(fact, item.location)),
                              f"unknown fact '{fact}'",
                              hint=did_you_mean(fact, known) or "add it to the rulebook's measures")
             continue
         if canonical in given_as:
-            problems.add(*keys.get(fact, (path, line, column)),
+            problems.add(*(keys.get(fact) or locations.get(fact, item.location)),
                          f"'{fact}' and '{given_as[canonical]}' are the same measure, given twice")
             continue
         given_as[canonical] = fact
         checked = check_value(rulebook.measures[canonical], value)
         if isinstance(checked, _Invalid):
-            problems.add(path, line, column, f"'{fact}': {checked.message}", hint=checked.hint)
+            problems.add(*locations.get(fact, item.location), f"'{fact}': {checked.message}", hint=checked.hint)
             continue
         result[canonical] = checked
     return result
@@ -605,6 +604,10 @@ class _Invalid:
 def check_value(measure: Any, value: Any) -> Any:
     """The value if it suits the measure, else an _Invalid saying why."""
     if measure.type == "number":
+        if type(value) is float and math.isfinite(value) and (
+            measure.range is None or measure.range[0] <= value <= measure.range[1]
+        ):
+            return value  # the common case, decided at once
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return _Invalid(f"expected a number, got {type_name(value)}" + (f" {value!r}" if isinstance(value, str) else ""))
         if not math.isfinite(value):

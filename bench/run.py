@@ -1,0 +1,399 @@
+"""The benchmark: python bench/run.py [--quick] [--only NAME ...] [--markdown]
+
+Every scenario runs in a fresh subprocess (so that its peak RSS is its own) and prints one
+JSON line; this script gathers them into one table. Times are wall clock on an otherwise
+idle machine; CPU seconds are shown beside them, since other work on the machine inflates
+wall time but hardly CPU time.
+
+Scenarios:
+  load            load + compile the default rulebook (durable-rules and Python programs)
+  assess-N-B      Engine.assess over N synthetic authority-years (N = 23, 1000, 100000),
+                  backend B (durable or python); region made from the example's distributions
+  evaluate-B      the evaluator alone (derived rows → outcomes), 1000 authorities
+  big-load        load + compile a synthetic rulebook of 1,000 triggers over 500 measures
+  big-assess-B    that rulebook over 1000 synthetic authorities
+  cli             `sli-rules assess` on the example region, wall time of the whole process
+  lifetime        100,000 authority assessments (the 23-authority region again and again):
+                  RSS after the first 10% and at the end
+  reloads         1,000 reloads of a running engine: RSS after 100 and after 1,000
+  processes-N     Engine.assess of N authorities split over 2 worker processes
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+
+def rss_mib() -> float:
+    with open("/proc/self/statm") as handle:
+        pages = int(handle.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Clock:
+    def __enter__(self) -> Clock:
+        self.wall = time.perf_counter()
+        self.cpu = time.process_time()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = time.process_time() - self.cpu
+
+
+# --- scenarios (each runs in its own process) -------------------------------------------
+
+
+def scenario_load(_: argparse.Namespace) -> dict[str, Any]:
+    from sli_rules import Engine, load_rulebook
+
+    with Clock() as loading:
+        rulebook = load_rulebook()
+    with Clock() as durable:
+        Engine(rulebook)
+    with Clock() as python:
+        Engine(rulebook, backend="python")
+    return {
+        "seconds": loading.wall + durable.wall,
+        "cpu": loading.cpu + durable.cpu,
+        "note": f"load {loading.wall:.3f} s, compile durable {durable.wall:.3f} s, "
+        f"python {python.wall:.3f} s; {len(rulebook.triggers)} triggers",
+    }
+
+
+def scenario_assess(arguments: argparse.Namespace) -> dict[str, Any]:
+    from bench.synth import synthetic_region
+    from sli_rules import Engine
+
+    size, backend = arguments.size, arguments.backend
+    with Clock() as making:
+        region = synthetic_region(size)
+    engine = Engine(backend=backend)
+    with Clock() as clock:
+        result = engine.assess(region)
+    flags = sum(len(item.flags) for item in result)
+    gaps = sum(len(item.gaps) for item in result)
+    return {
+        "seconds": clock.wall,
+        "cpu": clock.cpu,
+        "rate": size / clock.wall,
+        "note": f"{flags / size:.1f} flags, {gaps / size:.1f} gaps per authority "
+        f"(region made in {making.wall:.1f} s, not counted)",
+    }
+
+
+def scenario_evaluate(arguments: argparse.Namespace) -> dict[str, Any]:
+    from bench.synth import synthetic_region
+    from sli_rules import Engine
+    from sli_rules.derive import derive
+    from sli_rules.facts import bind
+
+    engine = Engine()
+    compiled = engine._compiled
+    region = bind(synthetic_region(arguments.size), compiled.rulebook)
+    rows = derive(compiled.plan, compiled.rulebook, region).rows
+    program = compiled.durable if arguments.backend == "durable" else compiled.python
+    assert program is not None
+    with Clock() as clock:
+        for row in rows:
+            program.run(row)
+    return {
+        "seconds": clock.wall,
+        "cpu": clock.cpu,
+        "rate": len(rows) / clock.wall,
+        "note": f"{clock.wall / len(rows) * 1e6:.0f} µs per authority",
+    }
+
+
+def _big_rulebook() -> Path:
+    from bench.synth import synthetic_rulebook
+
+    folder = Path(tempfile.gettempdir()) / f"sli-bench-rulebook-{os.getpid()}"
+    return synthetic_rulebook(folder, triggers=1000, measures=500)
+
+
+def scenario_big_load(_: argparse.Namespace) -> dict[str, Any]:
+    import shutil
+
+    from sli_rules import Engine, load_rulebook
+
+    folder = _big_rulebook()
+    try:
+        with Clock() as loading:
+            rulebook = load_rulebook(folder)
+        with Clock() as compiling:
+            engine = Engine(rulebook)
+    finally:
+        shutil.rmtree(folder)
+    durable = engine._compiled.durable
+    assert durable is not None
+    return {
+        "seconds": loading.wall + compiling.wall,
+        "cpu": loading.cpu + compiling.cpu,
+        "note": f"load {loading.wall:.2f} s + compile {compiling.wall:.2f} s; "
+        f"{len(rulebook.triggers)} triggers in {len(durable.chunks)} rulesets, "
+        f"at most {max(len(chunk.slots) for chunk in durable.chunks)} properties a fact",
+    }
+
+
+def scenario_big_assess(arguments: argparse.Namespace) -> dict[str, Any]:
+    import shutil
+
+    from bench.synth import synthetic_facts
+    from sli_rules import Engine, load_rulebook
+
+    folder = _big_rulebook()
+    try:
+        rulebook = load_rulebook(folder)
+    finally:
+        shutil.rmtree(folder)
+    engine = Engine(rulebook, backend=arguments.backend)
+    region = synthetic_facts(arguments.size, 500)
+    with Clock() as clock:
+        result = engine.assess(region)
+    flags = sum(len(item.flags) for item in result)
+    return {
+        "seconds": clock.wall,
+        "cpu": clock.cpu,
+        "rate": arguments.size / clock.wall,
+        "note": f"{flags / arguments.size:.0f} flags per authority",
+    }
+
+
+def scenario_cli(_: argparse.Namespace) -> dict[str, Any]:
+    command = [str(Path(sys.executable).with_name("sli-rules")), "assess"]
+    if not Path(command[0]).exists():
+        command = [sys.executable, "-m", "sli_rules", "assess"]
+    best = None
+    for _ in range(3):
+        with Clock() as clock:
+            subprocess.run(command, check=True, capture_output=True)
+        best = clock.wall if best is None else min(best, clock.wall)
+    assert best is not None
+    return {"seconds": best, "note": "best of 3, the whole process (start-up included)"}
+
+
+def scenario_lifetime(arguments: argparse.Namespace) -> dict[str, Any]:
+    from bench.synth import synthetic_region
+    from sli_rules import Engine
+
+    total = arguments.size
+    region = synthetic_region(23)
+    engine = Engine()
+    done = 0
+    early = None
+    with Clock() as clock:
+        while done < total:
+            engine.assess(region)
+            done += len(region)
+            if early is None and done >= total // 10:
+                early = rss_mib()
+    return {
+        "seconds": clock.wall,
+        "cpu": clock.cpu,
+        "rate": done / clock.wall,
+        "note": f"{done} assessments; RSS {early:.1f} MiB after 10%, {rss_mib():.1f} MiB at the end",
+    }
+
+
+def scenario_reloads(arguments: argparse.Namespace) -> dict[str, Any]:
+    from bench.synth import synthetic_region
+    from sli_rules import Engine, load_rulebook
+
+    rulebook = load_rulebook()
+    engine = Engine(rulebook)
+    region = synthetic_region(23)
+    total = arguments.size
+    early = None
+    with Clock() as clock:
+        for index in range(total):
+            engine.reload(rulebook)
+            if index % 100 == 0:
+                engine.assess(region)
+            if index + 1 == total // 10:
+                early = rss_mib()
+    return {
+        "seconds": clock.wall,
+        "cpu": clock.cpu,
+        "rate": total / clock.wall,
+        "note": f"{total} reloads (compile only); RSS {early:.1f} MiB after 10%, "
+        f"{rss_mib():.1f} MiB at the end",
+    }
+
+
+def _assess_part(part: Any) -> int:
+    from sli_rules import Engine
+
+    return len(Engine().assess(part))
+
+
+def scenario_processes(arguments: argparse.Namespace) -> dict[str, Any]:
+    """Two processes, each assessing half the region.
+
+    Split by comparator group this is exact only if region statistics are taken over the
+    whole: the halves here measure what the evaluation itself gains from a second core."""
+    import multiprocessing
+
+    from bench.synth import synthetic_region
+    from sli_rules.facts import Region
+
+    region = synthetic_region(arguments.size)
+    half = len(region.authorities) // 2
+    names = {item.authority for item in region.authorities[:half]}
+    first = Region(tuple(region.authorities[:half]), region.paths)
+    second = Region(tuple(region.authorities[half:]), region.paths)
+
+    def strip(part: Region, keep: set[str], inside: bool) -> Region:
+        import attrs
+
+        return Region(
+            tuple(
+                attrs.evolve(
+                    item,
+                    comparators=tuple(name for name in item.comparators if (name in keep) == inside),
+                )
+                for item in part.authorities
+            ),
+            part.paths,
+        )
+
+    parts = [strip(first, names, True), strip(second, names, False)]
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(2) as pool:
+        pool.map(_assess_part, [Region((), ())] * 2)  # start-up not counted
+        with Clock() as clock:
+            pool.map(_assess_part, parts)
+    return {
+        "seconds": clock.wall,
+        "rate": arguments.size / clock.wall,
+        "note": "2 processes, half the region each (start-up and pickling counted)",
+    }
+
+
+SCENARIOS = {
+    "load": scenario_load,
+    "assess": scenario_assess,
+    "evaluate": scenario_evaluate,
+    "big-load": scenario_big_load,
+    "big-assess": scenario_big_assess,
+    "cli": scenario_cli,
+    "lifetime": scenario_lifetime,
+    "reloads": scenario_reloads,
+    "processes": scenario_processes,
+}
+
+
+def plan(quick: bool) -> list[tuple[str, list[str]]]:
+    sizes = [23, 1000] if quick else [23, 1000, 100_000]
+    runs: list[tuple[str, list[str]]] = [("load", ["load"]), ("cli", ["cli"])]
+    for size in sizes:
+        for backend in ("durable", "python"):
+            runs.append((f"assess-{size}-{backend}", ["assess", "--size", str(size), "--backend", backend]))
+    for backend in ("durable", "python"):
+        runs.append((f"evaluate-{backend}", ["evaluate", "--size", "1000", "--backend", backend]))
+    runs.append(("big-load", ["big-load"]))
+    big = "200" if quick else "1000"
+    for backend in ("durable", "python"):
+        runs.append((f"big-assess-{backend}", ["big-assess", "--size", big, "--backend", backend]))
+    runs.append(("lifetime", ["lifetime", "--size", "10000" if quick else "100000"]))
+    runs.append(("reloads", ["reloads", "--size", "100" if quick else "1000"]))
+    runs.append(("processes", ["processes", "--size", "10000" if quick else "100000"]))
+    return runs
+
+
+def run_child(arguments: list[str]) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--scenario", *arguments],
+        check=False, capture_output=True, text=True, cwd=ROOT,
+    )
+    if done.returncode != 0:
+        return {"error": (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]}
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def table(results: list[tuple[str, dict[str, Any]]], markdown: bool) -> str:
+    header = ["scenario", "wall s", "CPU s", "per second", "peak RSS MiB", "notes"]
+    rows = []
+    for name, found in results:
+        if "error" in found:
+            rows.append([name, "", "", "", "", "FAILED: " + found["error"]])
+            continue
+        rows.append([
+            name,
+            f"{found['seconds']:.3f}",
+            f"{found['cpu']:.3f}" if "cpu" in found else "",
+            f"{found['rate']:,.0f}" if "rate" in found else "",
+            f"{found['peak']:.0f}",
+            found.get("note", ""),
+        ])
+    if markdown:
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
+        return "\n".join(lines)
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
+    out = []
+    for row in [header, *rows]:
+        out.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1])
+    return "\n".join(out)
+
+
+def ratios(results: dict[str, dict[str, Any]]) -> list[str]:
+    lines = []
+    for prefix in sorted({name.rsplit("-", 1)[0] for name in results if name.endswith("-durable")}):
+        durable, python = results.get(prefix + "-durable"), results.get(prefix + "-python")
+        if durable and python and "seconds" in durable and "seconds" in python:
+            lines.append(
+                f"{prefix}: durable-rules / Python = {durable['seconds'] / python['seconds']:.2f} (wall), "
+                f"{durable.get('cpu', 0) / max(python.get('cpu', 1e-9), 1e-9):.2f} (CPU)"
+            )
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small sizes: about a minute")
+    parser.add_argument("--only", nargs="*", help="run only scenarios whose name starts with one of these")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    parser.add_argument("--scenario", help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, default=1000, help=argparse.SUPPRESS)
+    parser.add_argument("--backend", default="durable", help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.scenario:
+        found = SCENARIOS[arguments.scenario](arguments)
+        found["peak"] = peak_mib()
+        print(json.dumps(found))
+        return 0
+    results: list[tuple[str, dict[str, Any]]] = []
+    for name, child in plan(arguments.quick):
+        if arguments.only and not any(name.startswith(prefix) for prefix in arguments.only):
+            continue
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        results.append((name, run_child(child)))
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} "
+          f"{platform.python_version()}, {platform.platform()}")
+    print(table(results, arguments.markdown))
+    for line in ratios(dict(results)):
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
