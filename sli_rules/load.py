@@ -692,20 +692,22 @@ class _RulebookBuilder:
             return options, tiers
         document, parsed = self.menu_docs[0]
         suits_known = set(HEADINGS) | {trigger.area for trigger in triggers if trigger.area}
-        for index, spec in enumerate(parsed.options):
+        for index, option_spec in enumerate(parsed.options):
             where: Where = ("options", index)
-            self._check_id(document, (*where, "id"), spec.id, "option")
-            if spec.id in options:
-                document.problem(self.problems, (*where, "id"), f"duplicate option '{spec.id}'")
+            self._check_id(document, (*where, "id"), option_spec.id, "option")
+            if option_spec.id in options:
+                document.problem(self.problems, (*where, "id"), f"duplicate option '{option_spec.id}'")
                 continue
-            for suit_index, suit in enumerate(spec.suits):
+            for suit_index, suit in enumerate(option_spec.suits):
                 if suit not in suits_known and not self.known("areas", suit):
                     document.problem(
                         self.problems, (*where, "suits", suit_index),
                         f"'{suit}' is neither a heading nor the area of any trigger",
                         hint=did_you_mean(suit, suits_known),
                     )
-            options[spec.id] = Option(spec.id, spec.title, spec.via, tuple(spec.suits), spec.note)
+            options[option_spec.id] = Option(
+                option_spec.id, option_spec.title, option_spec.via, tuple(option_spec.suits), option_spec.note
+            )
         level_ids = [level.id for level in levels]
         unknown_levels = 0
         chosen: dict[str, str] = {}
@@ -774,8 +776,8 @@ class _RulebookBuilder:
         if not required:
             return
         alone: list[tuple[Trigger | None, judge.Tally]] = [(None, judge.Tally.empty())]
-        for trigger in rulebook.triggers:
-            alone.append((trigger, judge.Tally.of_single(trigger)))
+        for single in rulebook.triggers:
+            alone.append((single, judge.Tally.of_single(single)))
         # One problem per level, at the level (where the fix goes), naming the triggers.
         reached: dict[str, list[Trigger]] = {}
         for trigger, tally in alone:
@@ -1033,7 +1035,7 @@ class _ConditionParser:
         test = self.test((*where, op), op, value[op], measure, change)
         if test is None:
             return None
-        return FactTest(measure.id, change or None, test, self.location(where))
+        return FactTest(measure.id, change if isinstance(change, str) else None, test, self.location(where))
 
     def _change(self, where: Where, value: dict[str, Any], measure: Measure | None) -> str | bool | None:
         change = value.get("change")
@@ -1082,7 +1084,8 @@ class _ConditionParser:
             if change is not None and measure.type != "number":
                 self.fail((*where, "count", "change"), f"'change' needs number measures; '{fact}' is a {measure.type}")
                 return None
-            tests.append(self.test((*where, "count", "where", where_op), where_op, where_spec[where_op], measure, change, about=fact))
+            spot = (*where, "count", "where", where_op)
+            tests.append(self.test(spot, where_op, where_spec[where_op], measure, change, about=fact))
         if any(test is None for test in tests):
             return None
         outer = self.number_test(where, {op: value[op]})
@@ -1231,7 +1234,9 @@ class _ConditionParser:
             return None
         return Ref("literal", literal=value)
 
-    def _reference(self, where: Where, value: dict[str, Any], measure: Measure, kind: str, change: str | bool | None) -> Ref | None:
+    def _reference(
+        self, where: Where, value: dict[str, Any], measure: Measure, kind: str, change: str | bool | None
+    ) -> Ref | None:
         known = (*REFERENCE_KEYS, "plus", "times")
         for key in sorted(set(value) - set(known)):
             self.fail((*where, key), f"unknown key '{key}' in a reference", key=True,
@@ -1271,7 +1276,10 @@ class _ConditionParser:
                 self.fail((*where, what), f"write {{{what}: value}}: the published figure of the same measure")
                 return None
             if kind != "number":
-                self.fail((*where, what), f"a published {what.replace('_', ' ')} figure needs a number; '{measure.id}' is a {kind}")
+                self.fail(
+                    (*where, what),
+                    f"a published {what.replace('_', ' ')} figure needs a number; '{measure.id}' is a {kind}",
+                )
                 return None
             return Ref(what, plus=float(plus), times=float(times))
         if what == "previous":
