@@ -70,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     facts_arguments(explain)
 
     validate = commands.add_parser("validate", help="check a rulebook and, optionally, fact sets")
-    validate.add_argument("paths", nargs="*", metavar="PATH", help="fact files or folders to check too")
+    validate.add_argument("paths", nargs="*", metavar="PATH", help="fact files or folders, or rule tests, to check too")
     validate.add_argument("--rules", metavar="DIR", help="rulebook folder (default: the shipped rulebook)")
     validate.add_argument("--year", metavar="YYYY-YY")
     validate.add_argument("--region", metavar="NAME")
