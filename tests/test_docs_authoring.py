@@ -90,6 +90,13 @@ def test_excerpts_are_verbatim_from_the_shipped_files() -> None:
     for block in excerpts:
         shipped = (ROOT / block.marks["from"]).read_text(encoding="utf-8")
         assert block.body in shipped, f"{block} is not (or no longer) in {block.marks['from']}"
+        if yaml.safe_load(shipped).get("kind") == "triggers":
+            # A worked example shows whole triggers, never one cut short.
+            whole = {item["id"]: item for item in yaml.safe_load(shipped)["triggers"]}
+            shown = yaml.safe_load(block.body)
+            assert isinstance(shown, list) and shown, f"{block}: not a list of triggers"
+            for item in shown:
+                assert item == whole[item["id"]], f"{block}: trigger {item['id']} is not shown whole"
 
 
 def test_there_is_a_worked_example_for_each_table_2_heading() -> None:
