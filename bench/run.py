@@ -45,6 +45,11 @@ def rss_mib() -> float:
 
 
 def peak_mib() -> float:
+    """Peak RSS of this process: VmHWM (ru_maxrss would carry the parent's over exec)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

@@ -20,6 +20,7 @@ from .source import Document, Where, display_path, load_documents, walk_files
 FACT_SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".xlsx")
 CSV_FIXED = ("authority", "code", "year")
 MAX_TEXT = 10_000
+MAX_UNKNOWN_LISTED = 50  # unknown facts listed one by one for each fact set
 _NAME_FOLD = re.compile(r"[^a-z0-9]+")
 
 
@@ -567,11 +568,15 @@ def _bind_values(
     result: dict[str, Any] = {}
     given_as: dict[str, str] = {}
     keys = key_locations or {}
+    unknown = 0
     for fact, value in values.items():
         if value is None:
             continue  # null means "not known": the fact is missing, not an error
         canonical = _resolve(rulebook, fact, year)
         if canonical is None:
+            unknown += 1
+            if unknown > MAX_UNKNOWN_LISTED:
+                continue  # counted, and summed up once below
             other_years = _resolve(rulebook, fact, None)
             if other_years is not None:
                 problems.add(*(keys.get(fact) or locations.get(fact, item.location)),
@@ -592,6 +597,11 @@ def _bind_values(
             problems.add(*locations.get(fact, item.location), f"'{fact}': {checked.message}", hint=checked.hint)
             continue
         result[canonical] = checked
+    if unknown > MAX_UNKNOWN_LISTED:
+        # A file of a million made-up columns gets a readable error, and quickly: each
+        # listed one costs a did-you-mean search.
+        problems.add(*item.location, f"{unknown - MAX_UNKNOWN_LISTED} more unknown facts for "
+                     f"{item.authority} {item.year}, not listed")
     return result
 
 
@@ -609,7 +619,8 @@ def check_value(measure: Any, value: Any) -> Any:
         ):
             return value  # the common case, decided at once
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return _Invalid(f"expected a number, got {type_name(value)}" + (f" {value!r}" if isinstance(value, str) else ""))
+            shown = f" {_brief(value)}" if isinstance(value, str) else ""
+            return _Invalid(f"expected a number, got {type_name(value)}{shown}")
         if not math.isfinite(value):
             return _Invalid(f"{value} is not a finite number")
         if isinstance(value, int) and abs(value) > 2**53:
@@ -625,8 +636,8 @@ def check_value(measure: Any, value: Any) -> Any:
     if measure.type == "category":
         if not isinstance(value, str) or value not in measure.values:
             return _Invalid(
-                f"{value!r} is not one of the measure's values",
-                did_you_mean(str(value), measure.values) or f"one of: {', '.join(measure.values)}",
+                f"{_brief(value)} is not one of the measure's values",
+                did_you_mean(str(value)[:200], measure.values) or f"one of: {', '.join(measure.values)}",
             )
         return value
     if not isinstance(value, str):
@@ -634,6 +645,12 @@ def check_value(measure: Any, value: Any) -> Any:
     if len(value) > MAX_TEXT:
         return _Invalid(f"text of {len(value)} characters; the limit is {MAX_TEXT}")
     return value
+
+
+def _brief(value: Any) -> str:
+    """A value as shown in a message: long text cut short, so that the error stays readable."""
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:60]}... ({len(str(value))} characters)"
 
 
 def _plain(number: float) -> str:
