@@ -19,7 +19,10 @@ import attrs
 
 from .model import AllOf, AnyOf, Condition, Count, FactTest, Measure, NotOf, Ref, Rulebook, Test
 
-NEGATION = {"gt": "le", "ge": "lt", "lt": "ge", "le": "gt", "eq": "ne", "ne": "eq", "present": "absent", "absent": "present"}
+NEGATION = {
+    "gt": "le", "ge": "lt", "lt": "ge", "le": "gt", "eq": "ne", "ne": "eq",
+    "present": "absent", "absent": "present",
+}
 COMPARE = {"above": "gt", "below": "lt", "at_least": "ge", "at_most": "le", "equals": "eq", "not_equals": "ne"}
 
 
@@ -123,7 +126,9 @@ class _Planner:
         self.nodes[condition] = node
         return node
 
-    def operand(self, ref: Ref, measure: Measure | None, fact: str | None, change: str | None) -> tuple[int | None, float | None]:
+    def operand(
+        self, ref: Ref, measure: Measure | None, fact: str | None, change: str | None
+    ) -> tuple[int | None, float | None]:
         if ref.kind == "literal":
             return None, encode_literal(ref.literal, measure, self.texts)
         return self.slot(Slot("ref", fact, change, ref)), None
