@@ -33,6 +33,9 @@ _SCALAR_TAGS = {
 }
 # A fact file of tens of megabytes has a few million nodes; an alias bomb has billions.
 _NODE_BUDGET = 5_000_000
+# Aliases in rule and fact files stand for small repeated snippets. What they expand to is
+# measured before it is built, so a bomb is refused at once, in no memory to speak of.
+_ALIAS_BUDGET = 200_000
 MAX_FILE_BYTES = 256 * 1024 * 1024
 
 
@@ -127,12 +130,13 @@ def _load_yaml(shown: str, text: str, problems: Problems) -> list[Document]:
         problems.add(shown, line, column, f"YAML syntax: {message}", hint=hint)
     except yaml.YAMLError as error:
         problems.add(shown, 1, 1, f"YAML syntax: {error}")
-    except _TooBig:
-        problems.add(
-            shown, 1, 1, "document too large after expanding aliases (an alias bomb?)"
-        )
+    except _TooBig as too_big:
+        (line, column), what = too_big.args
+        problems.add(shown, line, column, f"document too large: {what}")
     except RecursionError:
         problems.add(shown, 1, 1, "document nested too deeply")
+    except MemoryError:
+        problems.add(shown, 1, 1, "document too large to load in the memory available")
     return documents
 
 
@@ -232,16 +236,42 @@ class _Builder:
         self.values: dict[Where, tuple[int, int]] = {}
         self.keys: dict[Where, tuple[int, int]] = {}
         self.visited = 0
+        self.built: set[int] = set()
+        self.sizes: dict[int, int] = {}
+        self.aliased = 0
         self.rejected = False
         self.constructor = yaml.constructor.SafeConstructor()
 
     def _spot(self, node: Node) -> tuple[int, int]:
         return (node.start_mark.line + 1, node.start_mark.column + 1)
 
+    def _size(self, node: Node) -> int:
+        """How many nodes `node` stands for once every alias inside it is expanded."""
+        known = self.sizes.get(id(node))
+        if known is not None:
+            return known
+        self.sizes[id(node)] = 1  # a recursive alias counts once while it is being measured
+        if isinstance(node, SequenceNode):
+            size = 1 + sum(self._size(item) for item in node.value)
+        elif isinstance(node, MappingNode):
+            size = 1 + sum(self._size(key) + self._size(value) for key, value in node.value)
+        else:
+            size = 1
+        self.sizes[id(node)] = size
+        return size
+
     def build(self, node: Node, where: Where) -> Any:
         self.visited += 1
         if self.visited > _NODE_BUDGET:
-            raise _TooBig
+            raise _TooBig(self._spot(node), f"more than {_NODE_BUDGET} values")
+        if not isinstance(node, ScalarNode):
+            if id(node) in self.built:  # an alias: measure what it expands to first
+                self.aliased += self._size(node)
+                if self.aliased > _ALIAS_BUDGET:
+                    raise _TooBig(self._spot(node), "aliases that expand to more than "
+                                  f"{_ALIAS_BUDGET} values (an alias bomb?)")
+            else:
+                self.built.add(id(node))
         self.values[where] = self._spot(node)
         if isinstance(node, ScalarNode):
             return self._scalar(node)
