@@ -12,11 +12,11 @@ from . import judge, recommend
 from .derive import Derived, derive
 from .evaluate import DurableProgram, EngineFailure, Outcome, PythonProgram
 from .explain import Explainer
-from .facts import Region, bind, load_facts
+from .facts import AuthorityFacts, Region, bind, load_facts
 from .load import load_rulebook, shipped
-from .model import Rulebook
+from .model import Level, Rulebook, Tier
 from .plan import Plan, make_plan
-from .results import AuthorityAssessment, Flag, Gap, RegionAssessment
+from .results import AuthorityAssessment, Flag, Gap, Peer, RegionAssessment
 
 BACKENDS = ("durable", "python")
 Progress = Callable[[int, int], None]
@@ -63,6 +63,12 @@ class Engine:
         self.check = check
         self._lock = threading.Lock()
         self._compiled = _Compiled.make(_as_rulebook(rulebook), backend)
+        # Where reload() with no argument reads from: absolute, so that a change of working
+        # folder in the host program does not make it read another rulebook.
+        self._source = (
+            Path(rulebook).resolve() if isinstance(rulebook, (str, Path))
+            else Path(self._compiled.rulebook.path).resolve()
+        )
 
     @property
     def rulebook(self) -> Rulebook:
@@ -71,10 +77,11 @@ class Engine:
     def reload(self, rulebook: Rulebook | str | Path | None = None) -> Rulebook:
         """Replace the rules in force. A rulebook with problems raises RulebookError and the
         previous rules stay in force; assessments already running finish with the old ones."""
-        path = rulebook if rulebook is not None else self._compiled.rulebook.path
-        compiled = _Compiled.make(_as_rulebook(path), self.backend)
+        compiled = _Compiled.make(_as_rulebook(rulebook if rulebook is not None else self._source), self.backend)
         with self._lock:
             self._compiled = compiled
+            if isinstance(rulebook, (str, Path)):
+                self._source = Path(rulebook).resolve()
         return compiled.rulebook
 
     def outcomes(self, region: Region, *, backend: str | None = None) -> list[list[Outcome]]:
@@ -98,14 +105,14 @@ class Engine:
         loaded = _as_region(region)
         bound = bind(loaded, rulebook)
         derived = derive(compiled.plan, rulebook, bound)
-        drafts = []
+        judged = []
         total = len(bound.authorities)
-        for index, (item, row) in enumerate(zip(bound.authorities, derived.rows)):
+        for index, (item, row) in enumerate(zip(bound.authorities, derived.rows, strict=False)):
             outcomes = self._run(compiled, row)
-            drafts.append(self._draft(compiled, item, row, outcomes, derived))
+            judged.append(self._draft(compiled, item, row, outcomes, derived))
             if progress is not None and (index + 1 == total or (index + 1) % 1000 == 0):
                 progress(index + 1, total)
-        return _finish(compiled, drafts, loaded)
+        return _finish(compiled, judged, loaded)
 
     def _run(self, compiled: _Compiled, row: Sequence[float | None]) -> list[Outcome]:
         if compiled.durable is None:
@@ -122,83 +129,85 @@ class Engine:
     def _draft(
         self,
         compiled: _Compiled,
-        item: object,
+        item: AuthorityFacts,
         row: Sequence[float | None],
         outcomes: list[Outcome],
         derived: Derived,
-    ) -> tuple[object, list[Flag], list[Gap]]:
-        from .facts import AuthorityFacts
-
-        assert isinstance(item, AuthorityFacts)
-        triggers = compiled.rulebook.triggers
+    ) -> _Judged:
+        """Flags and gaps from the outcomes, then the verdict they lead to."""
+        rulebook = compiled.rulebook
         explainer = compiled.explainer
-        held = [trigger for trigger, outcome in zip(triggers, outcomes) if outcome is True]
+        held = [trigger for trigger, outcome in zip(rulebook.triggers, outcomes, strict=True) if outcome is True]
         others = any(trigger.is_concern and not trigger.gated for trigger in held)
-        flags = []
-        for trigger in held:
-            counted = not trigger.gated or others
-            flag = explainer.flag(trigger, item, row, derived.texts, counted)
-            flags.append(flag)
+        flags = [
+            explainer.flag(trigger, item, row, derived.texts, counted=not trigger.gated or others)
+            for trigger in held
+        ]
         gaps = [
             explainer.gap(trigger, item, row)
-            for trigger, outcome in zip(triggers, outcomes)
+            for trigger, outcome in zip(rulebook.triggers, outcomes, strict=True)
             if outcome is None
         ]
-        return item, flags, gaps
-
-
-def _finish(compiled: _Compiled, drafts: list[tuple[object, list[Flag], list[Gap]]], region: Region) -> RegionAssessment:
-    from .facts import AuthorityFacts
-
-    rulebook = compiled.rulebook
-    judged = []
-    for item, flags, gaps in drafts:
-        assert isinstance(item, AuthorityFacts)
         tally = judge.Tally.of_flags(flags, len(gaps))
         level = judge.choose_level(rulebook.levels, tally)
-        tier = rulebook.tier_for(level.id)
-        judged.append((item, flags, gaps, tally, level, tier))
+        return _Judged(item, flags, gaps, tally, level, rulebook.tier_for(level.id))
+
+
+@attrs.frozen
+class _Judged:
+    """One authority judged, before peers are matched across the region."""
+
+    item: AuthorityFacts
+    flags: list[Flag]
+    gaps: list[Gap]
+    tally: judge.Tally
+    level: Level
+    tier: Tier
+
+
+def _finish(compiled: _Compiled, judged: list[_Judged], region: Region) -> RegionAssessment:
+    rulebook = compiled.rulebook
     severity = {level.id: position for position, level in enumerate(rulebook.levels)}
-    peers: dict[tuple[str, str], tuple] = {}  # type: ignore[type-arg]
-    for year in sorted({item.year for item, *_ in judged}):
-        same_year = [entry for entry in judged if entry[0].year == year]
-        level_of: dict[str, str] = {}
-        for entry in same_year:
-            level_of.setdefault(entry[0].authority, entry[4].id)
-        needs = sorted(
-            ((entry[0].authority, entry[1]) for entry in same_year),
-            key=lambda need: severity[level_of[need[0]]],
-        )
+    by_year: dict[str, list[_Judged]] = {}
+    for entry in judged:
+        by_year.setdefault(entry.item.year, []).append(entry)
+    peers: dict[tuple[str, str], tuple[Peer, ...]] = {}
+    for year in sorted(by_year):
+        same_year = by_year[year]
+        # The most serious are served first; sorting is stable, so ties keep the region's order.
+        needs = [
+            (entry.item.authority, entry.flags)
+            for entry in sorted(same_year, key=lambda entry: severity[entry.level.id])
+        ]
         strengths = [
-            (entry[0].authority, entry[0].code, [flag for flag in entry[1] if flag.signal == "excellence"])
+            (entry.item.authority, entry.item.code, [flag for flag in entry.flags if flag.signal == "excellence"])
             for entry in same_year
         ]
         for name, found in recommend.match_peers(needs, strengths).items():
             peers[(name, year)] = found
-    assessments = []
-    for item, flags, gaps, tally, level, tier in judged:
-        assessments.append(
-            AuthorityAssessment(
-                authority=item.authority,
-                code=item.code,
-                year=item.year,
-                level=level.id,
-                level_title=level.title,
-                tier=tier.id,
-                tier_title=tier.title,
-                status="provisional",
-                flags=tuple(flags),
-                gaps=tuple(gaps),
-                support=recommend.support_options(rulebook, tier, flags),
-                reasons=tuple(judge.reasons(level, tally, flags, len(gaps), rulebook.headings)),
-                peers=peers.get((item.authority, item.year), ()),
-                tier_note=tier.note,
-            )
+    assessments = tuple(
+        AuthorityAssessment(
+            authority=entry.item.authority,
+            code=entry.item.code,
+            year=entry.item.year,
+            level=entry.level.id,
+            level_title=entry.level.title,
+            tier=entry.tier.id,
+            tier_title=entry.tier.title,
+            status="provisional",
+            flags=tuple(entry.flags),
+            gaps=tuple(entry.gaps),
+            support=recommend.support_options(rulebook, entry.tier, entry.flags),
+            reasons=tuple(judge.reasons(entry.level, entry.tally, entry.flags, len(entry.gaps), rulebook.headings)),
+            peers=peers.get((entry.item.authority, entry.item.year), ()),
+            tier_note=entry.tier.note,
         )
+        for entry in judged
+    )
     return RegionAssessment(
         rulebook_digest=rulebook.digest,
         rulebook_path=rulebook.path,
-        assessments=tuple(assessments),
+        assessments=assessments,
         levels=tuple((level.id, level.title) for level in rulebook.levels),
         tiers=tuple((tier.id, tier.title) for tier in rulebook.tiers),
         headings=dict(rulebook.headings),

@@ -215,6 +215,7 @@ class Explainer:
             values=values,
             area=trigger.area,
             notes={fact: item.notes[fact] for fact in values if fact in item.notes},
+            provenance={fact: source for fact in values if (source := item.source_of(fact)) is not None},
             evidence=self.evidence(trigger, item, row, texts),
         )
 

@@ -60,9 +60,9 @@ class AuthorityFacts:
             return self.sources[fact_id]
         best = None
         for pattern, source in self.sources.items():
-            if pattern.endswith("*") and fact_id.startswith(pattern[:-1]):
-                if best is None or len(pattern) > len(best[0]):
-                    best = (pattern, source)
+            matches = pattern.endswith("*") and fact_id.startswith(pattern[:-1])
+            if matches and (best is None or len(pattern) > len(best[0])):
+                best = (pattern, source)
         return best[1] if best else None
 
 
@@ -234,17 +234,19 @@ def _read_documents(file: Path, problems: Problems) -> Iterable[_Record]:
                 document.problem(problems, item.where, item.message, key=item.at_key, hint=item.hint)
             if spec is None:
                 continue
-            for index, item in enumerate(spec.authorities):
-                if spec.year is not None and isinstance(item, dict) and "year" not in item:
-                    item = {**item, "year": spec.year}
-                yield from _record(document, ("authorities", index), item, problems)
+            for index, entry in enumerate(spec.authorities):
+                if spec.year is not None and isinstance(entry, dict) and "year" not in entry:
+                    entry = {**entry, "year": spec.year}  # noqa: PLW2901 (the region's year fills in)
+                yield from _record(document, ("authorities", index), entry, problems)
         else:
             yield from _record(document, (), data, problems)
 
 
 def _record(document: Document, where: Where, data: Any, problems: Problems) -> Iterable[_Record]:
     if not isinstance(data, dict):
-        document.problem(problems, where, f"a fact set is a mapping with authority, year and facts, got {type_name(data)}")
+        document.problem(
+            problems, where, f"a fact set is a mapping with authority, year and facts, got {type_name(data)}"
+        )
         return
     spec, found = structure(data, FactSetSpec)
     for item in found:
@@ -462,7 +464,7 @@ def _merge_into(target: _Record, record: _Record, problems: Problems) -> None:
             path, line, column,
             f"{record.authority} {record.year} is given twice (also at {other[0]}:{other[1]}:{other[2]})",
         )
-    for comparator, location in zip(record.comparators, record.comparator_locations):
+    for comparator, location in zip(record.comparators, record.comparator_locations, strict=True):
         if comparator not in target.comparators:
             target.comparators.append(comparator)
             target.comparator_locations.append(location)
@@ -492,7 +494,10 @@ def bind(region: Region, rulebook: Rulebook, problems: Problems | None = None) -
         if marker in seen:
             path, line, column = item.location
             other = seen[marker]
-            problems.add(path, line, column, f"{item.authority} {item.year} appears twice (also at {other[0]}:{other[1]}:{other[2]})")
+            problems.add(
+                path, line, column,
+                f"{item.authority} {item.year} appears twice (also at {other[0]}:{other[1]}:{other[2]})",
+            )
             continue
         seen[marker] = item.location
         facts = _bind_values(

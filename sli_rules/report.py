@@ -52,6 +52,8 @@ def render_text(result: RegionAssessment) -> str:
                 lines.append("      not counted: only in the event of other concerns")
             for fact, note in flag.notes.items():
                 lines.append(f"      note on {fact}: {note}")
+            for fact, source in flag.provenance.items():
+                lines.append(f"      {fact} from: {source}")
         for gap in item.gaps:
             lines.append(
                 f"  ~ could not judge: {gap.title} ({gap.trigger}): missing {', '.join(gap.missing) or 'a statistic'}"
@@ -220,6 +222,8 @@ def explain_text(item: AuthorityAssessment) -> str:
             lines.append(f"    sources: {'; '.join(flag.sources)}")
             for fact, note in flag.notes.items():
                 lines.append(f"    note on {fact}: {note}")
+            for fact, source in flag.provenance.items():
+                lines.append(f"    {fact} from: {source}")
     if item.gaps:
         lines += ["", "Could not be judged (data missing):"]
         for gap in item.gaps:

@@ -33,6 +33,7 @@ class Flag:
     values: dict[str, Any]
     area: str | None = None
     notes: dict[str, str] = attrs.Factory(dict)
+    provenance: dict[str, str] = attrs.Factory(dict)  # the fact set's own sources, by fact
     evidence: tuple[Evidence, ...] = ()
 
 

@@ -349,6 +349,7 @@ def _result() -> Schema:
             "sources": text_list,
             "values": {"type": "object", "additionalProperties": {"type": ["number", "string", "boolean", "null"]}},
             "notes": {"type": "object", "additionalProperties": text},
+            "provenance": {"type": "object", "additionalProperties": text},
             "evidence": {"type": "array", "items": _object({"text": text, "outcome": text}, ("text", "outcome"))},
         },
         ("trigger", "heading", "signal", "counted", "title"),

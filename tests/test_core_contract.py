@@ -48,6 +48,9 @@ def test_a_rulebook_written_from_the_documentation() -> None:
     halton = result["E06000006"]
     assert halton.flags[0].says == "Prevention budget changed by -12.5% against a regional mean of -6.5%."
     assert halton.flags[1].notes == {"intelligence.political_change": "Change of council leader in May."}
+    # The fact set's own provenance, given by prefix, travels with the flags that use the fact.
+    assert halton.flags[0].provenance == {"finance.prevention_budget_change_pct": "NW Strategic Finance Leads Group return, June 2013"}
+    assert halton.flags[1].provenance == {}
     assert result["Knowsley"].support[0].option == "peer-mentoring"  # suits outcomes and resources
     assert result["St Helens"].gaps[0].missing == ("intelligence.political_change",)
 
