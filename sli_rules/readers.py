@@ -648,6 +648,26 @@ def wide_records(
         )
         return []
     records: list[Any] = []
+    for line, row, authority, year in _keyed_rows(shown, body, names, problems, strict_width):
+        code = str(row["code"][0]).strip() if "code" in row else ""
+        record = _new_record(authority, code or None, year, (shown, line, 1))
+        for name, (value, column) in row.items():
+            if name in ("authority", "code", "year") or _blank(value):
+                continue
+            record.facts[name] = _typed(value)
+            record.fact_locations[name] = (shown, line, column)
+        records.append(record)
+    return records
+
+
+def _keyed_rows(
+    shown: str, body: Any, names: list[str], problems: Problems, strict_width: bool
+) -> Iterator[tuple[int, dict[str, Any], str, str]]:
+    """The rows of a table that name an authority and a good year, by column name.
+
+    Blank rows are skipped; a row of the wrong width, without an authority or with a bad
+    year is reported at its place and skipped.
+    """
     for line, raw in body:
         if all(_blank(value) for value, _ in raw):
             continue
@@ -662,15 +682,7 @@ def wide_records(
         year = _good_year(shown, line, row["year"][1], row["year"][0], problems)
         if year is None:
             continue
-        code = str(row["code"][0]).strip() if "code" in row else ""
-        record = _new_record(authority, code or None, year, (shown, line, 1))
-        for name, (value, column) in row.items():
-            if name in ("authority", "code", "year") or _blank(value):
-                continue
-            record.facts[name] = _typed(value)
-            record.fact_locations[name] = (shown, line, column)
-        records.append(record)
-    return records
+        yield line, row, authority, year
 
 
 def long_records(
@@ -702,20 +714,7 @@ def long_records(
         return []
     records: dict[tuple[str, str], _Record] = {}
     given: dict[tuple[str, str, str], int] = {}
-    for line, raw in body:
-        if all(_blank(value) for value, _ in raw):
-            continue
-        fields = _fit(shown, line, raw, len(names), problems, strict=strict_width)
-        if fields is None:
-            continue
-        row = dict(zip(names, fields, strict=True))
-        authority = str(row["authority"][0]).strip()
-        if not authority:
-            problems.add(shown, line, row["authority"][1], "row has no authority")
-            continue
-        year = _good_year(shown, line, row["year"][1], row["year"][0], problems)
-        if year is None:
-            continue
+    for line, row, authority, year in _keyed_rows(shown, body, names, problems, strict_width):
         fact, fact_column = str(row["fact"][0]).strip(), row["fact"][1]
         if not fact:
             problems.add(shown, line, fact_column, "row has no fact id")
