@@ -103,6 +103,29 @@ def region_of(facts: dict[str, dict[str, Any]], year: str = "2013-14", **extra: 
     return sli_rules.load_facts(path)
 
 
+def copy_rulebook(tmp_path: Path) -> Path:
+    """A copy of the default rulebook to break on purpose; examples/ too, because the
+    rulebook's own tests take their region from it and validate checks them."""
+    import shutil
+
+    for folder in ("triggers", "menus", "examples"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    return tmp_path
+
+
+def edit_file(root: Path, file: str, old: str, new: str) -> None:
+    """Replace the first `old` in a copied file; the case is out of date if it is gone."""
+    path = root / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{file} no longer holds {old!r}: update the case"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def validate(cwd: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """`sli-rules validate` as a user runs it, in `cwd`."""
+    return run_cli("validate", *arguments, cwd=cwd, check_traceback=False)
+
+
 def outcomes_agree(engine: Engine, region: Region) -> list[list[bool | None]]:
     """Trigger outcomes from durable-rules, after checking the Python evaluator agrees."""
     durable = engine.outcomes(region, backend="durable")

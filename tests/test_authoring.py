@@ -9,15 +9,14 @@ a shipped file changes above an edited spot, update the expected line here.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 import sli_rules
 from sli_rules.errors import FactsError, RulebookError
+
+from .conftest import copy_rulebook, edit_file, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -370,29 +369,8 @@ FACTS_CASES = [
 ]
 
 
-def _copy_rulebook(tmp_path: Path) -> Path:
-    # examples/ too: the rulebook's own tests take their region from it, and validate checks them.
-    for folder in ("triggers", "menus", "examples"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
-    return tmp_path
-
-
-def _edit(root: Path, file: str, old: str, new: str) -> None:
-    path = root / file
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{file} no longer holds {old!r}: update the case"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def _validate(cwd: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sli_rules", "validate", *arguments],
-        cwd=cwd, capture_output=True, text=True, timeout=120, check=False,
-    )
-
-
 def test_the_shipped_rulebook_is_valid_without_warnings() -> None:
-    result = _validate(ROOT, "--strict")
+    result = validate(ROOT, "--strict")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "valid"
 
@@ -402,13 +380,13 @@ def test_rulebook_mistake(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: tuple[str, str, str, str, str]
 ) -> None:
     _, file, old, new, expected = case
-    root = _copy_rulebook(tmp_path)
-    _edit(root, file, old, new)
+    root = copy_rulebook(tmp_path)
+    edit_file(root, file, old, new)
     monkeypatch.chdir(root)  # paths are shown relative to the working folder
     with pytest.raises(RulebookError) as caught:
         sli_rules.load_rulebook(".")
     assert [str(problem) for problem in caught.value.problems] == [expected]
-    result = _validate(root, "--rules", ".")
+    result = validate(root, "--rules", ".")
     assert result.returncode == 1
     assert result.stderr.splitlines() == [expected, "1 error, 0 warnings"]
     assert "Traceback" not in result.stderr
@@ -421,13 +399,13 @@ def test_rulebook_mistake(
     ids=[case[0] for case in WARNING_CASES],
 )
 def test_rulebook_warning(tmp_path: Path, file: str, old: str, new: str, expected: str) -> None:
-    root = _copy_rulebook(tmp_path)
-    _edit(root, file, old, new)
-    result = _validate(root, "--rules", ".")
+    root = copy_rulebook(tmp_path)
+    edit_file(root, file, old, new)
+    result = validate(root, "--rules", ".")
     assert result.returncode == 0
     assert result.stderr.splitlines() == [expected, "0 errors, 1 warning"]
     assert result.stdout == "valid (1 warning)\n"
-    strict = _validate(root, "--rules", ".", "--strict")
+    strict = validate(root, "--rules", ".", "--strict")
     assert strict.returncode == 1
     assert strict.stderr.splitlines() == [expected, "0 errors, 1 warning"]
 
@@ -446,7 +424,7 @@ def test_fact_set_mistake(
     with pytest.raises(FactsError) as caught:
         sli_rules.load_facts("facts", rulebook=sli_rules.load_rulebook())
     assert [str(problem) for problem in caught.value.problems] == [expected]
-    result = _validate(tmp_path, "facts")
+    result = validate(tmp_path, "facts")
     assert result.returncode == 1
     assert result.stderr.splitlines() == [expected, "1 error, 0 warnings"]
     assert "Traceback" not in result.stderr
@@ -456,17 +434,17 @@ def test_null_is_missing_not_a_mistake(tmp_path: Path) -> None:
     (tmp_path / "halton.yaml").write_text(
         FACTS_HEADER + "  ascof.quality_of_life: null\n", encoding="utf-8"
     )
-    result = _validate(tmp_path, "halton.yaml")
+    result = validate(tmp_path, "halton.yaml")
     assert result.returncode == 0, result.stderr
     region = sli_rules.load_facts(tmp_path / "halton.yaml", rulebook=sli_rules.load_rulebook())
     assert "ascof.quality_of_life" not in region["Halton"].facts
 
 
 def test_every_problem_in_every_file_at_once(tmp_path: Path) -> None:
-    root = _copy_rulebook(tmp_path)
-    _edit(root, "triggers/resources.yaml", "      at_least: 3\n", "      abvoe: 3\n")
-    _edit(root, "menus/support.yaml", "verdicts: [concerns]", "verdicts: [concern]")
-    result = _validate(root, "--rules", ".")
+    root = copy_rulebook(tmp_path)
+    edit_file(root, "triggers/resources.yaml", "      at_least: 3\n", "      abvoe: 3\n")
+    edit_file(root, "menus/support.yaml", "verdicts: [concerns]", "verdicts: [concern]")
+    result = validate(root, "--rules", ".")
     assert result.returncode == 1
     lines = result.stderr.splitlines()
     assert lines[-1] == "2 errors, 0 warnings"
@@ -483,7 +461,7 @@ def test_every_problem_in_every_file_at_once(tmp_path: Path) -> None:
     ],
 )
 def test_unreadable_input_exits_2(tmp_path: Path, arguments: tuple[str, ...], code: int) -> None:
-    result = _validate(tmp_path, *arguments)
+    result = validate(tmp_path, *arguments)
     assert result.returncode == code
     assert "Traceback" not in result.stderr
     assert result.stderr.strip()

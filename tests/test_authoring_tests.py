@@ -9,7 +9,6 @@ triggers/tests/default-rulebook.yaml: when it changes above an edited spot, upda
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,8 @@ import pytest
 
 import sli_rules
 from sli_rules.ruletest import check_test_files, split_test_files
+
+from .conftest import copy_rulebook, edit_file, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS_FILE = "triggers/tests/default-rulebook.yaml"
@@ -97,35 +98,15 @@ CASES = [
 ]
 
 
-def _copy_rulebook(tmp_path: Path) -> Path:
-    for folder in ("triggers", "menus", "examples"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
-    return tmp_path
-
-
-def _edit(root: Path, file: str, old: str, new: str) -> None:
-    path = root / file
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{file} no longer holds {old!r}: update the case"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def _validate(cwd: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "sli_rules", "validate", *arguments],
-        cwd=cwd, capture_output=True, text=True, timeout=120, check=False,
-    )
-
-
 @pytest.mark.parametrize(
     ("old", "new", "expected"), [case[1:] for case in CASES], ids=[case[0] for case in CASES]
 )
 def test_a_mistake_in_the_rulebooks_own_tests(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old: str, new: str, expected: str
 ) -> None:
-    root = _copy_rulebook(tmp_path)
-    _edit(root, TESTS_FILE, old, new)
-    result = _validate(root, "--rules", ".")
+    root = copy_rulebook(tmp_path)
+    edit_file(root, TESTS_FILE, old, new)
+    result = validate(root, "--rules", ".")
     assert result.returncode == 1
     assert result.stderr.splitlines() == [expected, "1 error, 0 warnings"]
     assert result.stdout == ""
@@ -174,7 +155,7 @@ MY_PROBLEMS = [
 
 def test_a_tests_file_given_on_the_command_line(tmp_path: Path) -> None:
     (tmp_path / "my-tests.yaml").write_text(MY_TESTS, encoding="utf-8")
-    result = _validate(tmp_path, "my-tests.yaml")
+    result = validate(tmp_path, "my-tests.yaml")
     assert result.returncode == 1
     assert result.stderr.splitlines() == [*MY_PROBLEMS, "5 errors, 0 warnings"]
     assert "Traceback" not in result.stderr
@@ -188,7 +169,7 @@ def test_a_folder_of_facts_and_tests_is_checked_as_both(tmp_path: Path) -> None:
         "authority: Halton\nyear: 2013-14\nfacts:\n  finance.fac_eligibility: substantal\n", encoding="utf-8"
     )
     assert split_test_files([folder]) == ([folder / "halton.yaml"], [folder / "my-tests.yaml"])
-    result = _validate(tmp_path, "mine")
+    result = validate(tmp_path, "mine")
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "mine/halton.yaml:4:28: 'finance.fac_eligibility': 'substantal' is not one of the "
@@ -207,7 +188,7 @@ def test_a_malformed_tests_file_is_located(tmp_path: Path) -> None:
         "kind: tests\nregion: ../nowhere\ntests:\n  - {name: x, authority: Halton, expect: {level: concerns}}\n",
         encoding="utf-8",
     )
-    result = _validate(tmp_path, "keys.yaml", "region.yaml")
+    result = validate(tmp_path, "keys.yaml", "region.yaml")
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "keys.yaml:4:5: missing required key 'expect'",
@@ -221,7 +202,7 @@ def test_a_correct_tests_file_is_valid_and_its_tests_pass(tmp_path: Path) -> Non
     text = MY_TESTS.replace("Wiral", "Wirral").replace("politcal", "political")
     text = text.replace("fac_eligibilit]", "fac_eligibility]").replace("level: concern\n", "level: no_concerns\n")
     (tmp_path / "my-tests.yaml").write_text(text, encoding="utf-8")
-    result = _validate(tmp_path, "my-tests.yaml")
+    result = validate(tmp_path, "my-tests.yaml")
     assert (result.returncode, result.stdout, result.stderr) == (0, "valid\n", "")
     ran = subprocess.run(
         [sys.executable, "-m", "sli_rules", "test", "my-tests.yaml"],
