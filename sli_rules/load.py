@@ -6,7 +6,7 @@ import hashlib
 import itertools
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +76,7 @@ PUBLISHED = ("national", "published_region")
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 PLACEHOLDER_NAMES = ("value", "previous", "reference", "authority", "count")
 VERDICT_COUNTERS = ("concerns", "concern_headings", "excellence", "gaps")
+MAX_DEPTH = 64  # far beyond any rule a person writes; keeps recursion well inside Python's
 
 
 def repository_root() -> Path:
@@ -588,9 +589,48 @@ class _RulebookBuilder:
             )
         return levels
 
+    def _combination(
+        self,
+        document: Document,
+        where: Where,
+        value: dict[str, Any],
+        parse: Callable[[Where, Any], Any],
+        kinds: tuple[Callable[[Any], Any], Callable[[Any], Any], Callable[[Any], Any]],
+    ) -> tuple[bool, Any]:
+        """`all`, `any` and `not` over conditions that `parse` reads, for triggers and
+        verdicts alike: (True, the node or None when it has problems), or (False, None) when
+        `value` is not a combination."""
+        keys = set(value)
+        for combinator, build in (("all", kinds[0]), ("any", kinds[1])):
+            if combinator not in keys:
+                continue
+            if keys != {combinator}:
+                self._extra_keys(document, where, keys - {combinator}, f"'{combinator}'")
+                return True, None
+            items = value[combinator]
+            if not isinstance(items, list) or not items:
+                document.problem(
+                    self.problems, (*where, combinator), f"'{combinator}' takes a non-empty list of conditions"
+                )
+                return True, None
+            parsed = [parse((*where, combinator, index), item) for index, item in enumerate(items)]
+            if any(item is None for item in parsed):
+                return True, None
+            return True, build(tuple(parsed))
+        if "not" in keys:
+            if keys != {"not"}:
+                self._extra_keys(document, where, keys - {"not"}, "'not'")
+                return True, None
+            inner = parse((*where, "not"), value["not"])
+            return True, None if inner is None else kinds[2](inner)
+        return False, None
+
     def _verdict_condition(
-        self, document: Document, where: Where, value: Any, trigger_ids: set[str]
+        self, document: Document, where: Where, value: Any, trigger_ids: set[str], depth: int = 0
     ) -> VerdictCondition | None:
+        if depth > MAX_DEPTH:
+            document.problem(self.problems, where, f"conditions nested more than {MAX_DEPTH} deep")
+            return None
         if not isinstance(value, dict) or not value:
             document.problem(
                 self.problems, where,
@@ -598,31 +638,13 @@ class _RulebookBuilder:
             )
             return None
         keys = set(value)
-        for combinator, build in (("all", VerdictAll), ("any", VerdictAny)):
-            if combinator in keys:
-                if keys != {combinator}:
-                    self._extra_keys(document, where, keys - {combinator}, f"'{combinator}'")
-                    return None
-                items = value[combinator]
-                if not isinstance(items, list) or not items:
-                    document.problem(
-                        self.problems, (*where, combinator),
-                        f"'{combinator}' takes a non-empty list of conditions",
-                    )
-                    return None
-                parsed = [
-                    self._verdict_condition(document, (*where, combinator, i), item, trigger_ids)
-                    for i, item in enumerate(items)
-                ]
-                if any(item is None for item in parsed):
-                    return None
-                return build(tuple(item for item in parsed if item is not None))
-        if "not" in keys:
-            if keys != {"not"}:
-                self._extra_keys(document, where, keys - {"not"}, "'not'")
-                return None
-            inner = self._verdict_condition(document, (*where, "not"), value["not"], trigger_ids)
-            return None if inner is None else VerdictNot(inner)
+        handled, combined = self._combination(
+            document, where, value,
+            lambda inner, item: self._verdict_condition(document, inner, item, trigger_ids, depth + 1),
+            (VerdictAll, VerdictAny, VerdictNot),
+        )
+        if handled:
+            return combined  # type: ignore[no-any-return]
         if "flagged" in keys:
             if keys != {"flagged"}:
                 self._extra_keys(document, where, keys - {"flagged"}, "'flagged'")
@@ -947,36 +969,21 @@ class _ConditionParser:
         return (self.document.path, line, column)
 
     def condition(self, where: Where, value: Any, depth: int = 0) -> Condition | None:
-        if depth > 64:
-            self.fail(where, "conditions nested more than 64 deep")
+        if depth > MAX_DEPTH:
+            self.fail(where, f"conditions nested more than {MAX_DEPTH} deep")
             return None
         if not isinstance(value, dict) or not value:
             self.fail(where, f"a condition is a mapping, got {type_name(value)}",
                       hint="e.g. {fact: ID, above: 3} or {all: [...]}")
             return None
         keys = set(value)
-        for combinator, build in (("all", AllOf), ("any", AnyOf)):
-            if combinator in keys:
-                if keys != {combinator}:
-                    self.builder._extra_keys(self.document, where, keys - {combinator}, f"'{combinator}'")
-                    return None
-                items = value[combinator]
-                if not isinstance(items, list) or not items:
-                    self.fail((*where, combinator), f"'{combinator}' takes a non-empty list of conditions")
-                    return None
-                parsed = [
-                    self.condition((*where, combinator, index), item, depth + 1)
-                    for index, item in enumerate(items)
-                ]
-                if any(item is None for item in parsed):
-                    return None
-                return build(tuple(item for item in parsed if item is not None))
-        if "not" in keys:
-            if keys != {"not"}:
-                self.builder._extra_keys(self.document, where, keys - {"not"}, "'not'")
-                return None
-            inner = self.condition((*where, "not"), value["not"], depth + 1)
-            return None if inner is None else NotOf(inner)
+        handled, combined = self.builder._combination(
+            self.document, where, value,
+            lambda inner, item: self.condition(inner, item, depth + 1),
+            (AllOf, AnyOf, NotOf),
+        )
+        if handled:
+            return combined  # type: ignore[no-any-return]
         if "count" in keys:
             return self.count(where, value)
         if "fact" in keys:

@@ -178,3 +178,21 @@ def test_missing_paths_and_bad_arguments_exit_2_without_a_traceback(tmp_path: Pa
     assert bad_format.returncode == 2 and "invalid choice" in bad_format.stderr
     no_command = run_cli()
     assert no_command.returncode == 2
+
+
+def test_a_verdict_policy_nested_beyond_reason_is_a_located_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    condition: dict[str, object] = {"concerns": {"at_least": 1}}
+    for _ in range(200):
+        condition = {"not": condition}
+    verdicts = {"kind": "verdicts", "levels": [{"id": "deep", "title": "Deep", "when": condition}, {"id": "none", "title": "None"}]}
+    menu = {
+        "kind": "menu",
+        "options": [{"id": "buddying", "title": "Buddying"}],
+        "tiers": [{"id": "self_help", "title": "Self help", "verdicts": ["deep", "none"], "options": ["buddying"]}],
+    }
+    make_rulebook(tmp_path / "r", {"outcomes": [TRIGGER]}, verdicts=verdicts, menu=menu)
+    with pytest.raises(sli_rules.RulebookError, match="conditions nested more than 64 deep"):
+        sli_rules.load_rulebook("r")
+    completed = run_cli("validate", "--rules", "r", cwd=tmp_path)
+    assert completed.returncode == 1 and "nested more than 64 deep" in completed.stderr
