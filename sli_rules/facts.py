@@ -8,7 +8,7 @@ import re
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import attrs
 
@@ -27,6 +27,25 @@ _NAME_FOLD = re.compile(r"[^a-z0-9]+")
 def name_key(name: str) -> str:
     """Names compared loosely: 'St. Helens', 'St Helens' and 'st helens ' are one council."""
     return _NAME_FOLD.sub(" ", name.casefold()).strip()
+
+
+class _Named(Protocol):
+    @property
+    def authority(self) -> str: ...
+    @property
+    def code(self) -> str | None: ...
+    @property
+    def year(self) -> str: ...
+
+
+NamedT = TypeVar("NamedT", bound=_Named)
+
+
+def latest_named(items: Iterable[NamedT], name_or_code: str) -> NamedT | None:
+    """The item of an authority, by ONS code or by name loosely compared, latest year first."""
+    wanted = name_key(name_or_code)
+    matches = [item for item in items if item.code == name_or_code or name_key(item.authority) == wanted]
+    return max(matches, key=lambda item: year_start(item.year)) if matches else None
 
 
 @attrs.frozen
@@ -84,15 +103,10 @@ class Region:
         return iter(self.authorities)
 
     def __getitem__(self, name_or_code: str) -> AuthorityFacts:
-        wanted = name_key(name_or_code)
-        matches = [
-            item
-            for item in self.authorities
-            if item.code == name_or_code or name_key(item.authority) == wanted
-        ]
-        if not matches:
+        found = latest_named(self.authorities, name_or_code)
+        if found is None:
             raise KeyError(name_or_code)
-        return max(matches, key=lambda item: year_start(item.year))
+        return found
 
     @property
     def years(self) -> list[str]:

@@ -7,8 +7,7 @@ from typing import Any
 
 import attrs
 
-from .facts import name_key
-from .model import year_start
+from .facts import latest_named
 
 
 @attrs.frozen
@@ -125,15 +124,10 @@ class RegionAssessment:
 
     def __getitem__(self, name_or_code: str) -> AuthorityAssessment:
         """An authority's assessment by name or ONS code (the latest year when several)."""
-        wanted = name_key(name_or_code)
-        matches = [
-            item
-            for item in self.assessments
-            if item.code == name_or_code or name_key(item.authority) == wanted
-        ]
-        if not matches:
+        found = latest_named(self.assessments, name_or_code)
+        if found is None:
             raise KeyError(f"no authority {name_or_code!r} in this assessment")
-        return max(matches, key=lambda item: year_start(item.year))
+        return found
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data, as in the documented contract."""
