@@ -14,7 +14,7 @@ import attrs
 
 from .convert import structure, type_name
 from .errors import FactsError, Problem, Problems, did_you_mean
-from .model import YEAR_PATTERN, Location, Rulebook, previous_year, year_start
+from .model import YEAR_PATTERN, Location, Rulebook, place, previous_year, year_start
 from .source import Document, Where, display_path, load_documents, walk_files
 
 FACT_SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".xlsx")
@@ -416,7 +416,7 @@ def assemble(records: Sequence[_Record], problems: Problems, year: str | None = 
                 problems.add(
                     path, line, column,
                     f"previous value of '{fact}' is {value!r} here but {previous[fact]!r} at "
-                    f"{other[0]}:{other[1]}:{other[2]}",
+                    f"{place(other)}",
                 )
             previous[fact] = value
             previous_locations[fact] = record.previous_locations[fact]
@@ -455,7 +455,7 @@ def _merge_into(target: _Record, record: _Record, problems: Problems) -> None:
                 problems.add(
                     path, line, column,
                     f"{name}'{fact}' for {record.authority} {record.year} is {value!r} here but "
-                    f"{into[fact]!r} at {other[0]}:{other[1]}:{other[2]}",
+                    f"{into[fact]!r} at {place(other)}",
                 )
                 continue
             if fact in into and name == "" and record.location[0] == target.location[0]:
@@ -463,7 +463,7 @@ def _merge_into(target: _Record, record: _Record, problems: Problems) -> None:
                 other = into_locations[fact]
                 problems.add(
                     path, line, column,
-                    f"{record.authority} {record.year} is given twice (also at {other[0]}:{other[1]}:{other[2]})",
+                    f"{record.authority} {record.year} is given twice (also at {place(other)})",
                 )
                 continue
             into[fact] = value
@@ -476,7 +476,7 @@ def _merge_into(target: _Record, record: _Record, problems: Problems) -> None:
         other = target.location
         problems.add(
             path, line, column,
-            f"{record.authority} {record.year} is given twice (also at {other[0]}:{other[1]}:{other[2]})",
+            f"{record.authority} {record.year} is given twice (also at {place(other)})",
         )
     for comparator, location in zip(record.comparators, record.comparator_locations, strict=True):
         if comparator not in target.comparators:
@@ -510,7 +510,7 @@ def bind(region: Region, rulebook: Rulebook, problems: Problems | None = None) -
             other = seen[marker]
             problems.add(
                 path, line, column,
-                f"{item.authority} {item.year} appears twice (also at {other[0]}:{other[1]}:{other[2]})",
+                f"{item.authority} {item.year} appears twice (also at {place(other)})",
             )
             continue
         seen[marker] = item.location

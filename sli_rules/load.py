@@ -52,6 +52,7 @@ from .model import (
     VerdictCondition,
     VerdictNot,
     VerdictsFile,
+    place,
     year_start,
 )
 from .source import Document, Where, display_path, load_documents, walk_files
@@ -311,7 +312,7 @@ class _RulebookBuilder:
                     document.problem(
                         self.problems, (*where, "id"),
                         f"duplicate measure id '{spec.id}' (first defined at "
-                        f"{other[0]}:{other[1]}:{other[2]})",
+                        f"{place(other)})",
                     )
                     continue
                 first[spec.id] = (document.path, line, column)
@@ -455,7 +456,7 @@ class _RulebookBuilder:
                     document.problem(
                         self.problems, (*where, "id"),
                         f"duplicate trigger id '{spec.id}' (first defined at "
-                        f"{other[0]}:{other[1]}:{other[2]})",
+                        f"{place(other)})",
                     )
                     duplicate = True  # still checked below, so every problem shows at once
                 else:

@@ -20,6 +20,11 @@ CHANGES = ("absolute", "percent")
 Location = tuple[str, int, int]  # path, line, column
 
 
+def place(location: Location) -> str:
+    """A location as people read it in messages: path:line:column."""
+    return f"{location[0]}:{location[1]}:{location[2]}"
+
+
 def year_start(year: str) -> int:
     """2013 for '2013-14': years order by their first calendar year."""
     match = YEAR_PATTERN.match(year)
