@@ -16,6 +16,7 @@ from . import judge
 from .convert import structure, type_name
 from .errors import Problems, RulebookError, did_you_mean
 from .model import (
+    BASES,
     CHANGES,
     HEADINGS,
     ID_PATTERN,
@@ -40,6 +41,7 @@ from .model import (
     MenuFile,
     NotOf,
     Option,
+    Peers,
     Ref,
     Rulebook,
     Test,
@@ -294,6 +296,7 @@ class _RulebookBuilder:
             levels=tuple(levels),
             options=options,
             tiers=tuple(tiers),
+            peers=self._peers(),
             test_files=tuple(self.test_files),
         )
         self._check_corroboration(rulebook)
@@ -407,7 +410,17 @@ class _RulebookBuilder:
             until=self._year(document, (*where, "until"), spec.until),
             breaks=breaks,
             location=(document.path, line, column),
+            basis=self._basis(document, (*where, "basis"), spec.basis),
         )
+
+    def _basis(self, document: Document, where: Where, basis: str | None) -> str | None:
+        if basis is not None and basis not in BASES:
+            document.problem(
+                self.problems, where, f"unknown basis {basis!r}",
+                hint=did_you_mean(basis, BASES) or f"one of: {', '.join(BASES)}",
+            )
+            return None
+        return basis
 
     def _check_alias_clashes(self) -> None:
         for alias_id, owners in self.aliases.items():
@@ -475,6 +488,9 @@ class _RulebookBuilder:
                     )
                 if spec.area is not None:
                     self._check_id(document, (*where, "area"), spec.area, "area")
+                if spec.entry is not None:
+                    self._check_id(document, (*where, "entry"), spec.entry, "entry")
+                basis = self._basis(document, (*where, "basis"), spec.basis)
                 condition = _ConditionParser(self, document).condition((*where, "when"), spec.when)
                 if spec.says is not None:
                     self._check_says(document, (*where, "says"), spec.says)
@@ -493,6 +509,8 @@ class _RulebookBuilder:
                         says=spec.says,
                         gated=spec.only_with_other_concerns,
                         location=(document.path, line, column),
+                        entry=spec.entry or spec.id,
+                        basis=basis,
                     )
                 )
         return headings, triggers
@@ -700,6 +718,19 @@ class _RulebookBuilder:
             )
 
     # -- menu -------------------------------------------------------------------------
+
+    def _peers(self) -> Peers:
+        if not self.menu_docs:
+            return Peers()
+        document, parsed = self.menu_docs[0]
+        spec = parsed.peers
+        if spec is None:
+            return Peers()
+        for key in ("per_authority", "cap"):
+            value = getattr(spec, key)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                document.problem(self.problems, ("peers", key), f"peers {key} is a whole number of 1 or more")
+        return Peers(per_authority=spec.per_authority, cap=spec.cap)
 
     def _build_menu(
         self, levels: list[Level], triggers: list[Trigger]

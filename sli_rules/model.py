@@ -16,6 +16,7 @@ MEASURE_TYPES = ("number", "boolean", "category", "text")
 POLARITIES = ("higher", "lower", "none")
 SIGNALS = ("concern", "excellence")
 CHANGES = ("absolute", "percent")
+BASES = ("seed", "interpretation", "illustrative")
 
 Location = tuple[str, int, int]  # path, line, column
 
@@ -64,6 +65,7 @@ class MeasureSpec:
     until: str | None = None
     breaks: list[str] = attrs.Factory(list)
     note: str | None = None
+    basis: str | None = None
 
 
 @attrs.frozen
@@ -83,6 +85,8 @@ class TriggerSpec:
     says: str | None = None
     only_with_other_concerns: bool = False
     note: str | None = None
+    entry: str | None = None
+    basis: str | None = None
 
 
 @attrs.frozen
@@ -127,10 +131,17 @@ class TierSpec:
 
 
 @attrs.frozen
+class PeersSpec:
+    per_authority: int = 3
+    cap: int = 3
+
+
+@attrs.frozen
 class MenuFile:
     kind: str
     options: list[OptionSpec]
     tiers: list[TierSpec]
+    peers: PeersSpec | None = None
 
 
 @attrs.frozen
@@ -194,6 +205,7 @@ class Measure:
     until: int | None
     breaks: frozenset[int]
     location: Location
+    basis: str | None = None
 
 
 @attrs.frozen
@@ -265,6 +277,8 @@ class Trigger:
     says: str | None
     gated: bool
     location: Location
+    entry: str = ""  # the piece of evidence it reads (a Table 2 entry); its own id by default
+    basis: str | None = None
 
     @property
     def is_concern(self) -> bool:
@@ -332,6 +346,15 @@ class Tier:
 
 
 @attrs.frozen
+class Peers:
+    """How peers are suggested: at most `per_authority` to one authority, and no authority
+    named more than `cap` times in one year (MoU 2.1g)."""
+
+    per_authority: int = 3
+    cap: int = 3
+
+
+@attrs.frozen
 class Rulebook:
     """Everything needed to assess: the catalogue, the triggers, the policy and the menu."""
 
@@ -343,6 +366,7 @@ class Rulebook:
     levels: tuple[Level, ...] = attrs.field(repr=False)
     options: dict[str, Option] = attrs.field(repr=False)
     tiers: tuple[Tier, ...] = attrs.field(repr=False)
+    peers: Peers = attrs.field(repr=False, factory=Peers)
     test_files: tuple[str, ...] = attrs.field(repr=False, default=())
 
     def tier_for(self, level: str) -> Tier:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .model import CHANGES, HEADINGS, MEASURE_TYPES, POLARITIES, SIGNALS, STATS
+from .model import BASES, CHANGES, HEADINGS, MEASURE_TYPES, POLARITIES, SIGNALS, STATS
 
 KINDS = ("measures", "triggers", "verdicts", "menu", "facts", "tests", "result")
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -29,6 +29,10 @@ _TEXT = {"type": "string"}
 _TEXTS = {"type": "array", "items": _TEXT}
 _IDS = {"type": "array", "items": _ID}
 _NUMBER = {"type": "number"}
+_BASIS = {
+    "enum": list(BASES),
+    "description": "where the definition comes from: the seed's words, a reading of them, or invented for the example",
+}
 _SCALAR = {"type": ["number", "string", "boolean"]}
 _COMPARISONS = ("above", "below", "at_least", "at_most")
 _EQUALITY = ("equals", "not_equals")
@@ -203,6 +207,7 @@ def _measures() -> Schema:
             "until": _YEAR,
             "breaks": {"type": "array", "items": _YEAR},
             "note": _TEXT,
+            "basis": _BASIS,
         },
         ("id", "name"),
     )
@@ -227,6 +232,8 @@ def _triggers() -> Schema:
             },
             "only_with_other_concerns": {"type": "boolean"},
             "note": _TEXT,
+            "entry": {**_ID, "description": "the piece of evidence (Table 2 entry) it reads; its own id by default"},
+            "basis": _BASIS,
         },
         ("id", "title", "when"),
     )
@@ -272,6 +279,12 @@ def _menu() -> Schema:
             "kind": _kind("menu"),
             "options": {"type": "array", "items": option},
             "tiers": {"type": "array", "items": tier},
+            "peers": _object(
+                {
+                    "per_authority": {"type": "integer", "minimum": 1},
+                    "cap": {"type": "integer", "minimum": 1},
+                }
+            ),
         },
         ("kind", "options", "tiers"),
     )
