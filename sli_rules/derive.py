@@ -6,19 +6,17 @@ that a region statistic is taken once, not once per authority or per trigger.
 
 from __future__ import annotations
 
-import operator
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
 
 from .errors import FactsError, Problems
 from .facts import AuthorityFacts, Region, name_key
+from .logic import Column, Node, evaluate_column
 from .model import Measure, Rulebook, previous_year, year_start
-from .plan import And, Atom, Node, Not, Plan, Slot, encode_literal
-
-Column = list[float | None]
+from .plan import Plan, Slot, encode_literal
 
 
 @attrs.frozen
@@ -245,58 +243,8 @@ class _YearColumns:
         return [float(count) if done else None for count, done in zip(trues, decided, strict=True)]
 
     def outcome_column(self, node: Node) -> list[bool | None]:
-        """A tree's three-valued outcome for every authority: `evaluate`, a column at a time."""
-        if isinstance(node, int):
-            return _atom_column(self.plan.atoms[node], self.computed, len(self.group))
-        if isinstance(node, Not):
-            return [None if value is None else not value for value in self.outcome_column(node.item)]
-        parts = [self.outcome_column(item) for item in node.items]
-        if not parts:
-            return [isinstance(node, And)] * len(self.group)
-        if isinstance(node, And):
-            return [_all(values) for values in zip(*parts, strict=True)]
-        return [_any(values) for values in zip(*parts, strict=True)]
-
-
-def _all(values: tuple[bool | None, ...]) -> bool | None:
-    if False in values:
-        return False
-    return None if None in values else True
-
-
-def _any(values: tuple[bool | None, ...]) -> bool | None:
-    if True in values:
-        return True
-    return None if None in values else False
-
-
-_COMPARE: dict[str, Callable[[float, float], bool]] = {
-    "gt": operator.gt,
-    "ge": operator.ge,
-    "lt": operator.lt,
-    "le": operator.le,
-    "eq": operator.eq,
-    "ne": operator.ne,
-}
-
-
-def _atom_column(atom: Atom, computed: list[Column], size: int) -> list[bool | None]:
-    """`atom_holds` for every authority at once."""
-    left = computed[atom.left]
-    if atom.op == "present":
-        return [value is not None for value in left]
-    if atom.op == "absent":
-        return [value is None for value in left]
-    compare = _COMPARE[atom.op]
-    if atom.right is None:
-        literal = atom.literal
-        if literal is None:
-            return [None] * size
-        return [None if value is None else compare(value, literal) for value in left]
-    right = computed[atom.right]
-    return [
-        None if a is None or b is None else compare(a, b) for a, b in zip(left, right, strict=True)
-    ]
+        """A tree's three-valued outcome for every authority at once."""
+        return evaluate_column(node, self.plan.atoms, self.computed, len(self.group))
 
 
 def _adjust(value: float | None, times: float, plus: float) -> float | None:

@@ -138,17 +138,16 @@ class Engine:
         rulebook = compiled.rulebook
         explainer = compiled.explainer
         held = [trigger for trigger, outcome in zip(rulebook.triggers, outcomes, strict=True) if outcome is True]
-        others = any(trigger.is_concern and not trigger.gated for trigger in held)
         flags = [
-            explainer.flag(trigger, item, row, derived.texts, counted=not trigger.gated or others)
-            for trigger in held
+            explainer.flag(trigger, item, row, derived.texts, counted=counts)
+            for trigger, counts in zip(held, judge.counted(held), strict=True)
         ]
         gaps = [
             explainer.gap(trigger, item, row)
             for trigger, outcome in zip(rulebook.triggers, outcomes, strict=True)
             if outcome is None
         ]
-        tally = judge.Tally.of_flags(flags, len(gaps))
+        tally = judge.tally(flags, len(gaps))
         level = judge.choose_level(rulebook.levels, tally)
         return _Judged(item, flags, gaps, tally, level, rulebook.tier_for(level.id))
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from .facts import AuthorityFacts
+from .logic import evaluate
 from .model import (
     AllOf,
     AnyOf,
@@ -21,25 +22,12 @@ from .model import (
     Trigger,
     year_start,
 )
-from .plan import Plan, Slot, evaluate
+from .operators import OPERATORS
+from .plan import Plan, Slot
 from .results import Evidence, Flag, Gap
 
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 OUTCOME_WORDS = {True: "true", False: "false", None: "unknown"}
-TEST_WORDS = {
-    "equals": "equals",
-    "not_equals": "does not equal",
-    "above": "is above",
-    "below": "is below",
-    "at_least": "is at least",
-    "at_most": "is at most",
-    "between": "is between",
-    "outside": "is outside",
-    "one_of": "is one of",
-    "none_of": "is none of",
-    "worse_than": "is worse than",
-    "better_than": "is better than",
-}
 
 
 def show(value: Any) -> str:
@@ -110,7 +98,7 @@ class Explainer:
     ) -> tuple[Evidence, ...]:
         found = []
         for test in tests_of(trigger.when):
-            outcome = evaluate(self.plan.nodes[test], self.plan.atoms, row)  # type: ignore[arg-type]
+            outcome = evaluate(self.plan.nodes[test], self.plan.atoms, row)
             if isinstance(test, FactTest):
                 found.append(Evidence(self._test_text(test, row, texts), OUTCOME_WORDS[outcome]))
             else:
@@ -126,14 +114,14 @@ class Explainer:
             return f"{subject} is {state} (wanted {'present' if test.test.present else 'missing'})"
         refs = [self.reference(test, ref, row, texts)[0] for ref in test.test.refs]
         unit = "%" if test.change == "percent" else ""
-        words = TEST_WORDS[test.test.op]
+        words = OPERATORS[test.test.op].words
         joined = " and ".join(refs) if test.test.op in ("between", "outside") else ", ".join(refs)
         return f"{subject} = {show(value)}{unit} {words} {joined}" + (f" ({measure.name})" if measure.name else "")
 
     def _count_text(self, count: Count, row: Sequence[float | None], texts: dict[str, float]) -> str:
         slot = next(s for s in self.plan.slots if s.kind == "count" and s.count == count)
         value = self.slot_value(slot, row)
-        outcomes = [evaluate(part, self.plan.atoms, row) for part in slot.parts]  # type: ignore[arg-type]
+        outcomes = [evaluate(part, self.plan.atoms, row) for part in slot.parts]
         counted = [fact for fact, outcome in zip(count.facts, outcomes, strict=True) if outcome is True]
         judged = sum(1 for outcome in outcomes if outcome is not None)
         where = count.where
@@ -143,7 +131,7 @@ class Explainer:
         test = count.test
         limits = " and ".join(show(ref.literal) for ref in test.refs)
         text = (
-            f"{show(value)} of the {judged} facts with data {_plural(TEST_WORDS.get(where.op, where.op))} {refs}"
+            f"{show(value)} of the {judged} facts with data {OPERATORS[where.op].plural} {refs}"
             f" (wanted {test.op.replace('_', ' ')} {limits})"
         )
         if counted:
@@ -161,7 +149,7 @@ class Explainer:
                 facts = [
                     fact
                     for fact, part in zip(test.facts, slot.parts, strict=True)
-                    if evaluate(part, self.plan.atoms, row) is True  # type: ignore[arg-type]
+                    if evaluate(part, self.plan.atoms, row) is True
                 ]
             for fact in facts:
                 if fact in item.facts and fact not in found:
@@ -223,7 +211,7 @@ class Explainer:
         missing: list[str] = []
         why: list[str] = []
         for test in tests_of(trigger.when):
-            outcome = evaluate(self.plan.nodes[test], self.plan.atoms, row)  # type: ignore[arg-type]
+            outcome = evaluate(self.plan.nodes[test], self.plan.atoms, row)
             if outcome is not None:
                 continue
             if isinstance(test, FactTest):
@@ -277,11 +265,6 @@ class Explainer:
                 )
             else:
                 why.append(f"the {ref.kind} {ref.stat} of {test.fact} needs at least 2 values")
-
-
-def _plural(words: str) -> str:
-    """'is above' said of several facts: 'are above'."""
-    return "are" + words[2:] if words.startswith("is ") else words.replace("does not", "do not")
 
 
 def _add(missing: list[str], fact: str) -> None:

@@ -8,6 +8,8 @@ from typing import Any, Union
 
 import attrs
 
+from .errors import Problem
+
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 YEAR_PATTERN = re.compile(r"(\d{4})-(\d{2})\Z")
 STATS = ("mean", "median", "min", "max", "q1", "q3", "worst_quartile", "best_quartile")
@@ -16,6 +18,7 @@ MEASURE_TYPES = ("number", "boolean", "category", "text")
 POLARITIES = ("higher", "lower", "none")
 SIGNALS = ("concern", "excellence")
 CHANGES = ("absolute", "percent")
+PLACEHOLDER_NAMES = ("value", "previous", "reference", "authority", "count")  # in `says`, beside {fact:ID}
 BASES = ("seed", "interpretation", "illustrative")
 
 Location = tuple[str, int, int]  # path, line, column
@@ -368,6 +371,7 @@ class Rulebook:
     tiers: tuple[Tier, ...] = attrs.field(repr=False)
     peers: Peers = attrs.field(repr=False, factory=Peers)
     test_files: tuple[str, ...] = attrs.field(repr=False, default=())
+    warnings: tuple[Problem, ...] = attrs.field(repr=False, default=())  # as loaded
 
     def tier_for(self, level: str) -> Tier:
         for tier in self.tiers:

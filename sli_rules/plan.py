@@ -13,17 +13,15 @@ ever sees finite numbers, which is the one kind of value it compares correctly.
 
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any
 
 import attrs
 
+from .logic import And, Atom, Node, Not, Or
 from .model import AllOf, AnyOf, Condition, Count, FactTest, Measure, NotOf, Ref, Rulebook, Test
+from .operators import OPERATORS
 
-NEGATION = {
-    "gt": "le", "ge": "lt", "lt": "ge", "le": "gt", "eq": "ne", "ne": "eq",
-    "present": "absent", "absent": "present",
-}
-COMPARE = {"above": "gt", "below": "lt", "at_least": "ge", "at_most": "le", "equals": "eq", "not_equals": "ne"}
+__all__ = ["And", "Atom", "Node", "Not", "Or", "Plan", "Slot", "encode_literal", "make_plan"]
 
 
 @attrs.frozen
@@ -36,32 +34,6 @@ class Slot:
     ref: Ref | None = None
     count: Count | None = None
     parts: tuple[Node, ...] = ()  # a count's test of each of its facts
-
-
-@attrs.frozen
-class Atom:
-    op: str  # gt ge lt le eq ne present absent
-    left: int
-    right: int | None = None  # a slot, or None when comparing with `literal`
-    literal: float | None = None
-
-
-@attrs.frozen
-class And:
-    items: tuple[Node, ...]
-
-
-@attrs.frozen
-class Or:
-    items: tuple[Node, ...]
-
-
-@attrs.frozen
-class Not:
-    item: Node
-
-
-Node = Union[int, And, Or, Not]  # noqa: UP007 (an int is an index into Plan.atoms)
 
 
 @attrs.frozen
@@ -134,29 +106,17 @@ class _Planner:
         return self.slot(Slot("ref", fact, change, ref)), None
 
     def test(self, subject: int, test: Test, measure: Measure | None, fact: str | None, change: str | None) -> Node:
-        op = test.op
-        if op == "present":
-            return self.atom(Atom("present" if test.present else "absent", subject))
+        op = OPERATORS[test.op]
         operands = [self.operand(ref, measure, fact, change) for ref in test.refs]
 
-        def compare(kind: str, operand: tuple[int | None, float | None]) -> int:
-            return self.atom(Atom(kind, subject, operand[0], operand[1]))
+        def atom(kind: str, index: int | None) -> Node:
+            if index is None:
+                return self.atom(Atom(kind, subject))
+            right, literal = operands[index]
+            return self.atom(Atom(kind, subject, right, literal))
 
-        if op in COMPARE:
-            return compare(COMPARE[op], operands[0])
-        if op in ("worse_than", "better_than"):
-            assert measure is not None
-            worse, better = ("lt", "gt") if measure.better == "higher" else ("gt", "lt")
-            return compare(worse if op == "worse_than" else better, operands[0])
-        if op == "between":
-            return And((compare("ge", operands[0]), compare("le", operands[1])))
-        if op == "outside":
-            return Or((compare("lt", operands[0]), compare("gt", operands[1])))
-        if op == "one_of":
-            return Or(tuple(compare("eq", operand) for operand in operands))
-        if op == "none_of":
-            return And(tuple(compare("ne", operand) for operand in operands))
-        raise AssertionError(f"unplanned test {op}")
+        better = measure.better if measure is not None else "none"
+        return op.lower(atom, len(operands), better, test.present)
 
 
 def encode_literal(value: Any, measure: Measure | None, texts: dict[str, float]) -> float:
@@ -186,53 +146,3 @@ def make_plan(rulebook: Rulebook) -> Plan:
         nodes=planner.nodes,
         slot_index=planner.slot_index,
     )
-
-
-def atom_holds(atom: Atom, values: list[float | None]) -> bool | None:
-    """One atom over one authority's slot values: True, False, or None when unknown."""
-    left = values[atom.left]
-    if atom.op == "present":
-        return left is not None
-    if atom.op == "absent":
-        return left is None
-    right = atom.literal if atom.right is None else values[atom.right]
-    if left is None or right is None:
-        return None
-    op = atom.op
-    if op == "gt":
-        return left > right
-    if op == "ge":
-        return left >= right
-    if op == "lt":
-        return left < right
-    if op == "le":
-        return left <= right
-    if op == "eq":
-        return left == right
-    return left != right
-
-
-def evaluate(node: Node, atoms: tuple[Atom, ...], values: list[float | None]) -> bool | None:
-    """Kleene three-valued logic over a tree of atoms."""
-    if isinstance(node, int):
-        return atom_holds(atoms[node], values)
-    if isinstance(node, And):
-        result: bool | None = True
-        for item in node.items:
-            outcome = evaluate(item, atoms, values)
-            if outcome is False:
-                return False
-            if outcome is None:
-                result = None
-        return result
-    if isinstance(node, Or):
-        result = False
-        for item in node.items:
-            outcome = evaluate(item, atoms, values)
-            if outcome is True:
-                return True
-            if outcome is None:
-                result = None
-        return result
-    inner = evaluate(node.item, atoms, values)
-    return None if inner is None else not inner
