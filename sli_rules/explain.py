@@ -25,23 +25,10 @@ from .model import (
 from .operators import OPERATORS
 from .plan import Plan, Slot
 from .results import Evidence, Flag, Gap
+from .words import show
 
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 OUTCOME_WORDS = {True: "true", False: "false", None: "unknown"}
-
-
-def show(value: Any) -> str:
-    """A value as people read it: 12.5, not 12.500000000001; true/false for booleans."""
-    if value is None:
-        return "unknown"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        text = f"{value:.2f}".rstrip("0").rstrip(".")
-        return text if text not in ("0", "-0") else f"{value:.3g}"
-    return str(value)
 
 
 def tests_of(condition: Condition) -> Iterator[FactTest | Count]:
