@@ -27,6 +27,8 @@ class Derived:
     texts: dict[str, float]
     members: tuple[tuple[int, ...], ...]  # each authority's comparator group (indexes), self included
     years: dict[str, tuple[int, ...]]  # year → indexes of its authorities
+    # Each authority's counts, fact by fact: count slot → the outcome of its test on each fact.
+    parts: tuple[dict[int, tuple[bool | None, ...]], ...] = ()
 
 
 def stat(values: Sequence[float], name: str, measure: Measure | None) -> float | None:
@@ -111,16 +113,24 @@ def derive(plan: Plan, rulebook: Rulebook, region: Region) -> Derived:
         years.setdefault(item.year, []).append(index)
     members = comparator_groups(region, years)
     rows: list[tuple[float | None, ...]] = [()] * len(region.authorities)
+    parts: list[dict[int, tuple[bool | None, ...]]] = [{}] * len(region.authorities)
     for year, indexes in years.items():
         group = [region.authorities[index] for index in indexes]
         local_members = _local_members(indexes, members)
-        columns = _YearColumns(plan, rulebook, group, year, texts, local_members, region.references).columns()
+        year_columns = _YearColumns(plan, rulebook, group, year, texts, local_members, region.references)
+        columns = year_columns.columns()
         for position, row in enumerate(zip(*columns, strict=True)) if columns else enumerate([()] * len(group)):
             rows[indexes[position]] = row
+        for position, index in enumerate(indexes):
+            parts[index] = {
+                slot: tuple(column[position] for column in outcomes)
+                for slot, outcomes in year_columns.part_outcomes.items()
+            }
     return Derived(
         rows=tuple(rows),
         texts=texts,
         members=members,
+        parts=tuple(parts),
         years={year: tuple(indexes) for year, indexes in years.items()},
     )
 
@@ -153,6 +163,7 @@ class _YearColumns:
         self.references = references
         self.subjects: dict[tuple[str, str | None], Column] = {}
         self.computed: list[Column] = []
+        self.part_outcomes: dict[int, list[list[bool | None]]] = {}  # count slot → a column per fact
 
     def columns(self) -> list[Column]:
         for slot in self.plan.slots:
@@ -236,8 +247,10 @@ class _YearColumns:
         size = len(self.group)
         trues = [0] * size
         decided = [False] * size
+        recorded = self.part_outcomes[len(self.computed)] = []  # this slot's index: the next column
         for part in slot.parts:
             outcomes = self.outcome_column(part)
+            recorded.append(outcomes)
             trues = [count + (outcome is True) for count, outcome in zip(trues, outcomes, strict=True)]
             decided = [done or outcome is not None for done, outcome in zip(decided, outcomes, strict=True)]
         return [float(count) if done else None for count, done in zip(trues, decided, strict=True)]

@@ -78,6 +78,39 @@ def direct_slots(node: PlanNode, atoms: tuple[Atom, ...]) -> set[int]:
     return found
 
 
+@attrs.frozen
+class Record:
+    """What decided one authority's triggers, made once and read by every explanation: each
+    trigger's outcome, the outcome of each test of the triggers that held or could not be
+    judged (by `Plan.tests` index), the slot values compared, and each count's outcome fact
+    by fact (by count slot, from deriving)."""
+
+    outcomes: tuple[Outcome, ...]
+    tests: dict[int, Outcome]
+    row: tuple[float | None, ...]
+    parts: dict[int, tuple[Outcome, ...]]
+
+
+class Recorder:
+    """Decides each test of the triggers that held or could not be judged, once."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.checks = [compile_tree(tree, plan.atoms) for tree in plan.test_trees]
+
+    def record(
+        self, outcomes: Sequence[Outcome], row: tuple[float | None, ...], parts: dict[int, tuple[Outcome, ...]]
+    ) -> Record:
+        tests: dict[int, Outcome] = {}
+        for trigger, outcome in enumerate(outcomes):
+            if outcome is False:
+                continue
+            for index in self.plan.trigger_tests[trigger]:
+                if index not in tests:
+                    tests[index] = self.checks[index](row)
+        return Record(tuple(outcomes), tests, row, parts)
+
+
 # --- the plain-Python evaluator --------------------------------------------------------
 
 

@@ -4,41 +4,19 @@ and, when it could not be judged, what was missing and why."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
+from .evaluate import Record
 from .facts import AuthorityFacts
-from .logic import evaluate
-from .model import (
-    AllOf,
-    AnyOf,
-    Condition,
-    Count,
-    FactTest,
-    Measure,
-    NotOf,
-    Ref,
-    Rulebook,
-    Trigger,
-    year_start,
-)
+from .model import Count, FactTest, Measure, Ref, Rulebook, Trigger, year_start
 from .operators import OPERATORS
-from .plan import Plan, Slot
+from .plan import Plan, Slot, tests_of
 from .results import Evidence, Flag, Gap
 from .words import show
 
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 OUTCOME_WORDS = {True: "true", False: "false", None: "unknown"}
-
-
-def tests_of(condition: Condition) -> Iterator[FactTest | Count]:
-    if isinstance(condition, (AllOf, AnyOf)):
-        for item in condition.items:
-            yield from tests_of(item)
-    elif isinstance(condition, NotOf):
-        yield from tests_of(condition.item)
-    else:
-        yield condition
 
 
 class Explainer:
@@ -80,16 +58,14 @@ class Explainer:
         value = self.slot_value(Slot("value", test.fact, test.change), row)
         return value if test.change else self.decode(value, measure, texts)
 
-    def evidence(
-        self, trigger: Trigger, item: AuthorityFacts, row: Sequence[float | None], texts: dict[str, float]
-    ) -> tuple[Evidence, ...]:
+    def evidence(self, trigger: Trigger, record: Record, texts: dict[str, float]) -> tuple[Evidence, ...]:
         found = []
         for test in tests_of(trigger.when):
-            outcome = evaluate(self.plan.nodes[test], self.plan.atoms, row)
+            outcome = record.tests[self.plan.test_index[test]]
             if isinstance(test, FactTest):
-                found.append(Evidence(self._test_text(test, row, texts), OUTCOME_WORDS[outcome]))
+                found.append(Evidence(self._test_text(test, record.row, texts), OUTCOME_WORDS[outcome]))
             else:
-                found.append(Evidence(self._count_text(test, row, texts), OUTCOME_WORDS[outcome]))
+                found.append(Evidence(self._count_text(test, record, texts), OUTCOME_WORDS[outcome]))
         return tuple(found)
 
     def _test_text(self, test: FactTest, row: Sequence[float | None], texts: dict[str, float]) -> str:
@@ -105,10 +81,10 @@ class Explainer:
         joined = " and ".join(refs) if test.test.op in ("between", "outside") else ", ".join(refs)
         return f"{subject} = {show(value)}{unit} {words} {joined}" + (f" ({measure.name})" if measure.name else "")
 
-    def _count_text(self, count: Count, row: Sequence[float | None], texts: dict[str, float]) -> str:
-        slot = next(s for s in self.plan.slots if s.kind == "count" and s.count == count)
-        value = self.slot_value(slot, row)
-        outcomes = [evaluate(part, self.plan.atoms, row) for part in slot.parts]
+    def _count_text(self, count: Count, record: Record, texts: dict[str, float]) -> str:
+        slot = self.plan.count_slots[count]
+        value = record.row[slot]
+        outcomes = record.parts[slot]
         counted = [fact for fact, outcome in zip(count.facts, outcomes, strict=True) if outcome is True]
         judged = sum(1 for outcome in outcomes if outcome is not None)
         where = count.where
@@ -125,27 +101,24 @@ class Explainer:
             text += ": " + ", ".join(counted)
         return text
 
-    def values(self, trigger: Trigger, item: AuthorityFacts, row: Sequence[float | None]) -> dict[str, Any]:
+    def values(self, trigger: Trigger, item: AuthorityFacts, record: Record) -> dict[str, Any]:
         """The facts a flag rests on, with this year's values."""
         found: dict[str, Any] = {}
         for test in tests_of(trigger.when):
             if isinstance(test, FactTest):
                 facts = [test.fact] + [ref.fact for ref in test.test.refs if ref.kind == "fact" and ref.fact]
             else:
-                slot = next(s for s in self.plan.slots if s.kind == "count" and s.count == test)
-                facts = [
-                    fact
-                    for fact, part in zip(test.facts, slot.parts, strict=True)
-                    if evaluate(part, self.plan.atoms, row) is True
-                ]
+                outcomes = record.parts[self.plan.count_slots[test]]
+                facts = [fact for fact, outcome in zip(test.facts, outcomes, strict=True) if outcome is True]
             for fact in facts:
                 if fact in item.facts and fact not in found:
                     found[fact] = item.facts[fact]
         return found
 
-    def says(self, trigger: Trigger, item: AuthorityFacts, row: Sequence[float | None], texts: dict[str, float]) -> str:
+    def says(self, trigger: Trigger, item: AuthorityFacts, record: Record, texts: dict[str, float]) -> str:
         if not trigger.says:
             return trigger.title
+        row = record.row
         first_test = next((t for t in tests_of(trigger.when) if isinstance(t, FactTest)), None)
         first_count = next((t for t in tests_of(trigger.when) if isinstance(t, Count)), None)
         values: dict[str, str] = {"authority": item.authority}
@@ -155,8 +128,7 @@ class Explainer:
             refs = [ref for ref in first_test.test.refs]
             values["reference"] = show(self.reference(first_test, refs[0], row, texts)[1]) if refs else "unknown"
         if first_count is not None:
-            slot = next(s for s in self.plan.slots if s.kind == "count" and s.count == first_count)
-            values["count"] = show(self.slot_value(slot, row))
+            values["count"] = show(row[self.plan.count_slots[first_count]])
 
         def substitute(match: re.Match[str]) -> str:
             token = match.group(0)
@@ -174,31 +146,46 @@ class Explainer:
         self,
         trigger: Trigger,
         item: AuthorityFacts,
-        row: Sequence[float | None],
+        record: Record,
         texts: dict[str, float],
         counted: bool,
     ) -> Flag:
-        values = self.values(trigger, item, row)
+        values = self.values(trigger, item, record)
         return Flag(
             trigger=trigger.id,
             heading=trigger.heading,
             signal=trigger.signal,
             counted=counted,
             title=trigger.title,
-            says=self.says(trigger, item, row, texts),
+            says=self.says(trigger, item, record, texts),
             sources=trigger.sources,
             values=values,
             area=trigger.area,
             notes={fact: item.notes[fact] for fact in values if fact in item.notes},
             provenance={fact: source for fact in values if (source := item.source_of(fact)) is not None},
-            evidence=self.evidence(trigger, item, row, texts),
+            evidence=self.evidence(trigger, record, texts),
         )
 
-    def gap(self, trigger: Trigger, item: AuthorityFacts, row: Sequence[float | None]) -> Gap:
+    def findings(
+        self, item: AuthorityFacts, record: Record, texts: dict[str, float]
+    ) -> tuple[list[Flag], list[Gap]]:
+        """The flags (each counted until the judge says otherwise) and the gaps of one
+        authority, in the rulebook's order, in words."""
+        flags: list[Flag] = []
+        gaps: list[Gap] = []
+        for trigger, outcome in zip(self.rulebook.triggers, record.outcomes, strict=True):
+            if outcome is True:
+                flags.append(self.flag(trigger, item, record, texts, counted=True))
+            elif outcome is None:
+                gaps.append(self.gap(trigger, item, record))
+        return flags, gaps
+
+    def gap(self, trigger: Trigger, item: AuthorityFacts, record: Record) -> Gap:
         missing: list[str] = []
         why: list[str] = []
+        row = record.row
         for test in tests_of(trigger.when):
-            outcome = evaluate(self.plan.nodes[test], self.plan.atoms, row)
+            outcome = record.tests[self.plan.test_index[test]]
             if outcome is not None:
                 continue
             if isinstance(test, FactTest):

@@ -6,12 +6,14 @@ from collections import Counter as Multiset
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+import attrs
+
 from .model import (
     Counter,
     Flagged,
     Level,
+    Rulebook,
     Test,
-    Trigger,
     VerdictAll,
     VerdictAny,
     VerdictCondition,
@@ -20,10 +22,10 @@ from .model import (
 from .operators import OPERATORS
 from .policy import Tally, choose_level, holds
 
-__all__ = ["Tally", "choose_level", "counted", "describe", "reasons", "tally"]
+__all__ = ["Tally", "Verdict", "choose_level", "counted", "describe", "judge", "reasons", "tally"]
 
 if TYPE_CHECKING:
-    from .results import Flag
+    from .results import Flag, Gap
 
 COUNTER_WORDS = {
     "concerns": "counted concerns",
@@ -46,11 +48,42 @@ def tally(flags: Iterable[Flag], gaps: int) -> Tally:
     return Tally(dict(concerns), dict(excellence), gaps, frozenset(flagged))
 
 
-def counted(triggers: Sequence[Trigger]) -> list[bool]:
-    """Which of the triggers that held count in the round: a gated one (only in the event of
-    other concerns) only beside a concern without that mark."""
-    others = any(trigger.is_concern and not trigger.gated for trigger in triggers)
-    return [not trigger.gated or others for trigger in triggers]
+def counted(rulebook: Rulebook, flags: Sequence[Flag]) -> tuple[Flag, ...]:
+    """The flags, each marked whether it counts in the round: a gated one (only in the event
+    of other concerns) counts only beside a concern without that mark."""
+    gated = {flag.trigger for flag in flags if rulebook.trigger(flag.trigger).gated}
+    others = any(flag.signal == "concern" and flag.trigger not in gated for flag in flags)
+    return tuple(
+        flag if flag.counted == (flag.trigger not in gated or others)
+        else attrs.evolve(flag, counted=not flag.counted)
+        for flag in flags
+    )
+
+
+@attrs.frozen
+class Verdict:
+    """One authority judged in the round: its flags (counted or not), its gaps, the level the
+    policy chose, what the policy counted, and why."""
+
+    authority: str
+    code: str | None
+    year: str
+    level: Level
+    flags: tuple[Flag, ...]
+    gaps: tuple[Gap, ...]
+    tally: Tally
+    reasons: tuple[str, ...]
+
+
+def judge(
+    rulebook: Rulebook, authority: str, code: str | None, year: str, flags: Sequence[Flag], gaps: Sequence[Gap]
+) -> Verdict:
+    """The verdict on one authority's findings: the first level of the policy that holds."""
+    judged = counted(rulebook, flags)
+    found = tally(judged, len(gaps))
+    level = choose_level(rulebook.levels, found)
+    why = reasons(level, found, judged, len(gaps), rulebook.headings)
+    return Verdict(authority, code, year, level, judged, tuple(gaps), found, tuple(why))
 
 
 def describe(condition: VerdictCondition, tally: Tally, headings: dict[str, str]) -> list[str]:

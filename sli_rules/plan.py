@@ -13,6 +13,7 @@ ever sees finite numbers, which is the one kind of value it compares correctly.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -21,7 +22,7 @@ from .logic import And, Atom, Node, Not, Or
 from .model import AllOf, AnyOf, Condition, Count, FactTest, Measure, NotOf, Ref, Rulebook, Test
 from .operators import OPERATORS
 
-__all__ = ["And", "Atom", "Node", "Not", "Or", "Plan", "Slot", "encode_literal", "make_plan"]
+__all__ = ["And", "Atom", "Node", "Not", "Or", "Plan", "Slot", "encode_literal", "make_plan", "tests_of"]
 
 
 @attrs.frozen
@@ -45,7 +46,13 @@ class Plan:
     trees: tuple[Node, ...]  # one per trigger, in rulebook order
     texts: dict[str, float]  # text literals and their codes
     trigger_slots: tuple[frozenset[int], ...]  # the slots each trigger reads
-    nodes: dict[FactTest | Count, Node] = attrs.field(eq=False, repr=False)  # for explanations
+    # Each test of one fact and each count, as written, with its tree of atoms: the evaluation
+    # records their outcomes, from which explanations are written.
+    tests: tuple[FactTest | Count, ...] = attrs.field(eq=False, repr=False)
+    test_trees: tuple[Node, ...] = attrs.field(eq=False, repr=False)
+    trigger_tests: tuple[tuple[int, ...], ...] = attrs.field(eq=False, repr=False)  # in `tests_of` order
+    test_index: dict[FactTest | Count, int] = attrs.field(eq=False, repr=False)
+    count_slots: dict[Count, int] = attrs.field(eq=False, repr=False)  # the slot holding each count
     slot_index: dict[Slot, int] = attrs.field(eq=False, repr=False)
 
 
@@ -59,6 +66,7 @@ class _Planner:
         self.texts: dict[str, float] = {}
         self.used: set[int] = set()
         self.nodes: dict[FactTest | Count, Node] = {}
+        self.count_slots: dict[Count, int] = {}
 
     def slot(self, slot: Slot) -> int:
         index = self.slot_index.get(slot)
@@ -93,7 +101,7 @@ class _Planner:
             measure = self.rulebook.measures[fact]
             part_subject = self.slot(Slot("value", fact, condition.change))
             parts.append(self.test(part_subject, condition.where, measure, fact, condition.change))
-        subject = self.slot(Slot("count", count=condition, parts=tuple(parts)))
+        subject = self.count_slots[condition] = self.slot(Slot("count", count=condition, parts=tuple(parts)))
         node = self.test(subject, condition.test, None, None, None)
         self.nodes[condition] = node
         return node
@@ -137,12 +145,31 @@ def make_plan(rulebook: Rulebook) -> Plan:
         planner.used = set()
         trees.append(planner.lower(trigger.when))
         trigger_slots.append(frozenset(planner.used))
+    tests = tuple(planner.nodes)
+    test_index = {test: index for index, test in enumerate(tests)}
     return Plan(
         slots=tuple(planner.slots),
         atoms=tuple(planner.atoms),
         trees=tuple(trees),
         texts=dict(planner.texts),
         trigger_slots=tuple(trigger_slots),
-        nodes=planner.nodes,
+        tests=tests,
+        test_trees=tuple(planner.nodes.values()),
+        trigger_tests=tuple(
+            tuple(test_index[test] for test in tests_of(trigger.when)) for trigger in rulebook.triggers
+        ),
+        test_index=test_index,
+        count_slots=planner.count_slots,
         slot_index=planner.slot_index,
     )
+
+
+def tests_of(condition: Condition) -> Iterator[FactTest | Count]:
+    """The tests of one fact and the counts in a condition, in the order written."""
+    if isinstance(condition, (AllOf, AnyOf)):
+        for item in condition.items:
+            yield from tests_of(item)
+    elif isinstance(condition, NotOf):
+        yield from tests_of(condition.item)
+    else:
+        yield condition
