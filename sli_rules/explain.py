@@ -11,7 +11,7 @@ from .evaluate import Record
 from .facts import AuthorityFacts
 from .model import Count, FactTest, Measure, Ref, Rulebook, Trigger, year_start
 from .operators import OPERATORS
-from .plan import Plan, Slot, tests_of
+from .plan import Plan, Slot, leaves
 from .results import Evidence, Flag, Gap
 from .words import show
 
@@ -60,7 +60,7 @@ class Explainer:
 
     def evidence(self, trigger: Trigger, record: Record, texts: dict[str, float]) -> tuple[Evidence, ...]:
         found = []
-        for test in tests_of(trigger.when):
+        for test in leaves(trigger.when):
             outcome = record.tests[self.plan.test_index[test]]
             if isinstance(test, FactTest):
                 found.append(Evidence(self._test_text(test, record.row, texts), OUTCOME_WORDS[outcome]))
@@ -104,7 +104,7 @@ class Explainer:
     def values(self, trigger: Trigger, item: AuthorityFacts, record: Record) -> dict[str, Any]:
         """The facts a flag rests on, with this year's values."""
         found: dict[str, Any] = {}
-        for test in tests_of(trigger.when):
+        for test in leaves(trigger.when):
             if isinstance(test, FactTest):
                 facts = [test.fact] + [ref.fact for ref in test.test.refs if ref.kind == "fact" and ref.fact]
             else:
@@ -119,8 +119,8 @@ class Explainer:
         if not trigger.says:
             return trigger.title
         row = record.row
-        first_test = next((t for t in tests_of(trigger.when) if isinstance(t, FactTest)), None)
-        first_count = next((t for t in tests_of(trigger.when) if isinstance(t, Count)), None)
+        first_test = next((t for t in leaves(trigger.when) if isinstance(t, FactTest)), None)
+        first_count = next((t for t in leaves(trigger.when) if isinstance(t, Count)), None)
         values: dict[str, str] = {"authority": item.authority}
         if first_test is not None:
             values["value"] = show(self.subject(first_test, row, texts))
@@ -184,7 +184,7 @@ class Explainer:
         missing: list[str] = []
         why: list[str] = []
         row = record.row
-        for test in tests_of(trigger.when):
+        for test in leaves(trigger.when):
             outcome = record.tests[self.plan.test_index[test]]
             if outcome is not None:
                 continue

@@ -22,7 +22,7 @@ from .logic import And, Atom, Node, Not, Or
 from .model import AllOf, AnyOf, Condition, Count, FactTest, Measure, NotOf, Ref, Rulebook, Test
 from .operators import OPERATORS
 
-__all__ = ["And", "Atom", "Node", "Not", "Or", "Plan", "Slot", "encode_literal", "make_plan", "tests_of"]
+__all__ = ["And", "Atom", "Node", "Not", "Or", "Plan", "Slot", "encode_literal", "leaves", "make_plan"]
 
 
 @attrs.frozen
@@ -50,7 +50,7 @@ class Plan:
     # records their outcomes, from which explanations are written.
     tests: tuple[FactTest | Count, ...] = attrs.field(eq=False, repr=False)
     test_trees: tuple[Node, ...] = attrs.field(eq=False, repr=False)
-    trigger_tests: tuple[tuple[int, ...], ...] = attrs.field(eq=False, repr=False)  # in `tests_of` order
+    trigger_tests: tuple[tuple[int, ...], ...] = attrs.field(eq=False, repr=False)  # in `leaves` order
     test_index: dict[FactTest | Count, int] = attrs.field(eq=False, repr=False)
     count_slots: dict[Count, int] = attrs.field(eq=False, repr=False)  # the slot holding each count
     slot_index: dict[Slot, int] = attrs.field(eq=False, repr=False)
@@ -156,7 +156,7 @@ def make_plan(rulebook: Rulebook) -> Plan:
         tests=tests,
         test_trees=tuple(planner.nodes.values()),
         trigger_tests=tuple(
-            tuple(test_index[test] for test in tests_of(trigger.when)) for trigger in rulebook.triggers
+            tuple(test_index[test] for test in leaves(trigger.when)) for trigger in rulebook.triggers
         ),
         test_index=test_index,
         count_slots=planner.count_slots,
@@ -164,12 +164,12 @@ def make_plan(rulebook: Rulebook) -> Plan:
     )
 
 
-def tests_of(condition: Condition) -> Iterator[FactTest | Count]:
+def leaves(condition: Condition) -> Iterator[FactTest | Count]:
     """The tests of one fact and the counts in a condition, in the order written."""
     if isinstance(condition, (AllOf, AnyOf)):
         for item in condition.items:
-            yield from tests_of(item)
+            yield from leaves(item)
     elif isinstance(condition, NotOf):
-        yield from tests_of(condition.item)
+        yield from leaves(condition.item)
     else:
         yield condition
