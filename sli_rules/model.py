@@ -380,7 +380,8 @@ class Rulebook:
         default=attrs.Factory(lambda self: {trigger.id: trigger for trigger in self.triggers}, takes_self=True),
     )
     _names: dict[str, tuple[tuple[str, Alias | None], ...]] = attrs.field(
-        init=False, repr=False, eq=False, default=attrs.Factory(lambda self: _name_index(self.measures), takes_self=True)
+        init=False, repr=False, eq=False,
+        default=attrs.Factory(lambda self: _name_index(self.measures), takes_self=True),
     )
 
     def tier_for(self, level: str) -> Tier:
