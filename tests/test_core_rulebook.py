@@ -7,40 +7,42 @@ import pytest
 
 import sli_rules
 
+# The sources exactly as the seed writes them (its brackets; a ';' separates two sources).
 FINANCE = ["NW Strategic Finance Leads Group"]
 PERFORMANCE = ["NW Performance Leads Group / UMU"]
 AUDIT = ["Local Authority / Committee Report / Website"]
-WORKFORCE = ["SSD001 DoH return, updated and validated by HR Leads Group"]
+WORKFORCE = ["SSD001 DoH return updated / validated by HR Leads Group"]
 COMPLAINTS = ["Annual Complaints Report from Scrutiny Committee", "Council / Ombudsman website"]
 PARTNERS = [
-    "has the Joint Health & Wellbeing Strategy been completed and is it meeting targets",
-    "LATs, relationships with Health",
+    "Has Joint H&WB Strategy been completed and is it meeting targets",
+    "LATs, relationships with Health via Sheila Locke",
     "questions to partners",
 ]
 
-# Table 2, entry by entry: heading, the concern triggers that carry it, their sources as written.
+# Table 2, entry by entry in the seed's order: heading, the concern triggers that read it, and
+# its sources.
 TABLE_2 = {
-    1: ("outcomes", ["ascof-worst-quartile", "ascof-below-comparators", "ascof-safety-outcomes"], PERFORMANCE),
-    2: ("outcomes", ["tlap-markers-of-progress"], ["InControl"]),
-    3: ("outcomes", ["nw-local-measures"], PERFORMANCE),
-    4: ("outcomes", ["locality-scorecard"], PERFORMANCE),
-    5: ("resources", ["prevention-budget-cuts", "fac-eligibility-raised", "admissions-unexplained-increase"], FINANCE),
-    6: ("resources", ["unit-cost-change-without-vfm"], FINANCE),
-    7: ("resources", ["audit-letter-financial"], AUDIT),
-    8: ("resources", ["workforce-vacancy-rate", "workforce-sickness-absence", "senior-staff-turnover", "staff-survey"], WORKFORCE),
-    9: ("stakeholders", ["complaints", "ombudsman-upheld", "judicial-reviews-lost", "user-satisfaction"], COMPLAINTS),
-    10: ("stakeholders", ["safeguarding-report"], ["Local Safeguarding Board / LA website", "National Data Return for vulnerable adults"]),
-    11: ("stakeholders", ["personalisation-report"], ["NW Personalisation Board / Network"]),
-    12: ("stakeholders", ["disengaging-from-networks"], ["SLI Planning Group / NWTEB"]),
-    13: ("stakeholders", ["partner-relationships", "partner-questions"], PARTNERS),
-    14: ("stakeholders", ["market-position"], ["InControl / council websites"]),
-    15: ("stakeholders", ["public-health-interface"], ["Local Authority DASS", "DPH via e-mail or phone"]),
-    16: ("intelligence", ["thematic-review-level-1"], ["completed self-assessment following thematic review"]),
-    17: ("intelligence", ["audit-letter-non-financial"], AUDIT),
-    18: ("intelligence", ["lga-momentum"], ["LGA Adult Social Care Lead"]),
-    19: ("intelligence", ["local-account"], ["council website"]),
-    20: ("intelligence", ["qip-not-meeting-targets"], ["Local Authority DASS via phone or e-mail"]),
-    21: ("intelligence", ["political-change"], ["media / local knowledge"]),
+    "t2-01": ("outcomes", ["ascof-worst-quartile", "ascof-below-comparators", "ascof-safety-outcomes"], PERFORMANCE),
+    "t2-02": ("outcomes", ["tlap-markers-of-progress"], ["InControl"]),
+    "t2-03": ("outcomes", ["nw-local-measures"], PERFORMANCE),
+    "t2-04": ("outcomes", ["locality-scorecard"], PERFORMANCE),
+    "t2-05": ("resources", ["prevention-budget-cuts", "fac-eligibility-raised", "admissions-unexplained-increase"], FINANCE),
+    "t2-06": ("resources", ["unit-cost-change-without-vfm"], FINANCE),
+    "t2-07": ("resources", ["audit-letter-financial"], AUDIT),
+    "t2-08": ("resources", ["workforce-vacancy-rate", "workforce-sickness-absence", "senior-staff-turnover", "staff-survey"], WORKFORCE),
+    "t2-09": ("stakeholders", ["complaints", "ombudsman-upheld", "judicial-reviews-lost", "user-satisfaction"], COMPLAINTS),
+    "t2-10": ("stakeholders", ["safeguarding-report"], ["Local Safeguarding Board / LA website", "National Data Return for vulnerable adults"]),
+    "t2-11": ("stakeholders", ["personalisation-report"], ["NW Personalisation Board / Network"]),
+    "t2-12": ("stakeholders", ["disengaging-from-networks"], ["SLI Planning Group / NWTEB"]),
+    "t2-13": ("stakeholders", ["partner-relationships", "partner-questions"], PARTNERS),
+    "t2-14": ("stakeholders", ["market-position"], ["InControl / council websites"]),
+    "t2-15": ("stakeholders", ["public-health-interface"], ["Local Authority DASS", "DPH via e mail or phone"]),
+    "t2-16": ("intelligence", ["thematic-review-level-1"], ["Completed self assessment following thematic review"]),
+    "t2-17": ("intelligence", ["audit-letter-non-financial"], AUDIT),
+    "t2-18": ("intelligence", ["lga-momentum"], ["LGA Adult Social Care Lead"]),
+    "t2-19": ("intelligence", ["local-account"], ["Council website"]),
+    "t2-20": ("intelligence", ["qip-not-meeting-targets"], ["Local authority DASS via phone or e mail"]),
+    "t2-21": ("intelligence", ["political-change"], ["media / local knowledge"]),
 }
 
 # Table 1, column by column, in the table's order: (option id, title).
@@ -65,12 +67,11 @@ TABLE_1 = {
 
 
 @pytest.mark.parametrize("entry", sorted(TABLE_2))
-def test_every_table_2_entry_is_a_trigger_with_its_sources(default_rulebook: sli_rules.Rulebook, entry: int) -> None:
+def test_every_table_2_entry_is_read_by_its_triggers_with_its_sources(default_rulebook: sli_rules.Rulebook, entry: str) -> None:
     heading, trigger_ids, sources = TABLE_2[entry]
     for trigger_id in trigger_ids:
         trigger = default_rulebook.trigger(trigger_id)
-        assert trigger.heading == heading
-        assert trigger.signal == "concern"
+        assert (trigger.entry, trigger.heading, trigger.signal) == (entry, heading, "concern")
         assert list(trigger.sources) == sources
 
 
@@ -78,6 +79,18 @@ def test_the_concern_triggers_are_exactly_those_of_table_2(default_rulebook: sli
     listed = {trigger_id for _, ids, _ in TABLE_2.values() for trigger_id in ids}
     concerns = {trigger.id for trigger in default_rulebook.triggers if trigger.is_concern}
     assert concerns == listed
+
+
+def test_the_concern_triggers_name_exactly_the_21_entries(default_rulebook: sli_rules.Rulebook) -> None:
+    entries = {trigger.entry for trigger in default_rulebook.triggers if trigger.is_concern}
+    assert sorted(entries) == [f"t2-{number:02d}" for number in range(1, 22)] == sorted(TABLE_2)
+
+
+def test_each_excellence_trigger_is_an_entry_of_its_own(default_rulebook: sli_rules.Rulebook) -> None:
+    excellence = [trigger for trigger in default_rulebook.triggers if trigger.signal == "excellence"]
+    assert excellence
+    # A strength never counts towards a verdict: it stands alone, under its own id.
+    assert all(trigger.entry == trigger.id for trigger in excellence)
 
 
 def test_excellence_under_every_heading(default_rulebook: sli_rules.Rulebook) -> None:
