@@ -176,22 +176,22 @@ RULEBOOK_CASES = [
         "menus/support.yaml",
         "verdicts: [concerns]",
         "verdicts: [concern]",
-        "menus/support.yaml:71:16: unknown verdict level 'concern' (did you mean 'concerns'?)",
+        "menus/support.yaml:105:16: unknown verdict level 'concern' (did you mean 'concerns'?)",
     ),
     (
         "renamed-level",
         "triggers/in-the-round.yaml",
         "  - id: emerging_concerns",
         "  - id: emerging_concern",
-        "menus/support.yaml:66:29: unknown verdict level 'emerging_concerns' (did you mean "
+        "menus/support.yaml:100:29: unknown verdict level 'emerging_concerns' (did you mean "
         "'emerging_concern'?)",
     ),
     (
         "unknown-option",
         "menus/support.yaml",
-        "options: [local-peer-challenge, lga-peer-review]",
-        "options: [local-peer-challenge, lga-peer-reveiw]",
-        "menus/support.yaml:82:37: unknown option 'lga-peer-reveiw' (did you mean "
+        "options: [local-peer-challenge, peer-consultancy, lga-peer-review]",
+        "options: [local-peer-challenge, peer-consultancy, lga-peer-reveiw]",
+        "menus/support.yaml:115:55: unknown option 'lga-peer-reveiw' (did you mean "
         "'lga-peer-review'?)",
     ),
     (
@@ -199,7 +199,7 @@ RULEBOOK_CASES = [
         "menus/support.yaml",
         "suits: [workforce, governance, improvement]",
         "suits: [workforce, goverance, improvement]",
-        "menus/support.yaml:55:24: 'goverance' is neither a heading nor the area of any trigger "
+        "menus/support.yaml:88:24: 'goverance' is neither a heading nor the area of any trigger "
         "(did you mean 'governance'?)",
     ),
     (

@@ -45,7 +45,8 @@ TABLE_2 = {
     "t2-21": ("intelligence", ["political-change"], ["media / local knowledge"]),
 }
 
-# Table 1, column by column, in the table's order: (option id, title).
+# Table 1, column by column, in the table's order: (option id, title). The seed's extraction
+# runs row by row, so Peer 'consultancy' (second row, third cell) is an Intervention option.
 TABLE_1 = {
     "self_help": [
         ("sharing-good-practice", "Sharing good practice"),
@@ -57,13 +58,22 @@ TABLE_1 = {
     "targeted_support": [
         ("lga-peer-review", "LGA Peer Review"),
         ("peer-mentoring", "Peer Mentoring"),
-        ("peer-consultancy", "Peer 'consultancy'"),
         ("coaching", "Coaching"),
         ("training", "Training"),
         ("local-peer-challenge", "Local Peer Challenge"),
     ],
-    "intervention": [("local-peer-challenge", "Local Peer Challenge"), ("lga-peer-review", "LGA Peer Review")],
+    "intervention": [
+        ("local-peer-challenge", "Local Peer Challenge"),
+        ("peer-consultancy", "Peer 'consultancy'"),
+        ("lga-peer-review", "LGA Peer Review"),
+    ],
 }
+VERDICTS_OF_TIER = {
+    "self_help": ["no_concerns", "emerging_concerns"],
+    "targeted_support": ["concerns"],
+    "intervention": ["serious_concerns"],
+}
+HEADINGS = ["outcomes", "resources", "stakeholders", "intelligence"]
 
 
 @pytest.mark.parametrize("entry", sorted(TABLE_2))
@@ -102,13 +112,43 @@ def test_only_political_change_and_partner_questions_wait_for_other_concerns(def
     assert {trigger.id for trigger in default_rulebook.triggers if trigger.gated} == {"political-change", "partner-questions"}
 
 
+@pytest.mark.parametrize("tier_id", list(TABLE_1))
+def test_each_column_of_table_1_is_a_tier(default_rulebook: sli_rules.Rulebook, tier_id: str) -> None:
+    tier = next(tier for tier in default_rulebook.tiers if tier.id == tier_id)
+    assert [(option, default_rulebook.options[option].title) for option in tier.options] == TABLE_1[tier_id]
+    assert list(tier.verdicts) == VERDICTS_OF_TIER[tier_id]
+    assert tier.corroboration == (tier_id == "intervention")
+
+
 def test_the_menu_is_table_1(default_rulebook: sli_rules.Rulebook) -> None:
     assert [tier.id for tier in default_rulebook.tiers] == list(TABLE_1)
-    for tier in default_rulebook.tiers:
-        assert [(option, default_rulebook.options[option].title) for option in tier.options] == TABLE_1[tier.id]
-    assert default_rulebook.tier_for("serious_concerns").corroboration
+    assert set(default_rulebook.options) == {option for column in TABLE_1.values() for option, _ in column}
     assert default_rulebook.options["sharing-good-practice"].via == (
         "'Beacon' events, networks, 'self help' regional excellence directory, matching tool"
     )
     assert default_rulebook.options["peer-consultancy"].via == "review of service by a single regional or national peer"
 
+
+def test_peers_are_bounded_as_mou_2_1g_asks(default_rulebook: sli_rules.Rulebook) -> None:
+    assert (default_rulebook.peers.per_authority, default_rulebook.peers.cap) == (3, 3)
+
+
+def test_reviews_by_a_team_of_peers_suit_every_heading_and_one_to_one_support_one_area(
+    default_rulebook: sli_rules.Rulebook,
+) -> None:
+    options = default_rulebook.options
+    for review in ("lga-peer-review", "local-peer-challenge"):
+        assert set(HEADINGS) <= set(options[review].suits)
+    for one_area in ("peer-mentoring", "coaching", "training", "peer-consultancy"):
+        assert options[one_area].suits and not set(HEADINGS) & set(options[one_area].suits)
+
+
+def test_a_broad_outcomes_problem_is_offered_a_peer_review_before_training(
+    default_engine: sli_rules.Engine, example_region: sli_rules.Region
+) -> None:
+    # Knowsley's concerns in the example are all outcomes, across four Table 2 entries.
+    knowsley = default_engine.assess(example_region)["Knowsley"]
+    assert {flag.heading for flag in knowsley.flags if flag.signal == "concern"} == {"outcomes"}
+    assert knowsley.tier == "targeted_support"
+    offered = [option.option for option in knowsley.support]
+    assert offered.index("lga-peer-review") < offered.index("training")
