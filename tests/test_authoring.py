@@ -28,15 +28,15 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "sources: [NW Strategic Finance Leads Group]\n    when:\n      all:",
         "sources: [NW Strategic Finance Leads Group\n    when:\n      all:",
-        "triggers/resources.yaml:20:14: YAML syntax: '[' is not closed (parsing gave up at "
-        "line 21, column 9) (add the missing ']', or a ',' between items)",
+        "triggers/resources.yaml:21:14: YAML syntax: '[' is not closed (parsing gave up at "
+        "line 22, column 9) (add the missing ']', or a ',' between items)",
     ),
     (
         "unclosed-quote",
         "triggers/intelligence.yaml",
         "    says: The Annual Audit Letter raises",
         '    says: "The Annual Audit Letter raises',
-        "triggers/intelligence.yaml:32:11: YAML syntax: the quote \" opened here is not closed on "
+        "triggers/intelligence.yaml:34:11: YAML syntax: the quote \" opened here is not closed on "
         "its line (close it with \" on the same line, or use '>-' for text running over "
         "several lines)",
     ),
@@ -51,18 +51,18 @@ RULEBOOK_CASES = [
     (
         "bad-indentation",
         "triggers/resources.yaml",
-        "    entry: t2-05\n    area: finance\n",
-        "    entry: t2-05\n   area: finance\n",
-        "triggers/resources.yaml:19:4: YAML syntax: this line is not indented like the lines "
+        "    basis: interpretation\n    area: finance\n",
+        "    basis: interpretation\n   area: finance\n",
+        "triggers/resources.yaml:20:4: YAML syntax: this line is not indented like the lines "
         "before it (indent it with spaces like the other keys of its mapping or items of its "
         "list)",
     ),
     (
         "tab",
         "triggers/resources.yaml",
-        "    entry: t2-05\n    area: finance\n",
-        "    entry: t2-05\n\tarea: finance\n",
-        "triggers/resources.yaml:19:1: YAML syntax: a tab character (YAML does not allow tabs "
+        "    basis: interpretation\n    area: finance\n",
+        "    basis: interpretation\n\tarea: finance\n",
+        "triggers/resources.yaml:20:1: YAML syntax: a tab character (YAML does not allow tabs "
         "for indentation: use spaces)",
     ),
     (
@@ -77,7 +77,7 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "when: {fact: finance.audit_letter_financial_issues, equals: true}",
         "when: !!python/object/apply:os.system [echo hello]",
-        "triggers/resources.yaml:109:11: YAML tag '!!python/object/apply:os.system' is not "
+        "triggers/resources.yaml:114:11: YAML tag '!!python/object/apply:os.system' is not "
         "allowed (rule and fact files hold plain values, lists and mappings only)",
     ),
     # --- unknown keys and tests, with did-you-mean ------------------------------------------
@@ -86,7 +86,7 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "      at_least: 3\n",
         "      abvoe: 3\n",
-        "triggers/resources.yaml:154:7: unknown key 'abvoe' (did you mean 'above'?)",
+        "triggers/resources.yaml:162:7: unknown key 'abvoe' (did you mean 'above'?)",
     ),
     (
         "unknown-trigger-key",
@@ -95,7 +95,7 @@ RULEBOOK_CASES = [
         "Leads Group]\n    when:\n      fact: workforce.senior",
         "    aera: workforce\n    sources: [SSD001 DoH return updated / validated by HR "
         "Leads Group]\n    when:\n      fact: workforce.senior",
-        "triggers/resources.yaml:148:5: unknown key 'aera' (did you mean 'area'?)",
+        "triggers/resources.yaml:156:5: unknown key 'aera' (did you mean 'area'?)",
     ),
     # --- wrong types ----------------------------------------------------------------------
     (
@@ -103,7 +103,7 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "      at_least: 3\n",
         "      at_least: three\n",
-        "triggers/resources.yaml:154:17: expected a number for 'workforce.senior_turnover_2y', "
+        "triggers/resources.yaml:162:17: expected a number for 'workforce.senior_turnover_2y', "
         "got text",
     ),
     (
@@ -111,14 +111,14 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "sources: [NW Strategic Finance Leads Group]\n    when:\n      all:",
         "sources: {NW Strategic Finance Leads Group: yes}\n    when:\n      all:",
-        "triggers/resources.yaml:20:14: expected a list, got a mapping",
+        "triggers/resources.yaml:21:14: expected a list, got a mapping",
     ),
     (
         "list-for-condition",
         "triggers/resources.yaml",
         "when: {fact: finance.audit_letter_financial_issues, equals: true}",
         "when: [{fact: finance.audit_letter_financial_issues, equals: true}]",
-        "triggers/resources.yaml:109:11: a condition is a mapping, got a list (e.g. {fact: ID, "
+        "triggers/resources.yaml:114:11: a condition is a mapping, got a list (e.g. {fact: ID, "
         "above: 3} or {all: [...]})",
     ),
     # --- ids ------------------------------------------------------------------------------
@@ -127,7 +127,7 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "id: staff-survey",
         "id: Staff Survey",
-        "triggers/resources.yaml:158:9: trigger id 'Staff Survey' is malformed (lower-case "
+        "triggers/resources.yaml:166:9: trigger id 'Staff Survey' is malformed (lower-case "
         "letters and digits joined by '-', '_' or '.')",
     ),
     (
@@ -136,7 +136,7 @@ RULEBOOK_CASES = [
         "id: staff-survey",
         "id: complaints",
         "triggers/stakeholders.yaml:16:9: duplicate trigger id 'complaints' (first defined at "
-        "triggers/resources.yaml:158:9)",
+        "triggers/resources.yaml:166:9)",
     ),
     # --- references -----------------------------------------------------------------------
     (
@@ -144,7 +144,7 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "      fact: workforce.vacancy_rate_pct\n",
         "      fact: workforce.vacancy_rate\n",
-        "triggers/resources.yaml:121:13: unknown fact 'workforce.vacancy_rate' (did you mean "
+        "triggers/resources.yaml:127:13: unknown fact 'workforce.vacancy_rate' (did you mean "
         "'workforce.vacancy_rate_pct'?)",
     ),
     (
@@ -207,7 +207,7 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "signal: excellence",
         "signal: excelence",
-        "triggers/resources.yaml:177:13: unknown signal 'excelence' (did you mean 'excellence'?)",
+        "triggers/resources.yaml:186:13: unknown signal 'excelence' (did you mean 'excellence'?)",
     ),
     # --- tests that cannot apply ----------------------------------------------------------
     (
@@ -215,7 +215,7 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "- {fact: finance.unit_cost_residential, change: percent, outside: [-10, 10]}",
         "- {fact: finance.unit_cost_residential, worse_than: 500}",
-        "triggers/resources.yaml:90:65: 'worse_than' needs a polarity, but "
+        "triggers/resources.yaml:94:65: 'worse_than' needs a polarity, but "
         "'finance.unit_cost_residential' has better: none (set 'better' on measure "
         "'finance.unit_cost_residential', or use above/below)",
     ),
@@ -224,7 +224,7 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "when: {fact: finance.audit_letter_financial_issues, equals: true}",
         "when: {fact: finance.audit_letter_financial_issues, above: 0}",
-        "triggers/resources.yaml:109:64: 'above' cannot apply to "
+        "triggers/resources.yaml:114:64: 'above' cannot apply to "
         "'finance.audit_letter_financial_issues', a boolean (use equals, not_equals, one_of or "
         "none_of)",
     ),
@@ -233,7 +233,7 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "- {fact: finance.fac_eligibility, equals: critical}",
         "- {fact: finance.fac_eligibility, one_of: [critical, severe]}",
-        "triggers/resources.yaml:44:62: 'severe' is not a value of 'finance.fac_eligibility' "
+        "triggers/resources.yaml:46:62: 'severe' is not a value of 'finance.fac_eligibility' "
         "(one of: low, moderate, substantial, critical)",
     ),
     # --- says -----------------------------------------------------------------------------
@@ -242,7 +242,7 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "The Annual Audit Letter raises financial issues",
         "The {value.__class__} raises financial issues",
-        "triggers/resources.yaml:110:15: placeholder '{value.__class__}' is not allowed (use "
+        "triggers/resources.yaml:115:15: placeholder '{value.__class__}' is not allowed (use "
         "{value}, {previous}, {reference}, {authority}, {count} or {fact:ID})",
     ),
     (
@@ -251,7 +251,7 @@ RULEBOOK_CASES = [
         "triggers/intelligence.yaml",
         "    says: \"{authority}'s Local Account is rated {value} (scale",
         '    says: "{authority}\\u2019s \\"Local Account\\" is rated {valeu} (scale',
-        "triggers/intelligence.yaml:54:58: placeholder '{valeu}' is not allowed (use {value}, "
+        "triggers/intelligence.yaml:58:58: placeholder '{valeu}' is not allowed (use {value}, "
         "{previous}, {reference}, {authority}, {count} or {fact:ID})",
     ),
     (
@@ -260,7 +260,7 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "{fact:finance.unit_cost_homecare}",
         "{fact:finance.unit_cost_homecar}",
-        "triggers/resources.yaml:95:11: placeholder '{fact:finance.unit_cost_homecar}' names an "
+        "triggers/resources.yaml:99:11: placeholder '{fact:finance.unit_cost_homecar}' names an "
         "unknown fact (did you mean 'finance.unit_cost_homecare'?)",
     ),
     # --- policy ---------------------------------------------------------------------------
@@ -279,7 +279,7 @@ RULEBOOK_CASES = [
         "      any:\n        - {flagged: ombudsman-upheld}\n"
         "        - {concern_headings: {at_least: 3}}",
         "triggers/in-the-round.yaml:15:9: trigger 'ombudsman-upheld' "
-        "(triggers/stakeholders.yaml:31:9), flagged on its own, reaches verdict "
+        "(triggers/stakeholders.yaml:32:9), flagged on its own, reaches verdict "
         "'serious_concerns' and tier 'intervention', which requires corroboration (no single "
         "trigger is a sign of failure: tighten this level's condition)",
     ),
@@ -288,7 +288,7 @@ RULEBOOK_CASES = [
         "triggers/measures.yaml",
         "    better: none\n    group: finance",
         "    better: nonee\n    group: finance",
-        "triggers/measures.yaml:162:13: unknown polarity 'nonee' (did you mean 'none'?)",
+        "triggers/measures.yaml:234:13: unknown polarity 'nonee' (did you mean 'none'?)",
     ),
 ]
 

@@ -4,8 +4,13 @@ exactly as written, excellence under every heading and the two gated triggers.""
 from __future__ import annotations
 
 import pytest
+import yaml
 
 import sli_rules
+
+from .conftest import REPO
+
+BASES = {"seed", "interpretation", "illustrative"}  # rule-format.md
 
 # The sources exactly as the seed writes them (its brackets; a ';' separates two sources).
 FINANCE = ["NW Strategic Finance Leads Group"]
@@ -152,3 +157,50 @@ def test_a_broad_outcomes_problem_is_offered_a_peer_review_before_training(
     assert knowsley.tier == "targeted_support"
     offered = [option.option for option in knowsley.support]
     assert offered.index("lga-peer-review") < offered.index("training")
+
+
+# This project's inventions: the seed names these sources but defines none of these facts, and
+# Table 2 lists risks only, so every excellence trigger is invented too.
+INVENTED_TRIGGERS = {"tlap-markers-of-progress", "nw-local-measures", "locality-scorecard"}
+INVENTED_MEASURE_GROUPS = {"nw", "tlap", "scorecard"}
+
+
+def _notes(kind: str) -> dict[str, str]:
+    """The `note` of every item of the default rulebook's files of one kind, by id, as written."""
+    notes = {}
+    for path in sorted((REPO / "triggers").glob("*.yaml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if document.get("kind") == kind:
+            for item in document[kind]:
+                notes[item["id"]] = item.get("note") or ""
+    return notes
+
+
+def test_every_trigger_and_measure_says_where_its_definition_comes_from(default_rulebook: sli_rules.Rulebook) -> None:
+    assert [trigger.id for trigger in default_rulebook.triggers if trigger.basis not in BASES] == []
+    assert [measure.id for measure in default_rulebook.measures.values() if measure.basis not in BASES] == []
+    # All three kinds are used: a default of one kind would say nothing.
+    assert {trigger.basis for trigger in default_rulebook.triggers} == BASES
+    assert {measure.basis for measure in default_rulebook.measures.values()} == BASES
+
+
+def test_the_inventions_are_marked_illustrative_and_say_so(default_rulebook: sli_rules.Rulebook) -> None:
+    trigger_notes, measure_notes = _notes("triggers"), _notes("measures")
+    invented = INVENTED_TRIGGERS | {trigger.id for trigger in default_rulebook.triggers if trigger.signal == "excellence"}
+    assert len(invented) == 3 + 8
+    for trigger in default_rulebook.triggers:
+        assert (trigger.basis == "illustrative") == (trigger.id in invented), trigger.id
+    for trigger_id in invented:
+        assert trigger_notes[trigger_id].startswith("Illustrative:"), trigger_id
+    invented_measures = [measure for measure in default_rulebook.measures.values() if measure.group in INVENTED_MEASURE_GROUPS]
+    assert len(invented_measures) == 5 + 3 + 4
+    for measure in invented_measures:
+        assert measure.basis == "illustrative"
+        assert measure_notes[measure.id].startswith("Illustrative:"), measure.id
+        # The source stays the body Table 2 names for the entry; the note says it is not theirs.
+        assert "not the author of this definition" in measure_notes[measure.id]
+
+
+def test_the_ascof_measures_are_the_seeds_own(default_rulebook: sli_rules.Rulebook) -> None:
+    ascof = [measure for measure in default_rulebook.measures.values() if measure.group == "ascof"]
+    assert ascof and {measure.basis for measure in ascof} == {"seed"}
