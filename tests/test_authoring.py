@@ -29,15 +29,15 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "sources: [NW Strategic Finance Leads Group]\n    when:\n      all:",
         "sources: [NW Strategic Finance Leads Group\n    when:\n      all:",
-        "triggers/resources.yaml:21:14: YAML syntax: '[' is not closed (parsing gave up at "
-        "line 22, column 9) (add the missing ']', or a ',' between items)",
+        "triggers/resources.yaml:16:14: YAML syntax: '[' is not closed (parsing gave up at "
+        "line 17, column 9) (add the missing ']', or a ',' between items)",
     ),
     (
         "unclosed-quote",
-        "triggers/intelligence.yaml",
+        "triggers/resources.yaml",
         "    says: The Annual Audit Letter raises",
         '    says: "The Annual Audit Letter raises',
-        "triggers/intelligence.yaml:34:11: YAML syntax: the quote \" opened here is not closed on "
+        "triggers/resources.yaml:102:11: YAML syntax: the quote \" opened here is not closed on "
         "its line (close it with \" on the same line, or use '>-' for text running over "
         "several lines)",
     ),
@@ -46,24 +46,24 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "    title: Higher than average cuts to the prevention budget\n",
         "    title Higher than average cuts to the prevention budget\n",
-        "triggers/resources.yaml:16:5: YAML syntax: this line runs on to line 17, where ':' is "
+        "triggers/resources.yaml:13:5: YAML syntax: this line runs on to line 14, where ':' is "
         "not allowed (a key is missing its ':' here, or the next line is indented too far)",
     ),
     (
         "bad-indentation",
         "triggers/resources.yaml",
-        "    basis: interpretation\n    area: finance\n",
-        "    basis: interpretation\n   area: finance\n",
-        "triggers/resources.yaml:20:4: YAML syntax: this line is not indented like the lines "
+        "    signal: concern\n    area: finance\n",
+        "    signal: concern\n   area: finance\n",
+        "triggers/resources.yaml:15:4: YAML syntax: this line is not indented like the lines "
         "before it (indent it with spaces like the other keys of its mapping or items of its "
         "list)",
     ),
     (
         "tab",
         "triggers/resources.yaml",
-        "    basis: interpretation\n    area: finance\n",
-        "    basis: interpretation\n\tarea: finance\n",
-        "triggers/resources.yaml:20:1: YAML syntax: a tab character (YAML does not allow tabs "
+        "    signal: concern\n    area: finance\n",
+        "    signal: concern\n\tarea: finance\n",
+        "triggers/resources.yaml:15:1: YAML syntax: a tab character (YAML does not allow tabs "
         "for indentation: use spaces)",
     ),
     (
@@ -71,14 +71,14 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "    title: Higher than average cuts to the prevention budget\n",
         "    title: Higher than average cuts to the prevention budget\n    title: Cuts\n",
-        "triggers/resources.yaml:17:5: duplicate key 'title' (first given at line 16, column 5)",
+        "triggers/resources.yaml:14:5: duplicate key 'title' (first given at line 13, column 5)",
     ),
     (
         "object-tag",
         "triggers/resources.yaml",
         "when: {fact: finance.audit_letter_financial_issues, equals: true}",
         "when: !!python/object/apply:os.system [echo hello]",
-        "triggers/resources.yaml:114:11: YAML tag '!!python/object/apply:os.system' is not "
+        "triggers/resources.yaml:101:11: YAML tag '!!python/object/apply:os.system' is not "
         "allowed (rule and fact files hold plain values, lists and mappings only)",
     ),
     # --- unknown keys and tests, with did-you-mean ------------------------------------------
@@ -87,16 +87,16 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "      at_least: 3\n",
         "      abvoe: 3\n",
-        "triggers/resources.yaml:162:7: unknown key 'abvoe' (did you mean 'above'?)",
+        "triggers/resources.yaml:143:7: unknown key 'abvoe' (did you mean 'above'?)",
     ),
     (
         "unknown-trigger-key",
         "triggers/resources.yaml",
-        "    area: workforce\n    sources: [SSD001 DoH return updated / validated by HR "
-        "Leads Group]\n    when:\n      fact: workforce.senior",
-        "    aera: workforce\n    sources: [SSD001 DoH return updated / validated by HR "
-        "Leads Group]\n    when:\n      fact: workforce.senior",
-        "triggers/resources.yaml:156:5: unknown key 'aera' (did you mean 'area'?)",
+        "    area: workforce\n    sources: [\"SSD001 DoH return, updated and validated by HR "
+        "Leads Group\"]\n    when:\n      fact: workforce.senior",
+        "    aera: workforce\n    sources: [\"SSD001 DoH return, updated and validated by HR "
+        "Leads Group\"]\n    when:\n      fact: workforce.senior",
+        "triggers/resources.yaml:137:5: unknown key 'aera' (did you mean 'area'?)",
     ),
     # --- wrong types ----------------------------------------------------------------------
     (
@@ -104,7 +104,7 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "      at_least: 3\n",
         "      at_least: three\n",
-        "triggers/resources.yaml:162:17: expected a number for 'workforce.senior_turnover_2y', "
+        "triggers/resources.yaml:143:17: expected a number for 'workforce.senior_turnover_2y', "
         "got text",
     ),
     (
@@ -112,14 +112,14 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "sources: [NW Strategic Finance Leads Group]\n    when:\n      all:",
         "sources: {NW Strategic Finance Leads Group: yes}\n    when:\n      all:",
-        "triggers/resources.yaml:21:14: expected a list, got a mapping",
+        "triggers/resources.yaml:16:14: expected a list, got a mapping",
     ),
     (
         "list-for-condition",
         "triggers/resources.yaml",
         "when: {fact: finance.audit_letter_financial_issues, equals: true}",
         "when: [{fact: finance.audit_letter_financial_issues, equals: true}]",
-        "triggers/resources.yaml:114:11: a condition is a mapping, got a list (e.g. {fact: ID, "
+        "triggers/resources.yaml:101:11: a condition is a mapping, got a list (e.g. {fact: ID, "
         "above: 3} or {all: [...]})",
     ),
     # --- ids ------------------------------------------------------------------------------
@@ -128,7 +128,7 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "id: staff-survey",
         "id: Staff Survey",
-        "triggers/resources.yaml:166:9: trigger id 'Staff Survey' is malformed (lower-case "
+        "triggers/resources.yaml:147:9: trigger id 'Staff Survey' is malformed (lower-case "
         "letters and digits joined by '-', '_' or '.')",
     ),
     (
@@ -136,8 +136,8 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "id: staff-survey",
         "id: complaints",
-        "triggers/stakeholders.yaml:16:9: duplicate trigger id 'complaints' (first defined at "
-        "triggers/resources.yaml:166:9)",
+        "triggers/stakeholders.yaml:13:9: duplicate trigger id 'complaints' (first defined at "
+        "triggers/resources.yaml:147:9)",
     ),
     # --- references -----------------------------------------------------------------------
     (
@@ -145,7 +145,7 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "      fact: workforce.vacancy_rate_pct\n",
         "      fact: workforce.vacancy_rate\n",
-        "triggers/resources.yaml:127:13: unknown fact 'workforce.vacancy_rate' (did you mean "
+        "triggers/resources.yaml:112:13: unknown fact 'workforce.vacancy_rate' (did you mean "
         "'workforce.vacancy_rate_pct'?)",
     ),
     (
@@ -153,7 +153,7 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "heading: resources",
         "heading: resorces",
-        "triggers/resources.yaml:10:10: unknown heading 'resorces' (did you mean 'resources'?)",
+        "triggers/resources.yaml:7:10: unknown heading 'resorces' (did you mean 'resources'?)",
     ),
     (
         "unknown-heading-in-verdict",
@@ -177,22 +177,22 @@ RULEBOOK_CASES = [
         "menus/support.yaml",
         "verdicts: [concerns]",
         "verdicts: [concern]",
-        "menus/support.yaml:105:16: unknown verdict level 'concern' (did you mean 'concerns'?)",
+        "menus/support.yaml:71:16: unknown verdict level 'concern' (did you mean 'concerns'?)",
     ),
     (
         "renamed-level",
         "triggers/in-the-round.yaml",
         "  - id: emerging_concerns",
         "  - id: emerging_concern",
-        "menus/support.yaml:100:29: unknown verdict level 'emerging_concerns' (did you mean "
+        "menus/support.yaml:66:29: unknown verdict level 'emerging_concerns' (did you mean "
         "'emerging_concern'?)",
     ),
     (
         "unknown-option",
         "menus/support.yaml",
-        "options: [local-peer-challenge, peer-consultancy, lga-peer-review]",
-        "options: [local-peer-challenge, peer-consultancy, lga-peer-reveiw]",
-        "menus/support.yaml:115:55: unknown option 'lga-peer-reveiw' (did you mean "
+        "options: [local-peer-challenge, lga-peer-review]",
+        "options: [local-peer-challenge, lga-peer-reveiw]",
+        "menus/support.yaml:82:37: unknown option 'lga-peer-reveiw' (did you mean "
         "'lga-peer-review'?)",
     ),
     (
@@ -200,7 +200,7 @@ RULEBOOK_CASES = [
         "menus/support.yaml",
         "suits: [workforce, governance, improvement]",
         "suits: [workforce, goverance, improvement]",
-        "menus/support.yaml:88:24: 'goverance' is neither a heading nor the area of any trigger "
+        "menus/support.yaml:55:24: 'goverance' is neither a heading nor the area of any trigger "
         "(did you mean 'governance'?)",
     ),
     (
@@ -208,7 +208,7 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "signal: excellence",
         "signal: excelence",
-        "triggers/resources.yaml:186:13: unknown signal 'excelence' (did you mean 'excellence'?)",
+        "triggers/resources.yaml:165:13: unknown signal 'excelence' (did you mean 'excellence'?)",
     ),
     # --- tests that cannot apply ----------------------------------------------------------
     (
@@ -216,7 +216,7 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "- {fact: finance.unit_cost_residential, change: percent, outside: [-10, 10]}",
         "- {fact: finance.unit_cost_residential, worse_than: 500}",
-        "triggers/resources.yaml:94:65: 'worse_than' needs a polarity, but "
+        "triggers/resources.yaml:83:65: 'worse_than' needs a polarity, but "
         "'finance.unit_cost_residential' has better: none (set 'better' on measure "
         "'finance.unit_cost_residential', or use above/below)",
     ),
@@ -225,7 +225,7 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "when: {fact: finance.audit_letter_financial_issues, equals: true}",
         "when: {fact: finance.audit_letter_financial_issues, above: 0}",
-        "triggers/resources.yaml:114:64: 'above' cannot apply to "
+        "triggers/resources.yaml:101:64: 'above' cannot apply to "
         "'finance.audit_letter_financial_issues', a boolean (use equals, not_equals, one_of or "
         "none_of)",
     ),
@@ -234,7 +234,7 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "- {fact: finance.fac_eligibility, equals: critical}",
         "- {fact: finance.fac_eligibility, one_of: [critical, severe]}",
-        "triggers/resources.yaml:46:62: 'severe' is not a value of 'finance.fac_eligibility' "
+        "triggers/resources.yaml:39:62: 'severe' is not a value of 'finance.fac_eligibility' "
         "(one of: low, moderate, substantial, critical)",
     ),
     # --- says -----------------------------------------------------------------------------
@@ -243,7 +243,7 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "The Annual Audit Letter raises financial issues",
         "The {value.__class__} raises financial issues",
-        "triggers/resources.yaml:115:15: placeholder '{value.__class__}' is not allowed (use "
+        "triggers/resources.yaml:102:15: placeholder '{value.__class__}' is not allowed (use "
         "{value}, {previous}, {reference}, {authority}, {count} or {fact:ID})",
     ),
     (
@@ -252,7 +252,7 @@ RULEBOOK_CASES = [
         "triggers/intelligence.yaml",
         "    says: \"{authority}'s Local Account is rated {value} (scale",
         '    says: "{authority}\\u2019s \\"Local Account\\" is rated {valeu} (scale',
-        "triggers/intelligence.yaml:58:58: placeholder '{valeu}' is not allowed (use {value}, "
+        "triggers/intelligence.yaml:49:58: placeholder '{valeu}' is not allowed (use {value}, "
         "{previous}, {reference}, {authority}, {count} or {fact:ID})",
     ),
     (
@@ -261,7 +261,7 @@ RULEBOOK_CASES = [
         "triggers/resources.yaml",
         "{fact:finance.unit_cost_homecare}",
         "{fact:finance.unit_cost_homecar}",
-        "triggers/resources.yaml:99:11: placeholder '{fact:finance.unit_cost_homecar}' names an "
+        "triggers/resources.yaml:88:11: placeholder '{fact:finance.unit_cost_homecar}' names an "
         "unknown fact (did you mean 'finance.unit_cost_homecare'?)",
     ),
     # --- policy ---------------------------------------------------------------------------
@@ -280,7 +280,7 @@ RULEBOOK_CASES = [
         "      any:\n        - {flagged: ombudsman-upheld}\n"
         "        - {concern_headings: {at_least: 3}}",
         "triggers/in-the-round.yaml:15:9: trigger 'ombudsman-upheld' "
-        "(triggers/stakeholders.yaml:32:9), flagged on its own, reaches verdict "
+        "(triggers/stakeholders.yaml:27:9), flagged on its own, reaches verdict "
         "'serious_concerns' and tier 'intervention', which requires corroboration (no single "
         "trigger is a sign of failure: tighten this level's condition)",
     ),
@@ -289,7 +289,7 @@ RULEBOOK_CASES = [
         "triggers/measures.yaml",
         "    better: none\n    group: finance",
         "    better: nonee\n    group: finance",
-        "triggers/measures.yaml:234:13: unknown polarity 'nonee' (did you mean 'none'?)",
+        "triggers/measures.yaml:162:13: unknown polarity 'nonee' (did you mean 'none'?)",
     ),
 ]
 
