@@ -4,7 +4,7 @@ the verdict policy, the support menu and rule tests."""
 from __future__ import annotations
 
 import re
-from typing import Any, Union
+from typing import Any, Literal, Union, get_args
 
 import attrs
 
@@ -12,12 +12,20 @@ from .errors import Problem
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 YEAR_PATTERN = re.compile(r"(\d{4})-(\d{2})\Z")
-STATS = ("mean", "median", "min", "max", "q1", "q3", "worst_quartile", "best_quartile")
-HEADINGS = ("outcomes", "resources", "stakeholders", "intelligence")
-MEASURE_TYPES = ("number", "boolean", "category", "text")
-POLARITIES = ("higher", "lower", "none")
-SIGNALS = ("concern", "excellence")
-CHANGES = ("absolute", "percent")
+# The closed vocabularies: the types say what a field holds, the tuples list the words.
+Stat = Literal["mean", "median", "min", "max", "q1", "q3", "worst_quartile", "best_quartile"]
+Heading = Literal["outcomes", "resources", "stakeholders", "intelligence"]
+MeasureType = Literal["number", "boolean", "category", "text"]
+Polarity = Literal["higher", "lower", "none"]
+Signal = Literal["concern", "excellence"]
+Change = Literal["absolute", "percent"]
+RefKind = Literal["literal", "region", "comparators", "previous", "fact", "national", "published_region"]
+STATS: tuple[Stat, ...] = get_args(Stat)
+HEADINGS: tuple[Heading, ...] = get_args(Heading)
+MEASURE_TYPES: tuple[MeasureType, ...] = get_args(MeasureType)
+POLARITIES: tuple[Polarity, ...] = get_args(Polarity)
+SIGNALS: tuple[Signal, ...] = get_args(Signal)
+CHANGES: tuple[Change, ...] = get_args(Change)
 PLACEHOLDER_NAMES = ("value", "previous", "reference", "authority", "count")  # in `says`, beside {fact:ID}
 BASES = ("seed", "interpretation", "illustrative")
 
@@ -196,9 +204,9 @@ class Measure:
 
     id: str
     name: str
-    type: str
+    type: MeasureType
     unit: str | None
-    better: str
+    better: Polarity
     group: str | None
     aliases: tuple[Alias, ...]
     source: str | None
@@ -215,9 +223,9 @@ class Measure:
 class Ref:
     """The right-hand side of a test: a literal or a reference to another value."""
 
-    kind: str  # literal | region | comparators | previous | fact | national | published_region
+    kind: RefKind
     literal: Any = None
-    stat: str | None = None
+    stat: Stat | None = None
     fact: str | None = None
     plus: float = 0.0
     times: float = 1.0
@@ -233,7 +241,7 @@ class Test:
 @attrs.frozen
 class FactTest:
     fact: str
-    change: str | None
+    change: Change | None
     test: Test
     location: Location
 
@@ -241,7 +249,7 @@ class FactTest:
 @attrs.frozen
 class Count:
     facts: tuple[str, ...]
-    change: str | None
+    change: Change | None
     where: Test
     test: Test  # a numeric test on the number counted, literal refs only
     location: Location
@@ -273,7 +281,7 @@ class Trigger:
     heading: str
     heading_title: str
     title: str
-    signal: str
+    signal: Signal
     area: str | None
     sources: tuple[str, ...]
     when: Condition

@@ -4,7 +4,7 @@ condition trees, every test type-checked against the operator table and the cata
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 from ..convert import type_name
 from ..errors import did_you_mean
@@ -14,6 +14,7 @@ from ..model import (
     STATS,
     AllOf,
     AnyOf,
+    Change,
     Condition,
     Count,
     Counter,
@@ -23,6 +24,7 @@ from ..model import (
     Measure,
     NotOf,
     Ref,
+    RefKind,
     Test,
     VerdictAll,
     VerdictAny,
@@ -129,7 +131,8 @@ class ConditionParser:
         test = self.test((*where, op), op, value[op], measure, change)
         if test is None:
             return None
-        return FactTest(measure.id, change if isinstance(change, str) else None, test, self.location(where))
+        written = cast(Change, change) if isinstance(change, str) else None
+        return FactTest(measure.id, written, test, self.location(where))
 
     def _change(self, where: Where, value: dict[str, Any], measure: Measure | None) -> str | bool | None:
         change = value.get("change")
@@ -367,7 +370,7 @@ class ConditionParser:
                     hint=f"set 'better' on measure '{measure.id}'",
                 )
                 return None
-            return Ref(what, stat=target, plus=float(plus), times=float(times))
+            return Ref(cast(RefKind, what), stat=target, plus=float(plus), times=float(times))
         if what in PUBLISHED:
             if target != "value":
                 self.fail((*where, what), f"write {{{what}: value}}: the published figure of the same measure")
@@ -378,7 +381,7 @@ class ConditionParser:
                     f"a published {what.replace('_', ' ')} figure needs a number; '{measure.id}' is a {kind}",
                 )
                 return None
-            return Ref(what, plus=float(plus), times=float(times))
+            return Ref(cast(RefKind, what), plus=float(plus), times=float(times))
         if what == "previous":
             if target is not True:
                 self.fail((*where, what), "write {previous: true}")
