@@ -125,3 +125,17 @@ def test_the_licence_and_source_are_stated() -> None:
     assert "Open Government Licence v3.0" in text
     assert "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/" in text
     assert "2017-18 to 2023-24" in text and "NHS England" in text
+
+
+@needs_shared
+def test_the_multi_year_benchmark_runs_and_prints_its_figures() -> None:
+    completed = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "multi_year.py"), str(ASCOF), "--region", "North West", "--no-cli"],
+        capture_output=True, text=True, cwd=REPO, timeout=600, check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    lines = completed.stdout.splitlines()
+    assert lines[0].startswith("# ascof-trend-2017-18-to-2023-24.csv, North West; multi-year assessment: ")
+    assert lines[1].split() == ["years", "authority-years", "load", "s", "assess", "s", "library", "s", "cli", "s"]
+    # 23 councils a year to 2022-23, 24 in 2023-24: 162 authority-years, year by year or at once.
+    assert lines[-1].split()[-5] == "162"
