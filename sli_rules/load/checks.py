@@ -156,7 +156,7 @@ def _verdict_tallies(levels: Sequence[Level]) -> list[Tally] | None:
     rows = itertools.product(values, repeat=len(HEADINGS)) if concern_in else (
         itertools.combinations_with_replacement(values, len(HEADINGS))
     )
-    concern_rows = [dict(zip(HEADINGS, row, strict=True)) for row in rows]
+    concern_rows: list[dict[str, int]] = [dict(zip(HEADINGS, row, strict=True)) for row in rows]
     if "excellence" in counters:
         buckets = [*sorted(excellence_in), "\x00other"]
         excellence_rows = [
