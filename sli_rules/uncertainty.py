@@ -222,6 +222,10 @@ def _year(start: int) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
+def _known(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)
+
+
 def _run(
     direction: Literal["worsening", "improving"],
     values: Mapping[str, float | None],
@@ -243,7 +247,7 @@ def _run(
     else:
         last = _year_start(until)
     looked_at = tuple(_year(start) for start in range(last - years, last + 1))
-    missing = [year for year in looked_at if values.get(year) is None]
+    missing = [year for year in looked_at if not _known(values.get(year))]
     # A break year's value is not comparable with the year before it: only the break years
     # after the first year looked at spoil a comparison.
     broken = [year for year in looked_at[1:] if year in breaks]

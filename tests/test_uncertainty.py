@@ -8,7 +8,7 @@ import sys
 from statistics import NormalDist
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from sli_rules.uncertainty import (
@@ -220,9 +220,10 @@ def test_without_scipy_the_exact_limits_name_the_extra() -> None:
 counts = st.integers(min_value=0, max_value=100_000)
 
 
-@given(counts, st.integers(min_value=1, max_value=100_000), st.sampled_from([95, 99.8]))
+@given(counts, st.integers(min_value=0, max_value=100_000), st.sampled_from([95, 99.8]))
 def test_wilson_holds_its_estimate_inside_zero_to_one(numerator: int, extra: int, confidence: float) -> None:
-    denominator = numerator + extra if numerator else extra
+    assume(numerator + extra > 0)
+    denominator = numerator + extra
     interval = wilson_interval(numerator, denominator, confidence=confidence)
     assert 0 <= interval.lower <= interval.value <= interval.upper <= 1
 
@@ -242,6 +243,22 @@ def test_the_wider_confidence_holds_the_narrower(numerator: int, extra: int) -> 
 def test_a_rate_interval_holds_its_rate(events: int, population: int) -> None:
     interval = rate_interval(events, population)
     assert 0 <= interval.lower <= interval.value <= interval.upper
+
+
+years_of_values = st.lists(
+    st.one_of(st.none(), st.floats(min_value=-1e6, max_value=1e6)), min_size=2, max_size=8
+).map(lambda values: {f"{2015 + i}-{(16 + i) % 100:02d}": value for i, value in enumerate(values)})
+
+
+@given(years_of_values, st.integers(min_value=1, max_value=7))
+def test_trends_mirror_each_other(values: dict[str, float | None], years: int) -> None:
+    worse = worsening(values, "higher", years)
+    better = improving(values, "higher", years)
+    # Never both; the other polarity swaps them; unknown together, for the same reason.
+    assert not (worse.holds and better.holds)
+    assert improving(values, "lower", years) == worse and worsening(values, "lower", years) == better
+    assert (worse.holds is None) == (better.holds is None) and worse.reason == better.reason
+    assert len(worse.years) == years + 1 and worse.years[-1] == max(values)
 
 
 # --- significance -----------------------------------------------------------------------
@@ -306,6 +323,9 @@ def test_a_missing_year_makes_a_trend_unknown() -> None:
     assert trend.holds is None and trend.reason == "no value for 2020-21"
     absent = {year: value for year, value in SERIES.items() if year != "2019-20"}
     assert worsening(absent, "higher", 3, until="2022-23").reason == "no value for 2019-20"
+    assert worsening({**SERIES, "2021-22": float("nan")}, "higher", 3, until="2022-23").reason == (
+        "no value for 2021-22"
+    )
     # Years outside the window do not matter.
     assert worsening(values, "higher", 1, until="2022-23").holds is True
 
