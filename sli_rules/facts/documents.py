@@ -1,0 +1,133 @@
+"""Fact sets written as YAML or JSON documents: one authority-year each, a list of them, or a
+`kind: region` mapping, read with the place of every value for later messages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ..convert import structure, type_name
+from ..errors import Problems
+from ..model import YEAR_PATTERN, Location, year_start
+from ..source import Document, Where, load_documents
+from .factset import FactSetSpec, Record, RegionSpec
+
+
+def read_documents(file: Path, problems: Problems) -> Iterable[Record]:
+    """The fact sets of a YAML or JSON file."""
+    for document in load_documents(file, problems):
+        yield from document_records(document, problems)
+
+
+def document_records(document: Document, problems: Problems) -> Iterable[Record]:
+    """The fact sets of one document: a fact set, a list of them, or a `kind: region`."""
+    data = document.data
+    if isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from record(document, (index,), item, problems)
+        return
+    if not (isinstance(data, dict) and "kind" in data):
+        yield from record(document, (), data, problems)
+        return
+    if data.get("kind") != "region":
+        document.problem(
+            problems, ("kind",),
+            f"a fact file's kind is 'region', not {data.get('kind')!r}",
+            hint="rule files go in the rulebook folder, not among the facts",
+        )
+        return
+    spec, found = structure(data, RegionSpec)
+    for item in found:
+        document.problem(problems, item.where, item.message, key=item.at_key, hint=item.hint)
+    if spec is None:
+        return
+    for index, entry in enumerate(spec.authorities):
+        if spec.year is not None and isinstance(entry, dict) and "year" not in entry:
+            entry = {**entry, "year": spec.year}  # noqa: PLW2901 (the region's year fills in)
+        yield from record(document, ("authorities", index), entry, problems)
+
+
+def record(document: Document, where: Where, data: Any, problems: Problems) -> Iterable[Record]:
+    """One fact set at `where` in a document, checked; nothing when it cannot be read."""
+    if not isinstance(data, dict):
+        document.problem(
+            problems, where, f"a fact set is a mapping with authority, year and facts, got {type_name(data)}"
+        )
+        return
+    spec, found = structure(data, FactSetSpec)
+    for item in found:
+        document.problem(problems, (*where, *item.where), item.message, key=item.at_key, hint=item.hint)
+    if spec is None:
+        return
+    if not check_year(document, (*where, "year"), spec.year, problems):
+        return
+    fact_keys: dict[str, Location] = {}
+    previous_keys: dict[str, Location] = {}
+    facts, fact_locations = _flatten(document, (*where, "facts"), spec.facts, problems, fact_keys)
+    previous, previous_locations = _flatten(document, (*where, "previous"), spec.previous, problems, previous_keys)
+    for name, mapping in (("notes", spec.notes), ("sources", spec.sources)):
+        for key, value in mapping.items():
+            if not isinstance(value, str):
+                document.problem(problems, (*where, name, key), f"expected text, got {type_name(value)}")
+    line, column = document.at(where)
+    yield Record(
+        authority=spec.authority.strip(),
+        code=spec.code.strip() if spec.code else None,
+        year=spec.year,
+        facts=facts,
+        fact_locations=fact_locations,
+        previous=previous,
+        previous_locations=previous_locations,
+        comparators=list(spec.comparators),
+        comparator_locations=[
+            (document.path, *document.at((*where, "comparators", index)))
+            for index in range(len(spec.comparators))
+        ],
+        notes=dict(spec.notes),
+        sources=dict(spec.sources),
+        location=(document.path, line, column),
+        fact_key_locations=fact_keys,
+        previous_key_locations=previous_keys,
+    )
+
+
+def check_year(document: Document, where: Where, year: str, problems: Problems) -> bool:
+    if not YEAR_PATTERN.match(year) or int(year[5:]) != (year_start(year) + 1) % 100:
+        document.problem(problems, where, f"year {year!r} is not a financial year like 2013-14")
+        return False
+    return True
+
+
+def _flatten(
+    document: Document,
+    where: Where,
+    mapping: dict[str, Any],
+    problems: Problems,
+    key_locations: dict[str, Location] | None = None,
+) -> tuple[dict[str, Any], dict[str, Location]]:
+    """Nested mappings as dotted ids, with the place of each value (and, into `key_locations`,
+    of the key that names it: the innermost key of a nested id)."""
+    facts: dict[str, Any] = {}
+    locations: dict[str, Location] = {}
+
+    def visit(prefix: str, inner: Where, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                visit(f"{prefix}.{key}" if prefix else str(key), (*inner, key), item)
+            return
+        if isinstance(value, list):
+            document.problem(problems, inner, f"fact '{prefix}' is a list; a fact holds one value")
+            return
+        if prefix in facts:
+            document.problem(problems, inner, f"fact '{prefix}' is given twice")
+            return
+        facts[prefix] = value
+        locations[prefix] = (document.path, *document.at(inner))
+        if key_locations is not None:
+            key_locations[prefix] = (document.path, *document.key_at(inner))
+
+    for key, value in mapping.items():
+        visit(str(key), (*where, key), value)
+    return facts, locations
+

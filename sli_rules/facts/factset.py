@@ -1,0 +1,194 @@
+"""The fact-set model: each authority's facts for a year, the region they are assessed in,
+the same region bound to a rulebook's catalogue, and the shapes readers produce on the way."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any, Protocol, TypeVar
+
+import attrs
+
+from ..errors import Problem
+from ..model import Location, Rulebook, year_start
+
+_NAME_FOLD = re.compile(r"[^a-z0-9]+")
+
+
+def name_key(name: str) -> str:
+    """Names compared loosely: 'St. Helens', 'St Helens' and 'st helens ' are one council."""
+    return _NAME_FOLD.sub(" ", name.casefold()).strip()
+
+
+class _Named(Protocol):
+    @property
+    def authority(self) -> str: ...
+    @property
+    def code(self) -> str | None: ...
+    @property
+    def year(self) -> str: ...
+
+
+NamedT = TypeVar("NamedT", bound=_Named)
+
+
+def latest_named(items: Iterable[NamedT], name_or_code: str) -> NamedT | None:
+    """The item of an authority, by ONS code or by name loosely compared, latest year first."""
+    wanted = name_key(name_or_code)
+    matches = [item for item in items if item.code == name_or_code or name_key(item.authority) == wanted]
+    return max(matches, key=lambda item: year_start(item.year)) if matches else None
+
+
+@attrs.frozen
+class AuthorityFacts:
+    """One authority's facts for one year, with the place each fact came from."""
+
+    authority: str
+    code: str | None
+    year: str
+    facts: dict[str, Any] = attrs.field(repr=False)
+    previous: dict[str, Any] = attrs.field(repr=False, factory=dict)
+    comparators: tuple[str, ...] = ()
+    notes: dict[str, str] = attrs.field(repr=False, factory=dict)
+    sources: dict[str, str] = attrs.field(repr=False, factory=dict)
+    location: Location = ("<memory>", 1, 1)
+    fact_locations: dict[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
+    previous_locations: dict[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
+    comparator_locations: tuple[Location, ...] = attrs.field(repr=False, default=(), eq=False)
+    # Where each fact's id is written, where it differs from its value's place (a YAML key):
+    # a problem with the id itself, such as an unknown fact, is reported there.
+    fact_key_locations: dict[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
+    previous_key_locations: dict[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
+
+    @property
+    def key(self) -> str:
+        return self.code or self.authority
+
+    def source_of(self, fact_id: str) -> str | None:
+        """The provenance given for a fact: by its id, or by the longest matching prefix."""
+        if fact_id in self.sources:
+            return self.sources[fact_id]
+        best = None
+        for pattern, source in self.sources.items():
+            matches = pattern.endswith("*") and fact_id.startswith(pattern[:-1])
+            if matches and (best is None or len(pattern) > len(best[0])):
+                best = (pattern, source)
+        return best[1] if best else None
+
+
+@attrs.frozen
+class Region:
+    """The authorities to assess together: statistics are taken over them, year by year."""
+
+    authorities: tuple[AuthorityFacts, ...]
+    paths: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    # Published figures that are not any one authority's: ("national" or "published_region",
+    # year) → {fact id: value}, e.g. the England and region rows of the official ASCOF file.
+    references: dict[tuple[str, str], dict[str, Any]] = attrs.Factory(dict)
+    # The files read that are national publications (shown paths): their facts and published
+    # figures bind to any rulebook, measures it does not catalogue left out with a warning.
+    publications: tuple[str, ...] = ()
+    reference_paths: dict[tuple[str, str], str] = attrs.Factory(dict)  # (scope, year) → its file
+
+    def __len__(self) -> int:
+        return len(self.authorities)
+
+    def __iter__(self) -> Iterator[AuthorityFacts]:
+        return iter(self.authorities)
+
+    def __getitem__(self, name_or_code: str) -> AuthorityFacts:
+        found = latest_named(self.authorities, name_or_code)
+        if found is None:
+            raise KeyError(name_or_code)
+        return found
+
+    @property
+    def years(self) -> list[str]:
+        return sorted({item.year for item in self.authorities}, key=year_start)
+
+
+@attrs.frozen
+class FactSetSpec:
+    authority: str
+    year: str
+    facts: dict[str, Any] = attrs.Factory(dict)
+    code: str | None = None
+    comparators: list[str] = attrs.Factory(list)
+    previous: dict[str, Any] = attrs.Factory(dict)
+    notes: dict[str, str] = attrs.Factory(dict)
+    sources: dict[str, str] = attrs.Factory(dict)
+
+
+@attrs.frozen
+class RegionSpec:
+    kind: str
+    authorities: list[Any]
+    name: str | None = None
+    year: str | None = None
+
+
+@attrs.frozen
+class PublishedFigures:
+    """Figures a reader found that belong to no authority: England's or the region's."""
+
+    scope: str  # "national" or "published_region"
+    year: str
+    values: dict[str, Any]
+    path: str = "<memory>"  # the publication, where a warning about its measures is reported
+
+
+@attrs.define
+class Record:
+    """A fact set as read from one place, before merging and year selection."""
+
+    authority: str
+    code: str | None
+    year: str
+    facts: dict[str, Any]
+    fact_locations: dict[str, Location]
+    previous: dict[str, Any]
+    previous_locations: dict[str, Location]
+    comparators: list[str]
+    comparator_locations: list[Location]
+    notes: dict[str, str]
+    sources: dict[str, str]
+    location: Location
+    fact_key_locations: dict[str, Location] = attrs.Factory(dict)
+    previous_key_locations: dict[str, Location] = attrs.Factory(dict)
+    # Read from a national publication: measures a rulebook does not catalogue are left out
+    # at binding, not errors (a publication holds more than any one rulebook reads).
+    published: bool = False
+
+
+def new_record(authority: str, code: str | None, year: str, location: Location, *, published: bool = False) -> Record:
+    """An empty record, for readers that fill it fact by fact."""
+    return Record(
+        authority=authority,
+        code=code,
+        year=year,
+        facts={},
+        fact_locations={},
+        previous={},
+        previous_locations={},
+        comparators=[],
+        comparator_locations=[],
+        notes={},
+        sources={},
+        location=location,
+        published=published,
+    )
+
+
+@attrs.frozen
+class BoundRegion(Region):
+    """A region bound to one rulebook: fact ids are catalogue ids, every value checked.
+
+    Binding happens once: `bind` returns a bound region as it is for the rulebook it was
+    bound to. `unbound` keeps the region as read where binding left facts out (those of a
+    national publication that the rulebook does not catalogue), so that another rulebook can
+    bind it afresh.
+    """
+
+    rulebook: Rulebook = attrs.field(kw_only=True, eq=False, repr=False)
+    unbound: Region | None = attrs.field(kw_only=True, default=None, eq=False, repr=False)

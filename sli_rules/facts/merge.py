@@ -1,0 +1,136 @@
+"""Merging fact sets: the records of one authority and year from several places become one,
+a fact given twice with different values is an error naming both places, and the year before
+the one assessed supplies the `previous` values."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+from ..errors import Problems
+from ..model import place, previous_year, year_start
+from .factset import AuthorityFacts, Record, name_key
+
+
+def assemble(records: Sequence[Record], problems: Problems, year: str | None = None) -> tuple[AuthorityFacts, ...]:
+    """Merge records of the same authority and year; attach each year's previous values."""
+    codes_by_name: dict[str, str] = {}
+    for record in records:
+        if record.code:
+            known = codes_by_name.setdefault(name_key(record.authority), record.code)
+            if known != record.code:
+                path, line, column = record.location
+                problems.add(
+                    path, line, column,
+                    f"'{record.authority}' is given code {record.code} here and {known} elsewhere",
+                )
+    merged: dict[tuple[str, str], Record] = {}
+    order: list[tuple[str, str]] = []
+    for record in records:
+        key = (record.code or codes_by_name.get(name_key(record.authority)) or name_key(record.authority), record.year)
+        if key not in merged:
+            merged[key] = Record(**{**attrs.asdict(record, recurse=False)})
+            merged[key].code = record.code or codes_by_name.get(name_key(record.authority))
+            order.append(key)
+            continue
+        _merge_into(merged[key], record, problems)
+    by_authority: dict[str, dict[str, Record]] = {}
+    for key in order:
+        by_authority.setdefault(key[0], {})[key[1]] = merged[key]
+    present_years = sorted({key[1] for key in order}, key=year_start)
+    if year is not None and present_years and year not in present_years:
+        problems.add("<arguments>", 1, 1, f"no facts for year {year}",
+                     hint=f"years present: {', '.join(present_years)}")
+        return ()
+    chosen: list[AuthorityFacts] = []
+    for years in by_authority.values():
+        target = year or max(years, key=year_start)
+        if target not in years:
+            continue
+        record = years[target]
+        before = years.get(previous_year(target))
+        previous = dict(before.facts) if before else {}
+        previous_locations = dict(before.fact_locations) if before else {}
+        previous_keys = dict(before.fact_key_locations) if before else {}
+        previous_keys.update(record.previous_key_locations)
+        for fact, value in record.previous.items():
+            if fact in previous and previous[fact] != value:
+                path, line, column = record.previous_locations[fact]
+                other = previous_locations[fact]
+                problems.add(
+                    path, line, column,
+                    f"previous value of '{fact}' is {value!r} here but {previous[fact]!r} at "
+                    f"{place(other)}",
+                )
+            previous[fact] = value
+            previous_locations[fact] = record.previous_locations[fact]
+        chosen.append(
+            AuthorityFacts(
+                authority=record.authority,
+                code=record.code,
+                year=record.year,
+                facts=record.facts,
+                previous=previous,
+                comparators=tuple(record.comparators),
+                notes=record.notes,
+                sources=record.sources,
+                location=record.location,
+                fact_locations=record.fact_locations,
+                previous_locations=previous_locations,
+                comparator_locations=tuple(record.comparator_locations),
+                fact_key_locations=record.fact_key_locations,
+                previous_key_locations=previous_keys,
+            )
+        )
+    return tuple(chosen)
+
+
+def _merge_into(target: Record, record: Record, problems: Problems) -> None:
+    for name, values, locations in (
+        ("", record.facts, record.fact_locations),
+        ("previous value of ", record.previous, record.previous_locations),
+    ):
+        into = target.facts if not name else target.previous
+        into_locations = target.fact_locations if not name else target.previous_locations
+        for fact, value in values.items():
+            if fact in into and into[fact] != value:
+                path, line, column = locations[fact]
+                other = into_locations[fact]
+                problems.add(
+                    path, line, column,
+                    f"{name}'{fact}' for {record.authority} {record.year} is {value!r} here but "
+                    f"{into[fact]!r} at {place(other)}",
+                )
+                continue
+            if fact in into and name == "" and record.location[0] == target.location[0]:
+                path, line, column = locations[fact]
+                other = into_locations[fact]
+                problems.add(
+                    path, line, column,
+                    f"{record.authority} {record.year} is given twice (also at {place(other)})",
+                )
+                continue
+            into[fact] = value
+            into_locations[fact] = locations[fact]
+            keys = record.fact_key_locations if not name else record.previous_key_locations
+            if fact in keys:
+                (target.fact_key_locations if not name else target.previous_key_locations)[fact] = keys[fact]
+    if record.location[0] == target.location[0] and not record.facts and not record.previous:
+        path, line, column = record.location
+        other = target.location
+        problems.add(
+            path, line, column,
+            f"{record.authority} {record.year} is given twice (also at {place(other)})",
+        )
+    for comparator, location in zip(record.comparators, record.comparator_locations, strict=True):
+        if comparator not in target.comparators:
+            target.comparators.append(comparator)
+            target.comparator_locations.append(location)
+    target.notes.update(record.notes)
+    target.sources.update(record.sources)
+    if target.code is None and record.code:
+        target.code = record.code
+
+
+# --- checking against the catalogue ----------------------------------------------------
