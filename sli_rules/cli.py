@@ -66,7 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     assess.add_argument("--progress", action="store_true", help="report progress on standard error")
 
     explain = commands.add_parser("explain", help="explain one authority's verdict")
-    explain.add_argument("authority", metavar="AUTHORITY", help="name or ONS code")
+    # Optional to argparse, which would otherwise call PATH required too; checked in _explain.
+    explain.add_argument("authority", metavar="AUTHORITY", nargs="?", help="name or ONS code")
     facts_arguments(explain)
 
     validate = commands.add_parser("validate", help="check a rulebook and, optionally, fact sets")
@@ -166,6 +167,10 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def _explain(arguments: argparse.Namespace) -> int:
+    if arguments.authority is None:
+        print("sli-rules explain: error: name the AUTHORITY to explain (a name or ONS code), then any PATH",
+              file=sys.stderr)
+        return ExitCode.BAD_INPUT
     engine = Engine(arguments.rules)
     result = engine.assess(_region(arguments, engine))  # type: ignore[arg-type]
     try:

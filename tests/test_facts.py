@@ -11,7 +11,7 @@ import pytest
 import sli_rules
 from sli_rules.facts import BoundRegion, Region, bind
 
-from .conftest import REPO, make_rulebook, write_yaml
+from .conftest import REPO, make_rulebook, run_cli, write_yaml
 
 PACKAGE = REPO / "sli_rules" / "facts"
 ASCOF_HEADER = (
@@ -126,3 +126,198 @@ def test_a_hand_written_file_keeps_its_strictness_beside_a_national_file(tmp_pat
         sli_rules.load_facts(_national_file(tmp_path), extra, rulebook=rules)
     messages = [str(problem) for problem in error.value.errors]
     assert len(messages) == 1 and "halton.yaml:5:3:" in messages[0] and "unknown fact 'ascof.4a'" in messages[0]
+
+
+# --- fact sets built in memory ------------------------------------------------------------
+
+
+def test_fact_sets_in_memory_are_read_as_a_file_would_be() -> None:
+    rulebook = sli_rules.load_rulebook()
+    one = {"authority": "Halton", "code": "E06000006", "year": "2013-14", "facts": {"ascof": {"1a": 18.9}}}
+    region = sli_rules.load_facts(one, rulebook=rulebook)
+    assert region["Halton"].facts == {"ascof.quality_of_life": 18.9}
+    several = [one, {**one, "authority": "Knowsley", "code": "E08000011"}]
+    assert len(sli_rules.load_facts(several)) == 2
+    whole = {"kind": "region", "year": "2013-14", "authorities": [
+        {"authority": "Bolton", "facts": {"finance.fac_eligibility": "critical"}},
+    ]}
+    assert sli_rules.load_facts(whole, rulebook=rulebook)["Bolton"].year == "2013-14"
+    result = sli_rules.Engine(rulebook).assess(sli_rules.load_facts(several, rulebook=rulebook))
+    assert [item.authority for item in result] == ["Halton", "Knowsley"]
+
+
+def test_problems_in_memory_are_placed_by_their_path_in_the_data() -> None:
+    region = {"kind": "region", "year": "2013-14", "authorities": [
+        {"authority": "Bolton", "facts": {"ascof.1a": 18.0}},
+        {"authority": "Bury", "facts": {"ascof.1a": "high"}},
+        {"authority": "Oldham", "year": 2013, "facts": {"ascof": {"9z": 1.0}}},
+        {"authority": "Wigan", "facts": {"ascof.1a": 18.0}, "comparators": "Bolton"},
+    ]}
+    with pytest.raises(sli_rules.FactsError) as error:
+        sli_rules.load_facts(region, rulebook=sli_rules.load_rulebook())
+    assert [str(problem) for problem in error.value.errors] == [
+        "<memory>: authorities[1].facts.ascof.1a: 'ascof.1a': expected a number, got text 'high'",
+        "<memory>: authorities[2].year: year 2013 is a number, not a financial year written like "
+        "'2013-14' (write '2013-14')",
+        "<memory>: authorities[3].comparators: expected a list, got text",
+    ]
+
+
+def test_what_is_not_a_fact_set_is_a_facts_error_not_a_crash() -> None:
+    with pytest.raises(sli_rules.FactsError) as error:
+        sli_rules.load_facts([{"authority": "Halton", "year": "2013-14"}, 42])
+    assert [str(problem) for problem in error.value.errors] == [
+        "<memory>: [1]: a fact set is a mapping with authority, year and facts, got a number",
+    ]
+    with pytest.raises(sli_rules.FactsError, match="not a number"):
+        sli_rules.load_facts(3.5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("year", "message"), [
+    ("2013", "year '2013' is not a financial year like 2013-14 (write '2013-14')"),
+    (2013, "year 2013 is a number, not a financial year written like '2013-14' (write '2013-14')"),
+    ("2013-15", "year '2013-15' is not a financial year like 2013-14 (write '2013-14')"),
+    (None, "year None is NoneType, not a financial year written like '2013-14'"),
+])
+def test_a_bad_year_in_authority_facts_is_a_facts_error(year: object, message: str) -> None:
+    with pytest.raises(sli_rules.FactsError) as error:
+        sli_rules.AuthorityFacts("Halton", "E06000006", year, {})  # type: ignore[arg-type]
+    assert [problem.message + (f" ({problem.hint})" if problem.hint else "") for problem in error.value.errors] == [
+        message
+    ]
+
+
+# --- bad input at the command line -------------------------------------------------------
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_a_number_of_five_thousand_digits_is_a_located_error(tmp_path: Path, suffix: str) -> None:
+    digits = "9" * 5000
+    path = tmp_path / f"big{suffix}"
+    if suffix == ".yaml":
+        path.write_text(f"authority: Halton\nyear: 2013-14\nfacts:\n  ascof.1a: {digits}\n", encoding="utf-8")
+        where = "4:13"
+    else:
+        path.write_text('{"authority": "Halton", "year": "2013-14", "facts": {"ascof.1a": ' + digits + "}}",
+                        encoding="utf-8")
+        where = "1:66"
+    completed = run_cli("assess", str(path))
+    assert completed.returncode == 2
+    assert f"{_shown(path)}:{where}: a whole number of 5000 digits; the limit is 4300" in completed.stderr
+
+
+def test_a_number_of_five_thousand_digits_in_a_rule_file_is_a_located_error(tmp_path: Path) -> None:
+    rules = make_rulebook(tmp_path / "rules", {"outcomes": [{
+        "id": "big", "title": "Big", "when": {"fact": "x", "above": 12345}, "says": "{value}",
+    }]})
+    triggers = next((rules / "triggers").glob("*outcomes*"))
+    triggers.write_text(triggers.read_text(encoding="utf-8").replace("12345", "9" * 5000), encoding="utf-8")
+    completed = run_cli("validate", "--rules", str(rules))
+    assert completed.returncode in (1, 2)
+    assert "a whole number of 5000 digits; the limit is 4300" in completed.stderr + completed.stdout
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("empty.yaml", ""),
+    ("comments.yaml", "# nothing yet\n"),
+    ("header.csv", "authority,code,year,finance.fac_eligibility\n"),
+    ("empty-list.json", "[]"),
+])
+def test_nothing_to_assess_is_an_error(tmp_path: Path, name: str, text: str) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    completed = run_cli("assess", str(path))
+    assert completed.returncode == 2
+    assert f"{_shown(path)}:1:1: no fact sets: nothing to assess" in completed.stderr
+
+
+def test_region_filters_hand_written_facts_by_membership(tmp_path: Path) -> None:
+    facts = write_yaml(tmp_path / "mixed.yaml", [
+        {"authority": "Halton", "code": "E06000006", "year": "2013-14", "facts": {"finance.fac_eligibility": "critical"}},
+        {"authority": "Wokingham", "code": "E06000041", "year": "2013-14", "facts": {"finance.fac_eligibility": "critical"}},
+        {"authority": "Knowsley", "year": "2013-14", "facts": {"finance.fac_eligibility": "moderate"}},  # by name
+    ])
+    region = sli_rules.load_facts(facts, region="north west")
+    assert sorted(item.authority for item in region) == ["Halton", "Knowsley"]
+    assert [item.authority for item in sli_rules.load_facts(facts, region="South East")] == ["Wokingham"]
+    with pytest.raises(sli_rules.FactsError) as error:
+        sli_rules.load_facts(facts, region="London")
+    assert [problem.message for problem in error.value.errors] == ["no fact sets in London: nothing to assess"]
+
+
+def test_region_refuses_an_authority_whose_membership_cannot_be_told(tmp_path: Path) -> None:
+    facts = write_yaml(tmp_path / "made-up.yaml", [
+        {"authority": "Halton", "code": "E06000006", "year": "2013-14", "facts": {}},
+        {"authority": "Ankh-Morpork", "year": "2013-14", "facts": {}},
+    ])
+    completed = run_cli("assess", str(facts), "--region", "North West")
+    assert completed.returncode == 2
+    assert (f"{_shown(facts)}:5:3: cannot tell whether Ankh-Morpork is in North West in 2013-14: "
+            "'Ankh-Morpork' is not an English council's ONS name (give its ONS code, or leave out --region)"
+            ) in completed.stderr
+
+
+def test_a_semicolon_separated_file_is_recognised(tmp_path: Path) -> None:
+    path = tmp_path / "facts.csv"
+    path.write_text("authority;year;finance.prevention_budget_change_pct\nHalton;2013-14;-12,5\n", encoding="utf-8")
+    completed = run_cli("assess", str(path))
+    assert completed.returncode == 2
+    assert f"{_shown(path)}:1:1: the fields of this file are separated by ';', not commas" in completed.stderr
+
+
+def test_an_exponent_in_yaml_is_a_number(tmp_path: Path) -> None:
+    facts = write_yaml(tmp_path / "halton.yaml", {"authority": "Halton", "year": "2013-14", "facts": {}})
+    facts.write_text(facts.read_text(encoding="utf-8").replace("facts: {}", "facts:\n  ascof.admissions_65_plus: 1e3\n"))
+    region = sli_rules.load_facts(facts, rulebook=sli_rules.load_rulebook())
+    assert region["Halton"].facts == {"ascof.admissions_65_plus": 1000.0}
+
+
+def test_explain_without_arguments_and_by_code_or_short_name() -> None:
+    completed = run_cli("explain")
+    assert completed.returncode == 2
+    assert "PATH" not in completed.stderr.split("error:")[-1].split(",")[0]
+    assert "name the AUTHORITY to explain" in completed.stderr
+    completed = run_cli("explain", "e08000013")
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.startswith("St Helens (E08000013), 2013-14")
+    result = sli_rules.assess(sli_rules.load_facts([
+        {"authority": "Bristol, City of", "code": "E06000023", "year": "2023-24", "facts": {}},
+    ]))
+    assert result["Bristol"].code == "E06000023" and result["bristol, city of"].code == "E06000023"
+
+
+def test_fact_sets_of_different_years_are_each_assessed_in_their_own_year(tmp_path: Path) -> None:
+    national = _national_file(tmp_path)
+    older = write_yaml(tmp_path / "halton-2013-14.yaml", {
+        "authority": "Halton", "code": "E06000006", "year": "2013-14",
+        "facts": {"finance.fac_eligibility": "critical"},
+    })
+    region = sli_rules.load_facts(national, older)
+    assert sorted((item.authority, item.year) for item in region) == [
+        ("Halton", "2013-14"), ("Halton", "2023-24"), ("Knowsley", "2023-24"),
+    ]
+    # A year chosen is the only year assessed: a choice, not a silent drop.
+    chosen = sli_rules.load_facts(national, older, year="2023-24")
+    assert sorted((item.authority, item.year) for item in chosen) == [("Halton", "2023-24"), ("Knowsley", "2023-24")]
+    # The year before another assessed year is its previous year, as in one file.
+    before = write_yaml(tmp_path / "halton-2022-23.yaml", {
+        "authority": "Halton", "code": "E06000006", "year": "2022-23", "facts": {"ascof.1a": 18.0},
+    })
+    region = sli_rules.load_facts(national, before)
+    assert sorted((item.authority, item.year) for item in region) == [("Halton", "2023-24"), ("Knowsley", "2023-24")]
+    assert region["Halton"].previous == {"ascof.1a": 18.0}
+
+
+def test_the_python_examples_of_the_fact_set_guide_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import re
+
+    text = (REPO / "docs" / "facts.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```python\n(.*?)^```", text, re.MULTILINE | re.DOTALL)
+    assert blocks
+    monkeypatch.chdir(tmp_path)
+    for block in blocks:
+        exec(compile(block, "docs/facts.md", "exec"), {})

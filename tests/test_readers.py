@@ -246,7 +246,7 @@ def test_wide_csv_bad_rows(tmp_path: Path) -> None:
     shown = str(facts)
     assert problems_of(error) == [
         f"{shown}:3:1: row has no authority",
-        f"{shown}:4:20: year '2023/24' is not a financial year like 2013-14",
+        f"{shown}:4:20: year '2023/24' is not a financial year like 2013-14 (write '2023-24')",
         f"{shown}:5:26: 'finance.unit_cost_homecare': expected a number, got text 'cheap'",
         f"{shown}:6:1: row has 3 fields; the header has 4",
     ]
@@ -285,7 +285,7 @@ def test_long_csv_bad_rows(tmp_path: Path) -> None:
     found = problems_of(error)
     assert any(line.startswith(f"{shown}:1:27: unknown column 'colour' in a long table") for line in found)
     assert f"{shown}:3:16: 'finance.unit_cost_homecare' for Halton 2023-24 is given twice (also on line 2)" in found
-    assert f"{shown}:4:8: year '2023' is not a financial year like 2013-14" in found
+    assert f"{shown}:4:8: year '2023' is not a financial year like 2013-14 (write '2023-24')" in found
     assert f"{shown}:5:16: row has no fact id" in found
 
 

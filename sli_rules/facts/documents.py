@@ -9,9 +9,9 @@ from typing import Any
 
 from ..convert import structure, type_name
 from ..errors import Problems
-from ..model import YEAR_PATTERN, Location, year_start
+from ..model import Location
 from ..source import Document, Where, load_documents
-from .factset import FactSetSpec, Record, RegionSpec
+from .factset import FactSetSpec, Record, RegionSpec, year_problem
 
 
 def read_documents(file: Path, problems: Problems) -> Iterable[Record]:
@@ -55,12 +55,18 @@ def record(document: Document, where: Where, data: Any, problems: Problems) -> I
             problems, where, f"a fact set is a mapping with authority, year and facts, got {type_name(data)}"
         )
         return
+    year = data.get("year")
+    year_is_text = isinstance(year, str)
+    if "year" in data and not year_is_text:
+        # Reported here with a suggestion, once; the rest of the fact set is still checked.
+        check_year(document, (*where, "year"), year, problems)
+        data = {**data, "year": "2000-01"}
     spec, found = structure(data, FactSetSpec)
     for item in found:
         document.problem(problems, (*where, *item.where), item.message, key=item.at_key, hint=item.hint)
     if spec is None:
         return
-    if not check_year(document, (*where, "year"), spec.year, problems):
+    if not year_is_text or not check_year(document, (*where, "year"), spec.year, problems):
         return
     fact_keys: dict[str, Location] = {}
     previous_keys: dict[str, Location] = {}
@@ -70,7 +76,6 @@ def record(document: Document, where: Where, data: Any, problems: Problems) -> I
         for key, value in mapping.items():
             if not isinstance(value, str):
                 document.problem(problems, (*where, name, key), f"expected text, got {type_name(value)}")
-    line, column = document.at(where)
     yield Record(
         authority=spec.authority.strip(),
         code=spec.code.strip() if spec.code else None,
@@ -81,20 +86,21 @@ def record(document: Document, where: Where, data: Any, problems: Problems) -> I
         previous_locations=previous_locations,
         comparators=list(spec.comparators),
         comparator_locations=[
-            (document.path, *document.at((*where, "comparators", index)))
-            for index in range(len(spec.comparators))
+            document.location((*where, "comparators", index)) for index in range(len(spec.comparators))
         ],
         notes=dict(spec.notes),
         sources=dict(spec.sources),
-        location=(document.path, line, column),
+        location=document.location(where),
+        origin=document.path,
         fact_key_locations=fact_keys,
         previous_key_locations=previous_keys,
     )
 
 
-def check_year(document: Document, where: Where, year: str, problems: Problems) -> bool:
-    if not YEAR_PATTERN.match(year) or int(year[5:]) != (year_start(year) + 1) % 100:
-        document.problem(problems, where, f"year {year!r} is not a financial year like 2013-14")
+def check_year(document: Document, where: Where, year: Any, problems: Problems) -> bool:
+    wrong = year_problem(year)
+    if wrong is not None:
+        document.problem(problems, where, wrong[0], hint=wrong[1])
         return False
     return True
 
@@ -123,9 +129,9 @@ def _flatten(
             document.problem(problems, inner, f"fact '{prefix}' is given twice")
             return
         facts[prefix] = value
-        locations[prefix] = (document.path, *document.at(inner))
+        locations[prefix] = document.location(inner)
         if key_locations is not None:
-            key_locations[prefix] = (document.path, *document.key_at(inner))
+            key_locations[prefix] = document.key_location(inner)
 
     for key, value in mapping.items():
         visit(str(key), (*where, key), value)

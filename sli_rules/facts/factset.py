@@ -9,8 +9,8 @@ from typing import Any, Protocol, TypeVar
 
 import attrs
 
-from ..errors import Problem
-from ..model import Location, Rulebook, year_start
+from ..errors import FactsError, Problem
+from ..model import YEAR_PATTERN, Location, Rulebook, year_start
 
 _NAME_FOLD = re.compile(r"[^a-z0-9]+")
 
@@ -18,6 +18,29 @@ _NAME_FOLD = re.compile(r"[^a-z0-9]+")
 def name_key(name: str) -> str:
     """Names compared loosely: 'St. Helens', 'St Helens' and 'st helens ' are one council."""
     return _NAME_FOLD.sub(" ", name.casefold()).strip()
+
+
+def name_keys(name: str) -> set[str]:
+    """The loose forms a council's name is known by: ONS names such as 'Bristol, City of' are
+    also known by what comes before the comma."""
+    return {name_key(name), name_key(name.split(",", 1)[0])}
+
+
+def year_problem(year: Any) -> tuple[str, str | None] | None:
+    """Why `year` is not a financial year like 2013-14, with a suggestion; None when it is."""
+    if isinstance(year, str) and YEAR_PATTERN.match(year) and int(year[5:]) == (year_start(year) + 1) % 100:
+        return None
+    text = year.strip() if isinstance(year, str) else year
+    suggestion = None
+    if isinstance(text, int) and not isinstance(text, bool) and 1900 <= text <= 2999:
+        suggestion = text
+    elif isinstance(text, str) and (found := re.fullmatch(r"(\d{4})(?:\s*[-/]\s*(?:\d{2}|\d{4}))?", text)):
+        suggestion = int(found.group(1))
+    hint = f"write '{suggestion}-{(suggestion + 1) % 100:02d}'" if suggestion is not None else None
+    if isinstance(year, str):
+        return f"year {year!r} is not a financial year like 2013-14", hint
+    what = "a number" if isinstance(year, (int, float)) and not isinstance(year, bool) else type(year).__name__
+    return f"year {year!r} is {what}, not a financial year written like '2013-14'", hint
 
 
 class _Named(Protocol):
@@ -35,7 +58,10 @@ NamedT = TypeVar("NamedT", bound=_Named)
 def latest_named(items: Iterable[NamedT], name_or_code: str) -> NamedT | None:
     """The item of an authority, by ONS code or by name loosely compared, latest year first."""
     wanted = name_key(name_or_code)
-    matches = [item for item in items if item.code == name_or_code or name_key(item.authority) == wanted]
+    code = name_or_code.strip().upper()
+    matches = [item for item in items if item.code == code or name_key(item.authority) == wanted]
+    if not matches:
+        matches = [item for item in items if wanted in name_keys(item.authority)]
     return max(matches, key=lambda item: year_start(item.year)) if matches else None
 
 
@@ -59,6 +85,26 @@ class AuthorityFacts:
     # a problem with the id itself, such as an unknown fact, is reported there.
     fact_key_locations: dict[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
     previous_key_locations: dict[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        # Built by hand in a host program as often as by the readers: a bad field is a located
+        # FactsError, never a ValueError from deep inside the engine.
+        found = []
+        path, line, column = self.location
+        if not isinstance(self.authority, str) or not self.authority.strip():
+            found.append(Problem(path, line, column, f"authority {self.authority!r} is not a name"))
+        if self.code is not None and not isinstance(self.code, str):
+            found.append(Problem(path, line, column, f"code {self.code!r} is not an ONS code as text"))
+        wrong_year = year_problem(self.year)
+        if wrong_year is not None:
+            found.append(Problem(path, line, column, wrong_year[0], hint=wrong_year[1]))
+        for name in ("facts", "previous", "notes", "sources", "counts", "history"):
+            value = getattr(self, name, {})
+            if not isinstance(value, dict):
+                shown = type(value).__name__
+                found.append(Problem(path, line, column, f"{name} is a mapping of fact ids, not {shown}"))
+        if found:
+            raise FactsError(found)
 
     @property
     def key(self) -> str:
@@ -156,6 +202,9 @@ class Record:
     location: Location
     fact_key_locations: dict[str, Location] = attrs.Factory(dict)
     previous_key_locations: dict[str, Location] = attrs.Factory(dict)
+    # The file or in-memory argument the record came from: a fact set twice in one origin is
+    # an error, from two origins a merge.
+    origin: str = ""
     # Read from a national publication: measures a rulebook does not catalogue are left out
     # at binding, not errors (a publication holds more than any one rulebook reads).
     published: bool = False
@@ -176,6 +225,7 @@ def new_record(authority: str, code: str | None, year: str, location: Location, 
         notes={},
         sources={},
         location=location,
+        origin=location[0],
         published=published,
     )
 

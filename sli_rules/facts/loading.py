@@ -3,43 +3,56 @@ a rulebook, binding: one call from paths to a region."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
+from ..convert import type_name
 from ..errors import FactsError, Problems
 from ..model import Rulebook
-from ..source import display_path, walk_files
+from ..source import MEMORY, display_path, memory_document, walk_files
 from .ascof import is_ascof_header, read_ascof_csv
 from .binding import bind
 from .comparators import apply_comparators
-from .documents import read_documents
-from .factset import PublishedFigures, Record, Region
+from .documents import document_records, read_documents
+from .factset import AuthorityFacts, PublishedFigures, Record, Region
 from .merge import assemble
+from .reference import council_code, known_regions, match_region, region_of
 from .tabular import csv_rows, fold, read_long_csv, read_wide_csv, read_xlsx
 
 FACT_SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".xlsx")
 Reader = Callable[..., list[Any]]
 
 
+FactSource = Union[str, "os.PathLike[str]", Mapping[str, Any], Sequence[Mapping[str, Any]]]
+
+
 def load_facts(
-    *paths: str | Path,
+    *sources: FactSource,
     year: str | None = None,
     region: str | None = None,
     rulebook: Rulebook | None = None,
     comparators: str | Path | None = None,
 ) -> Region:
-    """Read fact sets from files or folders (YAML, JSON, CSV, Excel) into a Region.
+    """Read fact sets into a Region: from files or folders (YAML, JSON, CSV, Excel), or from
+    data in memory in the fact-set form (one authority's mapping, a list of them, or a
+    `kind: region` mapping), checked alike; a problem in memory is placed by its path inside
+    the data (`<memory>: authorities[3].facts.ascof.1a: ...`).
 
-    Facts for one authority from several files are merged (by ONS code, or by name where no
-    code is given); a fact given twice with different values is an error naming both places.
-    With several years present, `year` picks the year to assess (default: the latest), and
-    the year before it supplies `previous` values. With a rulebook, values are checked
-    against its catalogue at once (otherwise `Engine.assess` checks them).
+    Facts for one authority from several sources are merged (by ONS code, or by name where
+    no code is given); a fact given twice with different values is an error naming both
+    places. `year` picks the year to assess; without it each authority is assessed in the
+    latest year of each source that holds it (so that sources of different years are each
+    assessed in their own year), and the year before an assessed year supplies `previous`
+    values. With a rulebook, values are checked against its catalogue at once (otherwise
+    `Engine.assess` checks them).
 
-    The official ASCOF CSV is read for one `region` (default: every council in the file)
-    and `year` (default: its latest); its measures are kept under their codes, and binding
-    leaves out those that the assessing rulebook does not catalogue, with a warning.
+    `region` takes one region's councils: from the official ASCOF CSV by its membership in
+    the year, from other sources by the region membership of each authority's ONS code (or
+    ONS name); an authority whose membership cannot be told is an error. The ASCOF CSV is read
+    for one `year` (default: its latest); its measures are kept under their codes, and
+    binding leaves out those that the assessing rulebook does not catalogue, with a warning.
     `comparators` is a comparator-group file (YAML or CSV) applied to every authority, added
     to the groups the fact sets list.
     """
@@ -47,9 +60,15 @@ def load_facts(
     records: list[Record] = []
     published: list[PublishedFigures] = []
     shown_paths: list[str] = []
-    if not paths:
+    if not sources:
         problems.add("<arguments>", 1, 1, "no fact files given")
-    for raw in paths:
+    in_memory = sum(1 for source in sources if not isinstance(source, (str, os.PathLike)))
+    for position, raw in enumerate(sources):
+        if not isinstance(raw, (str, os.PathLike)):
+            name = MEMORY if in_memory == 1 else f"{MEMORY} {position + 1}"
+            shown_paths.append(name)
+            _read_memory(raw, name, records, problems)
+            continue
         path = Path(raw)
         shown_paths.append(display_path(path))
         if not path.exists():
@@ -72,6 +91,13 @@ def load_facts(
     # Keep going after problems: the records that could be read are still merged and, with
     # a rulebook, checked value by value, so that every problem is reported at once.
     result = assemble(records, problems, year=year)
+    publications = tuple(dict.fromkeys(
+        [*(record.location[0] for record in records if record.published), *(figures.path for figures in published)]
+    ))
+    if region is not None:
+        result = in_region(result, region, set(publications), problems)
+    if not result and not problems.has_errors:
+        _nothing_to_assess(shown_paths, region, problems)
     if comparators is not None:
         result = apply_comparators(result, comparators, problems)
     warnings = tuple(problem for problem in problems.items if problem.severity == "warning")
@@ -80,14 +106,71 @@ def load_facts(
     for figures in published:
         references.setdefault((figures.scope, figures.year), {}).update(figures.values)
         reference_paths.setdefault((figures.scope, figures.year), figures.path)
-    publications = tuple(dict.fromkeys(
-        [*(record.location[0] for record in records if record.published), *(figures.path for figures in published)]
-    ))
     loaded: Region = Region(result, tuple(shown_paths), warnings, references, publications, reference_paths)
     if rulebook is not None:
         loaded = bind(loaded, rulebook, problems)
     problems.raise_if_errors(FactsError)
     return loaded
+
+
+def _read_memory(data: Any, name: str, records: list[Record], problems: Problems) -> None:
+    plain = _plain(data)
+    if not isinstance(plain, (dict, list)):
+        problems.add(
+            "<arguments>", 1, 1,
+            f"a fact source is a path, a fact set's mapping or a list of them, not {type_name(data)}",
+        )
+        return
+    records.extend(document_records(memory_document(plain, name), problems))
+
+
+def _plain(data: Any) -> Any:
+    """Mappings and sequences of any kind as dicts and lists, as a YAML or JSON file reads."""
+    if isinstance(data, Mapping):
+        return {key: _plain(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_plain(item) for item in data]
+    return data
+
+
+def _nothing_to_assess(shown_paths: list[str], region: str | None, problems: Problems) -> None:
+    """No authority to assess is an error: an empty file is not a region in good health."""
+    within = f" in {region}" if region is not None else ""
+    for shown in shown_paths or ["<arguments>"]:
+        problems.add(shown, 1, 1, f"no fact sets{within}: nothing to assess")
+
+
+def in_region(
+    authorities: tuple[AuthorityFacts, ...], region: str, publications: set[str], problems: Problems
+) -> tuple[AuthorityFacts, ...]:
+    """The authorities of one region. A national publication's reader has chosen its own;
+    the others are told by the region membership of their ONS code in their year, or refused
+    when it cannot be told."""
+    matched = match_region(region)
+    if matched is None:
+        known = ", ".join(known_regions())
+        problems.add("<arguments>", 1, 1, f"unknown region {region!r}", hint=f"known regions: {known}")
+        return ()
+    kept = []
+    for item in authorities:
+        if item.location[0] in publications:
+            kept.append(item)
+            continue
+        code = item.code or council_code(item.authority, item.year)
+        found = region_of(code, item.year) if code else None
+        if found is None:
+            path, line, column = item.location
+            why = (
+                f"{code} is not an English council's ONS code in {item.year}" if code
+                else f"'{item.authority}' is not an English council's ONS name"
+            )
+            problems.add(
+                path, line, column, f"cannot tell whether {item.authority} is in {matched} in {item.year}: {why}",
+                hint="give its ONS code, or leave out --region",
+            )
+        elif found == matched:
+            kept.append(item)
+    return tuple(kept)
 
 
 def reader_for(file: Path) -> Reader | None:

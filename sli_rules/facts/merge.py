@@ -36,6 +36,16 @@ def assemble(records: Sequence[Record], problems: Problems, year: str | None = N
             continue
         _merge_into(merged[key], record, problems)
     by_authority: dict[str, dict[str, Record]] = {}
+    # The latest year of each authority in each place it comes from: those are the years to
+    # assess when none is chosen, so that fact sets of different years given together are
+    # each assessed in their own year, never one silently dropped.
+    latest: dict[str, dict[str, str]] = {}
+    for record in records:
+        authority = record.code or codes_by_name.get(name_key(record.authority)) or name_key(record.authority)
+        origins = latest.setdefault(authority, {})
+        origin = record.origin or record.location[0]
+        if origin not in origins or year_start(record.year) > year_start(origins[origin]):
+            origins[origin] = record.year
     for key in order:
         by_authority.setdefault(key[0], {})[key[1]] = merged[key]
     present_years = sorted({key[1] for key in order}, key=year_start)
@@ -44,49 +54,62 @@ def assemble(records: Sequence[Record], problems: Problems, year: str | None = N
                      hint=f"years present: {', '.join(present_years)}")
         return ()
     chosen: list[AuthorityFacts] = []
-    for years in by_authority.values():
-        target = year or max(years, key=year_start)
-        if target not in years:
-            continue
-        record = years[target]
-        before = years.get(previous_year(target))
-        previous = dict(before.facts) if before else {}
-        previous_locations = dict(before.fact_locations) if before else {}
-        previous_keys = dict(before.fact_key_locations) if before else {}
-        previous_keys.update(record.previous_key_locations)
-        for fact, value in record.previous.items():
-            if fact in previous and previous[fact] != value:
-                path, line, column = record.previous_locations[fact]
-                other = previous_locations[fact]
-                problems.add(
-                    path, line, column,
-                    f"previous value of '{fact}' is {value!r} here but {previous[fact]!r} at "
-                    f"{place(other)}",
-                )
-            previous[fact] = value
-            previous_locations[fact] = record.previous_locations[fact]
-        chosen.append(
-            AuthorityFacts(
-                authority=record.authority,
-                code=record.code,
-                year=record.year,
-                facts=record.facts,
-                previous=previous,
-                comparators=tuple(record.comparators),
-                notes=record.notes,
-                sources=record.sources,
-                location=record.location,
-                fact_locations=record.fact_locations,
-                previous_locations=previous_locations,
-                comparator_locations=tuple(record.comparator_locations),
-                fact_key_locations=record.fact_key_locations,
-                previous_key_locations=previous_keys,
-            )
-        )
+    for authority_key, years in by_authority.items():
+        for target in _years_assessed(years, latest.get(authority_key, {}), year):
+            chosen.append(_chosen(years, target, problems))
     return tuple(chosen)
 
 
+def _years_assessed(years: dict[str, Record], latest: dict[str, str], year: str | None) -> list[str]:
+    """The years in which an authority is assessed: the one chosen, or else the latest year
+    of each place its facts come from, less a year that is the year before another (it is
+    that year's previous)."""
+    if year is not None:
+        return [year] if year in years else []
+    wanted = set(latest.values()) or {max(years, key=year_start)}
+    following = {previous_year(target) for target in wanted}
+    return sorted((target for target in wanted if target not in following), key=year_start)
+
+
+def _chosen(years: dict[str, Record], target: str, problems: Problems) -> AuthorityFacts:
+    """One authority-year to assess, with the year before as its previous values."""
+    record = years[target]
+    before = years.get(previous_year(target))
+    previous = dict(before.facts) if before else {}
+    previous_locations = dict(before.fact_locations) if before else {}
+    previous_keys = dict(before.fact_key_locations) if before else {}
+    previous_keys.update(record.previous_key_locations)
+    for fact, value in record.previous.items():
+        if fact in previous and previous[fact] != value:
+            path, line, column = record.previous_locations[fact]
+            other = previous_locations[fact]
+            problems.add(
+                path, line, column,
+                f"previous value of '{fact}' is {value!r} here but {previous[fact]!r} at "
+                f"{place(other)}",
+            )
+        previous[fact] = value
+        previous_locations[fact] = record.previous_locations[fact]
+    return AuthorityFacts(
+        authority=record.authority,
+        code=record.code,
+        year=record.year,
+        facts=record.facts,
+        previous=previous,
+        comparators=tuple(record.comparators),
+        notes=record.notes,
+        sources=record.sources,
+        location=record.location,
+        fact_locations=record.fact_locations,
+        previous_locations=previous_locations,
+        comparator_locations=tuple(record.comparator_locations),
+        fact_key_locations=record.fact_key_locations,
+        previous_key_locations=previous_keys,
+    )
+
+
 def _merge_into(target: Record, record: Record, problems: Problems) -> None:
+    same_origin = (record.origin or record.location[0]) == (target.origin or target.location[0])
     for name, values, locations in (
         ("", record.facts, record.fact_locations),
         ("previous value of ", record.previous, record.previous_locations),
@@ -103,7 +126,7 @@ def _merge_into(target: Record, record: Record, problems: Problems) -> None:
                     f"{into[fact]!r} at {place(other)}",
                 )
                 continue
-            if fact in into and name == "" and record.location[0] == target.location[0]:
+            if fact in into and name == "" and same_origin:
                 path, line, column = locations[fact]
                 other = into_locations[fact]
                 problems.add(
@@ -116,7 +139,7 @@ def _merge_into(target: Record, record: Record, problems: Problems) -> None:
             keys = record.fact_key_locations if not name else record.previous_key_locations
             if fact in keys:
                 (target.fact_key_locations if not name else target.previous_key_locations)[fact] = keys[fact]
-    if record.location[0] == target.location[0] and not record.facts and not record.previous:
+    if same_origin and not record.facts and not record.previous:
         path, line, column = record.location
         other = target.location
         problems.add(

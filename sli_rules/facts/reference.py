@@ -97,6 +97,16 @@ def region_of(code: str, year: str) -> str | None:
     return None
 
 
+def council_code(name: str, year: str) -> str | None:
+    """The ONS code of a council in a year by its name, compared loosely ('Bristol' is
+    'Bristol, City of'), or None."""
+    wanted = _fold(name)
+    for member in membership():
+        if member.in_year(year) and wanted in (_fold(member.name), _fold(member.name.split(",")[0])):
+            return member.code
+    return None
+
+
 def council_name(code: str) -> str | None:
     names = [member.name for member in membership() if member.code == code]
     return names[-1] if names else None

@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Problems
-from ..model import YEAR_PATTERN, year_start
 from ..source import display_path, read_text
-from .factset import Record, new_record
+from .factset import Record, new_record, year_problem
 
 Rows = Iterable[tuple[int, list[tuple[Any, int]]]]
 XLSX_HINT = "pip install 'sli-rules[xlsx]'"
@@ -114,9 +113,23 @@ def read_wide_csv(file: Path, problems: Problems, **_: Any) -> list[Any]:
     """One row per authority and year; a column per fact id; `authority`, `code`, `year`."""
     shown = display_path(file)
     text = read_text(file, problems)
-    if text is None:
+    if text is None or _other_separator(shown, text, problems):
         return []
     return wide_records(shown, csv_rows(text), problems)
+
+
+def _other_separator(shown: str, text: str, problems: Problems) -> bool:
+    """A file separated by ';' or tabs (as spreadsheets save it in some countries) is said to be
+    so, not misread as a table of one column: its decimal commas would be misread too."""
+    first = text.split("\n", 1)[0]
+    for separator, name in ((";", "';'"), ("\t", "tabs")):
+        if separator in first and "," not in first:
+            problems.add(
+                shown, 1, 1, f"the fields of this file are separated by {name}, not commas",
+                hint="save it as CSV UTF-8, with commas between fields and points in decimals",
+            )
+            return True
+    return False
 
 
 def read_long_csv(file: Path, problems: Problems, **_: Any) -> list[Any]:
@@ -124,7 +137,7 @@ def read_long_csv(file: Path, problems: Problems, **_: Any) -> list[Any]:
     `source` and `note`)."""
     shown = display_path(file)
     text = read_text(file, problems)
-    if text is None:
+    if text is None or _other_separator(shown, text, problems):
         return []
     return long_records(shown, csv_rows(text), problems)
 
@@ -186,8 +199,9 @@ def blank(value: Any) -> bool:
 
 def _good_year(shown: str, line: int, column: int, value: Any, problems: Problems) -> str | None:
     year = value.strip() if isinstance(value, str) else str(value)
-    if not YEAR_PATTERN.match(year) or int(year[5:]) != (year_start(year) + 1) % 100:
-        problems.add(shown, line, column, f"year {year!r} is not a financial year like 2013-14")
+    wrong = year_problem(year)
+    if wrong is not None:
+        problems.add(shown, line, column, wrong[0], hint=wrong[1])
         return None
     return year
 
