@@ -52,11 +52,15 @@ def _parser() -> argparse.ArgumentParser:
             help="rulebook folder holding triggers/ and menus/ (default: the shipped rulebook)",
         )
         command.add_argument("--year", metavar="YYYY-YY", help="the year to assess when the facts hold several")
+        command.add_argument(
+            "--years", metavar="YEARS", help="several years to assess: 2019-20..2023-24, all, or a list with commas"
+        )
         command.add_argument("--region", metavar="NAME", help="the region to take from a national data file")
         command.add_argument(
             "--comparators",
             metavar="FILE",
-            help="comparator groups for every authority (YAML or CSV: authority → comparators)",
+            help="comparator groups for every authority (YAML or CSV: authority → comparators), or "
+            "council-type: each council's same-type neighbours in its region",
         )
 
     assess = commands.add_parser("assess", help="assess a region and print the result")
@@ -130,6 +134,7 @@ def _region(arguments: argparse.Namespace, engine: Engine) -> object:
         region=arguments.region,
         rulebook=engine.rulebook,
         comparators=arguments.comparators,
+        years=arguments.years,
     )
 
 

@@ -321,3 +321,188 @@ def test_the_python_examples_of_the_fact_set_guide_run(monkeypatch: pytest.Monke
     monkeypatch.chdir(tmp_path)
     for block in blocks:
         exec(compile(block, "docs/facts.md", "exec"), {})
+
+
+# --- counts, history, council types ----------------------------------------------------------
+
+OFFICIAL_ROWS = (
+    # The official download gives each council's value (Outcome) with the Numerator and
+    # Denominator it was computed from, on rows of their own.
+    "2023-24,Halton,E06000006,2C,Admissions 65+,616.3,Council,Total,Outcome",
+    "2023-24,Halton,E06000006,2C,Admissions 65+,145,Council,Total,Numerator",
+    "2023-24,Halton,E06000006,2C,Admissions 65+,23528,Council,Total,Denominator",
+    "2023-24,Halton,E06000006,4A,Safety,70.0,Council,Total,Outcome",
+    "2023-24,Halton,E06000006,4A,Safety,412,Council,Total,Numerator",
+    "2023-24,Halton,E06000006,4A,Safety,590,Council,Total,Denominator",
+    "2023-24,Halton,E06000006,3B,Carers satisfaction,36.0,Council,Total,Outcome",
+    "2023-24,Halton,E06000006,3B,Carers satisfaction,120,Council,Total,Numerator",
+    "2023-24,Halton,E06000006,3B,Carers satisfaction,100,Council,Total,Denominator",
+    "2023-24,Knowsley,E08000011,4A,Safety,66.0,Council,Total,Outcome",
+    "2023-24,Knowsley,E08000011,4A,Safety,330,Council,18-64,Numerator",
+    "2022-23,Halton,E06000006,2A2,Admissions 65+,347.5,Council,Total,Outcome",
+    "2021-22,Halton,E06000006,2A2,Admissions 65+,779.9,Council,Total,Outcome",
+    "2023-24,Liverpool,E08000012,2C,Admissions 65+,700.0,Council,Total,Outcome",
+    "2023-24,Wokingham,E06000041,2C,Admissions 65+,400.0,Council,Total,Outcome",
+    "2023-24,Bolton,E08000001,2C,Admissions 65+,500.0,Council,Total,Outcome",
+)
+
+
+def _official_file(folder: Path) -> Path:
+    path = folder / "ascof-official.csv"
+    path.write_text(ASCOF_HEADER + "".join(row + "\n" for row in OFFICIAL_ROWS), encoding="utf-8")
+    return path
+
+
+def test_the_official_layout_gives_counts_beside_values(tmp_path: Path) -> None:
+    path = _official_file(tmp_path)
+    region = sli_rules.load_facts(path, region="North West")
+    halton = region["Halton"]
+    assert halton.counts["ascof.2c"] == sli_rules.facts.Count(145, 23528)
+    assert halton.counts["ascof.4a"] == sli_rules.facts.Count(412, 590)
+    assert "ascof.3b" not in halton.counts  # a numerator above its denominator: left out, said
+    assert "ascof.4a" not in region["Knowsley"].counts  # a breakdown's numerator is not the total's
+    warnings = [str(problem) for problem in region.warnings if "counts" in problem.message]
+    assert warnings == [f"{path}:9:49: warning: counts of ascof.3b for Halton 2023-24 left out: "
+                        "the numerator 120 is above its denominator 100"]
+    bound = bind(region, sli_rules.load_rulebook())
+    assert bound["Halton"].counts == {
+        "ascof.admissions_65_plus": sli_rules.facts.Count(145, 23528),
+        "ascof.feel_safe": sli_rules.facts.Count(412, 590),
+    }
+
+
+@pytest.mark.parametrize(("counts", "message", "where"), [
+    ({"ascof.4a": {"numerator": 600, "denominator": 590}}, "the numerator 600 is above its denominator 590", "7:16"),
+    ({"ascof.4a": {"numerator": -1, "denominator": 590}}, "the numerator -1 is negative", "7:16"),
+    ({"ascof.4a": {"numerator": 41.5, "denominator": 590}}, "the numerator 41.5 is not a whole number", "7:16"),
+    ({"ascof.4a": {"numerator": 4, "denominator": 0}}, "the denominator is 0", "8:18"),
+])
+def test_counts_in_a_fact_file_are_checked_at_their_place(
+    tmp_path: Path, counts: dict[str, object], message: str, where: str
+) -> None:
+    facts = write_yaml(tmp_path / "halton.yaml", {
+        "authority": "Halton", "year": "2023-24", "facts": {"ascof.4a": 70.0}, "counts": counts,
+    })
+    with pytest.raises(sli_rules.FactsError) as error:
+        sli_rules.load_facts(facts)
+    assert [str(problem) for problem in error.value.errors] == [f"{facts}:{where}: counts of 'ascof.4a': {message}"]
+
+
+def test_counts_and_history_in_a_fact_file_bind_through_aliases(tmp_path: Path) -> None:
+    facts = write_yaml(tmp_path / "halton.yaml", {
+        "authority": "Halton", "code": "E06000006", "year": "2023-24",
+        "facts": {"ascof.2c": 616.3},
+        "counts": {"ascof": {"2c": {"numerator": 145, "denominator": 23528}}},
+        "history": {"ascof.2a2": {"2021-22": 779.9, "2022-23": 347.5}, "ascof.admissions_65_plus": {"2019-20": 642.5}},
+    })
+    bound = sli_rules.load_facts(facts, rulebook=sli_rules.load_rulebook())
+    halton = bound["Halton"]
+    assert halton.counts == {"ascof.admissions_65_plus": sli_rules.facts.Count(145, 23528)}
+    # 2A2 names older people's admissions until 2022-23, and so does 2C in 2023-24: one measure.
+    assert halton.history == {"ascof.admissions_65_plus": {"2021-22": 779.9, "2022-23": 347.5, "2019-20": 642.5}}
+    assert halton.council_type == "unitary"
+
+
+def test_a_history_year_that_is_not_earlier_is_an_error(tmp_path: Path) -> None:
+    facts = write_yaml(tmp_path / "halton.yaml", {
+        "authority": "Halton", "year": "2022-23", "facts": {}, "history": {"ascof.1a": {"2022-23": 18.0, "2020": 1}},
+    })
+    with pytest.raises(sli_rules.FactsError) as error:
+        sli_rules.load_facts(facts)
+    assert [problem.message for problem in error.value.errors] == [
+        "history holds earlier years than 2022-23, not 2022-23",
+        "year '2020' is not a financial year like 2013-14",
+    ]
+
+
+def test_history_comes_from_the_earlier_years_of_a_file(tmp_path: Path) -> None:
+    path = _official_file(tmp_path)
+    halton = bind(sli_rules.load_facts(path, region="North West"), sli_rules.load_rulebook())["Halton"]
+    assert halton.history == {"ascof.admissions_65_plus": {"2021-22": 779.9, "2022-23": 347.5}}
+    assert halton.previous == {"ascof.admissions_65_plus": 347.5}  # as before
+
+
+@pytest.mark.parametrize(("years", "expected"), [
+    ("2021-22..2023-24", ["2021-22", "2022-23", "2023-24"]),
+    ("all", ["2021-22", "2022-23", "2023-24"]),
+    (["2023-24", "2022-23"], ["2022-23", "2023-24"]),
+    ("2022-23..2023-24", ["2022-23", "2023-24"]),
+])
+def test_several_years_are_read_at_once(tmp_path: Path, years: object, expected: list[str]) -> None:
+    region = sli_rules.load_facts(_official_file(tmp_path), region="North West", years=years)  # type: ignore[arg-type]
+    assert sorted(item.year for item in region if item.authority == "Halton") == expected
+    halton = {item.year: item for item in region if item.authority == "Halton"}
+    assert set(halton["2023-24"].history["ascof.2a2"]) == {"2021-22", "2022-23"}
+    if "2022-23" in halton:
+        assert halton["2022-23"].history == {"ascof.2a2": {"2021-22": 779.9}}
+
+
+@pytest.mark.parametrize(("years", "message"), [
+    ("2023-24..2021-22", "--years 2023-24..2021-22: the first year is after the last"),
+    ("2023..2024", "--years: year '2023' is not a financial year like 2013-14"),
+    ("2012-13", "the ASCOF file has no figures for 2012-13"),
+])
+def test_bad_years_are_errors(tmp_path: Path, years: str, message: str) -> None:
+    completed = run_cli("assess", str(_official_file(tmp_path)), "--years", years)
+    assert completed.returncode == 2
+    assert message in completed.stderr
+
+
+def test_years_at_the_command_line_assess_each_year(tmp_path: Path) -> None:
+    import json
+
+    completed = run_cli("assess", str(_official_file(tmp_path)), "--region", "North West", "--years", "all",
+                        "--format", "json")
+    assert completed.returncode == 0, completed.stderr
+    found = sorted((item["authority"], item["year"]) for item in json.loads(completed.stdout)["assessments"])
+    assert ("Halton", "2021-22") in found and ("Halton", "2023-24") in found and ("Bolton", "2023-24") in found
+
+
+def test_council_types_and_their_values_over_the_whole_file(tmp_path: Path) -> None:
+    region = sli_rules.load_facts(_official_file(tmp_path), region="North West")
+    assert {item.authority: item.council_type for item in region} == {
+        "Halton": "unitary", "Knowsley": "metropolitan_district", "Liverpool": "metropolitan_district",
+        "Bolton": "metropolitan_district",
+    }
+    bound = bind(region, sli_rules.load_rulebook())
+    # Wokingham is not in the North West, but it is a unitary council of the file.
+    assert bound.council_type_values[("unitary", "2023-24")]["ascof.admissions_65_plus"] == (616.3, 400.0)
+    assert bound.council_type_values[("metropolitan_district", "2023-24")]["ascof.admissions_65_plus"] == (
+        700.0, 500.0)
+    assert bound.council_type_values[("unitary", "2022-23")] == {"ascof.admissions_65_plus": (347.5,)}
+
+
+@pytest.mark.parametrize(("code", "kind"), [
+    ("E06000006", "unitary"), ("E07000117", "district"), ("E08000001", "metropolitan_district"),
+    ("E09000001", "london_borough"), ("E10000017", "county"), ("W06000001", None), (None, None),
+])
+def test_council_type_from_the_ons_code(code: str | None, kind: str | None) -> None:
+    assert sli_rules.facts.council_type_of(code) == kind
+
+
+def test_the_shipped_council_type_groups_are_those_of_the_reference_data() -> None:
+    from sli_rules.facts.reference import COUNCIL_TYPE_GROUPS, council_type_groups_text
+
+    assert COUNCIL_TYPE_GROUPS.read_text(encoding="utf-8") == council_type_groups_text()
+
+
+def test_comparators_by_council_type(tmp_path: Path) -> None:
+    region = sli_rules.load_facts(_official_file(tmp_path), region="North West", comparators="council-type")
+    assert region["Knowsley"].comparators == ("E08000001", "E08000012")
+    assert region["Halton"].comparators == ()  # no other North West unitary in the file
+    completed = run_cli("assess", str(_official_file(tmp_path)), "--region", "North West",
+                        "--comparators", "council-type", "--format", "json")
+    assert completed.returncode == 0, completed.stderr
+
+
+def test_the_guides_counts_and_history_example_means_what_it_says(tmp_path: Path) -> None:
+    import re
+
+    text = (REPO / "docs" / "facts.md").read_text(encoding="utf-8")
+    (body,) = re.findall(r"^```yaml file=facts/halton-2023-24.yaml\n(.*?)^```", text, re.MULTILINE | re.DOTALL)
+    path = tmp_path / "halton.yaml"
+    path.write_text(body, encoding="utf-8")
+    halton = sli_rules.load_facts(path, rulebook=sli_rules.load_rulebook())["Halton"]
+    assert halton.counts == {"ascof.feel_safe": sli_rules.facts.Count(412, 590)}
+    assert halton.history == {"ascof.admissions_65_plus": {"2021-22": 779.9, "2022-23": 347.5}}
+    assert halton.council_type == "unitary"

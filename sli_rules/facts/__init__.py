@@ -21,13 +21,17 @@ from .binding import MAX_TEXT, MAX_UNKNOWN_LISTED, _Invalid, bind, check_value
 from .comparators import apply_comparators, read_comparator_groups
 from .documents import read_documents, record
 from .factset import (
+    COUNCIL_TYPES,
     AuthorityFacts,
     BoundRegion,
+    Count,
     FactSetSpec,
     PublishedFigures,
     Record,
     Region,
     RegionSpec,
+    TypeFigures,
+    council_type_of,
     latest_named,
     name_key,
 )
@@ -39,22 +43,26 @@ from .tabular import csv_rows, parse_cell, read_long_csv, read_wide_csv, read_xl
 _record = record  # the name the rule-test runner imports
 
 __all__ = [
+    "COUNCIL_TYPES",
     "FACT_SUFFIXES",
     "MAX_TEXT",
     "MAX_UNKNOWN_LISTED",
     "AuthorityFacts",
     "BoundRegion",
+    "Count",
     "FactSetSpec",
     "PublishedFigures",
     "Record",
     "Region",
     "RegionSpec",
+    "TypeFigures",
     "_Invalid",
     "_record",
     "apply_comparators",
     "assemble",
     "bind",
     "check_value",
+    "council_type_of",
     "csv_rows",
     "latest_named",
     "load_facts",

@@ -11,7 +11,7 @@ import attrs
 from ..convert import type_name
 from ..errors import FactsError, Problem, Problems, did_you_mean
 from ..model import Location, Rulebook, place, previous_year, year_start
-from .factset import AuthorityFacts, BoundRegion, Region
+from .factset import AuthorityFacts, BoundRegion, Count, Region
 
 MAX_TEXT = 10_000
 MAX_UNKNOWN_LISTED = 50  # unknown facts listed one by one for each fact set
@@ -51,6 +51,11 @@ def bind(region: Region, rulebook: Rulebook, problems: Problems | None = None) -
     references: dict[tuple[str, str], dict[str, Any]] = {}
     for (scope, year), values in region.references.items():
         references[(scope, year)] = binder.published(values, year, region.reference_paths.get((scope, year)))
+    publication = region.publications[0] if region.publications else None
+    type_values = {
+        (council_type, year): binder.type_values(values, year, publication)
+        for (council_type, year), values in region.council_type_values.items()
+    }
     warnings = binder.warnings()
     problems.extend(warnings)
     if not collect:
@@ -62,6 +67,7 @@ def bind(region: Region, rulebook: Rulebook, problems: Problems | None = None) -
         references,
         region.publications,
         region.reference_paths,
+        type_values,
         rulebook=rulebook,
         unbound=region if binder.left_out else None,
     )
@@ -100,6 +106,7 @@ class _Binder:
 
     def authority(self, item: AuthorityFacts) -> AuthorityFacts:
         before = previous_year(item.year)
+        history, history_locations = self.history(item)
         return attrs.evolve(
             item,
             facts=self.values(item.facts, item.fact_locations, item.year, item, item.fact_key_locations),
@@ -108,6 +115,10 @@ class _Binder:
             previous_locations=self.rekey(item.previous_locations, before),
             fact_key_locations=self.rekey(item.fact_key_locations, item.year),
             previous_key_locations=self.rekey(item.previous_key_locations, before),
+            counts=self.counts(item),
+            count_locations=self.rekey(item.count_locations, item.year),
+            history=history,
+            history_locations=history_locations,
         )
 
     def published(self, values: dict[str, Any], year: str, path: str | None) -> dict[str, Any]:
@@ -125,6 +136,67 @@ class _Binder:
             checked = check_value(self.rulebook.measures[canonical], value)
             if not isinstance(checked, _Invalid):
                 resolved[canonical] = checked
+        return resolved
+
+    def counts(self, item: AuthorityFacts) -> dict[str, Count]:
+        """The counts by catalogue id; counts of a fact the catalogue does not know are an
+        error, or left out for a national publication."""
+        result: dict[str, Count] = {}
+        for fact, count in item.counts.items():
+            where = item.count_locations.get(fact, item.location)
+            canonical = self.resolve(fact, item.year)
+            if canonical is None:
+                if where[0] in self.publications:
+                    self.left_out.setdefault(where[0], {}).setdefault(fact, set()).add(item.year)
+                else:
+                    self.problems.add(*where, f"counts of unknown fact '{fact}'",
+                                      hint=did_you_mean(fact, self.known) or "add it to the rulebook's measures")
+                continue
+            result[canonical] = count
+        return result
+
+    def history(self, item: AuthorityFacts) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Location]]]:
+        """Earlier years' values by catalogue id, each through the aliases of its own year."""
+        history: dict[str, dict[str, Any]] = {}
+        locations: dict[str, dict[str, Location]] = {}
+        for fact, by_year in item.history.items():
+            for when, value in by_year.items():
+                if value is None:
+                    continue
+                where = item.history_locations.get(fact, {}).get(when, item.location)
+                canonical = self.resolve(fact, when)
+                if canonical is None:
+                    if where[0] in self.publications:
+                        self.left_out.setdefault(where[0], {}).setdefault(fact, set()).add(when)
+                    else:
+                        other_years = self.resolve(fact, None)
+                        hint = (f"it is an id of '{other_years}' in other years" if other_years is not None
+                                else did_you_mean(fact, self.known) or "add it to the rulebook's measures")
+                        self.problems.add(*where, f"'{fact}' does not name a measure in {when}", hint=hint)
+                    continue
+                checked = check_value(self.rulebook.measures[canonical], value)
+                if isinstance(checked, _Invalid):
+                    self.problems.add(*where, f"'{fact}' in {when}: {checked.message}", hint=checked.hint)
+                    continue
+                history.setdefault(canonical, {})[when] = checked
+                locations.setdefault(canonical, {})[when] = where
+        return history, locations
+
+    def type_values(
+        self, values: dict[str, tuple[float, ...]], year: str, path: str | None
+    ) -> dict[str, tuple[float, ...]]:
+        """Every council's values of a council type and year, by catalogue id."""
+        resolved: dict[str, tuple[float, ...]] = {}
+        for fact, found in values.items():
+            canonical = self.resolve(fact, year)
+            if canonical is None:
+                if path is not None:
+                    self.left_out.setdefault(path, {}).setdefault(fact, set()).add(year)
+                continue
+            measure = self.rulebook.measures[canonical]
+            resolved[canonical] = tuple(
+                value for value in found if not isinstance(check_value(measure, value), _Invalid)
+            )
         return resolved
 
     def values(

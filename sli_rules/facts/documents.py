@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from ..convert import structure, type_name
-from ..errors import Problems
-from ..model import Location
+from ..errors import Problems, did_you_mean
+from ..model import Location, year_start
 from ..source import Document, Where, load_documents
-from .factset import FactSetSpec, Record, RegionSpec, year_problem
+from .factset import Count, FactSetSpec, Record, RegionSpec, count_problem, year_problem
 
 
 def read_documents(file: Path, problems: Problems) -> Iterable[Record]:
@@ -72,6 +72,8 @@ def record(document: Document, where: Where, data: Any, problems: Problems) -> I
     previous_keys: dict[str, Location] = {}
     facts, fact_locations = _flatten(document, (*where, "facts"), spec.facts, problems, fact_keys)
     previous, previous_locations = _flatten(document, (*where, "previous"), spec.previous, problems, previous_keys)
+    counts, count_locations = _counts(document, (*where, "counts"), spec.counts, problems)
+    history, history_locations = _history(document, (*where, "history"), spec.history, spec.year, problems)
     for name, mapping in (("notes", spec.notes), ("sources", spec.sources)):
         for key, value in mapping.items():
             if not isinstance(value, str):
@@ -94,6 +96,10 @@ def record(document: Document, where: Where, data: Any, problems: Problems) -> I
         origin=document.path,
         fact_key_locations=fact_keys,
         previous_key_locations=previous_keys,
+        counts=counts,
+        count_locations=count_locations,
+        history=history,
+        history_locations=history_locations,
     )
 
 
@@ -137,3 +143,85 @@ def _flatten(
         visit(str(key), (*where, key), value)
     return facts, locations
 
+
+
+_COUNT_KEYS = ("numerator", "denominator")
+
+
+def _counts(
+    document: Document, where: Where, mapping: dict[str, Any], problems: Problems
+) -> tuple[dict[str, Count], dict[str, Location]]:
+    """`counts: {FACT: {numerator: N, denominator: D}}` (fact ids nested as in `facts`):
+    whole numbers, not negative, a numerator at most its denominator."""
+    counts: dict[str, Count] = {}
+    locations: dict[str, Location] = {}
+
+    def visit(prefix: str, inner: Where, value: Any) -> None:
+        if isinstance(value, dict) and not set(value) & set(_COUNT_KEYS):
+            for key, item in value.items():
+                visit(f"{prefix}.{key}" if prefix else str(key), (*inner, key), item)
+            return
+        if not isinstance(value, dict):
+            document.problem(problems, inner, f"the counts of '{prefix}' are a mapping: numerator and denominator")
+            return
+        good = True
+        for key in value:
+            if key not in _COUNT_KEYS:
+                document.problem(problems, (*inner, key), f"unknown key '{key}' in the counts of '{prefix}'",
+                                 key=True, hint=did_you_mean(str(key), _COUNT_KEYS) or "numerator, denominator")
+                good = False
+        for key in _COUNT_KEYS:
+            if key not in value:
+                document.problem(problems, inner, f"the counts of '{prefix}' have no {key}")
+                good = False
+        if not good:
+            return
+        wrong = count_problem(value["numerator"], value["denominator"])
+        if wrong is not None:
+            at = "denominator" if "denominator" in wrong and "numerator" not in wrong else "numerator"
+            document.problem(problems, (*inner, at), f"counts of '{prefix}': {wrong}")
+            return
+        counts[prefix] = Count(int(value["numerator"]), int(value["denominator"]))
+        locations[prefix] = document.location(inner)
+
+    for key, value in mapping.items():
+        visit(str(key), (*where, key), value)
+    return counts, locations
+
+
+def _history(
+    document: Document, where: Where, mapping: dict[str, Any], year: str, problems: Problems
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Location]]]:
+    """`history: {FACT: {YEAR: VALUE}}` (fact ids nested as in `facts`): earlier years only."""
+    history: dict[str, dict[str, Any]] = {}
+    locations: dict[str, dict[str, Location]] = {}
+
+    def visit(prefix: str, inner: Where, value: Any) -> None:
+        if not isinstance(value, dict):
+            document.problem(problems, inner, f"the history of '{prefix}' is a mapping of years to values")
+            return
+        nested = not all(year_problem(key) is None for key in value) and all(
+            isinstance(item, dict) for item in value.values()
+        )
+        if value and nested:  # a group of fact ids, as under `facts`
+            for key, item in value.items():
+                visit(f"{prefix}.{key}" if prefix else str(key), (*inner, key), item)
+            return
+        for when, item in value.items():
+            wrong = year_problem(when)
+            if wrong is not None:
+                document.problem(problems, (*inner, when), wrong[0], key=True, hint=wrong[1])
+                continue
+            if year_problem(year) is None and year_start(when) >= year_start(year):
+                document.problem(problems, (*inner, when), f"history holds earlier years than {year}, not {when}",
+                                 key=True)
+                continue
+            if isinstance(item, (dict, list)):
+                document.problem(problems, (*inner, when), f"'{prefix}' in {when} is not one value")
+                continue
+            history.setdefault(prefix, {})[when] = item
+            locations.setdefault(prefix, {})[when] = document.location((*inner, when))
+
+    for key, value in mapping.items():
+        visit(str(key), (*where, key), value)
+    return history, locations

@@ -3,6 +3,7 @@ the same region bound to a rulebook's catalogue, and the shapes readers produce 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol, TypeVar
@@ -13,6 +14,7 @@ from ..errors import FactsError, Problem
 from ..model import YEAR_PATTERN, Location, Rulebook, year_start
 
 _NAME_FOLD = re.compile(r"[^a-z0-9]+")
+ALL_YEARS = "all"  # as the one item of a list of years to assess: every year the facts hold
 
 
 def name_key(name: str) -> str:
@@ -66,6 +68,48 @@ def latest_named(items: Iterable[NamedT], name_or_code: str) -> NamedT | None:
 
 
 @attrs.frozen
+class Count:
+    """The counts behind a proportion or a rate: events (or people) over the population."""
+
+    numerator: int
+    denominator: int
+
+
+def count_problem(numerator: Any, denominator: Any) -> str | None:
+    """Why a numerator and denominator cannot be counts; None when they can."""
+    for name, value in (("numerator", numerator), ("denominator", denominator)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"the {name} is not a number"
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"the {name} is not a finite number"
+        if value < 0:
+            return f"the {name} {value:g} is negative"
+        if value != int(value):
+            return f"the {name} {value:g} is not a whole number"
+    if denominator == 0:
+        return "the denominator is 0"
+    if numerator > denominator:
+        return f"the numerator {numerator:g} is above its denominator {denominator:g}"
+    return None
+
+
+# The type of council an ONS code names, by its prefix.
+COUNCIL_TYPES = {
+    "E06": "unitary",
+    "E07": "district",
+    "E08": "metropolitan_district",
+    "E09": "london_borough",
+    "E10": "county",
+}
+
+
+def council_type_of(code: str | None) -> str | None:
+    """'unitary', 'metropolitan_district', 'london_borough', 'county' or 'district' for an
+    English council's ONS code, else None."""
+    return COUNCIL_TYPES.get(code[:3]) if code and len(code) == 9 else None
+
+
+@attrs.frozen
 class AuthorityFacts:
     """One authority's facts for one year, with the place each fact came from."""
 
@@ -85,6 +129,13 @@ class AuthorityFacts:
     # a problem with the id itself, such as an unknown fact, is reported there.
     fact_key_locations: dict[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
     previous_key_locations: dict[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
+    # The counts behind a fact's value (a published numerator and denominator).
+    counts: dict[str, Count] = attrs.field(repr=False, factory=dict)
+    count_locations: dict[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
+    # Values of earlier years: fact id → year → value (the year before included).
+    history: dict[str, dict[str, Any]] = attrs.field(repr=False, factory=dict)
+    history_locations: dict[str, dict[str, Location]] = attrs.field(repr=False, factory=dict, eq=False)
+    council_type: str | None = None  # from the ONS code: see COUNCIL_TYPES
 
     def __attrs_post_init__(self) -> None:
         # Built by hand in a host program as often as by the readers: a bad field is a located
@@ -136,6 +187,9 @@ class Region:
     # figures bind to any rulebook, measures it does not catalogue left out with a warning.
     publications: tuple[str, ...] = ()
     reference_paths: dict[tuple[str, str], str] = attrs.Factory(dict)  # (scope, year) → its file
+    # Every council's values in a national file, by (council type, year) → fact id → values:
+    # the statistics of `{council_type: STAT}` are taken over them, not only over the region.
+    council_type_values: dict[tuple[str, str], dict[str, tuple[float, ...]]] = attrs.Factory(dict)
 
     def __len__(self) -> int:
         return len(self.authorities)
@@ -164,6 +218,8 @@ class FactSetSpec:
     previous: dict[str, Any] = attrs.Factory(dict)
     notes: dict[str, str] = attrs.Factory(dict)
     sources: dict[str, str] = attrs.Factory(dict)
+    counts: dict[str, Any] = attrs.Factory(dict)
+    history: dict[str, Any] = attrs.Factory(dict)
 
 
 @attrs.frozen
@@ -184,6 +240,16 @@ class PublishedFigures:
     path: str = "<memory>"  # the publication, where a warning about its measures is reported
 
 
+@attrs.frozen
+class TypeFigures:
+    """Every council's values of one council type and year in a national file."""
+
+    council_type: str
+    year: str
+    values: dict[str, tuple[float, ...]]
+    path: str = "<memory>"
+
+
 @attrs.define
 class Record:
     """A fact set as read from one place, before merging and year selection."""
@@ -202,6 +268,10 @@ class Record:
     location: Location
     fact_key_locations: dict[str, Location] = attrs.Factory(dict)
     previous_key_locations: dict[str, Location] = attrs.Factory(dict)
+    counts: dict[str, Count] = attrs.Factory(dict)
+    count_locations: dict[str, Location] = attrs.Factory(dict)
+    history: dict[str, dict[str, Any]] = attrs.Factory(dict)
+    history_locations: dict[str, dict[str, Location]] = attrs.Factory(dict)
     # The file or in-memory argument the record came from: a fact set twice in one origin is
     # an error, from two origins a merge.
     origin: str = ""

@@ -10,15 +10,15 @@ from typing import Any, Union
 
 from ..convert import type_name
 from ..errors import FactsError, Problems
-from ..model import Rulebook
+from ..model import Rulebook, year_start
 from ..source import MEMORY, display_path, memory_document, walk_files
 from .ascof import is_ascof_header, read_ascof_csv
 from .binding import bind
 from .comparators import apply_comparators
 from .documents import document_records, read_documents
-from .factset import AuthorityFacts, PublishedFigures, Record, Region
+from .factset import ALL_YEARS, AuthorityFacts, PublishedFigures, Record, Region, TypeFigures, year_problem
 from .merge import assemble
-from .reference import council_code, known_regions, match_region, region_of
+from .reference import COUNCIL_TYPE_GROUPS, council_code, known_regions, match_region, region_of
 from .tabular import csv_rows, fold, read_long_csv, read_wide_csv, read_xlsx
 
 FACT_SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".xlsx")
@@ -34,6 +34,7 @@ def load_facts(
     region: str | None = None,
     rulebook: Rulebook | None = None,
     comparators: str | Path | None = None,
+    years: str | Sequence[str] | None = None,
 ) -> Region:
     """Read fact sets into a Region: from files or folders (YAML, JSON, CSV, Excel), or from
     data in memory in the fact-set form (one authority's mapping, a list of them, or a
@@ -54,11 +55,21 @@ def load_facts(
     for one `year` (default: its latest); its measures are kept under their codes, and
     binding leaves out those that the assessing rulebook does not catalogue, with a warning.
     `comparators` is a comparator-group file (YAML or CSV) applied to every authority, added
-    to the groups the fact sets list.
+    to the groups the fact sets list; `comparators="council-type"` is the shipped file of
+    each council's same-type neighbours in its region.
+
+    `years` assesses several years at once: `"2019-20..2023-24"`, `"all"` (every year the
+    facts hold) or a list of years; each authority is assessed in each of them it has facts
+    for. Whatever the years assessed, each authority-year gets the `history` of its earlier
+    years (fact → year → value), and its counts where the source gives them.
     """
     problems = Problems()
     records: list[Record] = []
     published: list[PublishedFigures] = []
+    by_type: list[TypeFigures] = []
+    wanted = parse_years(years, problems)
+    if year is not None and years is not None:
+        problems.add("<arguments>", 1, 1, "give --year or --years, not both")
     shown_paths: list[str] = []
     if not sources:
         problems.add("<arguments>", 1, 1, "no fact files given")
@@ -82,15 +93,20 @@ def load_facts(
                 continue
             reader = reader_for(file)
             if reader is not None:
-                for found in reader(file, problems, region=region, year=year):
-                    (published if isinstance(found, PublishedFigures) else records).append(found)
+                for found in reader(file, problems, region=region, year=year, years=wanted):
+                    if isinstance(found, PublishedFigures):
+                        published.append(found)
+                    elif isinstance(found, TypeFigures):
+                        by_type.append(found)
+                    else:
+                        records.append(found)
             elif file.suffix.lower() in (".yaml", ".yml", ".json"):
                 records.extend(read_documents(file, problems))
             else:
                 problems.add(display_path(file), 1, 1, f"cannot read {file.suffix or 'this'} files as facts")
     # Keep going after problems: the records that could be read are still merged and, with
     # a rulebook, checked value by value, so that every problem is reported at once.
-    result = assemble(records, problems, year=year)
+    result = assemble(records, problems, year=year, years=wanted)
     publications = tuple(dict.fromkeys(
         [*(record.location[0] for record in records if record.published), *(figures.path for figures in published)]
     ))
@@ -99,18 +115,62 @@ def load_facts(
     if not result and not problems.has_errors:
         _nothing_to_assess(shown_paths, region, problems)
     if comparators is not None:
-        result = apply_comparators(result, comparators, problems)
+        result = apply_comparators(result, shipped_comparators(comparators), problems)
     warnings = tuple(problem for problem in problems.items if problem.severity == "warning")
     references: dict[tuple[str, str], dict[str, Any]] = {}
     reference_paths: dict[tuple[str, str], str] = {}
     for figures in published:
         references.setdefault((figures.scope, figures.year), {}).update(figures.values)
         reference_paths.setdefault((figures.scope, figures.year), figures.path)
-    loaded: Region = Region(result, tuple(shown_paths), warnings, references, publications, reference_paths)
+    type_values: dict[tuple[str, str], dict[str, tuple[float, ...]]] = {}
+    for of_type in by_type:
+        type_values.setdefault((of_type.council_type, of_type.year), {}).update(of_type.values)
+    loaded: Region = Region(
+        result, tuple(shown_paths), warnings, references, publications, reference_paths, type_values
+    )
     if rulebook is not None:
         loaded = bind(loaded, rulebook, problems)
     problems.raise_if_errors(FactsError)
     return loaded
+
+
+def parse_years(years: str | Sequence[str] | None, problems: Problems) -> list[str] | None:
+    """`"2019-20..2023-24"`, `"all"` or a list of years as the list of years to assess
+    (`["all"]` for every year the facts hold), or None."""
+    if years is None:
+        return None
+    if isinstance(years, str):
+        text = years.strip()
+        if text.casefold() == "all":
+            return [ALL_YEARS]
+        first, dots, last = text.partition("..")
+        listed = [first.strip(), last.strip()] if dots else [part.strip() for part in text.split(",")]
+    else:
+        listed = list(years)
+    good = True
+    for one in listed:
+        wrong = year_problem(one)
+        if wrong is not None:
+            problems.add("<arguments>", 1, 1, f"--years: {wrong[0]}", hint=wrong[1])
+            good = False
+    if not good or not listed:
+        if not listed:
+            problems.add("<arguments>", 1, 1, "--years names no year", hint="e.g. 2019-20..2023-24, or all")
+        return []
+    if isinstance(years, str) and ".." in years:
+        start, end = year_start(listed[0]), year_start(listed[1])
+        if start > end:
+            problems.add("<arguments>", 1, 1, f"--years {years}: the first year is after the last")
+            return []
+        return [f"{one}-{(one + 1) % 100:02d}" for one in range(start, end + 1)]
+    return sorted(set(listed), key=year_start)
+
+
+def shipped_comparators(comparators: str | Path) -> str | Path:
+    """A comparator-group file, or the name of one shipped with the package."""
+    if str(comparators) == "council-type" and not Path(comparators).exists():
+        return COUNCIL_TYPE_GROUPS
+    return comparators
 
 
 def _read_memory(data: Any, name: str, records: list[Record], problems: Problems) -> None:

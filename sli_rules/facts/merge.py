@@ -5,16 +5,22 @@ the one assessed supplies the `previous` values."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import attrs
 
 from ..errors import Problems
-from ..model import place, previous_year, year_start
-from .factset import AuthorityFacts, Record, name_key
+from ..model import Location, place, previous_year, year_start
+from .factset import ALL_YEARS, AuthorityFacts, Record, council_type_of, name_key
+from .reference import council_code
 
 
-def assemble(records: Sequence[Record], problems: Problems, year: str | None = None) -> tuple[AuthorityFacts, ...]:
-    """Merge records of the same authority and year; attach each year's previous values."""
+def assemble(
+    records: Sequence[Record], problems: Problems, year: str | None = None, years: Sequence[str] | None = None
+) -> tuple[AuthorityFacts, ...]:
+    """Merge records of the same authority and year; attach each year's previous values and
+    the history of its earlier years. `years` assesses each authority in each of those years
+    it has facts for; `year` in that one."""
     codes_by_name: dict[str, str] = {}
     for record in records:
         if record.code:
@@ -53,17 +59,26 @@ def assemble(records: Sequence[Record], problems: Problems, year: str | None = N
         problems.add("<arguments>", 1, 1, f"no facts for year {year}",
                      hint=f"years present: {', '.join(present_years)}")
         return ()
+    if years is not None and ALL_YEARS not in years and present_years and not set(years) & set(present_years):
+        problems.add("<arguments>", 1, 1, f"no facts for the years {', '.join(years)}",
+                     hint=f"years present: {', '.join(present_years)}")
+        return ()
     chosen: list[AuthorityFacts] = []
-    for authority_key, years in by_authority.items():
-        for target in _years_assessed(years, latest.get(authority_key, {}), year):
-            chosen.append(_chosen(years, target, problems))
+    for authority_key, by_year in by_authority.items():
+        for target in _years_assessed(by_year, latest.get(authority_key, {}), year, years):
+            chosen.append(_chosen(by_year, target, problems))
     return tuple(chosen)
 
 
-def _years_assessed(years: dict[str, Record], latest: dict[str, str], year: str | None) -> list[str]:
-    """The years in which an authority is assessed: the one chosen, or else the latest year
+def _years_assessed(
+    years: dict[str, Record], latest: dict[str, str], year: str | None, chosen: Sequence[str] | None
+) -> list[str]:
+    """The years in which an authority is assessed: those chosen, or else the latest year
     of each place its facts come from, less a year that is the year before another (it is
     that year's previous)."""
+    if chosen is not None:
+        every = ALL_YEARS in chosen
+        return sorted((one for one in years if every or one in chosen), key=year_start)
     if year is not None:
         return [year] if year in years else []
     wanted = set(latest.values()) or {max(years, key=year_start)}
@@ -90,6 +105,7 @@ def _chosen(years: dict[str, Record], target: str, problems: Problems) -> Author
             )
         previous[fact] = value
         previous_locations[fact] = record.previous_locations[fact]
+    history, history_locations = _history(years, target, record, problems)
     return AuthorityFacts(
         authority=record.authority,
         code=record.code,
@@ -105,7 +121,42 @@ def _chosen(years: dict[str, Record], target: str, problems: Problems) -> Author
         comparator_locations=tuple(record.comparator_locations),
         fact_key_locations=record.fact_key_locations,
         previous_key_locations=previous_keys,
+        counts=record.counts,
+        count_locations=record.count_locations,
+        history=history,
+        history_locations=history_locations,
+        council_type=council_type_of(record.code or council_code(record.authority, target)),
     )
+
+
+def _history(
+    years: dict[str, Record], target: str, record: Record, problems: Problems
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Location]]]:
+    """Every earlier year's values of the authority, fact by fact, with those the fact set
+    gives as its `history`; the same fact and year given twice differently is an error."""
+    history: dict[str, dict[str, Any]] = {}
+    locations: dict[str, dict[str, Location]] = {}
+    start = year_start(target)
+    for when in sorted(years, key=year_start):
+        if year_start(when) >= start:
+            continue
+        earlier = years[when]
+        for fact, value in earlier.facts.items():
+            history.setdefault(fact, {})[when] = value
+            locations.setdefault(fact, {})[when] = earlier.fact_locations.get(fact, earlier.location)
+    for fact, values in record.history.items():
+        for when, value in values.items():
+            where = record.history_locations.get(fact, {}).get(when, record.location)
+            known = history.get(fact, {})
+            if when in known and known[when] != value:
+                path, line, column = where
+                problems.add(path, line, column,
+                             f"'{fact}' in {when} is {value!r} here but {known[when]!r} at "
+                             f"{place(locations[fact][when])}")
+                continue
+            history.setdefault(fact, {})[when] = value
+            locations.setdefault(fact, {})[when] = where
+    return history, locations
 
 
 def _merge_into(target: Record, record: Record, problems: Problems) -> None:
@@ -150,6 +201,18 @@ def _merge_into(target: Record, record: Record, problems: Problems) -> None:
         if comparator not in target.comparators:
             target.comparators.append(comparator)
             target.comparator_locations.append(location)
+    for fact, count in record.counts.items():
+        if fact in target.counts and target.counts[fact] != count:
+            path, line, column = record.count_locations[fact]
+            problems.add(path, line, column, f"counts of '{fact}' for {record.authority} {record.year} differ from "
+                         f"those at {place(target.count_locations[fact])}")
+            continue
+        target.counts[fact] = count
+        target.count_locations[fact] = record.count_locations[fact]
+    for fact, values in record.history.items():
+        for when, value in values.items():
+            target.history.setdefault(fact, {}).setdefault(when, value)
+            target.history_locations.setdefault(fact, {}).setdefault(when, record.history_locations[fact][when])
     target.notes.update(record.notes)
     target.sources.update(record.sources)
     if target.code is None and record.code:

@@ -11,8 +11,10 @@ from pathlib import Path
 import attrs
 
 from ..model import year_start
+from .factset import COUNCIL_TYPES
 
 REFERENCE = Path(__file__).resolve().parent.parent / "reference"
+COUNCIL_TYPE_GROUPS = REFERENCE / "comparators-council-type.yaml"
 _FOLD = re.compile(r"[^a-z0-9]+")
 
 
@@ -91,18 +93,35 @@ def region_members(region: str, year: str) -> dict[str, str]:
 
 
 def region_of(code: str, year: str) -> str | None:
-    for member in membership():
-        if member.code == code and member.in_year(year):
+    """The region of a council (its ONS code) in a year, or None."""
+    for member in _by_code().get(code, ()):
+        if member.in_year(year):
             return member.region
     return None
+
+
+@functools.lru_cache(maxsize=1)
+def _by_name() -> dict[str, tuple[Member, ...]]:
+    found: dict[str, list[Member]] = {}
+    for member in membership():
+        for key in {_fold(member.name), _fold(member.name.split(",")[0])}:
+            found.setdefault(key, []).append(member)
+    return {key: tuple(members) for key, members in found.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def _by_code() -> dict[str, tuple[Member, ...]]:
+    found: dict[str, list[Member]] = {}
+    for member in membership():
+        found.setdefault(member.code, []).append(member)
+    return {key: tuple(members) for key, members in found.items()}
 
 
 def council_code(name: str, year: str) -> str | None:
     """The ONS code of a council in a year by its name, compared loosely ('Bristol' is
     'Bristol, City of'), or None."""
-    wanted = _fold(name)
-    for member in membership():
-        if member.in_year(year) and wanted in (_fold(member.name), _fold(member.name.split(",")[0])):
+    for member in _by_name().get(_fold(name), ()):
+        if member.in_year(year):
             return member.code
     return None
 
@@ -113,3 +132,42 @@ def council_name(code: str) -> str | None:
 
 
 # --- the official ASCOF CSV ------------------------------------------------------------
+
+
+def council_type_groups() -> dict[str, list[str]]:
+    """Each council's comparators by council type: the councils of the same type (from the
+    ONS code) in the same region, in years that overlap its own. The shipped file
+    `comparators-council-type.yaml` is this, written out by `council_type_groups_text`."""
+    members = membership()
+    groups: dict[str, list[str]] = {}
+    for member in members:
+        kind = COUNCIL_TYPES.get(member.code[:3])
+        groups[member.code] = [
+            other.code for other in members
+            if other.code != member.code and other.region == member.region
+            and COUNCIL_TYPES.get(other.code[:3]) == kind and _overlap(member, other)
+        ]
+    return groups
+
+
+def _overlap(one: Member, other: Member) -> bool:
+    low = max(one.since or 0, other.since or 0)
+    high = min(one.until or 9999, other.until or 9999)
+    return low <= high
+
+
+def council_type_groups_text() -> str:
+    """The shipped comparator-group file by council type, as YAML with each council's name."""
+    names = {member.code: member.name for member in membership()}
+    lines = [
+        "# Comparator groups by council type: each council is compared with the councils of the",
+        "# same type (unitary, metropolitan district, London borough, county: from the ONS code)",
+        "# in its region. Generated from regions.csv by",
+        "# sli_rules.facts.reference.council_type_groups_text(); use with --comparators council-type.",
+        "kind: comparators",
+    ]
+    for code, group in council_type_groups().items():
+        kind = COUNCIL_TYPES.get(code[:3], "other")
+        listed = ", ".join(group)
+        lines.append(f"{code}: [{listed}]  # {names[code]} ({kind.replace('_', ' ')})")
+    return "\n".join(lines) + "\n"
