@@ -506,3 +506,22 @@ def test_the_guides_counts_and_history_example_means_what_it_says(tmp_path: Path
     assert halton.counts == {"ascof.feel_safe": sli_rules.facts.Count(412, 590)}
     assert halton.history == {"ascof.admissions_65_plus": {"2021-22": 779.9, "2022-23": 347.5}}
     assert halton.council_type == "unitary"
+
+
+def test_a_name_that_is_two_councils_over_the_years_is_no_conflict(tmp_path: Path) -> None:
+    # Dorset County Council (E10000009) until 2018-19, the unitary Dorset (E06000059) after.
+    path = tmp_path / "ascof.csv"
+    path.write_text(ASCOF_HEADER + "".join(row + "\n" for row in (
+        "2018-19,Dorset,E10000009,1A,QoL,19.5,Council,Total,Outcome",
+        "2019-20,Dorset,E06000059,1A,QoL,19.1,Council,Total,Outcome",
+    )), encoding="utf-8")
+    region = sli_rules.load_facts(path, years="all")
+    assert sorted((item.code, item.year, item.council_type) for item in region) == [
+        ("E06000059", "2019-20", "unitary"), ("E10000009", "2018-19", "county"),
+    ]
+    assert region["E06000059"].history == {}  # a successor council has no history of its own
+    same_year = write_yaml(tmp_path / "twice.yaml", [
+        {"authority": "Dorset", "code": "E10000009", "year": "2019-20", "facts": {}},
+    ])
+    with pytest.raises(sli_rules.FactsError, match="'Dorset' is given code E10000009 here and E06000059 elsewhere"):
+        sli_rules.load_facts(path, same_year, years="all")

@@ -21,23 +21,40 @@ def assemble(
     """Merge records of the same authority and year; attach each year's previous values and
     the history of its earlier years. `years` assesses each authority in each of those years
     it has facts for; `year` in that one."""
-    codes_by_name: dict[str, str] = {}
+    # A name is given one code in a year; across years one name may be two councils (Dorset
+    # County Council, then the unitary Dorset), so a name without a code takes the code the
+    # name has in its own year, or the only code it has in any year.
+    codes_in_year: dict[tuple[str, str], str] = {}
+    codes_of_name: dict[str, set[str]] = {}
     for record in records:
         if record.code:
-            known = codes_by_name.setdefault(name_key(record.authority), record.code)
+            name = name_key(record.authority)
+            known = codes_in_year.setdefault((name, record.year), record.code)
+            codes_of_name.setdefault(name, set()).add(record.code)
             if known != record.code:
                 path, line, column = record.location
                 problems.add(
                     path, line, column,
                     f"'{record.authority}' is given code {record.code} here and {known} elsewhere",
                 )
+
+    def code_of(record: Record) -> str | None:
+        if record.code:
+            return record.code
+        name = name_key(record.authority)
+        found = codes_in_year.get((name, record.year))
+        if found is None and len(codes_of_name.get(name, ())) == 1:
+            (found,) = codes_of_name[name]
+        return found
+
     merged: dict[tuple[str, str], Record] = {}
     order: list[tuple[str, str]] = []
     for record in records:
-        key = (record.code or codes_by_name.get(name_key(record.authority)) or name_key(record.authority), record.year)
+        code = code_of(record)
+        key = (code or name_key(record.authority), record.year)
         if key not in merged:
             merged[key] = Record(**{**attrs.asdict(record, recurse=False)})
-            merged[key].code = record.code or codes_by_name.get(name_key(record.authority))
+            merged[key].code = code
             order.append(key)
             continue
         _merge_into(merged[key], record, problems)
@@ -47,7 +64,7 @@ def assemble(
     # each assessed in their own year, never one silently dropped.
     latest: dict[str, dict[str, str]] = {}
     for record in records:
-        authority = record.code or codes_by_name.get(name_key(record.authority)) or name_key(record.authority)
+        authority = code_of(record) or name_key(record.authority)
         origins = latest.setdefault(authority, {})
         origin = record.origin or record.location[0]
         if origin not in origins or year_start(record.year) > year_start(origins[origin]):
