@@ -3,8 +3,9 @@ naming the file, line and column, with a useful message: checked through the Pyt
 through `sli-rules validate`, as the analyst would see it.
 
 Each case is data: the file to edit, the text to replace (its first occurrence), the
-replacement, and the exact line expected. Line numbers are those of the shipped rulebook: when
-a shipped file changes above an edited spot, update the expected line here.
+replacement, and the exact line expected. Line numbers are those of the frozen copy of the
+default rulebook in tests/fixtures/default-rulebook, which analysts' edits of the shipped files
+do not move.
 """
 
 from __future__ import annotations
@@ -243,7 +244,7 @@ RULEBOOK_CASES = [
         "The Annual Audit Letter raises financial issues",
         "The {value.__class__} raises financial issues",
         "triggers/resources.yaml:102:15: placeholder '{value.__class__}' is not allowed (use "
-        "{value}, {previous}, {reference}, {authority}, {count} or {fact:ID})",
+        "{value}, {measure}, {previous}, {reference}, {authority}, {count} or {fact:ID})",
     ),
     (
         # A quoted one-line text: columns count the quote and each escape as written.
@@ -252,7 +253,7 @@ RULEBOOK_CASES = [
         "    says: \"{authority}'s Local Account is rated {value} (scale",
         '    says: "{authority}\\u2019s \\"Local Account\\" is rated {valeu} (scale',
         "triggers/intelligence.yaml:49:58: placeholder '{valeu}' is not allowed (use {value}, "
-        "{previous}, {reference}, {authority}, {count} or {fact:ID})",
+        "{measure}, {previous}, {reference}, {authority}, {count} or {fact:ID})",
     ),
     (
         # A folded text (>-) runs over several lines: the problem is placed where it starts.
@@ -278,10 +279,11 @@ RULEBOOK_CASES = [
         "      all:\n        - {concern_headings: {at_least: 3}}",
         "      any:\n        - {flagged: ombudsman-upheld}\n"
         "        - {concern_headings: {at_least: 3}}",
-        "triggers/in-the-round.yaml:15:9: trigger 'ombudsman-upheld' "
-        "(triggers/stakeholders.yaml:27:9), flagged on its own, reaches verdict "
+        "triggers/in-the-round.yaml:15:9: entry 'ombudsman-upheld' "
+        "(ombudsman-upheld; triggers/stakeholders.yaml:27:9), flagged on its own, reaches verdict "
         "'serious_concerns' and tier 'intervention', which requires corroboration (no single "
-        "trigger is a sign of failure: tighten this level's condition)",
+        "piece of evidence is a sign of failure: corroborate across entries (concern_entries) and "
+        "headings, not across triggers of one entry or gaps)",
     ),
     (
         "measure-unknown-polarity",
@@ -465,3 +467,9 @@ def test_unreadable_input_exits_2(tmp_path: Path, arguments: tuple[str, ...], co
     assert result.returncode == code
     assert "Traceback" not in result.stderr
     assert result.stderr.strip()
+
+
+def test_the_frozen_rulebook_the_cases_break_is_itself_sound(tmp_path: Path) -> None:
+    root = copy_rulebook(tmp_path)
+    completed = validate(root, "--rules", str(root))
+    assert completed.returncode == 0, completed.stdout + completed.stderr
