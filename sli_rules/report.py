@@ -235,6 +235,11 @@ def explain_text(item: AuthorityAssessment) -> str:
         for flag in flags:
             counted = "" if flag.counted else " (not counted: only in the event of other concerns)"
             lines.append(f"  {flag.title} [{flag.trigger}]{counted}")
+            if flag.last_year is not None:
+                lines.append("    flagged last year too" if flag.last_year else "    not flagged last year")
+            if flag.view is not None:
+                comment = f": {flag.view_comment}" if flag.view_comment else ""
+                lines.append(f"    the authority's own view: {flag.view.replace('_', ' ')}{comment}")
             lines.append(f"    {flag.says}")
             for evidence in flag.evidence:
                 lines.append(f"    - {evidence.text}: {evidence.outcome}")

@@ -392,6 +392,9 @@ def _result() -> Schema:
             "evidence": {"type": "array", "items": _object({"text": text, "outcome": text}, ("text", "outcome"))},
             "entry": text,
             "basis": {"enum": [*BASES, None]},
+            "view": {"enum": ["concern", "no_concern", "unsure", None], "description": "the authority's own view"},
+            "view_comment": text,
+            "last_year": {"type": ["boolean", "null"], "description": "also flagged the year before; null: not known"},
         },
         ("trigger", "heading", "signal", "counted", "title"),
     )
