@@ -7,9 +7,7 @@ findings of `validate` and `test`); it never prints a traceback.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,7 +16,8 @@ from .engine import Engine, example_region_path
 from .errors import Problem, SliRulesError
 from .facts import load_facts
 from .load import load_rulebook
-from .report import FORMATS, explain_text, render
+from .output import emit
+from .report import FORMATS, ExtraMissing, explain_text, render_bytes
 from .ruletest import check_test_files, split_test_files
 from .schema import KINDS as SCHEMA_KINDS
 from .schema import schema_text
@@ -64,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     assess.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     assess.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of standard output")
     assess.add_argument("--progress", action="store_true", help="report progress on standard error")
+    assess.add_argument("-v", "--verbose", action="store_true", help="text: every flag's values, tests and sources")
 
     explain = commands.add_parser("explain", help="explain one authority's verdict")
     explain.add_argument("authority", metavar="AUTHORITY", help="name or ONS code")
@@ -85,6 +85,10 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="print the JSON Schema of a file kind or of the JSON result")
     schema.add_argument("kind", choices=SCHEMA_KINDS, metavar="KIND", help=f"one of: {', '.join(SCHEMA_KINDS)}")
+
+    from .report_command import add_report_parser
+
+    add_report_parser(commands, facts_arguments)
     return parser
 
 
@@ -97,6 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _explain(arguments)
         if arguments.command == "validate":
             return _validate(arguments)
+        if arguments.command == "report":
+            from .report_command import run_report
+
+            return run_report(arguments, _region)
         if arguments.command == "schema":
             sys.stdout.write(schema_text(arguments.kind))
             return ExitCode.OK
@@ -143,26 +151,13 @@ def _assess(arguments: argparse.Namespace) -> int:
     result = engine.assess(region, progress=_progress if show_progress else None)  # type: ignore[arg-type]
     for warning in result.warnings:
         print(warning, file=sys.stderr)
-    text = render(result, arguments.format)
-    if arguments.output:
-        write_atomically(Path(arguments.output), text)
-    else:
-        sys.stdout.write(text)
-    return ExitCode.OK
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
-    folder = path.parent if str(path.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+        data = render_bytes(result, arguments.format, verbose=arguments.verbose)
+    except ExtraMissing as error:
+        print(f"sli-rules: {error}", file=sys.stderr)
+        return ExitCode.BAD_INPUT
+    emit(data if arguments.format == "pdf" else data.decode("utf-8"), arguments.output)
+    return ExitCode.OK
 
 
 def _explain(arguments: argparse.Namespace) -> int:
