@@ -19,8 +19,10 @@ from .conftest import make_rulebook, write_yaml
 SCRIPT = "<script>document.title='pwned'</script>"
 IMAGE = '"><img src=x onerror="document.title=\'pwned\'">'
 RLO = "\u202e"
-HOSTILE_NAMES = (f"{SCRIPT}Scriptford", f"{IMAGE}Imageton", f"Gnimocleb{RLO}Town")
+FORMULA = '=HYPERLINK("http://example.invalid","Formulaby")'
+HOSTILE_NAMES = (f"{SCRIPT}Scriptford", f"{IMAGE}Imageton", f"Gnimocleb{RLO}Town", FORMULA, "Pipe | Town")
 HOSTILE_NOTE = f"{SCRIPT} and {IMAGE} and {RLO}reversed"
+CONTROL_NOTE = "bell\x07 and \x1b[31mred\x1b[0m"
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -51,8 +53,8 @@ def hostile_region(folder: Path) -> tuple[Path, Path]:
         {
             "authority": name,
             "year": "2013-14",
-            "facts": {"x": 5 + index},
-            "notes": {"x": HOSTILE_NOTE},
+            "facts": {"x": -3.5 if index == 0 else 5 + index},
+            "notes": {"x": HOSTILE_NOTE if index < 3 else CONTROL_NOTE},
             "sources": {"x": f"{IMAGE} return"},
         }
         for index, name in enumerate(HOSTILE_NAMES)

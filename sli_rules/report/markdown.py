@@ -15,7 +15,7 @@ from .view import build
 if TYPE_CHECKING:
     from ..results import RegionAssessment
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
 def md(text: str) -> str:

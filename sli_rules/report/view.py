@@ -289,22 +289,26 @@ def _gap(gap: Mapping[str, Any], headings: Mapping[str, str]) -> GapView:
 
 
 def _verdict_words(data: Any, level_titles: Mapping[str, str]) -> str | None:
-    """Last year's verdict or the final view, however the result or the store gives it."""
+    """Last year's verdict or the final view, however the result or the store gives it:
+    `2012-13: Concerns, support Targeted support (Board, 2013-11-02): the reason`."""
     if data is None:
         return None
     if not isinstance(data, Mapping):
         return _text(level_titles.get(str(data), data))
     level = data.get("level")
     title = data.get("level_title") or (level_titles.get(str(level), level) if level else None)
-    parts = [_text(title)] if title else []
-    if data.get("tier_title") or data.get("tier"):
-        parts.append(f"support: {_text(data.get('tier_title') or data.get('tier'))}")
-    if data.get("year"):
-        parts.insert(0, f"{_text(data['year'])}:")
-    for key, label in (("reason", "reason"), ("by", "by"), ("when", "on"), ("at", "on")):
-        if data.get(key):
-            parts.append(f"{label} {_text(data[key])}")
-    return " ".join(parts) if parts else None
+    if not title:
+        return None
+    text = (f"{_text(data['year'])}: " if data.get("year") else "") + _text(title)
+    tier = data.get("tier_title") or data.get("tier")
+    if tier:
+        text += f", support {_text(tier)}"
+    who = ", ".join(_text(data[key]) for key in ("by", "when", "at") if data.get(key))
+    if who:
+        text += f" ({who})"
+    if data.get("reason"):
+        text += f": {_text(data['reason'])}"
+    return text
 
 
 def _discussion(data: Any) -> tuple[str, ...]:
