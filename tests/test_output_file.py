@@ -88,7 +88,7 @@ def test_a_new_file_honours_the_umask(tmp_path: Path, umask: int, mode: int) -> 
         text=True,
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
-        preexec_fn=lambda: os.umask(umask),  # noqa: PLW1509  (the child's umask, as a shell sets it)
+        preexec_fn=lambda: os.umask(umask),
         timeout=300,
     )
     assert completed.returncode == 0, completed.stderr

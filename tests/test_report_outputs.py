@@ -15,7 +15,7 @@ import sli_rules
 from sli_rules.report import render, render_json
 
 from .conftest import REPO, run_cli
-from .reporting import CONTROL_NOTE, FORMULA, IMAGE, RLO, SCRIPT, hostile_region, with_record
+from .reporting import FORMULA, IMAGE, RLO, SCRIPT, hostile_region, with_record
 
 CONTROL_SHOWN = "bell␇ and ␛[31mred␛[0m"
 
