@@ -147,3 +147,41 @@ def test_report_formats_are_html_and_pdf(tmp_path: Path, option: str) -> None:
         completed = run_cli("report", "-o", str(tmp_path / "page.html"))
         assert completed.returncode == 0
         assert (tmp_path / "page.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_coverage_history_and_the_record_show_in_the_browser(
+    tmp_path: Path, example_region: object, default_engine: object
+) -> None:
+    browser_or_skip()
+    from sli_rules.report import render
+
+    from .reporting import with_record
+
+    result = with_record(default_engine.assess(example_region))  # type: ignore[attr-defined]
+    target = tmp_path / "recorded.html"
+    target.write_text(render(result, "html"), encoding="utf-8")
+    with opened(target, tmp_path / "profile") as visit:
+        page = visit.page
+        heat_map = page.get_by_role("table", name=re.compile("^Counted concerns"))
+        bolton = heat_map.get_by_role("row", name=re.compile("^Bolton"))
+        assert "9/10 judged" in bolton.inner_text()
+        trend = page.get_by_role("img", name=re.compile("^Verdicts by year: 2011-12 No significant concerns"))
+        assert trend.count() == 2  # in the heat map and in Bolton's section
+        section = page.locator("#a-e08000001").inner_text()
+        assert "Last year: 2012-13: An emerging concern" in section
+        assert "Final view: Concerns in more than one area (Board): Confirmed after discussion." in section
+        assert "the authority does not see a concern: Our own figures differ." in section
+        page.locator("#a-e08000001").screenshot(path=str(tmp_path / "bolton.png"))
+        assert visit.problems == []
+        _only_the_file_was_requested(visit, target)
+
+
+def test_the_python_example_of_docs_report_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    browser_or_skip()  # the example prints a PDF
+    text = (REPO / "docs" / "report.md").read_text(encoding="utf-8")
+    block = text.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    exec(compile(block, "docs/report.md", "exec"), namespace)
+    assert str(namespace["page"]).startswith("<!DOCTYPE html>")
+    assert bytes(namespace["paper"]).startswith(b"%PDF-")  # type: ignore[call-overload]
