@@ -8,7 +8,7 @@ Three-valued logic on a two-valued engine: each trigger becomes two rules, one t
 when its condition is certainly true and one when it is certainly false. Neither firing means
 the condition is unknown for want of data: a gap.
 
-How durable-rules is used here, and why (see docs/durable-rules.md):
+How durable-rules is used here, and why (see docs/architecture.md and docs/performance.md):
 - the C module directly, without `durable.lang`'s Host, whose timer threads crash the process
   when several threads evaluate;
 - every value is a finite float written by `_number`, never by json (which writes 1e-05, a
