@@ -18,6 +18,9 @@ NORTH_WEST = sorted(
     if line.startswith("authority: ")
 )
 ASCOF_EXAMPLE = REPO / "examples" / "north-west-ascof-2023-24" / "ascof-north-west.csv"
+ASCOF_NATIONAL = REPO.parent / "shared" / "data" / "ascof" / "ascof-trend-2017-18-to-2023-24.csv"
+if not ASCOF_NATIONAL.exists():
+    ASCOF_NATIONAL = Path("/work/shared/data/ascof/ascof-trend-2017-18-to-2023-24.csv")
 SCREENSHOT = REPO / "docs" / "images" / "report.png"
 
 
@@ -60,9 +63,15 @@ def test_the_example_report_shows_banner_heat_map_and_values(tmp_path: Path) -> 
     assert (tmp_path / "report.png").read_bytes().startswith(b"\x89PNG")
 
 
-def test_the_ascof_report_passes_in_the_browser(tmp_path: Path) -> None:
+@pytest.mark.parametrize("source", ["example", "national"])
+def test_the_ascof_report_passes_in_the_browser(tmp_path: Path, source: str) -> None:
     browser_or_skip()
-    target = _report(tmp_path, str(ASCOF_EXAMPLE))
+    if source == "example":
+        target = _report(tmp_path, str(ASCOF_EXAMPLE))
+    else:
+        if not ASCOF_NATIONAL.exists():
+            pytest.skip(f"the shared ASCOF file is not here: {ASCOF_NATIONAL}")
+        target = _report(tmp_path, str(ASCOF_NATIONAL), "--region", "North West", "--year", "2023-24")
     with opened(target, tmp_path / "profile") as visit:
         page = visit.page
         assert "The figures are illustrative" not in page.get_by_role("note").inner_text()
