@@ -57,7 +57,18 @@ def test_the_example_report_shows_banner_heat_map_and_values(tmp_path: Path) -> 
         assert "networks.attendance_pct" in values and "40" in values
         assert "Missed most regional meetings since the autumn." in values
         assert page.locator("#a-e06000008").is_visible()
+        # Colour repeats the words, and the tones stay apart when printed in grey.
+        greys = page.evaluate(
+            """() => ["high", "some", "good", "none"].map(tone => {
+                const cell = document.querySelector(`table.heatmap td.tone-${tone}`);
+                const [r, g, b] = getComputedStyle(cell).backgroundColor.match(/\\d+/g).map(Number);
+                return (0.299 * r + 0.587 * g + 0.114 * b) / 255;
+            })"""
+        )
+        assert all(later - earlier >= 0.1 for earlier, later in zip(greys, greys[1:])), greys
         page.screenshot(path=str(tmp_path / "report.png"))
+        page.emulate_media(color_scheme="light", media="print")
+        page.screenshot(path=str(tmp_path / "report-print.png"))
         assert visit.problems == []
         _only_the_file_was_requested(visit, target)
     assert (tmp_path / "report.png").read_bytes().startswith(b"\x89PNG")
