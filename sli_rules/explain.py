@@ -9,7 +9,8 @@ from typing import Any
 
 from .evaluate import Record
 from .facts import AuthorityFacts
-from .model import Count, FactTest, Measure, Ref, Rulebook, Trigger, year_start
+from .logic import kleene_and, kleene_not, kleene_or
+from .model import AllOf, Condition, Count, FactTest, Measure, NotOf, Ref, Rulebook, Trigger, year_start
 from .operators import OPERATORS
 from .plan import Plan, Slot, leaves
 from .results import Evidence, Flag, Gap
@@ -78,12 +79,11 @@ class Explainer:
         refs = [self.reference(test, ref, row, texts)[0] for ref in test.test.refs]
         unit = "%" if test.change == "percent" else ""
         words = OPERATORS[test.test.op].words
-        joined = " and ".join(refs) if test.test.op in ("between", "outside") else ", ".join(refs)
+        joined = " and ".join(refs) if OPERATORS[test.test.op].shape == "pair" else ", ".join(refs)
         return f"{subject} = {show(value)}{unit} {words} {joined}" + (f" ({measure.name})" if measure.name else "")
 
     def _count_text(self, count: Count, record: Record, texts: dict[str, float]) -> str:
         slot = self.plan.count_slots[count]
-        value = record.row[slot]
         outcomes = record.parts[slot]
         counted = [fact for fact, outcome in zip(count.facts, outcomes, strict=True) if outcome is True]
         judged = sum(1 for outcome in outcomes if outcome is not None)
@@ -92,10 +92,16 @@ class Explainer:
             _ref_words(ref, self.rulebook) if ref.kind != "literal" else show(ref.literal) for ref in where.refs
         )
         test = count.test
-        limits = " and ".join(show(ref.literal) for ref in test.refs)
+        if count.scale == "all":
+            wanted = "all"
+        elif count.scale == "share":
+            wanted = f"{test.op.replace('_', ' ')} " + " and ".join(f"{show(ref.literal * 100)}%" for ref in test.refs)
+        else:
+            wanted = f"{test.op.replace('_', ' ')} " + " and ".join(show(ref.literal) for ref in test.refs)
+        share = f" ({show(len(counted) / judged * 100)}%)" if count.scale == "share" and judged else ""
         text = (
-            f"{show(value)} of the {judged} facts with data {OPERATORS[where.op].plural} {refs}"
-            f" (wanted {test.op.replace('_', ' ')} {limits})"
+            f"{len(counted)} of the {judged} facts with data{share} {OPERATORS[where.op].plural} {refs}"
+            f" (wanted {wanted})"
         )
         if counted:
             text += ": " + ", ".join(counted)
@@ -119,16 +125,20 @@ class Explainer:
         if not trigger.says:
             return trigger.title
         row = record.row
-        first_test = next((t for t in leaves(trigger.when) if isinstance(t, FactTest)), None)
-        first_count = next((t for t in leaves(trigger.when) if isinstance(t, Count)), None)
+        # The values that made the trigger hold: for an `any`, the branch that held.
+        shown = self.decisive(trigger.when, record) or list(leaves(trigger.when))
+        first_test = next((t for t in shown if isinstance(t, FactTest)), None)
+        first_count = next((t for t in shown if isinstance(t, Count)), None)
         values: dict[str, str] = {"authority": item.authority}
         if first_test is not None:
             values["value"] = show(self.subject(first_test, row, texts))
+            values["measure"] = self.rulebook.measures[first_test.fact].name
             values["previous"] = show(item.previous.get(first_test.fact))
             refs = [ref for ref in first_test.test.refs]
             values["reference"] = show(self.reference(first_test, refs[0], row, texts)[1]) if refs else "unknown"
         if first_count is not None:
-            values["count"] = show(row[self.plan.count_slots[first_count]])
+            parts = record.parts[self.plan.count_slots[first_count]]
+            values["count"] = show(float(sum(1 for outcome in parts if outcome is True)))
 
         def substitute(match: re.Match[str]) -> str:
             token = match.group(0)
@@ -164,7 +174,36 @@ class Explainer:
             notes={fact: item.notes[fact] for fact in values if fact in item.notes},
             provenance={fact: source for fact in values if (source := item.source_of(fact)) is not None},
             evidence=self.evidence(trigger, record, texts),
+            entry=trigger.entry,
+            basis=trigger.basis,
         )
+
+    def outcome(self, condition: Condition, record: Record) -> bool | None:
+        """A condition's outcome from its tests' recorded outcomes (no value is read again)."""
+        if isinstance(condition, (FactTest, Count)):
+            return record.tests.get(self.plan.test_index[condition])
+        if isinstance(condition, NotOf):
+            return kleene_not(self.outcome(condition.item, record))
+        outcomes = [self.outcome(item, record) for item in condition.items]
+        return kleene_and(outcomes) if isinstance(condition, AllOf) else kleene_or(outcomes)
+
+    def decisive(self, condition: Condition, record: Record) -> list[FactTest | Count]:
+        """The tests that decided a condition's outcome, in the order written: every part of
+        an `all` that held, the first part of an `any` that held (and the reverse when false)."""
+        if isinstance(condition, (FactTest, Count)):
+            return [condition]
+        if isinstance(condition, NotOf):
+            return self.decisive(condition.item, record)
+        outcome = self.outcome(condition, record)
+        if outcome is None:
+            return []
+        every = isinstance(condition, AllOf) == outcome  # an all that held, an any that failed
+        if every:
+            return [test for item in condition.items for test in self.decisive(item, record)]
+        for item in condition.items:
+            if self.outcome(item, record) is outcome:
+                return self.decisive(item, record)
+        return []
 
     def findings(
         self, item: AuthorityFacts, record: Record, texts: dict[str, float]
@@ -177,10 +216,10 @@ class Explainer:
             if outcome is True:
                 flags.append(self.flag(trigger, item, record, texts, counted=True))
             elif outcome is None:
-                gaps.append(self.gap(trigger, item, record))
+                gaps.append(self.gap(trigger, item, record, texts))
         return flags, gaps
 
-    def gap(self, trigger: Trigger, item: AuthorityFacts, record: Record) -> Gap:
+    def gap(self, trigger: Trigger, item: AuthorityFacts, record: Record, texts: dict[str, float]) -> Gap:
         missing: list[str] = []
         why: list[str] = []
         row = record.row
@@ -201,7 +240,16 @@ class Explainer:
                         continue  # not a measure of this year: its absence explains nothing
                     each = FactTest(fact, test.change, test.where, test.location)
                     self._why_test(each, item, row, missing, why)
-        return Gap(trigger.id, trigger.heading, trigger.title, tuple(missing), tuple(dict.fromkeys(why)))
+        # What could be judged, with its values: a rise whose explanation is not on record
+        # shows the rise, so that the assessor knows what to ask about.
+        known = tuple(
+            self._test_text(test, row, texts) if isinstance(test, FactTest) else self._count_text(test, record, texts)
+            for test in leaves(trigger.when)
+            if record.tests[self.plan.test_index[test]] is True
+        )
+        return Gap(
+            trigger.id, trigger.heading, trigger.title, tuple(missing), tuple(dict.fromkeys(why)), known, trigger.entry
+        )
 
     def _why_test(
         self, test: FactTest, item: AuthorityFacts, row: Sequence[float | None], missing: list[str], why: list[str]
@@ -234,8 +282,8 @@ class Explainer:
                 why.append(f"no {ref.kind.replace('_', ' ')} figure for {test.fact} in the facts given")
             elif ref.kind == "comparators" and not item.comparators:
                 why.append(
-                    f"{item.authority} has no comparator group: list 'comparators' in its fact set "
-                    "or give a comparator file"
+                    f"{item.authority} has no comparator group: give one with --comparators FILE, "
+                    "or list 'comparators' in its fact set"
                 )
             else:
                 why.append(f"the {ref.kind} {ref.stat} of {test.fact} needs at least 2 values")

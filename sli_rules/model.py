@@ -4,7 +4,7 @@ the verdict policy, the support menu and rule tests."""
 from __future__ import annotations
 
 import re
-from typing import Any, Union
+from typing import Any, Literal, Union, get_args
 
 import attrs
 
@@ -12,13 +12,22 @@ from .errors import Problem
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 YEAR_PATTERN = re.compile(r"(\d{4})-(\d{2})\Z")
-STATS = ("mean", "median", "min", "max", "q1", "q3", "worst_quartile", "best_quartile")
-HEADINGS = ("outcomes", "resources", "stakeholders", "intelligence")
-MEASURE_TYPES = ("number", "boolean", "category", "text")
-POLARITIES = ("higher", "lower", "none")
-SIGNALS = ("concern", "excellence")
-CHANGES = ("absolute", "percent")
-PLACEHOLDER_NAMES = ("value", "previous", "reference", "authority", "count")  # in `says`, beside {fact:ID}
+# The closed vocabularies: the types say what a field holds, the tuples list the words.
+Stat = Literal["mean", "median", "min", "max", "q1", "q3", "worst_quartile", "best_quartile"]
+Heading = Literal["outcomes", "resources", "stakeholders", "intelligence"]
+MeasureType = Literal["number", "boolean", "category", "text"]
+Polarity = Literal["higher", "lower", "none"]
+Signal = Literal["concern", "excellence"]
+Change = Literal["absolute", "percent"]
+CountScale = Literal["number", "share", "all"]
+RefKind = Literal["literal", "region", "comparators", "previous", "fact", "national", "published_region"]
+STATS: tuple[Stat, ...] = get_args(Stat)
+HEADINGS: tuple[Heading, ...] = get_args(Heading)
+MEASURE_TYPES: tuple[MeasureType, ...] = get_args(MeasureType)
+POLARITIES: tuple[Polarity, ...] = get_args(Polarity)
+SIGNALS: tuple[Signal, ...] = get_args(Signal)
+CHANGES: tuple[Change, ...] = get_args(Change)
+PLACEHOLDER_NAMES = ("value", "measure", "previous", "reference", "authority", "count")  # in `says`, beside {fact:ID}
 BASES = ("seed", "interpretation", "illustrative")
 
 Location = tuple[str, int, int]  # path, line, column
@@ -196,9 +205,9 @@ class Measure:
 
     id: str
     name: str
-    type: str
+    type: MeasureType
     unit: str | None
-    better: str
+    better: Polarity
     group: str | None
     aliases: tuple[Alias, ...]
     source: str | None
@@ -215,9 +224,9 @@ class Measure:
 class Ref:
     """The right-hand side of a test: a literal or a reference to another value."""
 
-    kind: str  # literal | region | comparators | previous | fact | national | published_region
+    kind: RefKind
     literal: Any = None
-    stat: str | None = None
+    stat: Stat | None = None
     fact: str | None = None
     plus: float = 0.0
     times: float = 1.0
@@ -233,18 +242,24 @@ class Test:
 @attrs.frozen
 class FactTest:
     fact: str
-    change: str | None
+    change: Change | None
     test: Test
     location: Location
 
 
 @attrs.frozen
 class Count:
+    """How many facts of a set pass a test (`scale: number`), what share of the facts decided
+    pass it (`share`, literals as fractions), or whether all that exist that year pass it
+    (`all`); unknown when fewer than `min_data` facts could be decided."""
+
     facts: tuple[str, ...]
-    change: str | None
+    change: Change | None
     where: Test
     test: Test  # a numeric test on the number counted, literal refs only
     location: Location
+    scale: CountScale = "number"
+    min_data: int = 1
 
 
 @attrs.frozen
@@ -273,7 +288,7 @@ class Trigger:
     heading: str
     heading_title: str
     title: str
-    signal: str
+    signal: Signal
     area: str | None
     sources: tuple[str, ...]
     when: Condition
@@ -290,7 +305,9 @@ class Trigger:
 
 @attrs.frozen
 class Counter:
-    """A verdict test on the counted flags: concerns, concern_headings, excellence, gaps."""
+    """A verdict test on what the policy counts (see `policy.Tally`): concerns,
+    concern_headings, concern_entries, excellence, gaps, coverage (a share, 0 to 1),
+    judged_headings, unacknowledged, persistent."""
 
     what: str
     heading: str | None
@@ -326,6 +343,7 @@ class Level:
     title: str
     when: VerdictCondition | None
     location: Location
+    note: str | None = None  # shown with the verdict: e.g. what evidence to gather
 
 
 @attrs.frozen

@@ -3,6 +3,7 @@ console error, no failed or outside request, and hostile text shown as text."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import struct
@@ -65,7 +66,7 @@ def test_the_example_report_shows_banner_heat_map_and_values(tmp_path: Path) -> 
                 return (0.299 * r + 0.587 * g + 0.114 * b) / 255;
             })"""
         )
-        assert all(later - earlier >= 0.1 for earlier, later in zip(greys, greys[1:])), greys
+        assert all(later - earlier >= 0.1 for earlier, later in itertools.pairwise(greys)), greys
         page.screenshot(path=str(tmp_path / "report.png"))
         page.emulate_media(color_scheme="light", media="print")
         page.screenshot(path=str(tmp_path / "report-print.png"))

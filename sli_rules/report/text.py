@@ -86,7 +86,7 @@ def _explain(item: AuthorityView) -> list[str]:
         f"Recommended support: {item.tier_title} [{item.tier}]" + (f". {item.tier_note}" if item.tier_note else ""),
     ]
     if item.coverage is not None:
-        lines.append(f"Coverage: {item.coverage[0]} of {item.coverage[1]} concern triggers judged.")
+        lines.append(f"Evidence: {coverage_words(item)}")
     if item.previous:
         lines.append(f"Last year: {item.previous}")
     if item.final:
@@ -106,6 +106,9 @@ def _explain(item: AuthorityView) -> list[str]:
             for test, outcome in flag.tests:
                 lines.append(f"    - {test}: {outcome}")
             lines.append(f"    sources: {'; '.join(flag.sources)}")
+            if flag.entry or flag.basis:
+                basis = f" (basis: {flag.basis})" if flag.basis else ""
+                lines.append(f"    reads: {flag.entry or flag.trigger}{basis}")
             if flag.values:
                 lines.append("    values: " + "; ".join(f"{value.fact} = {value.value}" for value in flag.values))
             for value in flag.values:
@@ -113,12 +116,6 @@ def _explain(item: AuthorityView) -> list[str]:
                     lines.append(f"    note on {value.fact}: {value.note}")
             if flag.data_sources and list(flag.data_sources) != list(flag.sources):
                 lines.append(f"    data from: {'; '.join(flag.data_sources)}")
-            if flag.entry or flag.basis:
-                detail = [
-                    f"Table 2 entry {flag.entry}" if flag.entry else "",
-                    f"basis: {flag.basis}" if flag.basis else "",
-                ]
-                lines.append("    " + "; ".join(part for part in detail if part))
             if flag.own_view:
                 lines.append(f"    {flag.own_view}" + (f": {flag.own_comment}" if flag.own_comment else ""))
     if item.gaps:
@@ -126,6 +123,7 @@ def _explain(item: AuthorityView) -> list[str]:
         for gap in item.gaps:
             lines.append(f"  {gap.title} [{gap.trigger}]: missing {', '.join(gap.missing) or 'a statistic'}")
             lines += [f"    - {why}" for why in gap.why]
+            lines += [f"    - known: {known}" for known in gap.known]
     if item.support:
         lines += ["", "Support options (best suited first):"]
         for title, via, suits in item.support:
@@ -134,6 +132,14 @@ def _explain(item: AuthorityView) -> list[str]:
         lines += ["", "Peers with strengths where this authority has concerns:"]
         lines += [f"  {name} ({area})" for name, area, _ in item.peers]
     return lines
+
+
+def coverage_words(item: AuthorityView) -> str:
+    """`32 of 32 concern triggers judged (100%): Outcomes 6 of 6; ...`."""
+    judged, total = item.coverage or (0, 0)
+    share = round(judged * 100 / total) if total else 0
+    by_heading = "; ".join(f"{title} {part} of {whole}" for title, part, whole in item.coverage_headings)
+    return f"{judged} of {total} concern triggers judged ({share}%)" + (f": {by_heading}" if by_heading else "")
 
 
 def explain_text(item: AuthorityAssessment) -> str:

@@ -73,6 +73,7 @@ class GapView:
     heading_title: str
     missing: tuple[str, ...]
     why: tuple[str, ...] = ()
+    known: tuple[str, ...] = ()  # the tests that could be decided, with their values
 
 
 @attrs.frozen
@@ -148,6 +149,7 @@ class AuthorityView:
     peers: tuple[tuple[str, str, str], ...]  # (authority, area, anchor)
     tier_note: str | None = None
     coverage: tuple[int, int] | None = None
+    coverage_headings: tuple[tuple[str, int, int], ...] = ()  # (heading title, judged, total)
     previous: str | None = None  # last year's verdict, in words
     discussion: tuple[str, ...] = ()
     final: str | None = None
@@ -285,6 +287,7 @@ def _gap(gap: Mapping[str, Any], headings: Mapping[str, str]) -> GapView:
         heading_title=_text(headings.get(heading, heading)),
         missing=tuple(_text(fact) for fact in gap.get("missing") or ()),
         why=tuple(_text(why) for why in gap.get("why") or ()),
+        known=tuple(_text(known) for known in gap.get("known") or ()),
     )
 
 
@@ -513,6 +516,10 @@ def _authority(
         ),
         tier_note=_text(record["tier_note"]) if record.get("tier_note") else None,
         coverage=coverage,
+        coverage_headings=tuple(
+            (_text(headings.get(heading, heading)), int(part.get("judged", 0)), int(part.get("total", 0)))
+            for heading, part in by_heading.items()
+        ),
         previous=previous,
         discussion=_discussion(merged.get("discussion")),
         final=_verdict_words(_get(merged, "final", "final_view"), level_titles),
