@@ -69,10 +69,15 @@ class ResultWithRecord(sli_rules.RegionAssessment):
     JSON contract, in the documented form, so that the report shows them the day they land."""
 
     added: dict[str, dict[str, Any]] = attrs.Factory(dict)
+    removed: tuple[str, ...] = ()  # keys taken out of every assessment and flag
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
         for item in data["assessments"]:
+            for key in self.removed:
+                item.pop(key, None)
+                for flag in item["flags"]:
+                    flag.pop(key, None)
             added = self.added.get(item["authority"], {})
             flag_fields = added.get("flag", {})
             for flag in item["flags"]:
@@ -110,6 +115,12 @@ def with_record(result: sli_rules.RegionAssessment) -> ResultWithRecord:
     )
     fields = {field.name: getattr(result, field.name) for field in attrs.fields(type(result))}
     return ResultWithRecord(**fields, added=added)
+
+
+def without_record(result: sli_rules.RegionAssessment) -> ResultWithRecord:
+    """The example's result as it was before coverage, entries and bases: without those keys."""
+    fields = {field.name: getattr(result, field.name) for field in attrs.fields(type(result))}
+    return ResultWithRecord(**fields, removed=("coverage", "entry", "basis"))
 
 
 def browser_or_skip() -> None:

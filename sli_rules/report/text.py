@@ -23,12 +23,11 @@ ILLUSTRATIVE = "The figures are illustrative, not real data: no verdict here say
 def render_text(result: RegionAssessment, verbose: bool = False) -> str:
     view = build(result)
     lines = summary_lines(view)
+    if verbose:  # each authority exactly as `explain` gives it
+        return "\n".join(lines) + "\n" + "".join("\n" + explain_text(item) for item in result.assessments)
     for item in view.assessments:
         lines.append("")
-        if verbose:
-            lines.extend(_explain(item))
-        else:
-            lines.extend(_brief(item))
+        lines.extend(_brief(item))
     return "\n".join(lines) + "\n"
 
 

@@ -159,6 +159,13 @@ class AuthorityView:
     def flags(self) -> tuple[FlagView, ...]:
         return self.concerns + self.excellence
 
+    def tone(self, levels: int) -> str:
+        """The verdict's shade: the policy's most serious levels darkest, its last (the least
+        serious) plain; however many levels a rulebook has."""
+        if self.rank == 0:
+            return "plain"
+        return f"top-{min(levels - 1 - self.rank, 3)}"
+
     @property
     def counted_concerns(self) -> int:
         return sum(1 for flag in self.concerns if flag.counted)
