@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from . import workspace
 from .engine import Engine
 from .output import emit
 from .report import ExtraMissing, render_bytes
@@ -65,6 +66,7 @@ def run_report(arguments: argparse.Namespace, region_of: Callable[[argparse.Name
     result = engine.assess(region_of(arguments, engine))  # type: ignore[arg-type]
     for warning in result.warnings:
         print(warning, file=sys.stderr)
+    print(workspace.in_force(engine.rulebook), file=sys.stderr)  # which rules decided
     extras = None
     if arguments.db:
         extras = _store_extras(arguments.db, [(item.authority, item.code) for item in result])
