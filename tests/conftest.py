@@ -153,14 +153,16 @@ def outcomes_agree(engine: Engine, region: Region) -> list[list[bool | None]]:
     return durable
 
 
-def run_cli(*arguments: str, cwd: Path | None = None, check_traceback: bool = True) -> subprocess.CompletedProcess[str]:
-    """The real command line, in a subprocess, as a user runs it."""
+def run_cli(
+    *arguments: str, cwd: Path | None = None, check_traceback: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The real command line, in a subprocess, as a user runs it (`env` adds to the environment)."""
     completed = subprocess.run(
         [sys.executable, "-m", "sli_rules", *arguments],
         capture_output=True,
         text=True,
         cwd=cwd or REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
+        env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
         timeout=300,
     )
     if check_traceback:
