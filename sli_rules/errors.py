@@ -4,8 +4,26 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import attrs
+
+
+class Location(NamedTuple):
+    """Where something was written: a file (or `<memory>` and a path into the data), a line
+    and a column, both from 1; line 0 where there is no line to point at."""
+
+    path: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return place(self)
+
+
+def place(location: Location) -> str:
+    """A location as people read it in messages: path:line:column."""
+    return f"{location[0]}:{location[1]}:{location[2]}" if location[1] else location[0]
 
 
 @attrs.frozen(order=False)

@@ -8,7 +8,9 @@ from typing import Any, Literal, Union, get_args
 
 import attrs
 
+from .errors import Location as Location
 from .errors import Problem
+from .errors import place as place
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 YEAR_PATTERN = re.compile(r"(\d{4})-(\d{2})\Z")
@@ -33,14 +35,6 @@ SIGNALS: tuple[Signal, ...] = get_args(Signal)
 CHANGES: tuple[Change, ...] = get_args(Change)
 PLACEHOLDER_NAMES = ("value", "measure", "previous", "reference", "authority", "count")  # in `says`, beside {fact:ID}
 BASES = ("seed", "interpretation", "illustrative")
-
-Location = tuple[str, int, int]  # path, line, column
-
-
-def place(location: Location) -> str:
-    """A location as people read it in messages: path:line:column."""
-    return f"{location[0]}:{location[1]}:{location[2]}" if location[1] else location[0]
-
 
 def year_start(year: str) -> int:
     """2013 for '2013-14': years order by their first calendar year."""

@@ -18,11 +18,10 @@ import attrs
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .errors import Problems
+from .errors import Location, Problems
 
 Key = str | int
 Where = tuple[Key, ...]
-Location = tuple[str, int, int]  # path, line, column
 MEMORY = "<memory>"
 
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -70,11 +69,11 @@ class Document:
 
     def location(self, where: Where) -> Location:
         """Where the value at `where` is, as a problem reports it."""
-        return (self.path, *self.at(where))
+        return Location(self.path, *self.at(where))
 
     def key_location(self, where: Where) -> Location:
         """Where the key naming `where` is, as a problem reports it."""
-        return (self.path, *self.key_at(where))
+        return Location(self.path, *self.key_at(where))
 
     def problem(
         self,
@@ -106,7 +105,7 @@ class MemoryDocument(Document):
 
     def location(self, where: Where) -> Location:
         inner = path_text(where)
-        return (f"{self.name}: {inner}" if inner else self.name, 0, 0)
+        return Location(f"{self.name}: {inner}" if inner else self.name, 0, 0)
 
     def key_location(self, where: Where) -> Location:
         return self.location(where)

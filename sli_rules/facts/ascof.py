@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 
 from ..errors import Problems
-from ..model import YEAR_PATTERN, year_start
+from ..model import YEAR_PATTERN, Location, year_start
 from ..source import display_path, read_text
 from .factset import ALL_YEARS, Count, PublishedFigures, Record, TypeFigures, council_type_of, count_problem, new_record
 from .reference import council_name, known_regions, match_region, region_codes, region_members
@@ -146,11 +146,11 @@ def read_ascof_csv(
         record = records.get((row.code, row.year))
         if record is None:
             record = records[(row.code, row.year)] = new_record(
-                council_name(row.code) or row.name, row.code, row.year, (shown, row.line, 1), published=True
+                council_name(row.code) or row.name, row.code, row.year, Location(shown, row.line, 1), published=True
             )
             record.sources["ascof.*"] = source
         record.facts[fact] = row.value
-        record.fact_locations[fact] = (shown, row.line, row.value_column)
+        record.fact_locations[fact] = Location(shown, row.line, row.value_column)
     _attach_counts(shown, records, counted, problems)
     found: list[Any] = [
         records[key]
@@ -216,7 +216,7 @@ def _attach_counts(
                          f"counts of {fact} for {record.authority} {when} left out: {wrong}", warning=True)
             continue
         record.counts[fact] = Count(int(numerator.value), int(denominator.value))
-        record.count_locations[fact] = (shown, numerator.line, numerator.value_column)
+        record.count_locations[fact] = Location(shown, numerator.line, numerator.value_column)
 
 
 def _ascof_rows(shown: str, text: str, problems: Problems) -> list[_AscofRow] | None:

@@ -63,7 +63,7 @@ def read_comparator_groups(file: Path, problems: Problems) -> Groups:
                 continue
             for member in members:
                 if member:
-                    groups.setdefault(key, []).append((member, (shown, line, column)))
+                    groups.setdefault(key, []).append((member, Location(shown, line, column)))
         return groups
     for document in load_documents(file, problems):
         data = document.data
@@ -93,7 +93,7 @@ def read_comparator_groups(file: Path, problems: Problems) -> Groups:
                 continue
             for position, member in enumerate(members):
                 groups.setdefault(str(key).strip(), []).append(
-                    (member.strip(), (shown, *document.at((key, position))))
+                    (member.strip(), Location(shown, *document.at((key, position))))
                 )
     return groups
 

@@ -121,7 +121,7 @@ class AuthorityFacts:
     comparators: tuple[str, ...] = ()
     notes: dict[str, str] = attrs.field(repr=False, factory=dict)
     sources: dict[str, str] = attrs.field(repr=False, factory=dict)
-    location: Location = ("<memory>", 1, 1)
+    location: Location = Location("<memory>", 1, 1)
     fact_locations: dict[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
     previous_locations: dict[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
     comparator_locations: tuple[Location, ...] = attrs.field(repr=False, default=(), eq=False)

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problems
+from ..errors import Location, Problems
 from ..source import display_path, read_text
 from .factset import Record, new_record, year_problem
 
@@ -270,12 +270,12 @@ def wide_records(
     records: list[Any] = []
     for line, row, authority, year in _keyed_rows(shown, body, names, problems, strict_width):
         code = str(row["code"][0]).strip() if "code" in row else ""
-        record = new_record(authority, code or None, year, (shown, line, 1))
+        record = new_record(authority, code or None, year, Location(shown, line, 1))
         for name, (value, column) in row.items():
             if name in ("authority", "code", "year") or blank(value):
                 continue
             record.facts[name] = _typed(value)
-            record.fact_locations[name] = (shown, line, column)
+            record.fact_locations[name] = Location(shown, line, column)
         records.append(record)
     return records
 
@@ -356,9 +356,9 @@ def long_records(
         given[(*key, fact)] = line
         record = records.get(key)
         if record is None:
-            record = records[key] = new_record(authority, code or None, year, (shown, line, 1))
+            record = records[key] = new_record(authority, code or None, year, Location(shown, line, 1))
         record.facts[fact] = _typed(value)
-        record.fact_locations[fact] = (shown, line, value_column)
+        record.fact_locations[fact] = Location(shown, line, value_column)
         for extra, into in (("source", record.sources), ("note", record.notes)):
             if extra in row and not blank(row[extra][0]):
                 into[fact] = str(row[extra][0]).strip()

@@ -53,7 +53,7 @@ def build_measures(state: Loading) -> None:
                     f"{place(other)})",
                 )
                 continue
-            first[spec.id] = (document.path, line, column)
+            first[spec.id] = Location(document.path, line, column)
             measure = _measure(state, document, where, spec)
             if measure is not None:
                 state.measures[measure.id] = measure
@@ -145,7 +145,7 @@ def _measure(state: Loading, document: Document, where: Where, spec: Any) -> Mea
         since=state.year(document, (*where, "since"), spec.since),
         until=state.year(document, (*where, "until"), spec.until),
         breaks=breaks,
-        location=(document.path, line, column),
+        location=Location(document.path, line, column),
         basis=_basis(state, document, (*where, "basis"), spec.basis),
         method=_method(state, document, where, spec),
         per=float(spec.per) if isinstance(spec.per, (int, float)) and spec.per > 0 else 1.0,
@@ -232,7 +232,7 @@ def build_triggers(state: Loading) -> None:
                 duplicate = True  # still checked below, so every problem shows at once
             else:
                 duplicate = False
-                first[spec.id] = (document.path, line, column)
+                first[spec.id] = Location(document.path, line, column)
             if spec.signal not in SIGNALS:
                 document.problem(
                     state.problems, (*where, "signal"), f"unknown signal {spec.signal!r}",
@@ -266,7 +266,7 @@ def build_triggers(state: Loading) -> None:
                     when=condition,
                     says=spec.says,
                     gated=spec.only_with_other_concerns,
-                    location=(document.path, line, column),
+                    location=Location(document.path, line, column),
                     entry=spec.entry or spec.id,
                     basis=basis,
                 )
@@ -344,7 +344,7 @@ def build_levels(state: Loading) -> None:
                 warning=True,
             )
         line, column = document.at((*where, "id"))
-        levels.append(Level(spec.id, spec.title, condition, (document.path, line, column), spec.note))
+        levels.append(Level(spec.id, spec.title, condition, Location(document.path, line, column), spec.note))
     if not parsed.levels:
         document.problem(state.problems, ("levels",), "the verdict policy has no levels")
     elif parsed.levels[-1].when is not None:
@@ -444,7 +444,7 @@ def build_menu(state: Loading) -> None:
                 verdicts=tuple(spec.verdicts),
                 options=tuple(spec.options),
                 corroboration=spec.corroboration == "required",
-                location=(document.path, line, column),
+                location=Location(document.path, line, column),
             )
         )
     for level in levels:

@@ -63,7 +63,7 @@ class ConditionParser:
 
     def location(self, where: Where) -> Location:
         line, column = self.document.at(where)
-        return (self.document.path, line, column)
+        return Location(self.document.path, line, column)
 
     def condition(self, where: Where, value: Any, depth: int = 0) -> Condition | None:
         if depth > MAX_DEPTH:
