@@ -200,7 +200,7 @@ def test_a_malformed_tests_file_is_located(tmp_path: Path) -> None:
 
 def test_a_correct_tests_file_is_valid_and_its_tests_pass(tmp_path: Path) -> None:
     text = MY_TESTS.replace("Wiral", "Wirral").replace("politcal", "political")
-    text = text.replace("fac_eligibilit]", "fac_eligibility]").replace("level: concern\n", "level: no_concerns\n")
+    text = text.replace("fac_eligibilit]", "fac_eligibility]").replace("level: concern\n", "level: insufficient_evidence\n")
     (tmp_path / "my-tests.yaml").write_text(text, encoding="utf-8")
     result = validate(tmp_path, "my-tests.yaml")
     assert (result.returncode, result.stdout, result.stderr) == (0, "valid\n", "")
