@@ -74,7 +74,7 @@ TABLE_1 = {
     ],
 }
 VERDICTS_OF_TIER = {
-    "self_help": ["no_concerns", "emerging_concerns"],
+    "self_help": ["no_concerns", "insufficient_evidence", "emerging_concerns"],
     "targeted_support": ["concerns"],
     "intervention": ["serious_concerns"],
 }
