@@ -17,6 +17,7 @@ from .facts import AuthorityFacts, Region, load_facts
 from .load import load_rulebook
 from .model import Rulebook
 from .results import AuthorityAssessment, Flag, Gap, RegionAssessment, SupportOption
+from .workspace import example_path
 
 __all__ = [
     "AuthorityAssessment",
@@ -33,6 +34,7 @@ __all__ = [
     "SliRulesError",
     "SupportOption",
     "assess",
+    "example_path",
     "load_facts",
     "load_rulebook",
 ]

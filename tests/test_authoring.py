@@ -374,7 +374,7 @@ FACTS_CASES = [
 def test_the_shipped_rulebook_is_valid_without_warnings() -> None:
     result = validate(ROOT, "--strict")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "valid"
+    assert result.stdout.splitlines()[0] == "valid"
 
 
 @pytest.mark.parametrize("case", RULEBOOK_CASES, ids=[case[0] for case in RULEBOOK_CASES])
@@ -406,7 +406,7 @@ def test_rulebook_warning(tmp_path: Path, file: str, old: str, new: str, expecte
     result = validate(root, "--rules", ".")
     assert result.returncode == 0
     assert result.stderr.splitlines() == [expected, "0 errors, 1 warning"]
-    assert result.stdout == "valid (1 warning)\n"
+    assert result.stdout.splitlines()[0] == "valid (1 warning)"
     strict = validate(root, "--rules", ".", "--strict")
     assert strict.returncode == 1
     assert strict.stderr.splitlines() == [expected, "0 errors, 1 warning"]

@@ -134,6 +134,6 @@ def test_a_count_that_cannot_be_judged_says_why_once(tmp_path: Path) -> None:
     (gap,) = result["A"].gaps
     assert gap.why == (
         "none of the 2 counted facts could be judged",
-        "A has no comparator group: list 'comparators' in its fact set or give a comparator file",
+        "A has no comparator group: give one with --comparators FILE, or list 'comparators' in its fact set",
     )
     assert result["B"].gaps == ()  # B's group (B, A) decides x; y is unknown but x counts
