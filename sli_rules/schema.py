@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .model import BASES, CHANGES, HEADINGS, MEASURE_TYPES, POLARITIES, SIGNALS, STATS
+from .model import BASES, CHANGES, HEADINGS, MEASURE_TYPES, METHODS, POLARITIES, SIGNALS, STATS
 from .operators import OPERATORS
 
 KINDS = ("measures", "triggers", "verdicts", "menu", "facts", "tests", "result")
@@ -56,6 +56,7 @@ def _tests(value: Schema, numbers_only: bool = False) -> dict[str, Schema]:
         "pair": {"type": "array", "prefixItems": [value, value], "minItems": 2, "maxItems": 2},
         "list": {"type": "array", "items": value, "minItems": 1},
         "flag": {"type": "boolean"},
+        "years": _object({"years": {"type": "integer", "minimum": 1}}, ("years",)),
     }
     return {name: shapes[op.shape] for name, op in OPERATORS.items() if op.numeric or not numbers_only}
 
@@ -76,6 +77,7 @@ def _definitions() -> Schema:
         {
             "region": {"enum": list(STATS)},
             "comparators": {"enum": list(STATS)},
+            "council_type": {"enum": list(STATS)},
             "previous": {"const": True},
             "fact": _ID,
             "national": {"const": "value"},
@@ -87,13 +89,18 @@ def _definitions() -> Schema:
         "{fact: ID}, {national: value} or {published_region: value}, optionally with plus/times",
         oneOf=[
             {"required": [key]}
-            for key in ("region", "comparators", "previous", "fact", "national", "published_region")
+            for key in ("region", "comparators", "council_type", "previous", "fact", "national", "published_region")
         ],
     )
     value = {"anyOf": [_SCALAR, {"$ref": "#/$defs/reference"}]}
     fact_tests = _tests(value)
     fact_test = _object(
-        {"fact": _ID, "change": {"enum": list(CHANGES)}, **fact_tests},
+        {
+            "fact": _ID,
+            "change": {"enum": list(CHANGES)},
+            "confidence": {"enum": [95, 99.8], "description": "of a significance test's interval"},
+            **fact_tests,
+        },
         ("fact",),
         description="a test of one fact: fact, an optional change, and exactly one test",
         oneOf=_one_test(fact_tests),
@@ -104,6 +111,8 @@ def _definitions() -> Schema:
         oneOf=_one_test(number_tests),
     )
     where_tests = _tests(value)
+    percent = {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?%$", "description": "a percentage such as 35%"}
+    count_tests = _tests({"anyOf": [_NUMBER, percent, {"const": "all"}]}, numbers_only=True)
     count = _object(
         {
             "count": _object(
@@ -111,14 +120,16 @@ def _definitions() -> Schema:
                     "facts": {"anyOf": [{**_IDS, "minItems": 1}, _object({"group": _TEXT}, ("group",))]},
                     "where": _object(where_tests, oneOf=_one_test(where_tests)),
                     "change": {"enum": list(CHANGES)},
+                    "min_data": {"type": "integer", "minimum": 1},
                 },
                 ("facts", "where"),
             ),
-            **number_tests,
+            **count_tests,
+            "min_data": {"type": "integer", "minimum": 1},
         },
         ("count",),
-        description="how many facts of a set pass a test, itself tested",
-        oneOf=_one_test(number_tests),
+        description="how many facts of a set pass a test (a number, a share such as 35%, or all), itself tested",
+        oneOf=_one_test(count_tests),
     )
     condition: Schema = {
         "description": "a condition: all, any, not, a test of one fact, or a count",
@@ -131,6 +142,10 @@ def _definitions() -> Schema:
         ],
     }
     counter = {"$ref": "#/$defs/number_test"}
+    share_tests = _tests({"anyOf": [{"type": "number", "minimum": 0, "maximum": 1}, percent]}, numbers_only=True)
+    share_test = _object(
+        share_tests, description="a test of a share: a number from 0 to 1 or a percentage", oneOf=_one_test(share_tests)
+    )
     verdict_list = {"type": "array", "items": {"$ref": "#/$defs/verdict_condition"}, "minItems": 1}
     verdict_condition: Schema = {
         "description": "a verdict condition: all, any, not, flagged, or a count of flags",
@@ -142,7 +157,12 @@ def _definitions() -> Schema:
             _object({"concerns": counter, "in": {"enum": list(HEADINGS)}}, ("concerns",)),
             _object({"excellence": counter, "in": {"enum": list(HEADINGS)}}, ("excellence",)),
             _object({"concern_headings": counter}, ("concern_headings",)),
+            _object({"concern_entries": counter, "in": {"enum": list(HEADINGS)}}, ("concern_entries",)),
             _object({"gaps": counter}, ("gaps",)),
+            _object({"coverage": share_test, "in": {"enum": list(HEADINGS)}}, ("coverage",)),
+            _object({"judged_headings": counter}, ("judged_headings",)),
+            _object({"unacknowledged": counter}, ("unacknowledged",)),
+            _object({"persistent": counter}, ("persistent",)),
         ],
     }
     fact_values = {
@@ -162,6 +182,21 @@ def _definitions() -> Schema:
             "previous": {"$ref": "#/$defs/fact_values"},
             "notes": {"type": "object", "additionalProperties": _TEXT},
             "sources": {"type": "object", "additionalProperties": _TEXT},
+            "counts": {
+                "type": "object",
+                "description": "the counts behind a fact's value, by fact id",
+                "additionalProperties": _object(
+                    {"numerator": {"type": "integer", "minimum": 0}, "denominator": {"type": "integer", "minimum": 1}},
+                    ("numerator", "denominator"),
+                ),
+            },
+            "history": {
+                "type": "object",
+                "description": "earlier years' values, by fact id and year",
+                "additionalProperties": {
+                    "type": "object", "additionalProperties": {"type": ["number", "string", "boolean", "null"]}
+                },
+            },
         },
         ("authority", "year"),
         description="one authority's facts for one year",
@@ -197,6 +232,8 @@ def _measures() -> Schema:
             "breaks": {"type": "array", "items": _YEAR},
             "note": _TEXT,
             "basis": _BASIS,
+            "method": {"enum": list(METHODS), "description": "how a confidence interval is taken"},
+            "per": {"type": "number", "exclusiveMinimum": 0, "description": "100 for percentages, 100000 per 100,000"},
         },
         ("id", "name"),
     )
@@ -355,6 +392,9 @@ def _result() -> Schema:
             "evidence": {"type": "array", "items": _object({"text": text, "outcome": text}, ("text", "outcome"))},
             "entry": text,
             "basis": {"enum": [*BASES, None]},
+            "view": {"enum": ["concern", "no_concern", "unsure", None], "description": "the authority's own view"},
+            "view_comment": text,
+            "last_year": {"type": ["boolean", "null"], "description": "also flagged the year before; null: not known"},
         },
         ("trigger", "heading", "signal", "counted", "title"),
     )
