@@ -184,7 +184,7 @@ class Engine:
             levels=tuple((level.id, level.title) for level in rulebook.levels),
             tiers=tuple((tier.id, tier.title) for tier in rulebook.tiers),
             headings=dict(rulebook.headings),
-            warnings=tuple(str(problem) for problem in loaded.warnings),
+            warnings=tuple(str(problem) for problem in bound.warnings),
         )
 
     def _run(self, compiled: _Compiled, row: Sequence[float | None]) -> list[Outcome]:

@@ -39,7 +39,7 @@ Location = tuple[str, int, int]  # path, line, column
 
 def place(location: Location) -> str:
     """A location as people read it in messages: path:line:column."""
-    return f"{location[0]}:{location[1]}:{location[2]}"
+    return f"{location[0]}:{location[1]}:{location[2]}" if location[1] else location[0]
 
 
 def year_start(year: str) -> int:
