@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
+from . import __version__, cycle_cli
 from .engine import Engine, example_region_path
 from .errors import Problem, SliRulesError
 from .facts import load_facts
@@ -85,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="print the JSON Schema of a file kind or of the JSON result")
     schema.add_argument("kind", choices=SCHEMA_KINDS, metavar="KIND", help=f"one of: {', '.join(SCHEMA_KINDS)}")
+    cycle_cli.add_commands(commands, facts_arguments)
     return parser
 
 
@@ -100,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if arguments.command == "schema":
             sys.stdout.write(schema_text(arguments.kind))
             return ExitCode.OK
+        if arguments.command in cycle_cli.COMMANDS:
+            return cycle_cli.main(arguments)
         return _test(arguments)
     except SliRulesError as error:
         _print_problems(error.problems)
