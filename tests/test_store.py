@@ -17,8 +17,8 @@ from .storage import db, other_db, snapshot  # noqa: F401 (fixtures)
 
 pytest.importorskip("sqlalchemy", reason="the store's tests need the store extra: pip install 'sli-rules[store]'")
 
-from sli_rules.store import StoreError  # noqa: E402
-from sli_rules.store.api import Store, migrate, schema_head  # noqa: E402
+from sli_rules.store import StoreError
+from sli_rules.store.api import Store, migrate, schema_head
 
 YEAR = "2013-14"
 

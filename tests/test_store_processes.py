@@ -19,7 +19,7 @@ from .storage import db  # noqa: F401 (fixture)
 
 pytest.importorskip("sqlalchemy", reason="the store's tests need the store extra: pip install 'sli-rules[store]'")
 
-from sli_rules.store.api import Store  # noqa: E402
+from sli_rules.store.api import Store
 
 YEAR = "2013-14"
 WORKER = textwrap.dedent(
