@@ -19,7 +19,7 @@ import attrs
 import yaml
 
 from .errors import FactsError, Problem, Problems, did_you_mean
-from .model import YEAR_PATTERN, AllOf, AnyOf, Condition, Count, FactTest, NotOf, Rulebook, Trigger
+from .model import HEADINGS, YEAR_PATTERN, AllOf, AnyOf, Condition, Count, FactTest, NotOf, Rulebook, Trigger
 from .source import display_path, load_documents, read_text
 
 View = Literal["concern", "no_concern", "unsure"]
@@ -77,7 +77,9 @@ def evidence_of(rulebook: Rulebook, trigger: Trigger) -> list[str]:
 
 def concern_triggers(rulebook: Rulebook) -> list[Trigger]:
     """The concern triggers, heading by heading in the rulebook's order."""
-    order = {heading: index for index, heading in enumerate(rulebook.headings)}
+    # Table 2's order (outcomes, resources, stakeholders, intelligence), then any other heading.
+    known = [*HEADINGS, *(heading for heading in rulebook.headings if heading not in HEADINGS)]
+    order = {heading: index for index, heading in enumerate(known)}
     concerns = [trigger for trigger in rulebook.triggers if trigger.is_concern]
     return sorted(concerns, key=lambda trigger: order.get(trigger.heading, len(order)))
 
@@ -209,7 +211,8 @@ def load_self_assessment(path: str | Path, rulebook: Rulebook | None = None) -> 
         rows = _yaml_rows(file, problems)
     else:
         problems.add(shown, 1, 1, f"a self-assessment is .xlsx, .csv or .yaml, not {suffix or 'no suffix'!r}")
-    problems.raise_if_errors(FactsError)
+    if not rows:
+        problems.raise_if_errors(FactsError)
     result = _assemble(shown, rows, rulebook, problems)
     problems.raise_if_errors(FactsError)
     assert result is not None
@@ -302,8 +305,8 @@ def _table(
             continue
         row: dict[str, Cell] = {}
         for index, (name, column) in enumerate(names):
-            value = cells[index][0] if index < len(cells) else ""
-            row[name] = (value, line, column)
+            value, at = cells[index] if index < len(cells) else ("", column)
+            row[name] = (value, line, at)
         rows.append(row)
     return rows
 

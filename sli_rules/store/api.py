@@ -173,7 +173,8 @@ def sources_of(items: Iterable[SourceLike]) -> tuple[Source, ...]:
 
 
 def rulebook_summary(rulebook: Rulebook) -> dict[str, Any]:
-    """What later acts on a run are checked against: its levels, tiers, options, areas."""
+    """What later acts on a run are checked against: its levels, tiers, options, areas, in the
+    rulebook's own order (kept unsorted, so that messages list them as the rulebook does)."""
     return {
         "digest": rulebook.digest,
         "levels": [[level.id, level.title] for level in rulebook.levels],
@@ -321,7 +322,7 @@ class Store:
             "rulebook_path": result.rulebook_path,
             "package_version": __version__,
             "sources": json.dumps([{"path": s.path, "sha256": s.sha256} for s in found]),
-            "rulebook": json.dumps(rulebook_summary(rulebook), sort_keys=True),
+            "rulebook": json.dumps(rulebook_summary(rulebook)),
             "result": json.dumps(data, sort_keys=True),
         }
         with self._transaction() as connection:
@@ -660,7 +661,7 @@ class Store:
                     tables.runs.insert().values(
                         **{name: run[name] for name in _RUN_TEXT},
                         sources=json.dumps(run["sources"]),
-                        rulebook=json.dumps(run["rulebook"], sort_keys=True),
+                        rulebook=json.dumps(run["rulebook"]),
                         result=json.dumps(run["result"], sort_keys=True),
                     )
                 )
