@@ -196,7 +196,7 @@ def _run(arguments: argparse.Namespace) -> int:
         elif command == "directory" and arguments.directory_command == "add":
             event = store.offer(arguments.authority, arguments.year, area=arguments.area, option=arguments.option,
                                 days=arguments.days, contact=arguments.contact, by=arguments.by, on=arguments.on)
-            print(f"offer {event}")
+            print(f"offer {event} added to the directory for {arguments.year}")
             return 0
         elif command == "directory":
             sys.stdout.write(offers_text(arguments.year, store.offers(arguments.year)))
@@ -213,7 +213,9 @@ def _run(arguments: argparse.Namespace) -> int:
 
             data = store.export()
             write_atomically(Path(arguments.output), json.dumps(data, indent=1, sort_keys=True) + "\n")
-            print(f"exported {len(data['runs'])} runs and {len(data['events'])} events to {arguments.output}")
+            runs, events = len(data["runs"]), len(data["events"])
+            print(f"exported {runs} run{'s' if runs != 1 else ''} and {events} event{'s' if events != 1 else ''} "
+                  f"to {arguments.output}")
             return 0
         verdict = store.current(arguments.authority, arguments.year)
         print(f"{verdict.authority} {verdict.year}: {verdict_line(verdict)} (event {event})")

@@ -138,7 +138,7 @@ def test_export_then_import_through_the_commands(recorded: str, other_db: str, t
     assert run_cli("discuss", "Halton", "--year", YEAR, "--note", "Met", "--by", "A", "--db", recorded).returncode == 0
     out = tmp_path / "store.json"
     done = run_cli("export", "--db", recorded, "-o", str(out))
-    assert done.stdout == f"exported 1 runs and 1 events to {out}\n"
+    assert done.stdout == f"exported 1 run and 1 event to {out}\n"
     done = run_cli("import", str(out), "--db", other_db)
     assert (done.returncode, done.stdout) == (0, "imported 1 run and 1 event\n")
     assert (run_cli("history", "Halton", "--db", other_db).stdout
