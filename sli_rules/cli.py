@@ -189,9 +189,7 @@ def _validate(arguments: argparse.Namespace) -> int:
         return ExitCode.BAD_INPUT
     try:
         rulebook = load_rulebook(rules_path)
-        from .load import rulebook_warnings
-
-        problems.extend(rulebook_warnings(rules_path))
+        problems.extend(rulebook.warnings)
     except SliRulesError as error:
         problems.extend(error.problems)
         rulebook = None

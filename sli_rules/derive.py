@@ -6,19 +6,17 @@ that a region statistic is taken once, not once per authority or per trigger.
 
 from __future__ import annotations
 
-import operator
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
 
 from .errors import FactsError, Problems
 from .facts import AuthorityFacts, Region, name_key
+from .logic import Column, Node, evaluate_column
 from .model import Measure, Rulebook, previous_year, year_start
-from .plan import And, Atom, Node, Not, Plan, Slot, encode_literal
-
-Column = list[float | None]
+from .plan import Plan, Slot, encode_literal
 
 
 @attrs.frozen
@@ -29,6 +27,8 @@ class Derived:
     texts: dict[str, float]
     members: tuple[tuple[int, ...], ...]  # each authority's comparator group (indexes), self included
     years: dict[str, tuple[int, ...]]  # year → indexes of its authorities
+    # Each authority's counts, fact by fact: count slot → the outcome of its test on each fact.
+    parts: tuple[dict[int, tuple[bool | None, ...]], ...] = ()
 
 
 def stat(values: Sequence[float], name: str, measure: Measure | None) -> float | None:
@@ -113,16 +113,24 @@ def derive(plan: Plan, rulebook: Rulebook, region: Region) -> Derived:
         years.setdefault(item.year, []).append(index)
     members = comparator_groups(region, years)
     rows: list[tuple[float | None, ...]] = [()] * len(region.authorities)
+    parts: list[dict[int, tuple[bool | None, ...]]] = [{}] * len(region.authorities)
     for year, indexes in years.items():
         group = [region.authorities[index] for index in indexes]
         local_members = _local_members(indexes, members)
-        columns = _YearColumns(plan, rulebook, group, year, texts, local_members, region.references).columns()
+        year_columns = _YearColumns(plan, rulebook, group, year, texts, local_members, region.references)
+        columns = year_columns.columns()
         for position, row in enumerate(zip(*columns, strict=True)) if columns else enumerate([()] * len(group)):
             rows[indexes[position]] = row
+        for position, index in enumerate(indexes):
+            parts[index] = {
+                slot: tuple(column[position] for column in outcomes)
+                for slot, outcomes in year_columns.part_outcomes.items()
+            }
     return Derived(
         rows=tuple(rows),
         texts=texts,
         members=members,
+        parts=tuple(parts),
         years={year: tuple(indexes) for year, indexes in years.items()},
     )
 
@@ -155,6 +163,7 @@ class _YearColumns:
         self.references = references
         self.subjects: dict[tuple[str, str | None], Column] = {}
         self.computed: list[Column] = []
+        self.part_outcomes: dict[int, list[list[bool | None]]] = {}  # count slot → a column per fact
 
     def columns(self) -> list[Column]:
         for slot in self.plan.slots:
@@ -238,65 +247,17 @@ class _YearColumns:
         size = len(self.group)
         trues = [0] * size
         decided = [False] * size
+        recorded = self.part_outcomes[len(self.computed)] = []  # this slot's index: the next column
         for part in slot.parts:
             outcomes = self.outcome_column(part)
+            recorded.append(outcomes)
             trues = [count + (outcome is True) for count, outcome in zip(trues, outcomes, strict=True)]
             decided = [done or outcome is not None for done, outcome in zip(decided, outcomes, strict=True)]
         return [float(count) if done else None for count, done in zip(trues, decided, strict=True)]
 
     def outcome_column(self, node: Node) -> list[bool | None]:
-        """A tree's three-valued outcome for every authority: `evaluate`, a column at a time."""
-        if isinstance(node, int):
-            return _atom_column(self.plan.atoms[node], self.computed, len(self.group))
-        if isinstance(node, Not):
-            return [None if value is None else not value for value in self.outcome_column(node.item)]
-        parts = [self.outcome_column(item) for item in node.items]
-        if not parts:
-            return [isinstance(node, And)] * len(self.group)
-        if isinstance(node, And):
-            return [_all(values) for values in zip(*parts, strict=True)]
-        return [_any(values) for values in zip(*parts, strict=True)]
-
-
-def _all(values: tuple[bool | None, ...]) -> bool | None:
-    if False in values:
-        return False
-    return None if None in values else True
-
-
-def _any(values: tuple[bool | None, ...]) -> bool | None:
-    if True in values:
-        return True
-    return None if None in values else False
-
-
-_COMPARE: dict[str, Callable[[float, float], bool]] = {
-    "gt": operator.gt,
-    "ge": operator.ge,
-    "lt": operator.lt,
-    "le": operator.le,
-    "eq": operator.eq,
-    "ne": operator.ne,
-}
-
-
-def _atom_column(atom: Atom, computed: list[Column], size: int) -> list[bool | None]:
-    """`atom_holds` for every authority at once."""
-    left = computed[atom.left]
-    if atom.op == "present":
-        return [value is not None for value in left]
-    if atom.op == "absent":
-        return [value is None for value in left]
-    compare = _COMPARE[atom.op]
-    if atom.right is None:
-        literal = atom.literal
-        if literal is None:
-            return [None] * size
-        return [None if value is None else compare(value, literal) for value in left]
-    right = computed[atom.right]
-    return [
-        None if a is None or b is None else compare(a, b) for a, b in zip(left, right, strict=True)
-    ]
+        """A tree's three-valued outcome for every authority at once."""
+        return evaluate_column(node, self.plan.atoms, self.computed, len(self.group))
 
 
 def _adjust(value: float | None, times: float, plus: float) -> float | None:

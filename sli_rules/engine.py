@@ -9,14 +9,14 @@ from pathlib import Path
 import attrs
 
 from . import judge, recommend
-from .derive import Derived, derive
-from .evaluate import DurableProgram, EngineFailure, Outcome, PythonProgram
+from .derive import derive
+from .evaluate import DurableProgram, EngineFailure, Outcome, PythonProgram, Recorder
 from .explain import Explainer
-from .facts import AuthorityFacts, Region, bind, load_facts
+from .facts import Region, bind, load_facts
 from .load import load_rulebook, shipped
-from .model import Level, Rulebook, Tier
+from .model import Rulebook
 from .plan import Plan, make_plan
-from .results import AuthorityAssessment, Flag, Gap, Peer, RegionAssessment
+from .results import AuthorityAssessment, RegionAssessment
 
 BACKENDS = ("durable", "python")
 Progress = Callable[[int, int], None]
@@ -30,13 +30,14 @@ class _Compiled:
     plan: Plan
     python: PythonProgram
     durable: DurableProgram | None
+    recorder: Recorder
     explainer: Explainer
 
     @classmethod
     def make(cls, rulebook: Rulebook, backend: str) -> _Compiled:
         plan = make_plan(rulebook)
         durable = DurableProgram(plan) if backend == "durable" else None
-        return cls(rulebook, plan, PythonProgram(plan), durable, Explainer(rulebook, plan))
+        return cls(rulebook, plan, PythonProgram(plan), durable, Recorder(plan), Explainer(rulebook, plan))
 
 
 def example_region_path() -> Path:
@@ -99,20 +100,37 @@ class Engine:
         *,
         progress: Progress | None = None,
     ) -> RegionAssessment:
-        """Assess every authority of a region (a Region, or paths to fact files)."""
+        """Assess every authority of a region (a Region, or paths to fact files).
+
+        The region goes through each stage once, in order: read, bind, derive, evaluate
+        (with the record of what decided each trigger, in words), judge, recommend.
+        """
         compiled = self._compiled  # one snapshot: a reload meanwhile does not mix rulebooks
         rulebook = compiled.rulebook
         loaded = _as_region(region)
         bound = bind(loaded, rulebook)
         derived = derive(compiled.plan, rulebook, bound)
-        judged = []
+        verdicts = []
         total = len(bound.authorities)
-        for index, (item, row) in enumerate(zip(bound.authorities, derived.rows, strict=False)):
-            outcomes = self._run(compiled, row)
-            judged.append(self._draft(compiled, item, row, outcomes, derived))
+        for index, (item, row) in enumerate(zip(bound.authorities, derived.rows, strict=True)):
+            record = compiled.recorder.record(self._run(compiled, row), row, derived.parts[index])
+            flags, gaps = compiled.explainer.findings(item, record, derived.texts)
+            verdicts.append(judge.judge(rulebook, item.authority, item.code, item.year, flags, gaps))
             if progress is not None and (index + 1 == total or (index + 1) % 1000 == 0):
                 progress(index + 1, total)
-        return _finish(compiled, judged, loaded)
+        recommendations = recommend.recommend(rulebook, verdicts)
+        return RegionAssessment(
+            rulebook_digest=rulebook.digest,
+            rulebook_path=rulebook.path,
+            assessments=tuple(
+                _assessment(verdict, recommendation)
+                for verdict, recommendation in zip(verdicts, recommendations, strict=True)
+            ),
+            levels=tuple((level.id, level.title) for level in rulebook.levels),
+            tiers=tuple((tier.id, tier.title) for tier in rulebook.tiers),
+            headings=dict(rulebook.headings),
+            warnings=tuple(str(problem) for problem in loaded.warnings),
+        )
 
     def _run(self, compiled: _Compiled, row: Sequence[float | None]) -> list[Outcome]:
         if compiled.durable is None:
@@ -126,92 +144,23 @@ class Engine:
                 )
         return outcomes
 
-    def _draft(
-        self,
-        compiled: _Compiled,
-        item: AuthorityFacts,
-        row: Sequence[float | None],
-        outcomes: list[Outcome],
-        derived: Derived,
-    ) -> _Judged:
-        """Flags and gaps from the outcomes, then the verdict they lead to."""
-        rulebook = compiled.rulebook
-        explainer = compiled.explainer
-        held = [trigger for trigger, outcome in zip(rulebook.triggers, outcomes, strict=True) if outcome is True]
-        others = any(trigger.is_concern and not trigger.gated for trigger in held)
-        flags = [
-            explainer.flag(trigger, item, row, derived.texts, counted=not trigger.gated or others)
-            for trigger in held
-        ]
-        gaps = [
-            explainer.gap(trigger, item, row)
-            for trigger, outcome in zip(rulebook.triggers, outcomes, strict=True)
-            if outcome is None
-        ]
-        tally = judge.Tally.of_flags(flags, len(gaps))
-        level = judge.choose_level(rulebook.levels, tally)
-        return _Judged(item, flags, gaps, tally, level, rulebook.tier_for(level.id))
 
-
-@attrs.frozen
-class _Judged:
-    """One authority judged, before peers are matched across the region."""
-
-    item: AuthorityFacts
-    flags: list[Flag]
-    gaps: list[Gap]
-    tally: judge.Tally
-    level: Level
-    tier: Tier
-
-
-def _finish(compiled: _Compiled, judged: list[_Judged], region: Region) -> RegionAssessment:
-    rulebook = compiled.rulebook
-    severity = {level.id: position for position, level in enumerate(rulebook.levels)}
-    by_year: dict[str, list[_Judged]] = {}
-    for entry in judged:
-        by_year.setdefault(entry.item.year, []).append(entry)
-    peers: dict[tuple[str, str], tuple[Peer, ...]] = {}
-    for year in sorted(by_year):
-        same_year = by_year[year]
-        # The most serious are served first; sorting is stable, so ties keep the region's order.
-        needs = [
-            (entry.item.authority, entry.flags)
-            for entry in sorted(same_year, key=lambda entry: severity[entry.level.id])
-        ]
-        strengths = [
-            (entry.item.authority, entry.item.code, [flag for flag in entry.flags if flag.signal == "excellence"])
-            for entry in same_year
-        ]
-        for name, found in recommend.match_peers(needs, strengths).items():
-            peers[(name, year)] = found
-    assessments = tuple(
-        AuthorityAssessment(
-            authority=entry.item.authority,
-            code=entry.item.code,
-            year=entry.item.year,
-            level=entry.level.id,
-            level_title=entry.level.title,
-            tier=entry.tier.id,
-            tier_title=entry.tier.title,
-            status="provisional",
-            flags=tuple(entry.flags),
-            gaps=tuple(entry.gaps),
-            support=recommend.support_options(rulebook, entry.tier, entry.flags),
-            reasons=tuple(judge.reasons(entry.level, entry.tally, entry.flags, len(entry.gaps), rulebook.headings)),
-            peers=peers.get((entry.item.authority, entry.item.year), ()),
-            tier_note=entry.tier.note,
-        )
-        for entry in judged
-    )
-    return RegionAssessment(
-        rulebook_digest=rulebook.digest,
-        rulebook_path=rulebook.path,
-        assessments=assessments,
-        levels=tuple((level.id, level.title) for level in rulebook.levels),
-        tiers=tuple((tier.id, tier.title) for tier in rulebook.tiers),
-        headings=dict(rulebook.headings),
-        warnings=tuple(str(problem) for problem in region.warnings),
+def _assessment(verdict: judge.Verdict, recommendation: recommend.Recommendation) -> AuthorityAssessment:
+    return AuthorityAssessment(
+        authority=verdict.authority,
+        code=verdict.code,
+        year=verdict.year,
+        level=verdict.level.id,
+        level_title=verdict.level.title,
+        tier=recommendation.tier.id,
+        tier_title=recommendation.tier.title,
+        status="provisional",
+        flags=verdict.flags,
+        gaps=verdict.gaps,
+        support=recommendation.support,
+        reasons=verdict.reasons,
+        peers=recommendation.peers,
+        tier_note=recommendation.tier.note,
     )
 
 

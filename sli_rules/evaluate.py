@@ -8,7 +8,7 @@ Three-valued logic on a two-valued engine: each trigger becomes two rules, one t
 when its condition is certainly true and one when it is certainly false. Neither firing means
 the condition is unknown for want of data: a gap.
 
-How durable-rules is used here, and why (see docs/durable-rules.md):
+How durable-rules is used here, and why (see docs/architecture.md and docs/performance.md):
 - the C module directly, without `durable.lang`'s Host, whose timer threads crash the process
   when several threads evaluate;
 - every value is a finite float written by `_number`, never by json (which writes 1e-05, a
@@ -40,8 +40,9 @@ from typing import Any
 import attrs
 import durable_rules_engine as _engine
 
-from .plan import NEGATION, And, Atom, Not, Plan, atom_holds
-from .plan import Node as PlanNode
+from .logic import COMPARISONS, And, Atom, Not, compile_tree, negation
+from .logic import Node as PlanNode
+from .plan import Plan
 
 Outcome = bool | None
 Row = Sequence[float | None]
@@ -59,7 +60,6 @@ MAX_TRIGGERS_PER_RULESET = 100
 
 _LOCK = threading.Lock()
 _SIDS = itertools.count(1)
-_OPERATORS = {"gt": "$gt", "ge": "$gte", "lt": "$lt", "le": "$lte", "ne": "$neq"}
 
 
 class EngineFailure(RuntimeError):
@@ -78,6 +78,39 @@ def direct_slots(node: PlanNode, atoms: tuple[Atom, ...]) -> set[int]:
     return found
 
 
+@attrs.frozen
+class Record:
+    """What decided one authority's triggers, made once and read by every explanation: each
+    trigger's outcome, the outcome of each test of the triggers that held or could not be
+    judged (by `Plan.tests` index), the slot values compared, and each count's outcome fact
+    by fact (by count slot, from deriving)."""
+
+    outcomes: tuple[Outcome, ...]
+    tests: dict[int, Outcome]
+    row: tuple[float | None, ...]
+    parts: dict[int, tuple[Outcome, ...]]
+
+
+class Recorder:
+    """Decides each test of the triggers that held or could not be judged, once."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.checks = [compile_tree(tree, plan.atoms) for tree in plan.test_trees]
+
+    def record(
+        self, outcomes: Sequence[Outcome], row: tuple[float | None, ...], parts: dict[int, tuple[Outcome, ...]]
+    ) -> Record:
+        tests: dict[int, Outcome] = {}
+        for trigger, outcome in enumerate(outcomes):
+            if outcome is False:
+                continue
+            for index in self.plan.trigger_tests[trigger]:
+                if index not in tests:
+                    tests[index] = self.checks[index](row)
+        return Record(tuple(outcomes), tests, row, parts)
+
+
 # --- the plain-Python evaluator --------------------------------------------------------
 
 
@@ -86,47 +119,7 @@ class PythonProgram:
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
-        self.checks = [self._compile(tree) for tree in plan.trees]
-
-    def _compile(self, node: PlanNode) -> Callable[[Row], Outcome]:
-        atoms = self.plan.atoms
-        if isinstance(node, int):
-            atom = atoms[node]
-            return lambda row: atom_holds(atom, row)  # type: ignore[arg-type]
-        if isinstance(node, Not):
-            inner = self._compile(node.item)
-
-            def negate(row: Row) -> Outcome:
-                outcome = inner(row)
-                return None if outcome is None else not outcome
-
-            return negate
-        parts = [self._compile(item) for item in node.items]
-        if isinstance(node, And):
-
-            def conjunction(row: Row) -> Outcome:
-                result: Outcome = True
-                for part in parts:
-                    outcome = part(row)
-                    if outcome is False:
-                        return False
-                    if outcome is None:
-                        result = None
-                return result
-
-            return conjunction
-
-        def disjunction(row: Row) -> Outcome:
-            result: Outcome = False
-            for part in parts:
-                outcome = part(row)
-                if outcome is True:
-                    return True
-                if outcome is None:
-                    result = None
-            return result
-
-        return disjunction
+        self.checks: list[Callable[[Row], Outcome]] = [compile_tree(tree, plan.atoms) for tree in plan.trees]
 
     def run(self, row: Row) -> list[Outcome]:
         return [check(row) for check in self.checks]
@@ -181,7 +174,8 @@ def _atom_rule(atom: Atom, op: str) -> dict[str, Any]:
         operand: Any = atom.literal
     else:
         operand = {"$m": _prop(atom.right)}
-    comparison = {left: operand} if op == "eq" else {_OPERATORS[op]: {left: operand}}
+    engine_op = COMPARISONS[op].engine
+    comparison = {left: operand} if engine_op is None else {engine_op: {left: operand}}
     if atom.right is None:
         return comparison
     return {"$and": [{"$ex": {_prop(atom.right): 1}}, comparison]}
@@ -202,7 +196,7 @@ def _certainly(node: PlanNode, atoms: tuple[Atom, ...], truth: bool) -> dict[str
     """A durable-rules condition that holds when `node` is certainly `truth`."""
     if isinstance(node, int):
         atom = atoms[node]
-        return _atom_rule(atom, atom.op if truth else NEGATION[atom.op])
+        return _atom_rule(atom, atom.op if truth else negation(atom.op))
     if isinstance(node, Not):
         return _certainly(node.item, atoms, not truth)
     parts = [_certainly(item, atoms, truth) for item in node.items]

@@ -4,66 +4,19 @@ and, when it could not be judged, what was missing and why."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
+from .evaluate import Record
 from .facts import AuthorityFacts
-from .model import (
-    AllOf,
-    AnyOf,
-    Condition,
-    Count,
-    FactTest,
-    Measure,
-    NotOf,
-    Ref,
-    Rulebook,
-    Trigger,
-    year_start,
-)
-from .plan import Plan, Slot, evaluate
+from .model import Count, FactTest, Measure, Ref, Rulebook, Trigger, year_start
+from .operators import OPERATORS
+from .plan import Plan, Slot, leaves
 from .results import Evidence, Flag, Gap
+from .words import show
 
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 OUTCOME_WORDS = {True: "true", False: "false", None: "unknown"}
-TEST_WORDS = {
-    "equals": "equals",
-    "not_equals": "does not equal",
-    "above": "is above",
-    "below": "is below",
-    "at_least": "is at least",
-    "at_most": "is at most",
-    "between": "is between",
-    "outside": "is outside",
-    "one_of": "is one of",
-    "none_of": "is none of",
-    "worse_than": "is worse than",
-    "better_than": "is better than",
-}
-
-
-def show(value: Any) -> str:
-    """A value as people read it: 12.5, not 12.500000000001; true/false for booleans."""
-    if value is None:
-        return "unknown"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        text = f"{value:.2f}".rstrip("0").rstrip(".")
-        return text if text not in ("0", "-0") else f"{value:.3g}"
-    return str(value)
-
-
-def tests_of(condition: Condition) -> Iterator[FactTest | Count]:
-    if isinstance(condition, (AllOf, AnyOf)):
-        for item in condition.items:
-            yield from tests_of(item)
-    elif isinstance(condition, NotOf):
-        yield from tests_of(condition.item)
-    else:
-        yield condition
 
 
 class Explainer:
@@ -105,16 +58,14 @@ class Explainer:
         value = self.slot_value(Slot("value", test.fact, test.change), row)
         return value if test.change else self.decode(value, measure, texts)
 
-    def evidence(
-        self, trigger: Trigger, item: AuthorityFacts, row: Sequence[float | None], texts: dict[str, float]
-    ) -> tuple[Evidence, ...]:
+    def evidence(self, trigger: Trigger, record: Record, texts: dict[str, float]) -> tuple[Evidence, ...]:
         found = []
-        for test in tests_of(trigger.when):
-            outcome = evaluate(self.plan.nodes[test], self.plan.atoms, row)  # type: ignore[arg-type]
+        for test in leaves(trigger.when):
+            outcome = record.tests[self.plan.test_index[test]]
             if isinstance(test, FactTest):
-                found.append(Evidence(self._test_text(test, row, texts), OUTCOME_WORDS[outcome]))
+                found.append(Evidence(self._test_text(test, record.row, texts), OUTCOME_WORDS[outcome]))
             else:
-                found.append(Evidence(self._count_text(test, row, texts), OUTCOME_WORDS[outcome]))
+                found.append(Evidence(self._count_text(test, record, texts), OUTCOME_WORDS[outcome]))
         return tuple(found)
 
     def _test_text(self, test: FactTest, row: Sequence[float | None], texts: dict[str, float]) -> str:
@@ -126,14 +77,14 @@ class Explainer:
             return f"{subject} is {state} (wanted {'present' if test.test.present else 'missing'})"
         refs = [self.reference(test, ref, row, texts)[0] for ref in test.test.refs]
         unit = "%" if test.change == "percent" else ""
-        words = TEST_WORDS[test.test.op]
+        words = OPERATORS[test.test.op].words
         joined = " and ".join(refs) if test.test.op in ("between", "outside") else ", ".join(refs)
         return f"{subject} = {show(value)}{unit} {words} {joined}" + (f" ({measure.name})" if measure.name else "")
 
-    def _count_text(self, count: Count, row: Sequence[float | None], texts: dict[str, float]) -> str:
-        slot = next(s for s in self.plan.slots if s.kind == "count" and s.count == count)
-        value = self.slot_value(slot, row)
-        outcomes = [evaluate(part, self.plan.atoms, row) for part in slot.parts]  # type: ignore[arg-type]
+    def _count_text(self, count: Count, record: Record, texts: dict[str, float]) -> str:
+        slot = self.plan.count_slots[count]
+        value = record.row[slot]
+        outcomes = record.parts[slot]
         counted = [fact for fact, outcome in zip(count.facts, outcomes, strict=True) if outcome is True]
         judged = sum(1 for outcome in outcomes if outcome is not None)
         where = count.where
@@ -143,36 +94,33 @@ class Explainer:
         test = count.test
         limits = " and ".join(show(ref.literal) for ref in test.refs)
         text = (
-            f"{show(value)} of the {judged} facts with data {_plural(TEST_WORDS.get(where.op, where.op))} {refs}"
+            f"{show(value)} of the {judged} facts with data {OPERATORS[where.op].plural} {refs}"
             f" (wanted {test.op.replace('_', ' ')} {limits})"
         )
         if counted:
             text += ": " + ", ".join(counted)
         return text
 
-    def values(self, trigger: Trigger, item: AuthorityFacts, row: Sequence[float | None]) -> dict[str, Any]:
+    def values(self, trigger: Trigger, item: AuthorityFacts, record: Record) -> dict[str, Any]:
         """The facts a flag rests on, with this year's values."""
         found: dict[str, Any] = {}
-        for test in tests_of(trigger.when):
+        for test in leaves(trigger.when):
             if isinstance(test, FactTest):
                 facts = [test.fact] + [ref.fact for ref in test.test.refs if ref.kind == "fact" and ref.fact]
             else:
-                slot = next(s for s in self.plan.slots if s.kind == "count" and s.count == test)
-                facts = [
-                    fact
-                    for fact, part in zip(test.facts, slot.parts, strict=True)
-                    if evaluate(part, self.plan.atoms, row) is True  # type: ignore[arg-type]
-                ]
+                outcomes = record.parts[self.plan.count_slots[test]]
+                facts = [fact for fact, outcome in zip(test.facts, outcomes, strict=True) if outcome is True]
             for fact in facts:
                 if fact in item.facts and fact not in found:
                     found[fact] = item.facts[fact]
         return found
 
-    def says(self, trigger: Trigger, item: AuthorityFacts, row: Sequence[float | None], texts: dict[str, float]) -> str:
+    def says(self, trigger: Trigger, item: AuthorityFacts, record: Record, texts: dict[str, float]) -> str:
         if not trigger.says:
             return trigger.title
-        first_test = next((t for t in tests_of(trigger.when) if isinstance(t, FactTest)), None)
-        first_count = next((t for t in tests_of(trigger.when) if isinstance(t, Count)), None)
+        row = record.row
+        first_test = next((t for t in leaves(trigger.when) if isinstance(t, FactTest)), None)
+        first_count = next((t for t in leaves(trigger.when) if isinstance(t, Count)), None)
         values: dict[str, str] = {"authority": item.authority}
         if first_test is not None:
             values["value"] = show(self.subject(first_test, row, texts))
@@ -180,8 +128,7 @@ class Explainer:
             refs = [ref for ref in first_test.test.refs]
             values["reference"] = show(self.reference(first_test, refs[0], row, texts)[1]) if refs else "unknown"
         if first_count is not None:
-            slot = next(s for s in self.plan.slots if s.kind == "count" and s.count == first_count)
-            values["count"] = show(self.slot_value(slot, row))
+            values["count"] = show(row[self.plan.count_slots[first_count]])
 
         def substitute(match: re.Match[str]) -> str:
             token = match.group(0)
@@ -199,31 +146,46 @@ class Explainer:
         self,
         trigger: Trigger,
         item: AuthorityFacts,
-        row: Sequence[float | None],
+        record: Record,
         texts: dict[str, float],
         counted: bool,
     ) -> Flag:
-        values = self.values(trigger, item, row)
+        values = self.values(trigger, item, record)
         return Flag(
             trigger=trigger.id,
             heading=trigger.heading,
             signal=trigger.signal,
             counted=counted,
             title=trigger.title,
-            says=self.says(trigger, item, row, texts),
+            says=self.says(trigger, item, record, texts),
             sources=trigger.sources,
             values=values,
             area=trigger.area,
             notes={fact: item.notes[fact] for fact in values if fact in item.notes},
             provenance={fact: source for fact in values if (source := item.source_of(fact)) is not None},
-            evidence=self.evidence(trigger, item, row, texts),
+            evidence=self.evidence(trigger, record, texts),
         )
 
-    def gap(self, trigger: Trigger, item: AuthorityFacts, row: Sequence[float | None]) -> Gap:
+    def findings(
+        self, item: AuthorityFacts, record: Record, texts: dict[str, float]
+    ) -> tuple[list[Flag], list[Gap]]:
+        """The flags (each counted until the judge says otherwise) and the gaps of one
+        authority, in the rulebook's order, in words."""
+        flags: list[Flag] = []
+        gaps: list[Gap] = []
+        for trigger, outcome in zip(self.rulebook.triggers, record.outcomes, strict=True):
+            if outcome is True:
+                flags.append(self.flag(trigger, item, record, texts, counted=True))
+            elif outcome is None:
+                gaps.append(self.gap(trigger, item, record))
+        return flags, gaps
+
+    def gap(self, trigger: Trigger, item: AuthorityFacts, record: Record) -> Gap:
         missing: list[str] = []
         why: list[str] = []
-        for test in tests_of(trigger.when):
-            outcome = evaluate(self.plan.nodes[test], self.plan.atoms, row)  # type: ignore[arg-type]
+        row = record.row
+        for test in leaves(trigger.when):
+            outcome = record.tests[self.plan.test_index[test]]
             if outcome is not None:
                 continue
             if isinstance(test, FactTest):
@@ -277,11 +239,6 @@ class Explainer:
                 )
             else:
                 why.append(f"the {ref.kind} {ref.stat} of {test.fact} needs at least 2 values")
-
-
-def _plural(words: str) -> str:
-    """'is above' said of several facts: 'are above'."""
-    return "are" + words[2:] if words.startswith("is ") else words.replace("does not", "do not")
 
 
 def _add(missing: list[str], fact: str) -> None:

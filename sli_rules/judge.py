@@ -12,16 +12,20 @@ from .model import (
     Counter,
     Flagged,
     Level,
+    Rulebook,
     Test,
-    Trigger,
     VerdictAll,
     VerdictAny,
     VerdictCondition,
     VerdictNot,
 )
+from .operators import OPERATORS
+from .policy import Tally, choose_level, holds
+
+__all__ = ["Tally", "Verdict", "choose_level", "counted", "describe", "judge", "reasons", "tally"]
 
 if TYPE_CHECKING:
-    from .results import Flag
+    from .results import Flag, Gap
 
 COUNTER_WORDS = {
     "concerns": "counted concerns",
@@ -29,103 +33,57 @@ COUNTER_WORDS = {
     "excellence": "areas of excellence",
     "gaps": "triggers that could not be judged",
 }
-TEST_WORDS = {
-    "equals": "=",
-    "not_equals": "≠",
-    "above": ">",
-    "below": "<",
-    "at_least": "≥",
-    "at_most": "≤",
-}
+
+
+def tally(flags: Iterable[Flag], gaps: int) -> Tally:
+    """What the policy counts, from an authority's flags: only counted ones."""
+    concerns: Multiset[str] = Multiset()
+    excellence: Multiset[str] = Multiset()
+    flagged = set()
+    for flag in flags:
+        if not flag.counted:
+            continue
+        flagged.add(flag.trigger)
+        (concerns if flag.signal == "concern" else excellence)[flag.heading] += 1
+    return Tally(dict(concerns), dict(excellence), gaps, frozenset(flagged))
+
+
+def counted(rulebook: Rulebook, flags: Sequence[Flag]) -> tuple[Flag, ...]:
+    """The flags, each marked whether it counts in the round: a gated one (only in the event
+    of other concerns) counts only beside a concern without that mark."""
+    gated = {flag.trigger for flag in flags if rulebook.trigger(flag.trigger).gated}
+    others = any(flag.signal == "concern" and flag.trigger not in gated for flag in flags)
+    return tuple(
+        flag if flag.counted == (flag.trigger not in gated or others)
+        else attrs.evolve(flag, counted=not flag.counted)
+        for flag in flags
+    )
 
 
 @attrs.frozen
-class Tally:
-    """What the verdict policy counts: counted concerns and excellence by heading, gaps."""
+class Verdict:
+    """One authority judged in the round: its flags (counted or not), its gaps, the level the
+    policy chose, what the policy counted, and why."""
 
-    concerns: dict[str, int]
-    excellence: dict[str, int]
-    gaps: int
-    flagged: frozenset[str]
-
-    @classmethod
-    def empty(cls) -> Tally:
-        return cls({}, {}, 0, frozenset())
-
-    @classmethod
-    def of_single(cls, trigger: Trigger) -> Tally:
-        """The tally when `trigger` is the only one flagged (a gated one alone never counts)."""
-        if trigger.is_concern:
-            if trigger.gated:
-                return cls.empty()
-            return cls({trigger.heading: 1}, {}, 0, frozenset({trigger.id}))
-        return cls({}, {trigger.heading: 1}, 0, frozenset({trigger.id}))
-
-    @classmethod
-    def of_flags(cls, flags: Iterable[Flag], gaps: int) -> Tally:
-        concerns: Multiset[str] = Multiset()
-        excellence: Multiset[str] = Multiset()
-        flagged = set()
-        for flag in flags:
-            if not flag.counted:
-                continue
-            flagged.add(flag.trigger)
-            (concerns if flag.signal == "concern" else excellence)[flag.heading] += 1
-        return cls(dict(concerns), dict(excellence), gaps, frozenset(flagged))
-
-    def number(self, what: str, heading: str | None) -> int:
-        if what == "concerns":
-            return self.concerns.get(heading, 0) if heading else sum(self.concerns.values())
-        if what == "excellence":
-            return self.excellence.get(heading, 0) if heading else sum(self.excellence.values())
-        if what == "concern_headings":
-            return sum(1 for count in self.concerns.values() if count > 0)
-        return self.gaps
+    authority: str
+    code: str | None
+    year: str
+    level: Level
+    flags: tuple[Flag, ...]
+    gaps: tuple[Gap, ...]
+    tally: Tally
+    reasons: tuple[str, ...]
 
 
-def test_number(test: Test, number: float) -> bool:
-    values = [ref.literal for ref in test.refs]
-    op = test.op
-    if op == "equals":
-        return bool(number == values[0])
-    if op == "not_equals":
-        return bool(number != values[0])
-    if op == "above":
-        return bool(number > values[0])
-    if op == "below":
-        return bool(number < values[0])
-    if op == "at_least":
-        return bool(number >= values[0])
-    if op == "at_most":
-        return bool(number <= values[0])
-    if op == "between":
-        return bool(values[0] <= number <= values[1])
-    if op == "outside":
-        return bool(number < values[0] or number > values[1])
-    if op == "one_of":
-        return number in values
-    if op == "none_of":
-        return number not in values
-    raise AssertionError(op)
-
-
-def holds(condition: VerdictCondition, tally: Tally) -> bool:
-    if isinstance(condition, VerdictAll):
-        return all(holds(item, tally) for item in condition.items)
-    if isinstance(condition, VerdictAny):
-        return any(holds(item, tally) for item in condition.items)
-    if isinstance(condition, VerdictNot):
-        return not holds(condition.item, tally)
-    if isinstance(condition, Flagged):
-        return condition.trigger in tally.flagged
-    return test_number(condition.test, tally.number(condition.what, condition.heading))
-
-
-def choose_level(levels: Sequence[Level], tally: Tally) -> Level:
-    for level in levels:
-        if level.when is None or holds(level.when, tally):
-            return level
-    return levels[-1]
+def judge(
+    rulebook: Rulebook, authority: str, code: str | None, year: str, flags: Sequence[Flag], gaps: Sequence[Gap]
+) -> Verdict:
+    """The verdict on one authority's findings: the first level of the policy that holds."""
+    judged = counted(rulebook, flags)
+    found = tally(judged, len(gaps))
+    level = choose_level(rulebook.levels, found)
+    why = reasons(level, found, judged, len(gaps), rulebook.headings)
+    return Verdict(authority, code, year, level, judged, tuple(gaps), found, tuple(why))
 
 
 def describe(condition: VerdictCondition, tally: Tally, headings: dict[str, str]) -> list[str]:
@@ -160,14 +118,7 @@ def _words(condition: VerdictCondition, headings: dict[str, str]) -> list[str]:
 
 
 def _test_words(test: Test) -> str:
-    values = [_plain(ref.literal) for ref in test.refs]
-    if test.op in TEST_WORDS:
-        return f"{TEST_WORDS[test.op]} {values[0]}"
-    if test.op == "between":
-        return f"between {values[0]} and {values[1]}"
-    if test.op == "outside":
-        return f"outside {values[0]} to {values[1]}"
-    return f"{test.op.replace('_', ' ')} {', '.join(values)}"
+    return OPERATORS[test.op].say_numbers([_plain(ref.literal) for ref in test.refs])
 
 
 def _plain(number: float) -> str:

@@ -4,18 +4,29 @@ the verdict policy, the support menu and rule tests."""
 from __future__ import annotations
 
 import re
-from typing import Any, Union
+from typing import Any, Literal, Union, get_args
 
 import attrs
 
+from .errors import Problem
+
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 YEAR_PATTERN = re.compile(r"(\d{4})-(\d{2})\Z")
-STATS = ("mean", "median", "min", "max", "q1", "q3", "worst_quartile", "best_quartile")
-HEADINGS = ("outcomes", "resources", "stakeholders", "intelligence")
-MEASURE_TYPES = ("number", "boolean", "category", "text")
-POLARITIES = ("higher", "lower", "none")
-SIGNALS = ("concern", "excellence")
-CHANGES = ("absolute", "percent")
+# The closed vocabularies: the types say what a field holds, the tuples list the words.
+Stat = Literal["mean", "median", "min", "max", "q1", "q3", "worst_quartile", "best_quartile"]
+Heading = Literal["outcomes", "resources", "stakeholders", "intelligence"]
+MeasureType = Literal["number", "boolean", "category", "text"]
+Polarity = Literal["higher", "lower", "none"]
+Signal = Literal["concern", "excellence"]
+Change = Literal["absolute", "percent"]
+RefKind = Literal["literal", "region", "comparators", "previous", "fact", "national", "published_region"]
+STATS: tuple[Stat, ...] = get_args(Stat)
+HEADINGS: tuple[Heading, ...] = get_args(Heading)
+MEASURE_TYPES: tuple[MeasureType, ...] = get_args(MeasureType)
+POLARITIES: tuple[Polarity, ...] = get_args(Polarity)
+SIGNALS: tuple[Signal, ...] = get_args(Signal)
+CHANGES: tuple[Change, ...] = get_args(Change)
+PLACEHOLDER_NAMES = ("value", "previous", "reference", "authority", "count")  # in `says`, beside {fact:ID}
 BASES = ("seed", "interpretation", "illustrative")
 
 Location = tuple[str, int, int]  # path, line, column
@@ -193,9 +204,9 @@ class Measure:
 
     id: str
     name: str
-    type: str
+    type: MeasureType
     unit: str | None
-    better: str
+    better: Polarity
     group: str | None
     aliases: tuple[Alias, ...]
     source: str | None
@@ -212,9 +223,9 @@ class Measure:
 class Ref:
     """The right-hand side of a test: a literal or a reference to another value."""
 
-    kind: str  # literal | region | comparators | previous | fact | national | published_region
+    kind: RefKind
     literal: Any = None
-    stat: str | None = None
+    stat: Stat | None = None
     fact: str | None = None
     plus: float = 0.0
     times: float = 1.0
@@ -230,7 +241,7 @@ class Test:
 @attrs.frozen
 class FactTest:
     fact: str
-    change: str | None
+    change: Change | None
     test: Test
     location: Location
 
@@ -238,7 +249,7 @@ class FactTest:
 @attrs.frozen
 class Count:
     facts: tuple[str, ...]
-    change: str | None
+    change: Change | None
     where: Test
     test: Test  # a numeric test on the number counted, literal refs only
     location: Location
@@ -270,7 +281,7 @@ class Trigger:
     heading: str
     heading_title: str
     title: str
-    signal: str
+    signal: Signal
     area: str | None
     sources: tuple[str, ...]
     when: Condition
@@ -368,6 +379,18 @@ class Rulebook:
     tiers: tuple[Tier, ...] = attrs.field(repr=False)
     peers: Peers = attrs.field(repr=False, factory=Peers)
     test_files: tuple[str, ...] = attrs.field(repr=False, default=())
+    warnings: tuple[Problem, ...] = attrs.field(repr=False, default=())  # as loaded
+
+    # Indexes built once, when the rulebook is made: a fact id or trigger id is found in
+    # constant time however large the catalogue.
+    _triggers_by_id: dict[str, Trigger] = attrs.field(
+        init=False, repr=False, eq=False,
+        default=attrs.Factory(lambda self: {trigger.id: trigger for trigger in self.triggers}, takes_self=True),
+    )
+    _names: dict[str, tuple[tuple[str, Alias | None], ...]] = attrs.field(
+        init=False, repr=False, eq=False,
+        default=attrs.Factory(lambda self: _name_index(self.measures), takes_self=True),
+    )
 
     def tier_for(self, level: str) -> Tier:
         for tier in self.tiers:
@@ -376,10 +399,7 @@ class Rulebook:
         raise KeyError(level)
 
     def trigger(self, trigger_id: str) -> Trigger:
-        for trigger in self.triggers:
-            if trigger.id == trigger_id:
-                return trigger
-        raise KeyError(trigger_id)
+        return self._triggers_by_id[trigger_id]
 
     def resolve(self, fact_id: str, year: str | None) -> str | None:
         """The catalogue id that `fact_id` names in `year` (through aliases), or None."""
@@ -387,13 +407,21 @@ class Rulebook:
         measure = self.measures.get(fact_id)
         if measure is not None and _in_years(measure.since, measure.until, start):
             return measure.id
-        for candidate in self.measures.values():
-            for alias in candidate.aliases:
-                if alias.id == fact_id and (start is None or alias.valid_in(start)):
-                    return candidate.id
+        for candidate, alias in self._names.get(fact_id, ()):
+            if alias is not None and (start is None or alias.valid_in(start)):
+                return candidate
         if measure is not None and start is None:
             return measure.id
         return None
+
+
+def _name_index(measures: dict[str, Measure]) -> dict[str, tuple[tuple[str, Alias | None], ...]]:
+    """Each alias with the measures it names, in catalogue order."""
+    found: dict[str, list[tuple[str, Alias | None]]] = {}
+    for measure in measures.values():
+        for alias in measure.aliases:
+            found.setdefault(alias.id, []).append((measure.id, alias))
+    return {name: tuple(owners) for name, owners in found.items()}
 
 
 def _safe_start(year: str | None) -> int | None:

@@ -13,17 +13,16 @@ ever sees finite numbers, which is the one kind of value it compares correctly.
 
 from __future__ import annotations
 
-from typing import Any, Union
+from collections.abc import Iterator
+from typing import Any
 
 import attrs
 
+from .logic import And, Atom, Node, Not, Or
 from .model import AllOf, AnyOf, Condition, Count, FactTest, Measure, NotOf, Ref, Rulebook, Test
+from .operators import OPERATORS
 
-NEGATION = {
-    "gt": "le", "ge": "lt", "lt": "ge", "le": "gt", "eq": "ne", "ne": "eq",
-    "present": "absent", "absent": "present",
-}
-COMPARE = {"above": "gt", "below": "lt", "at_least": "ge", "at_most": "le", "equals": "eq", "not_equals": "ne"}
+__all__ = ["And", "Atom", "Node", "Not", "Or", "Plan", "Slot", "encode_literal", "leaves", "make_plan"]
 
 
 @attrs.frozen
@@ -39,32 +38,6 @@ class Slot:
 
 
 @attrs.frozen
-class Atom:
-    op: str  # gt ge lt le eq ne present absent
-    left: int
-    right: int | None = None  # a slot, or None when comparing with `literal`
-    literal: float | None = None
-
-
-@attrs.frozen
-class And:
-    items: tuple[Node, ...]
-
-
-@attrs.frozen
-class Or:
-    items: tuple[Node, ...]
-
-
-@attrs.frozen
-class Not:
-    item: Node
-
-
-Node = Union[int, And, Or, Not]  # noqa: UP007 (an int is an index into Plan.atoms)
-
-
-@attrs.frozen
 class Plan:
     """Every slot, every atom and each trigger's tree of atoms."""
 
@@ -73,7 +46,13 @@ class Plan:
     trees: tuple[Node, ...]  # one per trigger, in rulebook order
     texts: dict[str, float]  # text literals and their codes
     trigger_slots: tuple[frozenset[int], ...]  # the slots each trigger reads
-    nodes: dict[FactTest | Count, Node] = attrs.field(eq=False, repr=False)  # for explanations
+    # Each test of one fact and each count, as written, with its tree of atoms: the evaluation
+    # records their outcomes, from which explanations are written.
+    tests: tuple[FactTest | Count, ...] = attrs.field(eq=False, repr=False)
+    test_trees: tuple[Node, ...] = attrs.field(eq=False, repr=False)
+    trigger_tests: tuple[tuple[int, ...], ...] = attrs.field(eq=False, repr=False)  # in `leaves` order
+    test_index: dict[FactTest | Count, int] = attrs.field(eq=False, repr=False)
+    count_slots: dict[Count, int] = attrs.field(eq=False, repr=False)  # the slot holding each count
     slot_index: dict[Slot, int] = attrs.field(eq=False, repr=False)
 
 
@@ -87,6 +66,7 @@ class _Planner:
         self.texts: dict[str, float] = {}
         self.used: set[int] = set()
         self.nodes: dict[FactTest | Count, Node] = {}
+        self.count_slots: dict[Count, int] = {}
 
     def slot(self, slot: Slot) -> int:
         index = self.slot_index.get(slot)
@@ -121,7 +101,7 @@ class _Planner:
             measure = self.rulebook.measures[fact]
             part_subject = self.slot(Slot("value", fact, condition.change))
             parts.append(self.test(part_subject, condition.where, measure, fact, condition.change))
-        subject = self.slot(Slot("count", count=condition, parts=tuple(parts)))
+        subject = self.count_slots[condition] = self.slot(Slot("count", count=condition, parts=tuple(parts)))
         node = self.test(subject, condition.test, None, None, None)
         self.nodes[condition] = node
         return node
@@ -134,29 +114,17 @@ class _Planner:
         return self.slot(Slot("ref", fact, change, ref)), None
 
     def test(self, subject: int, test: Test, measure: Measure | None, fact: str | None, change: str | None) -> Node:
-        op = test.op
-        if op == "present":
-            return self.atom(Atom("present" if test.present else "absent", subject))
+        op = OPERATORS[test.op]
         operands = [self.operand(ref, measure, fact, change) for ref in test.refs]
 
-        def compare(kind: str, operand: tuple[int | None, float | None]) -> int:
-            return self.atom(Atom(kind, subject, operand[0], operand[1]))
+        def atom(kind: str, index: int | None) -> Node:
+            if index is None:
+                return self.atom(Atom(kind, subject))
+            right, literal = operands[index]
+            return self.atom(Atom(kind, subject, right, literal))
 
-        if op in COMPARE:
-            return compare(COMPARE[op], operands[0])
-        if op in ("worse_than", "better_than"):
-            assert measure is not None
-            worse, better = ("lt", "gt") if measure.better == "higher" else ("gt", "lt")
-            return compare(worse if op == "worse_than" else better, operands[0])
-        if op == "between":
-            return And((compare("ge", operands[0]), compare("le", operands[1])))
-        if op == "outside":
-            return Or((compare("lt", operands[0]), compare("gt", operands[1])))
-        if op == "one_of":
-            return Or(tuple(compare("eq", operand) for operand in operands))
-        if op == "none_of":
-            return And(tuple(compare("ne", operand) for operand in operands))
-        raise AssertionError(f"unplanned test {op}")
+        better = measure.better if measure is not None else "none"
+        return op.lower(atom, len(operands), better, test.present)
 
 
 def encode_literal(value: Any, measure: Measure | None, texts: dict[str, float]) -> float:
@@ -177,62 +145,31 @@ def make_plan(rulebook: Rulebook) -> Plan:
         planner.used = set()
         trees.append(planner.lower(trigger.when))
         trigger_slots.append(frozenset(planner.used))
+    tests = tuple(planner.nodes)
+    test_index = {test: index for index, test in enumerate(tests)}
     return Plan(
         slots=tuple(planner.slots),
         atoms=tuple(planner.atoms),
         trees=tuple(trees),
         texts=dict(planner.texts),
         trigger_slots=tuple(trigger_slots),
-        nodes=planner.nodes,
+        tests=tests,
+        test_trees=tuple(planner.nodes.values()),
+        trigger_tests=tuple(
+            tuple(test_index[test] for test in leaves(trigger.when)) for trigger in rulebook.triggers
+        ),
+        test_index=test_index,
+        count_slots=planner.count_slots,
         slot_index=planner.slot_index,
     )
 
 
-def atom_holds(atom: Atom, values: list[float | None]) -> bool | None:
-    """One atom over one authority's slot values: True, False, or None when unknown."""
-    left = values[atom.left]
-    if atom.op == "present":
-        return left is not None
-    if atom.op == "absent":
-        return left is None
-    right = atom.literal if atom.right is None else values[atom.right]
-    if left is None or right is None:
-        return None
-    op = atom.op
-    if op == "gt":
-        return left > right
-    if op == "ge":
-        return left >= right
-    if op == "lt":
-        return left < right
-    if op == "le":
-        return left <= right
-    if op == "eq":
-        return left == right
-    return left != right
-
-
-def evaluate(node: Node, atoms: tuple[Atom, ...], values: list[float | None]) -> bool | None:
-    """Kleene three-valued logic over a tree of atoms."""
-    if isinstance(node, int):
-        return atom_holds(atoms[node], values)
-    if isinstance(node, And):
-        result: bool | None = True
-        for item in node.items:
-            outcome = evaluate(item, atoms, values)
-            if outcome is False:
-                return False
-            if outcome is None:
-                result = None
-        return result
-    if isinstance(node, Or):
-        result = False
-        for item in node.items:
-            outcome = evaluate(item, atoms, values)
-            if outcome is True:
-                return True
-            if outcome is None:
-                result = None
-        return result
-    inner = evaluate(node.item, atoms, values)
-    return None if inner is None else not inner
+def leaves(condition: Condition) -> Iterator[FactTest | Count]:
+    """The tests of one fact and the counts in a condition, in the order written."""
+    if isinstance(condition, (AllOf, AnyOf)):
+        for item in condition.items:
+            yield from leaves(item)
+    elif isinstance(condition, NotOf):
+        yield from leaves(condition.item)
+    else:
+        yield condition

@@ -12,6 +12,9 @@ import heapq
 from collections import Counter
 from collections.abc import Sequence
 
+import attrs
+
+from .judge import Verdict
 from .model import Rulebook, Tier
 from .results import Flag, Peer, SupportOption
 
@@ -97,3 +100,47 @@ def match_peers(
                 break
         found[key] = tuple(chosen)
     return found
+
+
+@attrs.frozen
+class Recommendation:
+    """What the verdict selects for one authority: the tier, its options ranked for the
+    authority's concerns, and peers who could help."""
+
+    tier: Tier
+    support: tuple[SupportOption, ...]
+    peers: tuple[Peer, ...]
+
+
+def recommend(rulebook: Rulebook, verdicts: Sequence[Verdict]) -> list[Recommendation]:
+    """A recommendation for each verdict, in the same order. Peers are matched year by year
+    across the region, the most serious verdicts served first."""
+    severity = {level.id: position for position, level in enumerate(rulebook.levels)}
+    by_year: dict[str, list[Verdict]] = {}
+    for verdict in verdicts:
+        by_year.setdefault(verdict.year, []).append(verdict)
+    peers: dict[tuple[str, str], tuple[Peer, ...]] = {}
+    for year in sorted(by_year):
+        same_year = by_year[year]
+        # Sorting is stable, so equally serious verdicts keep the region's order.
+        needs = [
+            (verdict.authority, verdict.flags)
+            for verdict in sorted(same_year, key=lambda verdict: severity[verdict.level.id])
+        ]
+        strengths = [
+            (verdict.authority, verdict.code, [flag for flag in verdict.flags if flag.signal == "excellence"])
+            for verdict in same_year
+        ]
+        for name, found in match_peers(needs, strengths).items():
+            peers[(name, year)] = found
+    made = []
+    for verdict in verdicts:
+        tier = rulebook.tier_for(verdict.level.id)
+        made.append(
+            Recommendation(
+                tier=tier,
+                support=support_options(rulebook, tier, verdict.flags),
+                peers=peers.get((verdict.authority, verdict.year), ()),
+            )
+        )
+    return made

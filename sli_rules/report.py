@@ -7,9 +7,12 @@ import html
 import io
 import json
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from .explain import show
-from .results import AuthorityAssessment, RegionAssessment
+from .words import show
+
+if TYPE_CHECKING:  # results call their renderer (explain()): no run-time import back
+    from .results import AuthorityAssessment, RegionAssessment
 
 FORMATS = ("text", "json", "markdown", "html", "csv")
 

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from .model import BASES, CHANGES, HEADINGS, MEASURE_TYPES, POLARITIES, SIGNALS, STATS
+from .operators import OPERATORS
 
 KINDS = ("measures", "triggers", "verdicts", "menu", "facts", "tests", "result")
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -34,11 +35,6 @@ _BASIS = {
     "description": "where the definition comes from: the seed's words, a reading of them, or invented for the example",
 }
 _SCALAR = {"type": ["number", "string", "boolean"]}
-_COMPARISONS = ("above", "below", "at_least", "at_most")
-_EQUALITY = ("equals", "not_equals")
-_RANGES = ("between", "outside")
-_MEMBERSHIP = ("one_of", "none_of")
-_POLARITY = ("worse_than", "better_than")
 
 
 def _object(properties: Schema, required: tuple[str, ...] = (), **extra: Any) -> Schema:
@@ -54,21 +50,14 @@ def _kind(name: str) -> Schema:
 
 
 def _tests(value: Schema, numbers_only: bool = False) -> dict[str, Schema]:
-    """The test keys, each with the schema of its operand."""
-    pair = {"type": "array", "prefixItems": [value, value], "minItems": 2, "maxItems": 2}
-    many = {"type": "array", "items": value, "minItems": 1}
-    tests: dict[str, Schema] = {}
-    for name in (*_EQUALITY, *_COMPARISONS):
-        tests[name] = value
-    for name in _RANGES:
-        tests[name] = pair
-    for name in _MEMBERSHIP:
-        tests[name] = many
-    if not numbers_only:
-        for name in _POLARITY:
-            tests[name] = value
-        tests["present"] = {"type": "boolean"}
-    return tests
+    """The test keys, each with the schema of its operand, from the operator table."""
+    shapes: dict[str, Schema] = {
+        "value": value,
+        "pair": {"type": "array", "prefixItems": [value, value], "minItems": 2, "maxItems": 2},
+        "list": {"type": "array", "items": value, "minItems": 1},
+        "flag": {"type": "boolean"},
+    }
+    return {name: shapes[op.shape] for name, op in OPERATORS.items() if op.numeric or not numbers_only}
 
 
 def _one_test(tests: dict[str, Schema]) -> list[Schema]:

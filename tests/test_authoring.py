@@ -3,8 +3,9 @@ naming the file, line and column, with a useful message: checked through the Pyt
 through `sli-rules validate`, as the analyst would see it.
 
 Each case is data: the file to edit, the text to replace (its first occurrence), the
-replacement, and the exact line expected. Line numbers are those of the shipped rulebook: when
-a shipped file changes above an edited spot, update the expected line here.
+replacement, and the exact line expected. Line numbers are those of the frozen copy of the
+default rulebook in tests/fixtures/default-rulebook, which analysts' edits of the shipped files
+do not move.
 """
 
 from __future__ import annotations
@@ -465,3 +466,9 @@ def test_unreadable_input_exits_2(tmp_path: Path, arguments: tuple[str, ...], co
     assert result.returncode == code
     assert "Traceback" not in result.stderr
     assert result.stderr.strip()
+
+
+def test_the_frozen_rulebook_the_cases_break_is_itself_sound(tmp_path: Path) -> None:
+    root = copy_rulebook(tmp_path)
+    completed = validate(root, "--rules", str(root))
+    assert completed.returncode == 0, completed.stdout + completed.stderr

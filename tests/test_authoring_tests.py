@@ -3,8 +3,8 @@ authority, a trigger, a verdict level, a tier or a fact that does not exist is r
 place, with a did-you-mean, before anyone runs the tests and wonders why they fail.
 
 The rulebook's own tests (triggers/tests/) are checked with the rulebook; test files given on
-the command line are checked too. Line numbers are those of the shipped
-triggers/tests/default-rulebook.yaml: when it changes above an edited spot, update them here.
+the command line are checked too. Line numbers are those of the frozen copy of
+triggers/tests/default-rulebook.yaml in tests/fixtures/default-rulebook.
 """
 
 from __future__ import annotations

@@ -13,6 +13,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -83,6 +85,7 @@ print("ALL GOOD")
 """)
 
 
+@pytest.mark.slow
 def test_reloading_while_threads_assess_never_mixes_rulebooks(tmp_path: Path) -> None:
     """Two rulebooks with the same trigger ids and different thresholds: while one thread
     swaps the engine between them, every assessment equals one of the two sequential
@@ -177,6 +180,7 @@ print("ALL GOOD")
 """)
 
 
+@pytest.mark.slow
 def test_memory_stays_flat_over_many_assessments_and_reloads() -> None:
     """The lifetime check of the benchmark, smaller: RSS after a warm-up and at the end."""
     out = run_child(COMMON + """

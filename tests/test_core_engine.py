@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
@@ -124,48 +123,6 @@ def test_two_engines_with_the_same_trigger_ids_and_different_thresholds(tmp_path
     for _ in range(3):  # interleaved, repeatedly: neither engine sees the other's rules
         assert [len(item.flags) for item in first.assess(region)] == [0, 1]
         assert [len(item.flags) for item in second.assess(region)] == [1, 1]
-
-
-def test_a_reloaded_rulebook_takes_effect_and_a_bad_one_leaves_the_old(tmp_path: Path) -> None:
-    folder = make_rulebook(tmp_path, {"outcomes": [CONCERN_X]})
-    engine = Engine(folder)
-    region = region_of({"A": {"facts": {"x": 50}}, "B": {"facts": {"x": 5}}})
-    assert [len(item.flags) for item in engine.assess(region)] == [0, 1]
-
-    make_rulebook(folder, {"outcomes": [dict(CONCERN_X, when={"fact": "x", "below": 60})]})
-    engine.reload(folder)
-    assert [len(item.flags) for item in engine.assess(region)] == [1, 1]
-
-    make_rulebook(folder, {"outcomes": [dict(CONCERN_X, when={"fact": "x", "abvoe": 60})]})
-    with pytest.raises(RulebookError, match="unknown key 'abvoe'"):
-        engine.reload(folder)
-    assert [len(item.flags) for item in engine.assess(region)] == [1, 1]
-
-
-def test_four_threads_give_exactly_the_sequential_result(
-    default_rulebook: sli_rules.Rulebook, example_region: sli_rules.Region
-) -> None:
-    shared = Engine(default_rulebook)
-    expected = shared.assess(example_region).to_dict()
-    results: list[object] = []
-    failures: list[BaseException] = []
-
-    def work(engine: Engine) -> None:
-        try:
-            for _ in range(5):
-                results.append(engine.assess(example_region).to_dict())
-        except BaseException as error:
-            failures.append(error)
-
-    engines = [shared, shared, Engine(default_rulebook), Engine(default_rulebook)]
-    threads = [threading.Thread(target=work, args=(engine,)) for engine in engines]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not failures
-    assert len(results) == 20
-    assert all(result == expected for result in results)
 
 
 def test_a_count_that_cannot_be_judged_says_why_once(tmp_path: Path) -> None:

@@ -28,7 +28,9 @@ import yaml
 
 import sli_rules
 from sli_rules import facts as facts_module
-from sli_rules import load, model
+from sli_rules import model
+from sli_rules.load.conditions import REFERENCE_KEYS, VERDICT_COUNTERS
+from sli_rules.operators import OPERATORS
 from sli_rules.report import explain_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,7 +130,7 @@ def test_every_condition_loads_and_evaluates(tmp_path: Path) -> None:
     assert {f"doc-condition-{index}" for index in range(len(conditions))} <= ids
     # Each test form, change, reference, statistic and adjustment is shown at least once.
     shown = "\n".join(block.body for block in conditions)
-    for word in (*load.TESTS, *load.REFERENCE_KEYS, *model.STATS, *model.CHANGES, "plus", "times",
+    for word in (*OPERATORS, *REFERENCE_KEYS, *model.STATS, *model.CHANGES, "plus", "times",
                  "all", "any", "not", "count", "group", "where"):
         assert re.search(rf"\b{word}:", shown) or re.search(rf"\b{word}\b", shown), f"no example of {word}"
     result = sli_rules.Engine(rulebook).assess(sli_rules.load_facts(ROOT / "examples" / "north-west-2013-14"))
@@ -202,8 +204,8 @@ def test_the_authoring_guide_names_every_key_of_every_rule_file() -> None:
         model.TestSpec, model.TestsFile, model.MeasuresFile,
     ]
     keys = {field.name for spec in specs for field in attrs.fields(spec)}
-    words = keys | set(load.TESTS) | set(load.REFERENCE_KEYS) | set(model.STATS) | set(model.CHANGES)
-    words |= set(load.VERDICT_COUNTERS) | set(model.MEASURE_TYPES) | set(model.POLARITIES) | set(model.SIGNALS)
+    words = keys | set(OPERATORS) | set(REFERENCE_KEYS) | set(model.STATS) | set(model.CHANGES)
+    words |= set(VERDICT_COUNTERS) | set(model.MEASURE_TYPES) | set(model.POLARITIES) | set(model.SIGNALS)
     words |= {"flagged", "in", "plus", "times", "all", "any", "not", "count", "where", "facts"}
     assert sorted(words - documented) == []
 

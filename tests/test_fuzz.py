@@ -392,34 +392,23 @@ def test_mutated_and_random_files_give_located_problems() -> None:
     run_isolated("files", 200)
 
 
-def _only_when_asked(request: pytest.FixtureRequest) -> None:
-    """Long runs are for `pytest -m slow`: the default suite stays short."""
-    expression = request.config.getoption("markexpr") or ""
-    if "slow" not in expression or "not slow" in expression:
-        pytest.skip("a long run: pytest -m slow")
-
-
 @pytest.mark.slow
-def test_long_agreement(request: pytest.FixtureRequest) -> None:
-    _only_when_asked(request)
+def test_long_agreement() -> None:
     run_isolated("agreement", 3000, timeout=3600)
 
 
 @pytest.mark.slow
-def test_long_many_triggers(request: pytest.FixtureRequest) -> None:
-    _only_when_asked(request)
+def test_long_many_triggers() -> None:
     run_isolated("many_triggers", 200, timeout=3600)
 
 
 @pytest.mark.slow
-def test_long_values(request: pytest.FixtureRequest) -> None:
-    _only_when_asked(request)
+def test_long_values() -> None:
     run_isolated("values", 5000, timeout=3600)
 
 
 @pytest.mark.slow
-def test_long_files(request: pytest.FixtureRequest) -> None:
-    _only_when_asked(request)
+def test_long_files() -> None:
     run_isolated("files", 2000, timeout=3600)
 
 

@@ -3,7 +3,6 @@ refused with RulebookError and the rules in force stay in force."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,13 +10,13 @@ import pytest
 import sli_rules
 from sli_rules.errors import RulebookError
 
+from .conftest import copy_rulebook
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _copy(tmp_path: Path) -> Path:
-    for folder in ("triggers", "menus"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
-    return tmp_path
+    return copy_rulebook(tmp_path)
 
 
 def _edit(root: Path, old: str, new: str) -> None:

@@ -1,0 +1,484 @@
+"""Conditions as written (`when` of triggers and verdict levels) parsed into the model's
+condition trees, every test type-checked against the operator table and the catalogue."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, cast
+
+from ..convert import type_name
+from ..errors import did_you_mean
+from ..model import (
+    CHANGES,
+    HEADINGS,
+    STATS,
+    AllOf,
+    AnyOf,
+    Change,
+    Condition,
+    Count,
+    Counter,
+    FactTest,
+    Flagged,
+    Location,
+    Measure,
+    NotOf,
+    Ref,
+    RefKind,
+    Test,
+    VerdictAll,
+    VerdictAny,
+    VerdictCondition,
+    VerdictNot,
+)
+from ..operators import NUMERIC, OPERATORS
+from ..source import Document, Where
+from .state import Loading
+
+TESTS = tuple(OPERATORS)
+REFERENCE_KEYS = ("region", "comparators", "previous", "fact", "national", "published_region")
+PUBLISHED = ("national", "published_region")
+VERDICT_COUNTERS = ("concerns", "concern_headings", "excellence", "gaps")
+MAX_DEPTH = 64  # far beyond any rule a person writes; keeps recursion well inside Python's
+
+
+class ConditionParser:
+    """Parses `when` trees into Condition objects, type-checking every test it can."""
+
+    def __init__(self, state: Loading, document: Document) -> None:
+        self.state = state
+        self.document = document
+        self.problems = state.problems
+
+    def fail(self, where: Where, message: str, *, key: bool = False, hint: str | None = None) -> None:
+        self.document.problem(self.problems, where, message, key=key, hint=hint)
+
+    def location(self, where: Where) -> Location:
+        line, column = self.document.at(where)
+        return (self.document.path, line, column)
+
+    def condition(self, where: Where, value: Any, depth: int = 0) -> Condition | None:
+        if depth > MAX_DEPTH:
+            self.fail(where, f"conditions nested more than {MAX_DEPTH} deep")
+            return None
+        if not isinstance(value, dict) or not value:
+            self.fail(where, f"a condition is a mapping, got {type_name(value)}",
+                      hint="e.g. {fact: ID, above: 3} or {all: [...]}")
+            return None
+        keys = set(value)
+        handled, combined = self.state.combination(
+            self.document, where, value,
+            lambda inner, item: self.condition(inner, item, depth + 1),
+            (AllOf, AnyOf, NotOf),
+        )
+        if handled:
+            return combined  # type: ignore[no-any-return]
+        if "count" in keys:
+            return self.count(where, value)
+        if "fact" in keys:
+            return self.fact_test(where, value)
+        for key in sorted(keys):
+            self.fail(
+                (*where, key), f"unknown key '{key}' in a condition", key=True,
+                hint=did_you_mean(key, ("all", "any", "not", "count", "fact", "change", *TESTS)),
+            )
+        if keys <= set(TESTS) | {"change"}:
+            self.fail(where, "a test needs the fact it tests", hint="add 'fact: ID'")
+        return None
+
+    def _one_test(self, where: Where, value: dict[str, Any], allowed: set[str]) -> str | None:
+        unknown = sorted(set(value) - allowed - set(TESTS))
+        for key in unknown:
+            self.fail(
+                (*where, key), f"unknown key '{key}'", key=True,
+                hint=did_you_mean(key, (*allowed, *TESTS)),
+            )
+        tests = [key for key in value if key in TESTS]
+        if unknown:
+            return None
+        if len(tests) != 1:
+            if tests:
+                self.fail(
+                    (*where, tests[1]),
+                    f"one test per condition, found {', '.join(tests)}", key=True,
+                    hint="combine several tests with 'all'",
+                )
+            else:
+                self.fail(where, "the condition has no test", hint=f"one of: {', '.join(TESTS)}")
+            return None
+        return tests[0]
+
+    def _measure(self, where: Where, fact: Any) -> Measure | None:
+        if not isinstance(fact, str):
+            self.fail(where, f"a fact id is text, got {type_name(fact)}")
+            return None
+        measure = self.state.resolve(fact)
+        if measure is None and self.state.known("measures", fact):
+            return None
+        if measure is None:
+            self.fail(
+                where, f"unknown fact '{fact}'",
+                hint=did_you_mean(fact, self.state.known_ids()) or "add it to a measures file",
+            )
+        return measure
+
+    def fact_test(self, where: Where, value: dict[str, Any]) -> FactTest | None:
+        op = self._one_test(where, value, {"fact", "change"})
+        measure = self._measure((*where, "fact"), value["fact"])
+        change = self._change(where, value, measure)
+        if op is None or measure is None or change is False:
+            return None
+        test = self.test((*where, op), op, value[op], measure, change)
+        if test is None:
+            return None
+        written = cast(Change, change) if isinstance(change, str) else None
+        return FactTest(measure.id, written, test, self.location(where))
+
+    def _change(self, where: Where, value: dict[str, Any], measure: Measure | None) -> str | bool | None:
+        change = value.get("change")
+        if change is None:
+            return None
+        if change not in CHANGES:
+            self.fail(
+                (*where, "change"), f"unknown change {change!r}",
+                hint=did_you_mean(str(change), CHANGES) or "absolute or percent",
+            )
+            return False
+        if measure is not None and measure.type != "number":
+            self.fail((*where, "change"), f"'change' needs a number measure; '{measure.id}' is a {measure.type}")
+            return False
+        return str(change)
+
+    def count(self, where: Where, value: dict[str, Any]) -> Count | None:
+        op = self._one_test(where, value, {"count"})
+        spec = value["count"]
+        if not isinstance(spec, dict):
+            self.fail((*where, "count"), f"'count' takes a mapping with facts and where, got {type_name(spec)}")
+            return None
+        known = {"facts", "where", "change"}
+        for key in sorted(set(spec) - known):
+            self.fail((*where, "count", key), f"unknown key '{key}' in a count", key=True,
+                      hint=did_you_mean(key, known))
+        if "facts" not in spec or "where" not in spec:
+            self.fail((*where, "count"), "a count needs 'facts' and 'where'")
+            return None
+        facts = self._fact_set((*where, "count", "facts"), spec["facts"])
+        where_spec = spec["where"]
+        if not isinstance(where_spec, dict):
+            self.fail((*where, "count", "where"), f"'where' takes one test, got {type_name(where_spec)}")
+            return None
+        where_op = self._one_test((*where, "count", "where"), where_spec, set())
+        if op is None or facts is None or where_op is None:
+            return None
+        change = spec.get("change")
+        if change is not None and change not in CHANGES:
+            self.fail((*where, "count", "change"), f"unknown change {change!r}",
+                      hint=did_you_mean(str(change), CHANGES))
+            return None
+        tests = []
+        for fact in facts:
+            measure = self.state.measures[fact]
+            if change is not None and measure.type != "number":
+                self.fail((*where, "count", "change"), f"'change' needs number measures; '{fact}' is a {measure.type}")
+                return None
+            spot = (*where, "count", "where", where_op)
+            tests.append(self.test(spot, where_op, where_spec[where_op], measure, change, about=fact))
+        if any(test is None for test in tests):
+            return None
+        outer = self.number_test(where, {op: value[op]})
+        if outer is None:
+            return None
+        return Count(tuple(facts), change, tests[0], outer, self.location(where))  # type: ignore[arg-type]
+
+    def _fact_set(self, where: Where, value: Any) -> list[str] | None:
+        if isinstance(value, dict):
+            if set(value) != {"group"}:
+                self.fail(where, "facts is a list of ids or {group: NAME}")
+                return None
+            group = value["group"]
+            members = self.state.groups.get(group) if isinstance(group, str) else None
+            if not members and self.state.known("groups", group):
+                return None
+            if not members:
+                self.fail((*where, "group"), f"unknown group {group!r}",
+                          hint=did_you_mean(str(group), self.state.groups))
+                return None
+            return list(members)
+        if isinstance(value, list) and value:
+            found = []
+            for index, fact in enumerate(value):
+                measure = self._measure((*where, index), fact)
+                if measure is None:
+                    return None
+                found.append(measure.id)
+            return found
+        self.fail(where, f"facts is a non-empty list of ids or {{group: NAME}}, got {type_name(value)}")
+        return None
+
+    def number_test(self, where: Where, value: Any) -> Test | None:
+        """A numeric test with literal numbers, as used on counts and in verdicts."""
+        if not isinstance(value, dict):
+            self.fail(where, f"expected a numeric test such as {{at_least: 2}}, got {type_name(value)}")
+            return None
+        op = self._one_test(where, value, set())
+        if op is None:
+            return None
+        if op not in NUMERIC:
+            self.fail((*where, op), f"'{op}' cannot test a number of flags or facts", key=True,
+                      hint="use at_least, at_most, above, below, equals, between...")
+            return None
+        operands = self._operands((*where, op), op, value[op])
+        if operands is None:
+            return None
+        refs = []
+        for index, operand in enumerate(operands):
+            spot = (*where, op, index) if OPERATORS[op].shape in ("pair", "list") else (*where, op)
+            if not _is_number(operand):
+                self.fail(spot, f"expected a number, got {type_name(operand)}")
+                return None
+            refs.append(Ref("literal", literal=operand))
+        return Test(op, tuple(refs))
+
+    def _operands(self, where: Where, op: str, value: Any) -> list[Any] | None:
+        shape = OPERATORS[op].shape
+        if shape == "pair":
+            if not isinstance(value, list) or len(value) != 2:
+                self.fail(where, f"'{op}' takes [LOW, HIGH], got {type_name(value)}")
+                return None
+            return list(value)
+        if shape == "list":
+            if not isinstance(value, list) or not value:
+                self.fail(where, f"'{op}' takes a non-empty list, got {type_name(value)}")
+                return None
+            return list(value)
+        return [value]
+
+    def test(
+        self,
+        where: Where,
+        op: str,
+        value: Any,
+        measure: Measure,
+        change: str | bool | None,
+        about: str | None = None,
+    ) -> Test | None:
+        subject = f"'{measure.id}'" + (f" ({change} change)" if change else "")
+        operator = OPERATORS[op]
+        if operator.shape == "flag":
+            if not isinstance(value, bool):
+                self.fail(where, f"'{op}' takes true or false, got {type_name(value)}")
+                return None
+            return Test(op, (), value)
+        if operator.polarity and measure.better == "none":
+            self.fail(
+                where, f"'{op}' needs a polarity, but {subject} has better: none",
+                hint=f"set 'better' on measure '{measure.id}', or use above/below",
+            )
+            return None
+        kind = "number" if change else measure.type
+        if kind not in operator.types:
+            usable = [name for name, other in OPERATORS.items() if kind in other.types and other.shape != "flag"]
+            self.fail(
+                where, f"'{op}' cannot apply to {subject}, a {kind}",
+                hint=f"use {', '.join(usable[:-1])} or {usable[-1]}",
+            )
+            return None
+        operands = self._operands(where, op, value)
+        if operands is None:
+            return None
+        refs = []
+        for index, operand in enumerate(operands):
+            spot = (*where, index) if operator.shape in ("pair", "list") else where
+            ref = self.ref(spot, operand, measure, kind, change)
+            if ref is None:
+                return None
+            refs.append(ref)
+        if operator.shape == "pair" and all(ref.kind == "literal" for ref in refs):
+            low, high = (_order(measure, ref.literal) for ref in refs)
+            if low is not None and high is not None and low > high:
+                self.fail(where, f"'{op}' takes [LOW, HIGH] with LOW <= HIGH")
+                return None
+        return Test(op, tuple(refs))
+
+    def ref(self, where: Where, value: Any, measure: Measure, kind: str, change: str | bool | None) -> Ref | None:
+        if isinstance(value, dict):
+            return self._reference(where, value, measure, kind, change)
+        if kind == "number":
+            if not _is_number(value):
+                self.fail(where, f"expected a number for '{measure.id}', got {type_name(value)}")
+                return None
+            if measure.range is not None and not change and not (measure.range[0] <= value <= measure.range[1]):
+                self.fail(
+                    where, f"{value} is outside the range of '{measure.id}' "
+                    f"[{_plain(measure.range[0])}, {_plain(measure.range[1])}]",
+                )
+                return None
+            return Ref("literal", literal=value)
+        if kind == "boolean":
+            if not isinstance(value, bool):
+                self.fail(where, f"expected true or false for '{measure.id}', got {type_name(value)}")
+                return None
+            return Ref("literal", literal=value)
+        if kind == "category":
+            assert measure.values is not None
+            if value not in measure.values:
+                self.fail(
+                    where, f"{value!r} is not a value of '{measure.id}'",
+                    hint=did_you_mean(str(value), measure.values)
+                    or f"one of: {', '.join(measure.values)}",
+                )
+                return None
+            return Ref("literal", literal=value)
+        if not isinstance(value, str):
+            self.fail(where, f"expected text for '{measure.id}', got {type_name(value)}")
+            return None
+        return Ref("literal", literal=value)
+
+    def _reference(
+        self, where: Where, value: dict[str, Any], measure: Measure, kind: str, change: str | bool | None
+    ) -> Ref | None:
+        known = (*REFERENCE_KEYS, "plus", "times")
+        for key in sorted(set(value) - set(known)):
+            self.fail((*where, key), f"unknown key '{key}' in a reference", key=True,
+                      hint=did_you_mean(key, known))
+            return None
+        chosen = [key for key in REFERENCE_KEYS if key in value]
+        if len(chosen) != 1:
+            self.fail(where, "a reference names exactly one of: " + ", ".join(REFERENCE_KEYS))
+            return None
+        (what,) = chosen
+        plus, times = value.get("plus", 0.0), value.get("times", 1.0)
+        for name, number in (("plus", plus), ("times", times)):
+            if not _is_number(number):
+                self.fail((*where, name), f"'{name}' takes a number, got {type_name(number)}")
+                return None
+        if (plus != 0 or times != 1) and kind != "number":
+            self.fail(where, "'plus' and 'times' apply only to numbers")
+            return None
+        target = value[what]
+        if what in ("region", "comparators"):
+            if target not in STATS:
+                self.fail((*where, what), f"unknown statistic {target!r}",
+                          hint=did_you_mean(str(target), STATS) or f"one of: {', '.join(STATS)}")
+                return None
+            if kind != "number":
+                self.fail((*where, what), f"a {what} statistic needs a number; '{measure.id}' is a {kind}")
+                return None
+            if target in ("worst_quartile", "best_quartile") and measure.better == "none":
+                self.fail(
+                    (*where, what), f"'{target}' needs a polarity, but '{measure.id}' has better: none",
+                    hint=f"set 'better' on measure '{measure.id}'",
+                )
+                return None
+            return Ref(cast(RefKind, what), stat=target, plus=float(plus), times=float(times))
+        if what in PUBLISHED:
+            if target != "value":
+                self.fail((*where, what), f"write {{{what}: value}}: the published figure of the same measure")
+                return None
+            if kind != "number":
+                self.fail(
+                    (*where, what),
+                    f"a published {what.replace('_', ' ')} figure needs a number; '{measure.id}' is a {kind}",
+                )
+                return None
+            return Ref(cast(RefKind, what), plus=float(plus), times=float(times))
+        if what == "previous":
+            if target is not True:
+                self.fail((*where, what), "write {previous: true}")
+                return None
+            if change:
+                self.fail(where, "'previous' cannot be used with 'change': the change already uses it")
+                return None
+            return Ref("previous", plus=float(plus), times=float(times))
+        other = self._measure((*where, "fact"), target)
+        if other is None:
+            return None
+        if other.type != measure.type or (other.type == "category" and other.values != measure.values):
+            self.fail(
+                (*where, "fact"), f"'{other.id}' ({other.type}) cannot be compared with "
+                f"'{measure.id}' ({measure.type})",
+            )
+            return None
+        return Ref("fact", fact=other.id, plus=float(plus), times=float(times))
+
+    def verdict_condition(
+        self, where: Where, value: Any, trigger_ids: set[str], depth: int = 0
+    ) -> VerdictCondition | None:
+        document = self.document
+        if depth > MAX_DEPTH:
+            document.problem(self.problems, where, f"conditions nested more than {MAX_DEPTH} deep")
+            return None
+        if not isinstance(value, dict) or not value:
+            document.problem(
+                self.problems, where,
+                f"a verdict condition is a mapping, got {type_name(value)}",
+            )
+            return None
+        keys = set(value)
+        handled, combined = self.state.combination(
+            document, where, value,
+            lambda inner, item: self.verdict_condition(inner, item, trigger_ids, depth + 1),
+            (VerdictAll, VerdictAny, VerdictNot),
+        )
+        if handled:
+            return combined  # type: ignore[no-any-return]
+        if "flagged" in keys:
+            if keys != {"flagged"}:
+                self.state.extra_keys(document, where, keys - {"flagged"}, "'flagged'")
+                return None
+            trigger_id = value["flagged"]
+            if isinstance(trigger_id, str) and trigger_id not in trigger_ids and self.state.known(
+                "triggers", trigger_id
+            ):
+                return None
+            if not isinstance(trigger_id, str) or trigger_id not in trigger_ids:
+                document.problem(
+                    self.problems, (*where, "flagged"), f"unknown trigger {trigger_id!r}",
+                    hint=did_you_mean(str(trigger_id), trigger_ids),
+                )
+                return None
+            return Flagged(trigger_id)
+        counters = keys & set(VERDICT_COUNTERS)
+        if len(counters) != 1:
+            unknown = sorted(keys - {"in"})
+            for key in unknown:
+                document.problem(
+                    self.problems, (*where, key), f"unknown verdict condition '{key}'", key=True,
+                    hint=did_you_mean(key, (*VERDICT_COUNTERS, "flagged", "all", "any", "not")),
+                )
+            if not unknown:
+                document.problem(self.problems, where, "a verdict condition needs what to count")
+            return None
+        (what,) = counters
+        extra = keys - {what, "in"}
+        if extra:
+            self.state.extra_keys(document, where, extra, f"'{what}'")
+            return None
+        heading = value.get("in")
+        if heading is not None:
+            if what not in ("concerns", "excellence"):
+                document.problem(self.problems, (*where, "in"), f"'{what}' cannot be limited to a heading")
+                return None
+            if heading not in HEADINGS:
+                document.problem(
+                    self.problems, (*where, "in"), f"unknown heading {heading!r}",
+                    hint=did_you_mean(str(heading), HEADINGS),
+                )
+                return None
+        test = self.number_test((*where, what), value[what])
+        return None if test is None else Counter(what, heading, test)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _order(measure: Measure, value: Any) -> float | None:
+    if measure.type == "category" and measure.values and value in measure.values:
+        return float(measure.values.index(value))
+    return float(value) if _is_number(value) else None
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
+

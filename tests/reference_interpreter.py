@@ -1,0 +1,171 @@
+"""A reference interpreter of the rule format, written straight from `rule-format.md` over the
+model's conditions, with none of the package's lowering, slots, atoms or logic module.
+
+It is slow and simple on purpose: the evaluators (scalar, column, durable-rules) and the
+record that explanations read are all checked against it, so that a wrong lowering (polarity,
+a range, a negation) or a wrong statistic shows as a disagreement, not only a wrong encoding.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from typing import Any
+
+from sli_rules.model import AllOf, AnyOf, Condition, Count, FactTest, Measure, NotOf, Ref, Rulebook, Test
+from sli_rules.operators import OPERATORS
+
+Outcome = bool | None
+
+
+def _kleene_all(outcomes: Sequence[Outcome]) -> Outcome:
+    if any(outcome is False for outcome in outcomes):
+        return False
+    return None if any(outcome is None for outcome in outcomes) else True
+
+
+def _kleene_any(outcomes: Sequence[Outcome]) -> Outcome:
+    if any(outcome is True for outcome in outcomes):
+        return True
+    return None if any(outcome is None for outcome in outcomes) else False
+
+
+def _year_start(year: str) -> int:
+    return int(year[:4])
+
+
+def _previous_year(year: str) -> str:
+    start = _year_start(year) - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+class Reference:
+    """Decides conditions for the authorities of a bound region (each checked against the
+    rulebook's catalogue, facts keyed by catalogue id)."""
+
+    def __init__(self, rulebook: Rulebook, authorities: Sequence[Any], references: dict[Any, Any]) -> None:
+        self.rulebook = rulebook
+        self.authorities = list(authorities)
+        self.references = references
+
+    # -- values ----------------------------------------------------------------------
+
+    def _number(self, measure: Measure, value: Any) -> Any:
+        """A value made comparable: a category's position, a boolean as 0/1, text as is."""
+        if value is None:
+            return None
+        if measure.type == "category":
+            assert measure.values is not None
+            return measure.values.index(value) if value in measure.values else None
+        if measure.type == "boolean":
+            return 1 if value else 0
+        return value
+
+    def _literal(self, measure: Measure, value: Any) -> Any:
+        if isinstance(value, bool):
+            return 1 if value else 0
+        if measure.type == "category" and isinstance(value, str):
+            assert measure.values is not None
+            return measure.values.index(value)
+        return value
+
+    def subject(self, item: Any, fact: str, change: str | None) -> Any:
+        measure = self.rulebook.measures[fact]
+        now = self._number(measure, item.facts.get(fact))
+        if change is None:
+            return now
+        if _year_start(item.year) in measure.breaks:
+            return None
+        before = self._number(measure, item.previous.get(fact))
+        if now is None or before is None:
+            return None
+        if change == "absolute":
+            return now - before
+        return None if before == 0 else (now - before) / abs(before) * 100.0
+
+    def _same_year(self, item: Any) -> list[Any]:
+        return [other for other in self.authorities if other.year == item.year]
+
+    def _stat(self, values: list[float], name: str, measure: Measure) -> float | None:
+        if len(values) < 2:
+            return None
+        if name in ("q1", "q3", "worst_quartile", "best_quartile"):
+            q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive")
+            if name == "worst_quartile":
+                name = "q1" if measure.better == "higher" else "q3"
+            elif name == "best_quartile":
+                name = "q3" if measure.better == "higher" else "q1"
+            return q1 if name == "q1" else q3
+        return {
+            "mean": statistics.fmean,
+            "median": statistics.median,
+            "min": min,
+            "max": max,
+        }[name](values)
+
+    def operand(self, item: Any, fact: str, change: str | None, ref: Ref) -> Any:
+        measure = self.rulebook.measures[fact]
+        if ref.kind == "literal":
+            return self._literal(measure, ref.literal)
+        if ref.kind == "region":
+            values = [v for other in self._same_year(item) if (v := self.subject(other, fact, change)) is not None]
+            found = self._stat(values, str(ref.stat), measure)
+        elif ref.kind == "comparators":
+            names = {item.authority, *item.comparators}
+            group = [other for other in self._same_year(item) if other.authority in names or other.code in names]
+            values = [v for other in group if (v := self.subject(other, fact, change)) is not None]
+            found = self._stat(values, str(ref.stat), measure)
+        elif ref.kind == "previous":
+            found = self._number(measure, item.previous.get(fact))
+        elif ref.kind == "fact":
+            assert ref.fact is not None
+            found = self.subject(item, ref.fact, change)
+        else:  # a published figure
+            scope = ref.kind
+            now = self.references.get((scope, item.year), {}).get(fact)
+            if change is None:
+                found = now
+            else:
+                before = self.references.get((scope, _previous_year(item.year)), {}).get(fact)
+                if now is None or before is None or _year_start(item.year) in measure.breaks:
+                    found = None
+                elif change == "absolute":
+                    found = now - before
+                else:
+                    found = None if before == 0 else (now - before) / abs(before) * 100.0
+        if found is None:
+            return None
+        return found * ref.times + ref.plus if (ref.times != 1.0 or ref.plus != 0.0) else found
+
+    # -- tests -------------------------------------------------------------------------
+
+    def test(self, item: Any, fact: str, change: str | None, test: Test) -> Outcome:
+        value = self.subject(item, fact, change)
+        op = OPERATORS[test.op]
+        if op.shape == "flag":
+            return (value is not None) == test.present
+        operands = [self.operand(item, fact, change, ref) for ref in test.refs]
+        if value is None or any(operand is None for operand in operands):
+            return None
+        return op.decide(value, operands, self.rulebook.measures[fact].better)
+
+    def count(self, item: Any, count: Count) -> Outcome:
+        outcomes = [self.test(item, fact, count.change, count.where) for fact in count.facts]
+        decided = [outcome for outcome in outcomes if outcome is not None]
+        if not decided:
+            return None
+        number = sum(1 for outcome in decided if outcome)
+        op = OPERATORS[count.test.op]
+        return op.decide(number, [ref.literal for ref in count.test.refs], "none")
+
+    def decide(self, condition: Condition, item: Any) -> Outcome:
+        if isinstance(condition, AllOf):
+            return _kleene_all([self.decide(part, item) for part in condition.items])
+        if isinstance(condition, AnyOf):
+            return _kleene_any([self.decide(part, item) for part in condition.items])
+        if isinstance(condition, NotOf):
+            inner = self.decide(condition.item, item)
+            return None if inner is None else not inner
+        if isinstance(condition, FactTest):
+            return self.test(item, condition.fact, condition.change, condition.test)
+        return self.count(item, condition)

@@ -1,0 +1,188 @@
+"""Unit tests of the stages, so that a failure names its stage: the operator table, the
+three-valued logic, deriving statistics and changes, and judging."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import sli_rules
+from sli_rules import judge
+from sli_rules.derive import change_of, stat
+from sli_rules.logic import (
+    And,
+    Atom,
+    Node,
+    Not,
+    Or,
+    compile_tree,
+    evaluate,
+    evaluate_column,
+    kleene_and,
+    kleene_not,
+    kleene_or,
+)
+from sli_rules.model import Measure
+from sli_rules.operators import OPERATORS
+from sli_rules.policy import Tally, choose_level
+
+from .conftest import MEASURES, make_rulebook
+
+GRID = [-1.0, 0.0, 0.5, 1.0, 2.0, 3.0]
+
+
+# --- the operator table --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [name for name, op in OPERATORS.items() if op.shape != "flag"])
+@pytest.mark.parametrize("better", ["higher", "lower"])
+def test_each_operator_lowers_to_atoms_that_mean_what_it_decides(name: str, better: str) -> None:
+    """The two descriptions of an operator, its lowering and its meaning on numbers, agree
+    everywhere on a grid: a wrong entry in the table cannot hide behind the other."""
+    op = OPERATORS[name]
+    sizes = {"value": [1], "pair": [2], "list": [1, 2, 3]}[op.shape]
+    for size in sizes:
+        for operands in itertools.product(GRID, repeat=size):
+            if op.shape == "pair" and operands[0] > operands[1]:
+                continue
+            atoms: list[Atom] = []
+
+            def atom(kind: str, index: int | None, atoms: list[Atom] = atoms, operands: tuple[float, ...] = operands) -> Node:
+                atoms.append(Atom(kind, 0, None, None if index is None else operands[index]))
+                return len(atoms) - 1
+
+            tree = op.lower(atom, size, better, True)
+            for subject in GRID:
+                lowered = evaluate(tree, atoms, [subject])
+                assert lowered == op.decide(subject, operands, better), (name, better, subject, operands)
+
+
+def test_presence_lowers_to_a_test_never_unknown() -> None:
+    atoms: list[Atom] = []
+
+    def atom(kind: str, index: int | None) -> Node:
+        atoms.append(Atom(kind, 0))
+        return len(atoms) - 1
+
+    for flag in (True, False):
+        atoms.clear()
+        tree = OPERATORS["present"].lower(atom, 0, "none", flag)
+        assert evaluate(tree, atoms, [1.0]) is flag
+        assert evaluate(tree, atoms, [None]) is (not flag)
+
+
+def test_operator_words_read_as_english() -> None:
+    assert OPERATORS["above"].plural == "are above"
+    assert OPERATORS["not_equals"].plural == "do not equal"
+    assert OPERATORS["between"].say_numbers(["1", "2"]) == "between 1 and 2"
+    assert OPERATORS["one_of"].say_numbers(["1", "2", "3"]) == "one of 1, 2, 3"
+    assert OPERATORS["at_least"].say_numbers(["3"]) == "≥ 3"
+
+
+# --- three-valued logic --------------------------------------------------------------
+
+THREE = [True, False, None]
+
+
+def test_kleene_tables() -> None:
+    for a, b in itertools.product(THREE, repeat=2):
+        expected_and = False if False in (a, b) else (None if None in (a, b) else True)
+        expected_or = True if True in (a, b) else (None if None in (a, b) else False)
+        assert kleene_and([a, b]) == expected_and
+        assert kleene_or([a, b]) == expected_or
+    assert [kleene_not(value) for value in THREE] == [False, True, None]
+    assert kleene_and([]) is True and kleene_or([]) is False
+
+
+def _trees(depth: int) -> st.SearchStrategy[Node]:
+    leaf = st.integers(min_value=0, max_value=3)
+    if depth == 0:
+        return leaf
+    inner = _trees(depth - 1)
+    return st.one_of(
+        leaf,
+        st.lists(inner, max_size=3).map(lambda items: And(tuple(items))),
+        st.lists(inner, max_size=3).map(lambda items: Or(tuple(items))),
+        inner.map(Not),
+    )
+
+
+ATOMS = [Atom("gt", 0, None, 1.0), Atom("le", 0, 1), Atom("present", 1), Atom("eq", 1, None, 2.0)]
+
+
+@given(_trees(3), st.lists(st.lists(st.sampled_from([None, 0.0, 1.0, 2.0]), min_size=2, max_size=2), min_size=1, max_size=4))
+def test_scalar_compiled_and_column_evaluation_agree(tree: Node, rows: list[list[float | None]]) -> None:
+    compiled = compile_tree(tree, ATOMS)
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    column = evaluate_column(tree, ATOMS, columns, len(rows))
+    for row, by_column in zip(rows, column, strict=True):
+        assert evaluate(tree, ATOMS, row) == compiled(row) == by_column
+
+
+# --- deriving -------------------------------------------------------------------------
+
+
+def _measure(better: str) -> Measure:
+    return Measure("m", "m", "number", None, better, None, (), None, None, None, None, None, frozenset(), ("", 1, 1))
+
+
+def test_region_statistics() -> None:
+    values = [10.0, 20.0, 30.0, 40.0, 50.0]
+    higher, lower = _measure("higher"), _measure("lower")
+    assert stat(values, "mean", higher) == 30.0
+    assert stat(values, "q1", higher) == 20.0 and stat(values, "q3", higher) == 40.0
+    assert stat(values, "worst_quartile", higher) == 20.0 and stat(values, "worst_quartile", lower) == 40.0
+    assert stat(values, "best_quartile", higher) == 40.0 and stat(values, "best_quartile", lower) == 20.0
+    assert stat([5.0], "mean", higher) is None  # fewer than two values
+
+
+def test_changes() -> None:
+    assert change_of(12.0, 10.0, "absolute") == 2.0
+    assert change_of(12.0, 10.0, "percent") == pytest.approx(20.0)
+    assert change_of(-12.0, -10.0, "percent") == pytest.approx(-20.0)  # against the size of the base
+    assert change_of(1.0, 0.0, "percent") is None
+    assert change_of(None, 1.0, "absolute") is None
+
+
+# --- judging --------------------------------------------------------------------------
+
+GATED = {"id": "g", "title": "gated", "when": {"fact": "x", "above": 0}, "only_with_other_concerns": True}
+PLAIN = {"id": "p", "title": "plain", "when": {"fact": "y", "above": 0}}
+SIBLING = {"id": "s", "title": "sibling", "when": {"fact": "y", "above": 0}, "only_with_other_concerns": True}
+
+
+def _flag(trigger: str) -> sli_rules.Flag:
+    return sli_rules.Flag(trigger, "outcomes", "concern", True, trigger, trigger, (), {})
+
+
+def test_a_gated_flag_counts_only_beside_an_ungated_concern(tmp_path: Path) -> None:
+    rulebook = sli_rules.load_rulebook(make_rulebook(tmp_path, {"outcomes": [GATED, PLAIN, SIBLING]}))
+    alone = judge.counted(rulebook, [_flag("g")])
+    assert [flag.counted for flag in alone] == [False]
+    two_gated = judge.counted(rulebook, [_flag("g"), _flag("s")])
+    assert [flag.counted for flag in two_gated] == [False, False]
+    beside = judge.counted(rulebook, [_flag("g"), _flag("p")])
+    assert [flag.counted for flag in beside] == [True, True]
+
+
+def test_the_first_level_that_holds_is_chosen(tmp_path: Path) -> None:
+    rulebook = sli_rules.load_rulebook(make_rulebook(tmp_path, {"outcomes": [PLAIN]}, measures=MEASURES))
+    levels = rulebook.levels
+    assert choose_level(levels, Tally.empty()).id == "none"
+    assert choose_level(levels, Tally({"outcomes": 1}, {}, 0, frozenset())).id == "emerging"
+    assert choose_level(levels, Tally({"outcomes": 2}, {}, 0, frozenset())).id == "concerns"
+    assert choose_level(levels, Tally({"outcomes": 2, "resources": 1}, {}, 0, frozenset())).id == "serious"
+
+
+def test_reasons_name_the_condition_that_held_with_its_numbers(tmp_path: Path) -> None:
+    rulebook = sli_rules.load_rulebook(make_rulebook(tmp_path, {"outcomes": [PLAIN]}))
+    verdict = judge.judge(rulebook, "A", None, "2013-14", [_flag("p")], [])
+    assert verdict.level.id == "emerging"
+    assert verdict.reasons[0] == "Emerging: counted concerns ≥ 1 (found 1)"
+    assert verdict.reasons[1] == "Concerns under Outcomes: p"
+    assert attrs.evolve(verdict, reasons=()).reasons == ()
