@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -209,10 +210,8 @@ def _run(arguments: argparse.Namespace) -> int:
                 sys.stdout.write(match_text(plan))
             return 0
         else:  # export
-            from .cli import write_atomically
-
             data = store.export()
-            write_atomically(Path(arguments.output), json.dumps(data, indent=1, sort_keys=True) + "\n")
+            _write_atomically(Path(arguments.output), json.dumps(data, indent=1, sort_keys=True) + "\n")
             runs, events = len(data["runs"]), len(data["events"])
             print(f"exported {runs} run{'s' if runs != 1 else ''} and {events} event{'s' if events != 1 else ''} "
                   f"to {arguments.output}")
@@ -220,6 +219,18 @@ def _run(arguments: argparse.Namespace) -> int:
         verdict = store.current(arguments.authority, arguments.year)
         print(f"{verdict.authority} {verdict.year}: {verdict_line(verdict)} (event {event})")
         return 0
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write beside `path`, then rename: a reader never sees half an export."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def _record(arguments: argparse.Namespace) -> int:

@@ -18,7 +18,8 @@ from .storage import db, other_db, snapshot  # noqa: F401 (fixtures)
 pytest.importorskip("sqlalchemy", reason="the store's tests need the store extra: pip install 'sli-rules[store]'")
 
 from sli_rules.store import StoreError
-from sli_rules.store.api import Store, migrate, schema_head
+from sli_rules.store.api import Store
+from sli_rules.store.database import make_engine, migrate, schema_head, store_url
 
 YEAR = "2013-14"
 
@@ -179,9 +180,9 @@ def test_an_older_schema_migrates_on_open(db: str, default_rulebook: sli_rules.R
 
     import sqlalchemy as sa
 
-    from sli_rules.store.api import _make_engine, rulebook_summary, store_url
+    from sli_rules.store.checks import rulebook_summary
 
-    engine = _make_engine(store_url(db))
+    engine = make_engine(store_url(db))
     migrate(engine, "0001")
     with engine.begin() as connection:
         assert not sa.inspect(connection).has_table("verdicts")
@@ -203,9 +204,8 @@ def test_an_older_schema_migrates_on_open(db: str, default_rulebook: sli_rules.R
 def test_a_newer_schema_is_refused_naming_the_version_needed(store: Store, db: str) -> None:  # noqa: F811
     import sqlalchemy as sa
 
-    from sli_rules.store.api import _make_engine, store_url
 
-    engine = _make_engine(store_url(db))
+    engine = make_engine(store_url(db))
     with engine.begin() as connection:
         connection.execute(sa.text("update alembic_version set version_num = '0099'"))
         connection.execute(sa.text("update meta set value = '9.2.0' where key = 'requires'"))
