@@ -166,3 +166,24 @@ def test_a_damaged_export_is_reported_at_its_places_and_imports_nothing(recorded
     out.write_text('{"format": "sli-rules store", "runs": [}', encoding="utf-8")
     done = run_cli("import", str(out), "--db", other_db)
     assert done.returncode == 2 and done.stderr.startswith(f"{out}:1:"), done.stderr
+
+
+def test_without_the_postgresql_driver_the_commands_say_which_extra_to_install(tmp_path: Path) -> None:
+    blocked = tmp_path / "blocked" / "psycopg"
+    blocked.mkdir(parents=True)
+    (blocked / "__init__.py").write_text("raise ImportError('No module named psycopg', name='psycopg')\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "sli_rules", "history", "Halton", "--db", "postgresql+psycopg://sli:secret@localhost/x"],
+        capture_output=True, text=True, cwd=REPO,
+        env={**os.environ, "PYTHONPATH": f"{tmp_path / 'blocked'}{os.pathsep}{REPO}"},
+    )
+    assert done.returncode == 2
+    assert done.stderr == ("sli-rules: no driver for postgresql+psycopg://sli:***@localhost/x (No module named psycopg): "
+                           "pip install 'sli-rules[postgres]'\n")
+
+
+def test_a_server_that_cannot_be_reached_is_one_line_and_exit_2() -> None:
+    done = run_cli("history", "Halton", "--db", "postgresql+psycopg://sli:secret@localhost:1/x")
+    assert done.returncode == 2
+    assert done.stderr.startswith("sli-rules: cannot open the store postgresql+psycopg://sli:***@localhost:1/x: ")
+    assert "secret" not in done.stderr and len(done.stderr.splitlines()) == 1

@@ -224,3 +224,23 @@ def test_a_file_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
         Store(bad)
     with pytest.raises(StoreError, match="no such folder"):
         Store(tmp_path / "missing" / "sli.db")
+
+
+def test_self_assessments_are_recorded_and_the_latest_of_each_authority_read_back(store: Store) -> None:
+    first = sli_rules.SelfAssessment("Halton", None, YEAR, {"complaints": sli_rules.OwnView("unsure")})
+    second = sli_rules.SelfAssessment(
+        "halton", None, YEAR, {"complaints": sli_rules.OwnView("concern", "Rising"),
+                               "staff-survey": sli_rules.OwnView("no_concern")}
+    )
+    wigan = sli_rules.SelfAssessment("E08000010", None, YEAR, {"complaints": sli_rules.OwnView("no_concern")})
+    for own in (first, second, wigan):
+        store.self_assess(own, by="DASS", on="2013-06-30")
+    assert store.self_assessments(YEAR) == (
+        sli_rules.SelfAssessment("Halton", "E06000006", YEAR, second.views),
+        sli_rules.SelfAssessment("Wigan", "E08000010", YEAR, wigan.views),
+    )
+    (year,) = store.history("Halton").years
+    assert [event.data["views"]["complaints"]["view"] for event in year.self_assessments] == ["unsure", "concern"]
+    assert store.self_assessments("2014-15") == ()
+    with pytest.raises(StoreError, match="no authority 'Haltom' in the store"):
+        store.self_assess(sli_rules.SelfAssessment("Haltom", None, YEAR, {}), by="DASS")

@@ -70,10 +70,10 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(REPO)}
 
 
-def test_processes_recording_and_finalising_at_once_lose_and_duplicate_nothing(db: str) -> None:  # noqa: F811
+def test_processes_creating_recording_and_finalising_at_once_lose_and_duplicate_nothing(db: str) -> None:  # noqa: F811
     from .conftest import EXAMPLE
 
-    Store(db).close()  # the schema exists before the race: the race is on the writes
+    # The store does not exist yet: the workers race to create it as well as to write.
     names = [f"worker{index}" for index in range(4)]
     rounds = 3
     workers = [

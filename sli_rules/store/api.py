@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -38,6 +38,9 @@ from .database import first_line, inserted_id, make_engine, migrate, schema_head
 from .errors import StoreError
 from .records import SUPPORT_STATUSES, History, MatchPlan, Offer, Run, Source, Verdict, YearRecord
 from .transfer import EXPORT_FORMAT
+
+if TYPE_CHECKING:
+    from ..selfassess import SelfAssessment
 
 
 class Store:
@@ -214,7 +217,7 @@ class Store:
             }
             return lookup.append_event(connection, "support", target, by=by, on=on, note=outcome, data=data)
 
-    def self_assess(self, own: Any, *, by: str | None = None, on: str | None = None) -> int:
+    def self_assess(self, own: SelfAssessment, *, by: str | None = None, on: str | None = None) -> int:
         """Record an authority's self-assessment (a `SelfAssessment`, MoU 2.1h)."""
         with self._transaction() as connection:
             target = lookup.known_authority(connection, own.code or own.authority, own.year)
@@ -350,6 +353,27 @@ class Store:
                 item = lookup.assessment_of(connection, row, {})
                 flagged[row["key"]] = frozenset(counted_concerns(item))
         return flagged
+
+    def self_assessments(self, year: str) -> tuple[SelfAssessment, ...]:
+        """The latest self-assessment recorded for each authority in `year`, by name: what
+        `Engine.assess(region, self_assessments=...)` takes."""
+        from ..selfassess import OwnView, SelfAssessment
+
+        check_year(year)
+        with self._engine.connect() as connection:
+            events = lookup.read_events(
+                connection, sa.and_(tables.events.c.year == year, tables.events.c.kind == "self_assessment")
+            )
+        latest = {event.code or event.authority: event for event in events}
+        return tuple(
+            SelfAssessment(
+                event.authority,
+                event.code,
+                event.year,
+                {trigger: OwnView(item["view"], item["comment"]) for trigger, item in event.data["views"].items()},
+            )
+            for event in sorted(latest.values(), key=lambda event: event.authority)
+        )
 
     def offers(self, year: str) -> tuple[Offer, ...]:
         """The excellence directory of a year, in the order offered."""
