@@ -242,22 +242,49 @@ class _YearColumns:
         return [_adjust(value, ref.times, ref.plus) for value in self.subject(ref.fact, slot.change)]
 
     def count_column(self, slot: Slot) -> Column:
-        """How many of the count's facts pass its test, for every authority at once; None
-        where none of them could be judged."""
+        """What a count tests, for every authority at once: how many of its facts pass the
+        test (`number`), which share of the facts decided pass it (`share`), or 1 when all the
+        facts of the year pass it and 0 when one does not (`all`). None where fewer than
+        `min_data` facts could be decided (or, for `all`, where none failed but some are
+        missing)."""
+        count = slot.count
+        assert count is not None
         size = len(self.group)
         trues = [0] * size
-        decided = [False] * size
+        falses = [0] * size
+        missing = [0] * size
         recorded = self.part_outcomes[len(self.computed)] = []  # this slot's index: the next column
-        for part in slot.parts:
+        for fact, part in zip(count.facts, slot.parts, strict=True):
             outcomes = self.outcome_column(part)
             recorded.append(outcomes)
-            trues = [count + (outcome is True) for count, outcome in zip(trues, outcomes, strict=True)]
-            decided = [done or outcome is not None for done, outcome in zip(decided, outcomes, strict=True)]
-        return [float(count) if done else None for count, done in zip(trues, decided, strict=True)]
+            measure = self.rulebook.measures[fact]
+            if not _in_year(measure, self.start):
+                continue  # not published that year: neither decided nor missing
+            for index, outcome in enumerate(outcomes):
+                if outcome is True:
+                    trues[index] += 1
+                elif outcome is False:
+                    falses[index] += 1
+                else:
+                    missing[index] += 1
+        column: Column = []
+        for true, false, unknown in zip(trues, falses, missing, strict=True):
+            decided = true + false
+            if count.scale == "all":
+                column.append(0.0 if false else (None if unknown or not decided else 1.0))
+            elif decided < count.min_data:
+                column.append(None)
+            else:
+                column.append(true / decided if count.scale == "share" else float(true))
+        return column
 
     def outcome_column(self, node: Node) -> list[bool | None]:
         """A tree's three-valued outcome for every authority at once."""
         return evaluate_column(node, self.plan.atoms, self.computed, len(self.group))
+
+
+def _in_year(measure: Measure, start: int) -> bool:
+    return (measure.since is None or start >= measure.since) and (measure.until is None or start <= measure.until)
 
 
 def _adjust(value: float | None, times: float, plus: float) -> float | None:

@@ -78,12 +78,11 @@ class Explainer:
         refs = [self.reference(test, ref, row, texts)[0] for ref in test.test.refs]
         unit = "%" if test.change == "percent" else ""
         words = OPERATORS[test.test.op].words
-        joined = " and ".join(refs) if test.test.op in ("between", "outside") else ", ".join(refs)
+        joined = " and ".join(refs) if OPERATORS[test.test.op].shape == "pair" else ", ".join(refs)
         return f"{subject} = {show(value)}{unit} {words} {joined}" + (f" ({measure.name})" if measure.name else "")
 
     def _count_text(self, count: Count, record: Record, texts: dict[str, float]) -> str:
         slot = self.plan.count_slots[count]
-        value = record.row[slot]
         outcomes = record.parts[slot]
         counted = [fact for fact, outcome in zip(count.facts, outcomes, strict=True) if outcome is True]
         judged = sum(1 for outcome in outcomes if outcome is not None)
@@ -92,10 +91,16 @@ class Explainer:
             _ref_words(ref, self.rulebook) if ref.kind != "literal" else show(ref.literal) for ref in where.refs
         )
         test = count.test
-        limits = " and ".join(show(ref.literal) for ref in test.refs)
+        if count.scale == "all":
+            wanted = "all"
+        elif count.scale == "share":
+            wanted = f"{test.op.replace('_', ' ')} " + " and ".join(f"{show(ref.literal * 100)}%" for ref in test.refs)
+        else:
+            wanted = f"{test.op.replace('_', ' ')} " + " and ".join(show(ref.literal) for ref in test.refs)
+        share = f" ({show(len(counted) / judged * 100)}%)" if count.scale == "share" and judged else ""
         text = (
-            f"{show(value)} of the {judged} facts with data {OPERATORS[where.op].plural} {refs}"
-            f" (wanted {test.op.replace('_', ' ')} {limits})"
+            f"{len(counted)} of the {judged} facts with data{share} {OPERATORS[where.op].plural} {refs}"
+            f" (wanted {wanted})"
         )
         if counted:
             text += ": " + ", ".join(counted)
@@ -128,7 +133,8 @@ class Explainer:
             refs = [ref for ref in first_test.test.refs]
             values["reference"] = show(self.reference(first_test, refs[0], row, texts)[1]) if refs else "unknown"
         if first_count is not None:
-            values["count"] = show(row[self.plan.count_slots[first_count]])
+            parts = record.parts[self.plan.count_slots[first_count]]
+            values["count"] = show(float(sum(1 for outcome in parts if outcome is True)))
 
         def substitute(match: re.Match[str]) -> str:
             token = match.group(0)

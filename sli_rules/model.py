@@ -19,6 +19,7 @@ MeasureType = Literal["number", "boolean", "category", "text"]
 Polarity = Literal["higher", "lower", "none"]
 Signal = Literal["concern", "excellence"]
 Change = Literal["absolute", "percent"]
+CountScale = Literal["number", "share", "all"]
 RefKind = Literal["literal", "region", "comparators", "previous", "fact", "national", "published_region"]
 STATS: tuple[Stat, ...] = get_args(Stat)
 HEADINGS: tuple[Heading, ...] = get_args(Heading)
@@ -248,11 +249,17 @@ class FactTest:
 
 @attrs.frozen
 class Count:
+    """How many facts of a set pass a test (`scale: number`), what share of the facts decided
+    pass it (`share`, literals as fractions), or whether all that exist that year pass it
+    (`all`); unknown when fewer than `min_data` facts could be decided."""
+
     facts: tuple[str, ...]
     change: Change | None
     where: Test
     test: Test  # a numeric test on the number counted, literal refs only
     location: Location
+    scale: CountScale = "number"
+    min_data: int = 1
 
 
 @attrs.frozen
@@ -298,7 +305,9 @@ class Trigger:
 
 @attrs.frozen
 class Counter:
-    """A verdict test on the counted flags: concerns, concern_headings, excellence, gaps."""
+    """A verdict test on what the policy counts (see `policy.Tally`): concerns,
+    concern_headings, concern_entries, excellence, gaps, coverage (a share, 0 to 1),
+    judged_headings, unacknowledged, persistent."""
 
     what: str
     heading: str | None

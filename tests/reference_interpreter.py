@@ -149,14 +149,25 @@ class Reference:
             return None
         return op.decide(value, operands, self.rulebook.measures[fact].better)
 
+    def _published(self, fact: str, year: str) -> bool:
+        measure = self.rulebook.measures[fact]
+        start = _year_start(year)
+        return (measure.since is None or start >= measure.since) and (measure.until is None or start <= measure.until)
+
     def count(self, item: Any, count: Count) -> Outcome:
-        outcomes = [self.test(item, fact, count.change, count.where) for fact in count.facts]
+        facts = [fact for fact in count.facts if self._published(fact, item.year)]
+        outcomes = [self.test(item, fact, count.change, count.where) for fact in facts]
+        if count.scale == "all":  # every fact of the year holds: false on one failure
+            if False in outcomes:
+                return False
+            return None if None in outcomes or not outcomes else True
         decided = [outcome for outcome in outcomes if outcome is not None]
-        if not decided:
+        if len(decided) < count.min_data:
             return None
         number = sum(1 for outcome in decided if outcome)
+        subject = number / len(decided) if count.scale == "share" else number
         op = OPERATORS[count.test.op]
-        return op.decide(number, [ref.literal for ref in count.test.refs], "none")
+        return op.decide(subject, [ref.literal for ref in count.test.refs], "none")
 
     def decide(self, condition: Condition, item: Any) -> Outcome:
         if isinstance(condition, AllOf):

@@ -4,7 +4,7 @@ condition trees, every test type-checked against the operator table and the cata
 from __future__ import annotations
 
 import math
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from ..convert import type_name
 from ..errors import did_you_mean
@@ -18,6 +18,7 @@ from ..model import (
     Condition,
     Count,
     Counter,
+    CountScale,
     FactTest,
     Flagged,
     Location,
@@ -38,7 +39,11 @@ from .state import Loading
 TESTS = tuple(OPERATORS)
 REFERENCE_KEYS = ("region", "comparators", "previous", "fact", "national", "published_region")
 PUBLISHED = ("national", "published_region")
-VERDICT_COUNTERS = ("concerns", "concern_headings", "excellence", "gaps")
+VERDICT_COUNTERS = (
+    "concerns", "concern_headings", "concern_entries", "excellence", "gaps", "coverage", "judged_headings",
+    "unacknowledged", "persistent",
+)
+BY_HEADING = ("concerns", "concern_entries", "excellence", "coverage")  # may take `in: HEADING`
 MAX_DEPTH = 64  # far beyond any rule a person writes; keeps recursion well inside Python's
 
 
@@ -150,12 +155,12 @@ class ConditionParser:
         return str(change)
 
     def count(self, where: Where, value: dict[str, Any]) -> Count | None:
-        op = self._one_test(where, value, {"count"})
+        op = self._one_test(where, value, {"count", "min_data"})
         spec = value["count"]
         if not isinstance(spec, dict):
             self.fail((*where, "count"), f"'count' takes a mapping with facts and where, got {type_name(spec)}")
             return None
-        known = {"facts", "where", "change"}
+        known = {"facts", "where", "change", "min_data"}
         for key in sorted(set(spec) - known):
             self.fail((*where, "count", key), f"unknown key '{key}' in a count", key=True,
                       hint=did_you_mean(key, known))
@@ -185,10 +190,34 @@ class ConditionParser:
             tests.append(self.test(spot, where_op, where_spec[where_op], measure, change, about=fact))
         if any(test is None for test in tests):
             return None
-        outer = self.number_test(where, {op: value[op]})
-        if outer is None:
+        min_data = self._min_data(where, value, spec)
+        if value[op] == "all":
+            if op != "at_least":
+                self.fail((*where, op), f"'all' goes with at_least, not {op}", hint="write at_least: all")
+                return None
+            outer: Test | None = Test("at_least", (Ref("literal", literal=1),))
+            scale: CountScale = "all"
+        else:
+            outer, shares = self.number_test(where, {op: value[op]}, shares="percent")
+            scale = "share" if shares else "number"
+        if outer is None or min_data is None:
             return None
-        return Count(tuple(facts), change, tests[0], outer, self.location(where))  # type: ignore[arg-type]
+        return Count(
+            tuple(facts), change, tests[0], outer, self.location(where), scale, min_data  # type: ignore[arg-type]
+        )
+
+    def _min_data(self, where: Where, value: dict[str, Any], spec: dict[str, Any]) -> int | None:
+        """`min_data: N`, beside the count's test or inside `count:` (not both)."""
+        if "min_data" in value and "min_data" in spec:
+            self.fail((*where, "min_data"), "min_data is given twice", hint="keep the one inside count:")
+            return None
+        spot, given = ((*where, "min_data"), value["min_data"]) if "min_data" in value else (
+            (*where, "count", "min_data"), spec.get("min_data", 1)
+        )
+        if isinstance(given, bool) or not isinstance(given, int) or given < 1:
+            self.fail(spot, f"min_data is a whole number of 1 or more, got {given!r}")
+            return None
+        return given
 
     def _fact_set(self, where: Where, value: Any) -> list[str] | None:
         if isinstance(value, dict):
@@ -215,29 +244,49 @@ class ConditionParser:
         self.fail(where, f"facts is a non-empty list of ids or {{group: NAME}}, got {type_name(value)}")
         return None
 
-    def number_test(self, where: Where, value: Any) -> Test | None:
-        """A numeric test with literal numbers, as used on counts and in verdicts."""
+    def number_test(
+        self, where: Where, value: Any, shares: Literal["none", "percent", "fraction"] = "none"
+    ) -> tuple[Test | None, bool]:
+        """A numeric test with literal numbers, as used on counts and in verdicts, and whether
+        it tests a share. `shares="percent"`: a count, whose literals are numbers or all
+        percentages ('35%'); `"fraction"`: coverage, a percentage or a number from 0 to 1.
+        Shares are kept as fractions."""
         if not isinstance(value, dict):
             self.fail(where, f"expected a numeric test such as {{at_least: 2}}, got {type_name(value)}")
-            return None
+            return None, False
         op = self._one_test(where, value, set())
         if op is None:
-            return None
+            return None, False
         if op not in NUMERIC:
             self.fail((*where, op), f"'{op}' cannot test a number of flags or facts", key=True,
                       hint="use at_least, at_most, above, below, equals, between...")
-            return None
+            return None, False
         operands = self._operands((*where, op), op, value[op])
         if operands is None:
-            return None
+            return None, False
         refs = []
+        percents = [isinstance(operand, str) and operand.endswith("%") for operand in operands]
+        is_share = shares == "fraction" or (shares == "percent" and any(percents))
         for index, operand in enumerate(operands):
             spot = (*where, op, index) if OPERATORS[op].shape in ("pair", "list") else (*where, op)
-            if not _is_number(operand):
-                self.fail(spot, f"expected a number, got {type_name(operand)}")
-                return None
-            refs.append(Ref("literal", literal=operand))
-        return Test(op, tuple(refs))
+            number = _percent(operand) if percents[index] and shares != "none" else operand
+            if shares == "percent" and any(percents) and not percents[index]:
+                self.fail(spot, f"expected a percentage like 35%, got {operand!r}",
+                          hint="a count's test takes numbers of facts or shares, not both")
+                return None, False
+            if not _is_number(number):
+                wanted = "a number or a percentage like 35%" if shares != "none" else "a number"
+                got = repr(operand) if isinstance(operand, str) and shares != "none" else type_name(operand)
+                self.fail(spot, f"expected {wanted}, got {got}")
+                return None, False
+            if is_share and not percents[index] and not 0 <= number <= 1:
+                self.fail(spot, f"a share is from 0 to 1 (or 0% to 100%), got {operand!r}")
+                return None, False
+            if is_share and percents[index] and not 0 <= number <= 1:
+                self.fail(spot, f"a percentage is from 0% to 100%, got {operand!r}")
+                return None, False
+            refs.append(Ref("literal", literal=number))
+        return Test(op, tuple(refs)), is_share
 
     def _operands(self, where: Where, op: str, value: Any) -> list[Any] | None:
         shape = OPERATORS[op].shape
@@ -456,7 +505,7 @@ class ConditionParser:
             return None
         heading = value.get("in")
         if heading is not None:
-            if what not in ("concerns", "excellence"):
+            if what not in BY_HEADING:
                 document.problem(self.problems, (*where, "in"), f"'{what}' cannot be limited to a heading")
                 return None
             if heading not in HEADINGS:
@@ -465,8 +514,18 @@ class ConditionParser:
                     hint=did_you_mean(str(heading), HEADINGS),
                 )
                 return None
-        test = self.number_test((*where, what), value[what])
+        test, _ = self.number_test((*where, what), value[what], shares="fraction" if what == "coverage" else "none")
         return None if test is None else Counter(what, heading, test)
+
+
+def _percent(value: Any) -> Any:
+    """'35%' as 0.35; anything else as it is, for the number check to refuse."""
+    if isinstance(value, str) and value.endswith("%"):
+        try:
+            return float(value[:-1]) / 100.0
+        except ValueError:
+            return value
+    return value
 
 
 def _is_number(value: Any) -> bool:
