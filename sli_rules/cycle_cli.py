@@ -292,7 +292,13 @@ def history_text(history: History) -> str:
             label = "" if verdict.latest else " (superseded by a later run)"
             lines.append(f"  run {verdict.run}{label}: provisional {verdict.provisional_level}, "
                          f"{verdict.provisional_tier}")
-            lines.append(f"    concerns counted: {', '.join(verdict.flags) if verdict.flags else 'none'}")
+            # The authority's own view (its latest self-assessment of the year) beside each flag.
+            views = record.self_assessments[-1].data["views"] if record.self_assessments else {}
+            flags = [
+                f"{trigger} (own view: {views[trigger]['view']})" if trigger in views else trigger
+                for trigger in verdict.flags
+            ]
+            lines.append(f"    concerns counted: {', '.join(flags) if flags else 'none'}")
             events = sorted([*verdict.discussions, *verdict.finals, *verdict.decisions, *verdict.support],
                             key=lambda event: event.id)
             for event in events:

@@ -89,6 +89,10 @@ def test_a_bad_self_assessment_is_reported_at_its_places_and_not_recorded(record
                    "--db", recorded)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "recorded Halton's self-assessment for 2013-14: 1 views (event 1)\n"
+    form.write_text("authority,year,trigger,view,comment\nRochdale,2013-14,complaints,no_concern,\n", encoding="utf-8")
+    assert run_cli("self-assessment", "record", str(form), "--by", "Rochdale DASS", "--db", recorded).returncode == 0
+    rochdale = run_cli("history", "Rochdale", "--db", recorded).stdout
+    assert "workforce-vacancy-rate, senior-staff-turnover, complaints (own view: no_concern), safeguarding-report" in rochdale
     history = json.loads(run_cli("history", "Halton", "--format", "json", "--db", recorded).stdout)
     (own,) = history["years"][0]["self_assessments"]
     assert own["data"]["views"] == {"complaints": {"view": "concern", "comment": "Rising"}}
