@@ -21,6 +21,7 @@ from .model import Rulebook
 from .results import AuthorityAssessment, Flag, Gap, RegionAssessment, SupportOption
 from .selfassess import OwnView, SelfAssessment, load_self_assessment, self_assessment_template
 from .store import StoreError
+from .workspace import example_path
 
 if TYPE_CHECKING:
     from .store.api import Store
@@ -54,6 +55,7 @@ __all__ = [
     "StoreError",
     "SupportOption",
     "assess",
+    "example_path",
     "load_facts",
     "load_rulebook",
     "load_self_assessment",

@@ -1,4 +1,4 @@
-"""The command line: `sli-rules assess | explain | validate | test | schema`.
+"""The command line: `sli-rules assess | explain | validate | test | schema | init`.
 
 Bad input prints every problem as `path:line:column: message` and exits 2 (1 for the
 findings of `validate` and `test`); it never prints a traceback.
@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, cycle_cli
+from . import __version__, cycle_cli, workspace
 from .engine import Engine, example_region_path
 from .errors import Problem, SliRulesError
 from .facts import load_facts
@@ -85,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="print the JSON Schema of a file kind or of the JSON result")
     schema.add_argument("kind", choices=SCHEMA_KINDS, metavar="KIND", help=f"one of: {', '.join(SCHEMA_KINDS)}")
+    workspace.add_parser(commands)
     cycle_cli.add_commands(commands, facts_arguments)
     return parser
 
@@ -98,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _explain(arguments)
         if arguments.command == "validate":
             return _validate(arguments)
+        if arguments.command == "init":
+            return workspace.run(arguments)
         if arguments.command == "schema":
             sys.stdout.write(schema_text(arguments.kind))
             return ExitCode.OK
@@ -147,6 +150,11 @@ def _assess(arguments: argparse.Namespace) -> int:
     for warning in result.warnings:
         print(warning, file=sys.stderr)
     text = render(result, arguments.format)
+    # Which rules decided: a header for people; on stderr beside machine formats.
+    if arguments.format == "text":
+        text = f"{workspace.in_force(engine.rulebook)}\n\n{text}"
+    else:
+        print(workspace.in_force(engine.rulebook), file=sys.stderr)
     if arguments.output:
         write_atomically(Path(arguments.output), text)
     else:
@@ -215,6 +223,8 @@ def _validate(arguments: argparse.Namespace) -> int:
     if failing:
         return ExitCode.FINDINGS
     print("valid" + (f" ({len(problems)} warning{'s' if len(problems) != 1 else ''})" if problems else ""))
+    if rulebook is not None:
+        print(workspace.in_force(rulebook))
     return ExitCode.OK
 
 

@@ -14,9 +14,9 @@ from .evaluate import DurableProgram, EngineFailure, Outcome, PythonProgram, Rec
 from .explain import Explainer
 from .facts import Region, bind, load_facts
 from .load import load_rulebook, shipped
-from .model import Rulebook
+from .model import HEADINGS, Rulebook
 from .plan import Plan, make_plan
-from .results import AuthorityAssessment, RegionAssessment
+from .results import AuthorityAssessment, Coverage, Judged, RegionAssessment
 
 BACKENDS = ("durable", "python")
 Progress = Callable[[int, int], None]
@@ -161,6 +161,15 @@ def _assessment(verdict: judge.Verdict, recommendation: recommend.Recommendation
         reasons=verdict.reasons,
         peers=recommendation.peers,
         tier_note=recommendation.tier.note,
+        coverage=Coverage(
+            judged=sum(verdict.tally.judged.values()),
+            total=sum(verdict.tally.totals.values()),
+            headings={
+                heading: Judged(verdict.tally.judged.get(heading, 0), total)
+                for heading in HEADINGS
+                if (total := verdict.tally.totals.get(heading, 0))
+            },
+        ),
     )
 
 

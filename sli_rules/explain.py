@@ -9,7 +9,8 @@ from typing import Any
 
 from .evaluate import Record
 from .facts import AuthorityFacts
-from .model import Count, FactTest, Measure, Ref, Rulebook, Trigger, year_start
+from .logic import kleene_and, kleene_not, kleene_or
+from .model import AllOf, Condition, Count, FactTest, Measure, NotOf, Ref, Rulebook, Trigger, year_start
 from .operators import OPERATORS
 from .plan import Plan, Slot, leaves
 from .results import Evidence, Flag, Gap
@@ -124,11 +125,14 @@ class Explainer:
         if not trigger.says:
             return trigger.title
         row = record.row
-        first_test = next((t for t in leaves(trigger.when) if isinstance(t, FactTest)), None)
-        first_count = next((t for t in leaves(trigger.when) if isinstance(t, Count)), None)
+        # The values that made the trigger hold: for an `any`, the branch that held.
+        shown = self.decisive(trigger.when, record) or list(leaves(trigger.when))
+        first_test = next((t for t in shown if isinstance(t, FactTest)), None)
+        first_count = next((t for t in shown if isinstance(t, Count)), None)
         values: dict[str, str] = {"authority": item.authority}
         if first_test is not None:
             values["value"] = show(self.subject(first_test, row, texts))
+            values["measure"] = self.rulebook.measures[first_test.fact].name
             values["previous"] = show(item.previous.get(first_test.fact))
             refs = [ref for ref in first_test.test.refs]
             values["reference"] = show(self.reference(first_test, refs[0], row, texts)[1]) if refs else "unknown"
@@ -170,7 +174,36 @@ class Explainer:
             notes={fact: item.notes[fact] for fact in values if fact in item.notes},
             provenance={fact: source for fact in values if (source := item.source_of(fact)) is not None},
             evidence=self.evidence(trigger, record, texts),
+            entry=trigger.entry,
+            basis=trigger.basis,
         )
+
+    def outcome(self, condition: Condition, record: Record) -> bool | None:
+        """A condition's outcome from its tests' recorded outcomes (no value is read again)."""
+        if isinstance(condition, (FactTest, Count)):
+            return record.tests.get(self.plan.test_index[condition])
+        if isinstance(condition, NotOf):
+            return kleene_not(self.outcome(condition.item, record))
+        outcomes = [self.outcome(item, record) for item in condition.items]
+        return kleene_and(outcomes) if isinstance(condition, AllOf) else kleene_or(outcomes)
+
+    def decisive(self, condition: Condition, record: Record) -> list[FactTest | Count]:
+        """The tests that decided a condition's outcome, in the order written: every part of
+        an `all` that held, the first part of an `any` that held (and the reverse when false)."""
+        if isinstance(condition, (FactTest, Count)):
+            return [condition]
+        if isinstance(condition, NotOf):
+            return self.decisive(condition.item, record)
+        outcome = self.outcome(condition, record)
+        if outcome is None:
+            return []
+        every = isinstance(condition, AllOf) == outcome  # an all that held, an any that failed
+        if every:
+            return [test for item in condition.items for test in self.decisive(item, record)]
+        for item in condition.items:
+            if self.outcome(item, record) is outcome:
+                return self.decisive(item, record)
+        return []
 
     def findings(
         self, item: AuthorityFacts, record: Record, texts: dict[str, float]
@@ -183,10 +216,10 @@ class Explainer:
             if outcome is True:
                 flags.append(self.flag(trigger, item, record, texts, counted=True))
             elif outcome is None:
-                gaps.append(self.gap(trigger, item, record))
+                gaps.append(self.gap(trigger, item, record, texts))
         return flags, gaps
 
-    def gap(self, trigger: Trigger, item: AuthorityFacts, record: Record) -> Gap:
+    def gap(self, trigger: Trigger, item: AuthorityFacts, record: Record, texts: dict[str, float]) -> Gap:
         missing: list[str] = []
         why: list[str] = []
         row = record.row
@@ -207,7 +240,16 @@ class Explainer:
                         continue  # not a measure of this year: its absence explains nothing
                     each = FactTest(fact, test.change, test.where, test.location)
                     self._why_test(each, item, row, missing, why)
-        return Gap(trigger.id, trigger.heading, trigger.title, tuple(missing), tuple(dict.fromkeys(why)))
+        # What could be judged, with its values: a rise whose explanation is not on record
+        # shows the rise, so that the assessor knows what to ask about.
+        known = tuple(
+            self._test_text(test, row, texts) if isinstance(test, FactTest) else self._count_text(test, record, texts)
+            for test in leaves(trigger.when)
+            if record.tests[self.plan.test_index[test]] is True
+        )
+        return Gap(
+            trigger.id, trigger.heading, trigger.title, tuple(missing), tuple(dict.fromkeys(why)), known, trigger.entry
+        )
 
     def _why_test(
         self, test: FactTest, item: AuthorityFacts, row: Sequence[float | None], missing: list[str], why: list[str]
@@ -240,8 +282,8 @@ class Explainer:
                 why.append(f"no {ref.kind.replace('_', ' ')} figure for {test.fact} in the facts given")
             elif ref.kind == "comparators" and not item.comparators:
                 why.append(
-                    f"{item.authority} has no comparator group: list 'comparators' in its fact set "
-                    "or give a comparator file"
+                    f"{item.authority} has no comparator group: give one with --comparators FILE, "
+                    "or list 'comparators' in its fact set"
                 )
             else:
                 why.append(f"the {ref.kind} {ref.stat} of {test.fact} needs at least 2 values")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter as Multiset
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import attrs
 
 from .model import (
+    HEADINGS,
     Counter,
     Flagged,
     Level,
@@ -30,34 +31,76 @@ if TYPE_CHECKING:
 COUNTER_WORDS = {
     "concerns": "counted concerns",
     "concern_headings": "headings with a counted concern",
+    "concern_entries": "pieces of evidence (Table 2 entries) with a counted concern",
     "excellence": "areas of excellence",
     "gaps": "triggers that could not be judged",
+    "coverage": "share of concern triggers judged",
+    "judged_headings": "headings with a concern trigger judged",
+    "unacknowledged": "counted concerns the authority's own view marks as no concern",
+    "persistent": "counted concerns also flagged the year before",
 }
 
 
-def tally(flags: Iterable[Flag], gaps: int) -> Tally:
-    """What the policy counts, from an authority's flags: only counted ones."""
+def tally(
+    rulebook: Rulebook,
+    flags: Iterable[Flag],
+    gaps: Iterable[Gap],
+    *,
+    views: Mapping[str, str] | None = None,
+    last_year: Collection[str] | None = None,
+) -> Tally:
+    """What the policy counts, from an authority's flags (only counted ones) and gaps, with
+    its own view of each trigger (`views`: trigger → concern, no_concern or unsure) and the
+    concerns flagged for it the year before, where those are known."""
+    gaps = list(gaps)
     concerns: Multiset[str] = Multiset()
     excellence: Multiset[str] = Multiset()
+    entries: dict[str, set[str]] = {}
     flagged = set()
+    unacknowledged = persistent = 0
     for flag in flags:
         if not flag.counted:
             continue
         flagged.add(flag.trigger)
-        (concerns if flag.signal == "concern" else excellence)[flag.heading] += 1
-    return Tally(dict(concerns), dict(excellence), gaps, frozenset(flagged))
+        if flag.signal != "concern":
+            excellence[flag.heading] += 1
+            continue
+        concerns[flag.heading] += 1
+        entries.setdefault(flag.heading, set()).add(rulebook.trigger(flag.trigger).entry)
+        unacknowledged += views is not None and views.get(flag.trigger) == "no_concern"
+        persistent += last_year is not None and flag.trigger in last_year
+    totals: Multiset[str] = Multiset(trigger.heading for trigger in rulebook.triggers if trigger.is_concern)
+    unjudged: Multiset[str] = Multiset(
+        gap.heading for gap in gaps if rulebook.trigger(gap.trigger).is_concern
+    )
+    judged = {heading: totals[heading] - unjudged[heading] for heading in totals}
+    return Tally(
+        dict(concerns),
+        dict(excellence),
+        len(gaps),
+        frozenset(flagged),
+        {heading: frozenset(found) for heading, found in entries.items()},
+        judged,
+        dict(totals),
+        unacknowledged,
+        persistent,
+    )
 
 
 def counted(rulebook: Rulebook, flags: Sequence[Flag]) -> tuple[Flag, ...]:
     """The flags, each marked whether it counts in the round: a gated one (only in the event
     of other concerns) counts only beside a concern without that mark."""
     gated = {flag.trigger for flag in flags if rulebook.trigger(flag.trigger).gated}
-    others = any(flag.signal == "concern" and flag.trigger not in gated for flag in flags)
-    return tuple(
-        flag if flag.counted == (flag.trigger not in gated or others)
-        else attrs.evolve(flag, counted=not flag.counted)
-        for flag in flags
-    )
+    # The entries with a concern that needs no other: a gated flag counts beside one of them
+    # from another entry, never beside its own entry's siblings or another gated flag.
+    vouching = {
+        rulebook.trigger(flag.trigger).entry for flag in flags if flag.signal == "concern" and flag.trigger not in gated
+    }
+
+    def counts(flag: Flag) -> bool:
+        return flag.trigger not in gated or bool(vouching - {rulebook.trigger(flag.trigger).entry})
+
+    return tuple(flag if flag.counted == counts(flag) else attrs.evolve(flag, counted=counts(flag)) for flag in flags)
 
 
 @attrs.frozen
@@ -76,11 +119,19 @@ class Verdict:
 
 
 def judge(
-    rulebook: Rulebook, authority: str, code: str | None, year: str, flags: Sequence[Flag], gaps: Sequence[Gap]
+    rulebook: Rulebook,
+    authority: str,
+    code: str | None,
+    year: str,
+    flags: Sequence[Flag],
+    gaps: Sequence[Gap],
+    *,
+    views: Mapping[str, str] | None = None,
+    last_year: Collection[str] | None = None,
 ) -> Verdict:
     """The verdict on one authority's findings: the first level of the policy that holds."""
     judged = counted(rulebook, flags)
-    found = tally(judged, len(gaps))
+    found = tally(rulebook, judged, gaps, views=views, last_year=last_year)
     level = choose_level(rulebook.levels, found)
     why = reasons(level, found, judged, len(gaps), rulebook.headings)
     return Verdict(authority, code, year, level, judged, tuple(gaps), found, tuple(why))
@@ -100,7 +151,8 @@ def describe(condition: VerdictCondition, tally: Tally, headings: dict[str, str]
     if isinstance(condition, Flagged):
         return [f"'{condition.trigger}' is flagged"]
     found = tally.number(condition.what, condition.heading)
-    return [f"{_words(condition, headings)[0]} (found {found})"]
+    shown = f"{_plain(found * 100)}%" if condition.what == "coverage" else _plain(found)
+    return [f"{_words(condition, headings)[0]} (found {shown})"]
 
 
 def _words(condition: VerdictCondition, headings: dict[str, str]) -> list[str]:
@@ -108,7 +160,7 @@ def _words(condition: VerdictCondition, headings: dict[str, str]) -> list[str]:
         what = COUNTER_WORDS[condition.what]
         if condition.heading:
             what += f" under {headings.get(condition.heading, condition.heading)}"
-        return [f"{what} {_test_words(condition.test)}"]
+        return [f"{what} {_test_words(condition.test, percent=condition.what == 'coverage')}"]
     if isinstance(condition, Flagged):
         return [f"'{condition.trigger}' is flagged"]
     if isinstance(condition, VerdictNot):
@@ -117,12 +169,30 @@ def _words(condition: VerdictCondition, headings: dict[str, str]) -> list[str]:
     return [joiner.join(text for item in condition.items for text in _words(item, headings))]
 
 
-def _test_words(test: Test) -> str:
+def _test_words(test: Test, *, percent: bool = False) -> str:
+    if percent:
+        return OPERATORS[test.op].say_numbers([f"{_plain(ref.literal * 100)}%" for ref in test.refs])
     return OPERATORS[test.op].say_numbers([_plain(ref.literal) for ref in test.refs])
 
 
 def _plain(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else str(number)
+    rounded = round(float(number), 1)
+    return str(int(rounded)) if rounded.is_integer() else str(rounded)
+
+
+def evidence_seen(tally: Tally, headings: dict[str, str]) -> str:
+    """How much the verdict saw: concern triggers judged, overall and by heading."""
+    judged, total = sum(tally.judged.values()), sum(tally.totals.values())
+    parts = [
+        f"{headings.get(heading, heading)} {tally.judged.get(heading, 0)} of {tally.totals[heading]}"
+        for heading in HEADINGS
+        if heading in tally.totals
+    ]
+    seen = sum(1 for heading in tally.totals if tally.judged.get(heading, 0))
+    return (
+        f"Evidence judged: {judged} of {total} concern triggers ({_plain(tally.coverage() * 100)}%), "
+        f"under {seen} of {len(tally.totals)} headings ({'; '.join(parts)})"
+    )
 
 
 def reasons(
@@ -134,6 +204,9 @@ def reasons(
         found.append(f"{level.title}: no earlier level's condition held")
     else:
         found.append(f"{level.title}: " + "; ".join(describe(level.when, tally, headings)))
+    if level.note:
+        found.append(level.note)
+    found.append(evidence_seen(tally, headings))
     by_heading: dict[str, list[str]] = {}
     for flag in flags:
         if flag.signal == "concern" and flag.counted:

@@ -27,7 +27,7 @@ MEASURE_TYPES: tuple[MeasureType, ...] = get_args(MeasureType)
 POLARITIES: tuple[Polarity, ...] = get_args(Polarity)
 SIGNALS: tuple[Signal, ...] = get_args(Signal)
 CHANGES: tuple[Change, ...] = get_args(Change)
-PLACEHOLDER_NAMES = ("value", "previous", "reference", "authority", "count")  # in `says`, beside {fact:ID}
+PLACEHOLDER_NAMES = ("value", "measure", "previous", "reference", "authority", "count")  # in `says`, beside {fact:ID}
 BASES = ("seed", "interpretation", "illustrative")
 
 Location = tuple[str, int, int]  # path, line, column
@@ -343,6 +343,7 @@ class Level:
     title: str
     when: VerdictCondition | None
     location: Location
+    note: str | None = None  # shown with the verdict: e.g. what evidence to gather
 
 
 @attrs.frozen

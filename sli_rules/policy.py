@@ -8,6 +8,7 @@ exactly the logic the judge applies, without depending on the judging stage.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 import attrs
 
@@ -17,24 +18,57 @@ from .operators import OPERATORS
 
 @attrs.frozen
 class Tally:
-    """What the verdict policy counts: counted concerns and excellence by heading, gaps."""
+    """What the verdict policy counts for one authority.
+
+    `concerns` and `excellence` are counted flags by heading; `entries` the distinct pieces of
+    evidence (Table 2 entries) with a counted concern, by heading; `judged` and `totals` the
+    concern triggers judged (flagged or cleared) and all of them, by heading; `gaps` the
+    triggers that could not be judged; `flagged` the counted flags' triggers; `unacknowledged`
+    the counted concerns the authority's own self-assessment marked as no concern;
+    `persistent` the counted concerns also flagged the year before.
+    """
 
     concerns: dict[str, int]
     excellence: dict[str, int]
     gaps: int
     flagged: frozenset[str]
+    entries: dict[str, frozenset[str]] = attrs.Factory(dict)
+    judged: dict[str, int] = attrs.Factory(dict)
+    totals: dict[str, int] = attrs.Factory(dict)
+    unacknowledged: int = 0
+    persistent: int = 0
 
     @classmethod
     def empty(cls) -> Tally:
         return cls({}, {}, 0, frozenset())
 
-    def number(self, what: str, heading: str | None) -> int:
+    def coverage(self, heading: str | None = None) -> float:
+        """The share of concern triggers judged (0 where there are none to judge)."""
+        if heading is not None:
+            total = self.totals.get(heading, 0)
+            return self.judged.get(heading, 0) / total if total else 0.0
+        total = sum(self.totals.values())
+        return sum(self.judged.values()) / total if total else 0.0
+
+    def number(self, what: str, heading: str | None) -> float:
         if what == "concerns":
             return self.concerns.get(heading, 0) if heading else sum(self.concerns.values())
         if what == "excellence":
             return self.excellence.get(heading, 0) if heading else sum(self.excellence.values())
         if what == "concern_headings":
             return sum(1 for count in self.concerns.values() if count > 0)
+        if what == "concern_entries":
+            if heading:
+                return len(self.entries.get(heading, frozenset()))
+            return len(frozenset().union(*self.entries.values()))
+        if what == "coverage":
+            return self.coverage(heading)
+        if what == "judged_headings":
+            return sum(1 for count in self.judged.values() if count > 0)
+        if what == "unacknowledged":
+            return self.unacknowledged
+        if what == "persistent":
+            return self.persistent
         return self.gaps
 
 
@@ -42,7 +76,16 @@ def test_number(test: Test, number: float) -> bool:
     return OPERATORS[test.op].decide(number, [ref.literal for ref in test.refs], "none")
 
 
-def holds(condition: VerdictCondition, tally: Tally) -> bool:
+class Counts(Protocol):
+    """What a verdict condition reads: a Tally, or a situation the loader's proofs try."""
+
+    @property
+    def flagged(self) -> frozenset[str]: ...
+
+    def number(self, what: str, heading: str | None) -> float: ...
+
+
+def holds(condition: VerdictCondition, tally: Counts) -> bool:
     if isinstance(condition, VerdictAll):
         return all(holds(item, tally) for item in condition.items)
     if isinstance(condition, VerdictAny):
@@ -54,7 +97,7 @@ def holds(condition: VerdictCondition, tally: Tally) -> bool:
     return test_number(condition.test, tally.number(condition.what, condition.heading))
 
 
-def choose_level(levels: Sequence[Level], tally: Tally) -> Level:
+def choose_level(levels: Sequence[Level], tally: Counts) -> Level:
     for level in levels:
         if level.when is None or holds(level.when, tally):
             return level

@@ -1,9 +1,10 @@
 """Recommend: the tier a verdict selects, its options ranked for the authority, and peers.
 
 Options are ranked by how many of the authority's concern headings and areas they suit,
-keeping the menu's order among equals. Peers are authorities with excellence under the same
-area or heading; suggestions are spread so that no authority is asked for a
-disproportionate amount of time (MoU 2.1 g): the least-asked candidate comes first.
+keeping the menu's order among equals. Peers are authorities not in difficulty themselves with
+excellence in the area of a concern (its heading only where no one has that area), each
+suggestion naming the concern it answers; no authority is asked for a disproportionate amount
+of time (MoU 2.1 g): the least-asked candidate comes first, and the menu caps how often.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ import attrs
 from .judge import Verdict
 from .model import Rulebook, Tier
 from .results import Flag, Peer, SupportOption
-
-PEERS_PER_AUTHORITY = 3
 
 
 def concern_topics(flags: Sequence[Flag]) -> list[str]:
@@ -45,61 +44,98 @@ def support_options(rulebook: Rulebook, tier: Tier, flags: Sequence[Flag]) -> tu
 
 
 def match_peers(
+    rulebook: Rulebook,
     needs: Sequence[tuple[str, Sequence[Flag]]],
-    strengths: Sequence[tuple[str, str | None, Sequence[Flag]]],
+    offers: Sequence[tuple[str, str | None, Sequence[Flag]]],
 ) -> dict[str, tuple[Peer, ...]]:
-    """For each authority in need (key, flags), peers from those with excellence.
+    """Peers for each authority in need, from authorities able to offer (one year's region).
 
-    `needs` come most serious first, so that they are served first; `strengths` are
-    (authority, code, flags).
+    `needs` are (authority, flags), most serious first, so that they are served first;
+    `offers` are (authority, code, flags) of the authorities whose own tier is the least
+    intensive one: an authority in difficulty is never asked to help. Each counted concern is
+    matched by its area first, by its heading only when no authority has excellence in that
+    area; never to an authority with a concern in the same area itself. The least-asked
+    candidate comes first, and no authority is named more than the menu's `cap` times, nor
+    more than `per_authority` peers suggested to one authority (MoU 2.1g).
     """
+    limits = rulebook.peers
     asked: Counter[str] = Counter()
-    # Per topic, each authority's first flag under it, in the order given: the candidate that
-    # a stable sort by (times asked, name) would put first among that authority's flags.
-    offers: dict[str, dict[str, tuple[str | None, Flag]]] = {}
-    for name, code, excellent in strengths:
-        for flag in excellent:
-            for topic in {flag.area, flag.heading}:
+    # Per topic ("area:x" or "heading:y"), each able authority's first excellence flag there.
+    able: dict[str, dict[str, tuple[str | None, Flag]]] = {}
+    troubled: dict[str, set[str]] = {}  # authority -> the areas it has a concern in itself
+    for name, code, flags in offers:
+        for flag in flags:
+            if flag.signal == "concern":
+                troubled.setdefault(name, set()).add(flag.area or f"heading:{flag.heading}")
+                continue
+            for topic in (f"area:{flag.area}" if flag.area else None, f"heading:{flag.heading}"):
                 if topic:
-                    offers.setdefault(topic, {}).setdefault(name, (code, flag))
-    # A heap per topic of (times asked, name); entries go stale as counts rise and are
-    # refreshed when they come to the top. This is the order the sort gave, without sorting
-    # every candidate for every authority in need.
-    heaps: dict[str, list[tuple[int, str]]] = {}
+                    able.setdefault(topic, {}).setdefault(name, (code, flag))
+    # A heap per topic of (times asked, position, name): stale entries are refreshed when they
+    # come to the top, so that no candidate list is sorted for every authority in need.
+    order = {name: position for position, (name, _, _) in enumerate(offers)}
+    heaps: dict[str, list[tuple[int, int, str]]] = {}
     found: dict[str, tuple[Peer, ...]] = {}
     for key, flags in needs:
-        topics = concern_topics(flags)
         chosen: list[Peer] = []
         used: set[str] = set()
-        for topic in topics:
-            candidates = offers.get(topic)
-            if not candidates:
+        for flag in flags:
+            if flag.signal != "concern" or not flag.counted or len(chosen) >= limits.per_authority:
                 continue
-            heap = heaps.get(topic)
-            if heap is None:
-                heap = heaps[topic] = [(asked[name], name) for name in candidates]
-                heapq.heapify(heap)
-            passed: list[tuple[int, str]] = []
-            while heap:
-                times, name = heap[0]
-                if times != asked[name]:
-                    heapq.heapreplace(heap, (asked[name], name))
-                    continue
-                if name == key or name in used:
-                    passed.append(heapq.heappop(heap))
-                    continue
-                code, flag = candidates[name]
-                chosen.append(Peer(name, code, topic, flag.trigger))
-                used.add(name)
-                asked[name] += 1
-                heapq.heapreplace(heap, (asked[name], name))
-                break
-            for entry in passed:
-                heapq.heappush(heap, entry)
-            if len(chosen) >= PEERS_PER_AUTHORITY:
-                break
+            area_topic = f"area:{flag.area}" if flag.area else None
+            topics = [area_topic] if area_topic and able.get(area_topic) else []
+            topics.append(f"heading:{flag.heading}")
+            for topic in topics:
+                peer = _next_peer(topic, able, heaps, asked, order, limits.cap, key, used, troubled, flag)
+                if peer is not None:
+                    chosen.append(peer)
+                    used.add(peer.authority)
+                    break
         found[key] = tuple(chosen)
     return found
+
+
+def _next_peer(
+    topic: str,
+    able: dict[str, dict[str, tuple[str | None, Flag]]],
+    heaps: dict[str, list[tuple[int, int, str]]],
+    asked: Counter[str],
+    order: dict[str, int],
+    cap: int,
+    key: str,
+    used: set[str],
+    troubled: dict[str, set[str]],
+    concern: Flag,
+) -> Peer | None:
+    candidates = able.get(topic)
+    if not candidates:
+        return None
+    heap = heaps.get(topic)
+    if heap is None:
+        heap = heaps[topic] = [(asked[name], order[name], name) for name in candidates]
+        heapq.heapify(heap)
+    passed: list[tuple[int, int, str]] = []
+    chosen: Peer | None = None
+    concern_topic = concern.area or f"heading:{concern.heading}"
+    while heap:
+        times, position, name = heap[0]
+        if asked[name] >= cap:
+            heapq.heappop(heap)  # at its cap for the year: never again
+            continue
+        if times != asked[name]:
+            heapq.heapreplace(heap, (asked[name], position, name))
+            continue
+        if name == key or name in used or concern_topic in troubled.get(name, set()):
+            passed.append(heapq.heappop(heap))
+            continue
+        code, flag = candidates[name]
+        chosen = Peer(name, code, topic.split(":", 1)[1], flag.trigger, concern.trigger)
+        asked[name] += 1
+        heapq.heapreplace(heap, (asked[name], position, name))
+        break
+    for entry in passed:
+        heapq.heappush(heap, entry)
+    return chosen
 
 
 @attrs.frozen
@@ -127,11 +163,13 @@ def recommend(rulebook: Rulebook, verdicts: Sequence[Verdict]) -> list[Recommend
             (verdict.authority, verdict.flags)
             for verdict in sorted(same_year, key=lambda verdict: severity[verdict.level.id])
         ]
-        strengths = [
-            (verdict.authority, verdict.code, [flag for flag in verdict.flags if flag.signal == "excellence"])
+        least = rulebook.tiers[0].id
+        offers = [
+            (verdict.authority, verdict.code, verdict.flags)
             for verdict in same_year
+            if rulebook.tier_for(verdict.level.id).id == least
         ]
-        for name, found in match_peers(needs, strengths).items():
+        for name, found in match_peers(rulebook, needs, offers).items():
             peers[(name, year)] = found
     made = []
     for verdict in verdicts:

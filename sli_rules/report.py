@@ -43,6 +43,8 @@ def render_text(result: RegionAssessment) -> str:
         lines.append(f"{item.authority}{code}, {item.year}")
         lines.append(f"  verdict: {item.level_title} [{item.level}, {item.status}]")
         lines.append(f"  support: {item.tier_title} [{item.tier}]")
+        if item.coverage is not None:
+            lines.append(f"  evidence: {_coverage(item, result.headings)}")
         for flag in item.flags:
             mark = "+" if flag.signal == "excellence" else ("!" if flag.counted else "?")
             heading = result.headings.get(flag.heading, flag.heading)
@@ -50,7 +52,7 @@ def render_text(result: RegionAssessment) -> str:
             lines.append(f"      {flag.says}")
             if flag.values:
                 lines.append(f"      values: {_values(flag.values)}")
-            lines.append(f"      source: {'; '.join(flag.sources)}")
+            lines.append(f"      source: {'; '.join(flag.sources)}" + (f" (basis: {flag.basis})" if flag.basis else ""))
             if not flag.counted:
                 lines.append("      not counted: only in the event of other concerns")
             for fact, note in flag.notes.items():
@@ -70,6 +72,19 @@ def render_text(result: RegionAssessment) -> str:
         lines.append("")
     lines.extend(_summary_lines(result))
     return "\n".join(lines) + "\n"
+
+
+def _coverage(item: AuthorityAssessment, headings: dict[str, str]) -> str:
+    coverage = item.coverage
+    assert coverage is not None
+    by_heading = "; ".join(
+        f"{headings.get(heading, heading)} {judged.judged} of {judged.total}"
+        for heading, judged in coverage.headings.items()
+    )
+    return (
+        f"{coverage.judged} of {coverage.total} concern triggers judged "
+        f"({round(coverage.share * 100)}%): {by_heading}"
+    )
 
 
 def _summary_lines(result: RegionAssessment) -> list[str]:
@@ -208,9 +223,10 @@ def explain_text(item: AuthorityAssessment) -> str:
         f"Verdict: {item.level_title} [{item.level}] — {item.status}, to be discussed with the "
         "authority before a final view is taken.",
         f"Recommended support: {item.tier_title} [{item.tier}]" + (f". {item.tier_note}" if item.tier_note else ""),
-        "",
-        "Why:",
     ]
+    if item.coverage is not None:
+        lines.append(f"Evidence: {_coverage(item, {})}")
+    lines += ["", "Why:"]
     lines += [f"  - {reason}" for reason in item.reasons]
     for title, flags in (("Concerns", item.concerns), ("Excellence", item.excellence)):
         if not flags:
@@ -223,6 +239,9 @@ def explain_text(item: AuthorityAssessment) -> str:
             for evidence in flag.evidence:
                 lines.append(f"    - {evidence.text}: {evidence.outcome}")
             lines.append(f"    sources: {'; '.join(flag.sources)}")
+            if flag.entry or flag.basis:
+                basis = f" (basis: {flag.basis})" if flag.basis else ""
+                lines.append(f"    reads: {flag.entry or flag.trigger}{basis}")
             for fact, note in flag.notes.items():
                 lines.append(f"    note on {fact}: {note}")
             for fact, source in flag.provenance.items():
@@ -233,6 +252,8 @@ def explain_text(item: AuthorityAssessment) -> str:
             lines.append(f"  {gap.title} [{gap.trigger}]: missing {', '.join(gap.missing) or 'a statistic'}")
             for why in gap.why:
                 lines.append(f"    - {why}")
+            for known in gap.known:
+                lines.append(f"    - known: {known}")
     if item.support:
         lines += ["", "Support options (best suited first):"]
         for option in item.support:

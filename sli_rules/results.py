@@ -19,6 +19,32 @@ class Evidence:
 
 
 @attrs.frozen
+class Judged:
+    """Concern triggers judged (flagged or cleared) out of how many."""
+
+    judged: int
+    total: int
+
+    @property
+    def share(self) -> float:
+        return self.judged / self.total if self.total else 0.0
+
+
+@attrs.frozen
+class Coverage:
+    """How much of the evidence the verdict saw: concern triggers judged, overall and by
+    heading. A verdict on little evidence says so."""
+
+    judged: int
+    total: int
+    headings: dict[str, Judged]
+
+    @property
+    def share(self) -> float:
+        return self.judged / self.total if self.total else 0.0
+
+
+@attrs.frozen
 class Flag:
     """A trigger that held for an authority: a concern or an area of excellence."""
 
@@ -34,6 +60,8 @@ class Flag:
     notes: dict[str, str] = attrs.Factory(dict)
     provenance: dict[str, str] = attrs.Factory(dict)  # the fact set's own sources, by fact
     evidence: tuple[Evidence, ...] = ()
+    entry: str | None = None  # the piece of evidence (Table 2 entry) it reads
+    basis: str | None = None  # seed, interpretation or illustrative
 
 
 @attrs.frozen
@@ -45,6 +73,8 @@ class Gap:
     title: str
     missing: tuple[str, ...]
     why: tuple[str, ...] = ()
+    known: tuple[str, ...] = ()  # the tests that could be decided, with their values
+    entry: str | None = None
 
 
 @attrs.frozen
@@ -62,7 +92,8 @@ class Peer:
     authority: str
     code: str | None
     area: str
-    trigger: str
+    trigger: str  # its excellence trigger
+    answers: str | None = None  # the concern (trigger) it could help with
 
 
 @attrs.frozen
@@ -83,6 +114,7 @@ class AuthorityAssessment:
     reasons: tuple[str, ...]
     peers: tuple[Peer, ...] = ()
     tier_note: str | None = None
+    coverage: Coverage | None = None
 
     @property
     def concerns(self) -> tuple[Flag, ...]:

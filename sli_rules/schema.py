@@ -217,7 +217,7 @@ def _triggers() -> Schema:
             "when": {"$ref": "#/$defs/condition"},
             "says": {
                 "type": "string",
-                "description": "placeholders: {value} {previous} {reference} {authority} {count} {fact:ID}",
+                "description": "placeholders: {value} {measure} {previous} {reference} {authority} {count} {fact:ID}",
             },
             "only_with_other_concerns": {"type": "boolean"},
             "note": _TEXT,
@@ -353,19 +353,25 @@ def _result() -> Schema:
             "notes": {"type": "object", "additionalProperties": text},
             "provenance": {"type": "object", "additionalProperties": text},
             "evidence": {"type": "array", "items": _object({"text": text, "outcome": text}, ("text", "outcome"))},
+            "entry": text,
+            "basis": {"enum": [*BASES, None]},
         },
         ("trigger", "heading", "signal", "counted", "title"),
     )
     gap = _object(
-        {"trigger": _ID, "heading": text, "title": text, "missing": text_list, "why": text_list},
+        {
+            "trigger": _ID, "heading": text, "title": text, "missing": text_list, "why": text_list,
+            "known": text_list, "entry": text,
+        },
         ("trigger", "missing"),
     )
     support = _object(
         {"option": _ID, "title": text, "via": text, "suits": text_list, "note": text},
         ("option", "title"),
     )
+    judged = _object({"judged": {"type": "integer"}, "total": {"type": "integer"}}, ("judged", "total"))
     peer = _object(
-        {"authority": text, "code": text, "area": text, "trigger": _ID}, ("authority",)
+        {"authority": text, "code": text, "area": text, "trigger": _ID, "answers": text}, ("authority",)
     )
     assessment = _object(
         {
@@ -383,6 +389,20 @@ def _result() -> Schema:
             "support": {"type": "array", "items": support},
             "reasons": text_list,
             "peers": {"type": "array", "items": peer},
+            "coverage": {
+                "anyOf": [
+                    {"type": "null"},
+                    _object(
+                        {
+                            "judged": {"type": "integer"},
+                            "total": {"type": "integer"},
+                            "headings": {"type": "object", "additionalProperties": judged},
+                        },
+                        ("judged", "total", "headings"),
+                    ),
+                ],
+                "description": "concern triggers judged (flagged or cleared) out of how many, overall and by heading",
+            },
         },
         ("authority", "year", "level", "tier", "status", "flags", "gaps", "support", "reasons"),
     )

@@ -90,8 +90,8 @@ def test_the_corroboration_invariant_rejects_a_policy_one_trigger_can_reach(tmp_
     )
     with pytest.raises(RulebookError) as raised:
         sli_rules.load_rulebook(folder)
-    (problem,) = raised.value.problems
-    assert "trigger 'x-low'" in problem.message
+    (problem,) = [found for found in raised.value.problems if found.severity == "error"]
+    assert "entry 'x-low' (x-low;" in problem.message
     assert "reaches verdict 'serious' and tier 'intervention'" in problem.message
     assert "corroboration" in problem.message
     assert problem.path.endswith(".yaml") and problem.line >= 1 and problem.column >= 1
@@ -110,7 +110,7 @@ def test_the_corroboration_invariant_names_a_flagged_rule(tmp_path: Path) -> Non
         ],
     }
     folder = make_rulebook(tmp_path, {"outcomes": [CONCERN_X], "resources": [CONCERN_Y]}, verdicts=verdicts)
-    with pytest.raises(RulebookError, match=r"trigger 'y-high'.*reaches verdict 'serious'"):
+    with pytest.raises(RulebookError, match=r"entry 'y-high'.*reaches verdict 'serious'"):
         sli_rules.load_rulebook(folder)
 
 
@@ -134,6 +134,6 @@ def test_a_count_that_cannot_be_judged_says_why_once(tmp_path: Path) -> None:
     (gap,) = result["A"].gaps
     assert gap.why == (
         "none of the 2 counted facts could be judged",
-        "A has no comparator group: list 'comparators' in its fact set or give a comparator file",
+        "A has no comparator group: give one with --comparators FILE, or list 'comparators' in its fact set",
     )
     assert result["B"].gaps == ()  # B's group (B, A) decides x; y is unknown but x counts

@@ -184,5 +184,6 @@ def test_reasons_name_the_condition_that_held_with_its_numbers(tmp_path: Path) -
     verdict = judge.judge(rulebook, "A", None, "2013-14", [_flag("p")], [])
     assert verdict.level.id == "emerging"
     assert verdict.reasons[0] == "Emerging: counted concerns ≥ 1 (found 1)"
-    assert verdict.reasons[1] == "Concerns under Outcomes: p"
+    assert verdict.reasons[1] == "Evidence judged: 1 of 1 concern triggers (100%), under 1 of 1 headings (Outcomes 1 of 1)"
+    assert verdict.reasons[2] == "Concerns under Outcomes: p"
     assert attrs.evolve(verdict, reasons=()).reasons == ()

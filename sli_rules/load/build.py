@@ -282,7 +282,7 @@ def _check_says(state: Loading, document: Document, where: Where, says: str) -> 
             continue
         report(
             match.start(), f"placeholder '{{{name}}}' is not allowed",
-            "use {value}, {previous}, {reference}, {authority}, {count} or {fact:ID}",
+            "use {value}, {measure}, {previous}, {reference}, {authority}, {count} or {fact:ID}",
         )
 
 
@@ -321,7 +321,7 @@ def build_levels(state: Loading) -> None:
                 warning=True,
             )
         line, column = document.at((*where, "id"))
-        levels.append(Level(spec.id, spec.title, condition, (document.path, line, column)))
+        levels.append(Level(spec.id, spec.title, condition, (document.path, line, column), spec.note))
     if not parsed.levels:
         document.problem(state.problems, ("levels",), "the verdict policy has no levels")
     elif parsed.levels[-1].when is not None:
