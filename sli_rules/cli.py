@@ -52,11 +52,15 @@ def _parser() -> argparse.ArgumentParser:
             help="rulebook folder holding triggers/ and menus/ (default: the shipped rulebook)",
         )
         command.add_argument("--year", metavar="YYYY-YY", help="the year to assess when the facts hold several")
+        command.add_argument(
+            "--years", metavar="YEARS", help="several years to assess: 2019-20..2023-24, all, or a list with commas"
+        )
         command.add_argument("--region", metavar="NAME", help="the region to take from a national data file")
         command.add_argument(
             "--comparators",
             metavar="FILE",
-            help="comparator groups for every authority (YAML or CSV: authority → comparators)",
+            help="comparator groups for every authority (YAML or CSV: authority → comparators), or "
+            "council-type: each council's same-type neighbours in its region",
         )
 
     assess = commands.add_parser("assess", help="assess a region and print the result")
@@ -66,7 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     assess.add_argument("--progress", action="store_true", help="report progress on standard error")
 
     explain = commands.add_parser("explain", help="explain one authority's verdict")
-    explain.add_argument("authority", metavar="AUTHORITY", help="name or ONS code")
+    # Optional to argparse, which would otherwise call PATH required too; checked in _explain.
+    explain.add_argument("authority", metavar="AUTHORITY", nargs="?", help="name or ONS code")
     facts_arguments(explain)
 
     validate = commands.add_parser("validate", help="check a rulebook and, optionally, fact sets")
@@ -135,6 +140,7 @@ def _region(arguments: argparse.Namespace, engine: Engine) -> object:
         region=arguments.region,
         rulebook=engine.rulebook,
         comparators=arguments.comparators,
+        years=arguments.years,
     )
 
 
@@ -177,6 +183,10 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def _explain(arguments: argparse.Namespace) -> int:
+    if arguments.authority is None:
+        print("sli-rules explain: error: name the AUTHORITY to explain (a name or ONS code), then any PATH",
+              file=sys.stderr)
+        return ExitCode.BAD_INPUT
     engine = Engine(arguments.rules)
     result = engine.assess(_region(arguments, engine))  # type: ignore[arg-type]
     try:

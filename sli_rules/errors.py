@@ -23,7 +23,9 @@ class Problem:
         return (self.path, self.line, self.column, self.message)
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}:{self.column}"
+        # Line 0: a place with no line, such as a value of a fact set built in memory, whose
+        # path then says where it is (`<memory>: authorities[3].facts.ascof.1a`).
+        where = f"{self.path}:{self.line}:{self.column}" if self.line else self.path
         label = "warning: " if self.severity == "warning" else ""
         text = f"{where}: {label}{self.message}"
         if self.hint:

@@ -134,8 +134,16 @@ class Explainer:
             values["value"] = show(self.subject(first_test, row, texts))
             values["measure"] = self.rulebook.measures[first_test.fact].name
             values["previous"] = show(item.previous.get(first_test.fact))
-            refs = [ref for ref in first_test.test.refs]
-            values["reference"] = show(self.reference(first_test, refs[0], row, texts)[1]) if refs else "unknown"
+            # The reference of the first test that has one: of the branch that held where it
+            # has one, else of the condition as written (a presence test compares with nothing).
+            with_reference = next(
+                (t for t in [*shown, *leaves(trigger.when)] if isinstance(t, FactTest) and t.test.refs), None
+            )
+            values["reference"] = (
+                show(self.reference(with_reference, with_reference.test.refs[0], row, texts)[1])
+                if with_reference is not None
+                else "unknown"
+            )
         if first_count is not None:
             parts = record.parts[self.plan.count_slots[first_count]]
             values["count"] = show(float(sum(1 for outcome in parts if outcome is True)))

@@ -104,6 +104,8 @@ def _definitions() -> Schema:
         oneOf=_one_test(number_tests),
     )
     where_tests = _tests(value)
+    percent = {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?%$", "description": "a percentage such as 35%"}
+    count_tests = _tests({"anyOf": [_NUMBER, percent, {"const": "all"}]}, numbers_only=True)
     count = _object(
         {
             "count": _object(
@@ -111,14 +113,16 @@ def _definitions() -> Schema:
                     "facts": {"anyOf": [{**_IDS, "minItems": 1}, _object({"group": _TEXT}, ("group",))]},
                     "where": _object(where_tests, oneOf=_one_test(where_tests)),
                     "change": {"enum": list(CHANGES)},
+                    "min_data": {"type": "integer", "minimum": 1},
                 },
                 ("facts", "where"),
             ),
-            **number_tests,
+            **count_tests,
+            "min_data": {"type": "integer", "minimum": 1},
         },
         ("count",),
-        description="how many facts of a set pass a test, itself tested",
-        oneOf=_one_test(number_tests),
+        description="how many facts of a set pass a test (a number, a share such as 35%, or all), itself tested",
+        oneOf=_one_test(count_tests),
     )
     condition: Schema = {
         "description": "a condition: all, any, not, a test of one fact, or a count",
@@ -131,6 +135,10 @@ def _definitions() -> Schema:
         ],
     }
     counter = {"$ref": "#/$defs/number_test"}
+    share_tests = _tests({"anyOf": [{"type": "number", "minimum": 0, "maximum": 1}, percent]}, numbers_only=True)
+    share_test = _object(
+        share_tests, description="a test of a share: a number from 0 to 1 or a percentage", oneOf=_one_test(share_tests)
+    )
     verdict_list = {"type": "array", "items": {"$ref": "#/$defs/verdict_condition"}, "minItems": 1}
     verdict_condition: Schema = {
         "description": "a verdict condition: all, any, not, flagged, or a count of flags",
@@ -142,7 +150,12 @@ def _definitions() -> Schema:
             _object({"concerns": counter, "in": {"enum": list(HEADINGS)}}, ("concerns",)),
             _object({"excellence": counter, "in": {"enum": list(HEADINGS)}}, ("excellence",)),
             _object({"concern_headings": counter}, ("concern_headings",)),
+            _object({"concern_entries": counter, "in": {"enum": list(HEADINGS)}}, ("concern_entries",)),
             _object({"gaps": counter}, ("gaps",)),
+            _object({"coverage": share_test, "in": {"enum": list(HEADINGS)}}, ("coverage",)),
+            _object({"judged_headings": counter}, ("judged_headings",)),
+            _object({"unacknowledged": counter}, ("unacknowledged",)),
+            _object({"persistent": counter}, ("persistent",)),
         ],
     }
     fact_values = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ from .errors import Problems
 
 Key = str | int
 Where = tuple[Key, ...]
+Location = tuple[str, int, int]  # path, line, column
+MEMORY = "<memory>"
 
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SCALAR_TAGS = {
@@ -37,6 +40,11 @@ _NODE_BUDGET = 5_000_000
 # measured before it is built, so a bomb is refused at once, in no memory to speak of.
 _ALIAS_BUDGET = 200_000
 MAX_FILE_BYTES = 256 * 1024 * 1024
+# Python refuses to turn longer digit strings into integers (CVE-2020-10735); such a number is
+# reported at its place rather than left to raise.
+MAX_INT_DIGITS = 4300
+# YAML 1.1 reads `1e3` as text (it wants `1.0e3`); people, JSON and YAML 1.2 read a number.
+_EXPONENT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+\Z")
 
 
 @attrs.frozen
@@ -60,6 +68,14 @@ class Document:
         """The line and column of the key naming `where` (its value when it has no key)."""
         return self.keys.get(where) or self.at(where)
 
+    def location(self, where: Where) -> Location:
+        """Where the value at `where` is, as a problem reports it."""
+        return (self.path, *self.at(where))
+
+    def key_location(self, where: Where) -> Location:
+        """Where the key naming `where` is, as a problem reports it."""
+        return (self.path, *self.key_at(where))
+
     def problem(
         self,
         problems: Problems,
@@ -70,8 +86,35 @@ class Document:
         hint: str | None = None,
         warning: bool = False,
     ) -> None:
-        line, column = self.key_at(where) if key else self.at(where)
-        problems.add(self.path, line, column, message, hint=hint, warning=warning)
+        path, line, column = self.key_location(where) if key else self.location(where)
+        problems.add(path, line, column, message, hint=hint, warning=warning)
+
+
+def path_text(where: Where) -> str:
+    """`authorities[3].facts.ascof.1a`: a place inside data, as people write it."""
+    text = ""
+    for key in where:
+        text += f"[{key}]" if isinstance(key, int) else (f".{key}" if text else str(key))
+    return text
+
+
+@attrs.frozen
+class MemoryDocument(Document):
+    """Data handed over in memory: no lines, so a place is the path inside the data."""
+
+    name: str = MEMORY
+
+    def location(self, where: Where) -> Location:
+        inner = path_text(where)
+        return (f"{self.name}: {inner}" if inner else self.name, 0, 0)
+
+    def key_location(self, where: Where) -> Location:
+        return self.location(where)
+
+
+def memory_document(data: Any, name: str = MEMORY) -> MemoryDocument:
+    """In-memory data as a document; keys other than text are made text, as in a file."""
+    return MemoryDocument(name, data, {}, {}, name)
 
 
 def display_path(path: Path) -> str:
@@ -240,6 +283,7 @@ class _Builder:
         self.sizes: dict[int, int] = {}
         self.aliased = 0
         self.rejected = False
+        self.building_key = False
         self.constructor = yaml.constructor.SafeConstructor()
 
     def _spot(self, node: Node) -> tuple[int, int]:
@@ -296,7 +340,11 @@ class _Builder:
                 line, column = self._spot(key_node)
                 self.problems.add(self.path, line, column, "YAML merge keys ('<<') are not supported")
                 continue
-            key = self.build(key_node, (*where, "\x00key"))
+            self.building_key = True
+            try:
+                key = self.build(key_node, (*where, "\x00key"))
+            finally:
+                self.building_key = False
             self.values.pop((*where, "\x00key"), None)
             spot = self._spot(key_node)
             if not isinstance(key, str):
@@ -326,10 +374,23 @@ class _Builder:
         if node.tag == "tag:yaml.org,2002:timestamp":
             # Dates are not a type of the rule format; keep what was written.
             return node.value
+        if node.tag == "tag:yaml.org,2002:int" and sum(char.isdigit() for char in node.value) > MAX_INT_DIGITS:
+            self._too_many_digits(node)
+            return None
+        plain_text = node.tag == "tag:yaml.org,2002:str" and not node.style and not self.building_key
+        if plain_text and _EXPONENT.match(node.value):
+            return float(node.value)
         value = self.constructor.construct_object(node, deep=True)
         if isinstance(value, float) and not math.isfinite(value) and node.tag.endswith("float"):
             return value  # caught later with the field's meaning; NaN is never silently used
         return value
+
+    def _too_many_digits(self, node: Node) -> None:
+        line, column = self._spot(node)
+        self.problems.add(
+            self.path, line, column,
+            f"a whole number of {sum(char.isdigit() for char in node.value)} digits; the limit is {MAX_INT_DIGITS}",
+        )
 
     def _bad_tag(self, node: Node) -> None:
         self.rejected = True
@@ -345,7 +406,9 @@ def _load_json(shown: str, text: str, problems: Problems) -> list[Document]:
     # JSON is YAML 1.2, but PyYAML follows YAML 1.1: parse with the json module and
     # recover locations by reading the same text through the YAML composer.
     try:
-        data = json.loads(text, object_pairs_hook=_json_pairs(shown, problems, text))
+        data = json.loads(
+            text, object_pairs_hook=_json_pairs(shown, problems, text), parse_int=_json_int(shown, problems, text)
+        )
     except json.JSONDecodeError as error:
         problems.add(shown, error.lineno, error.colno, f"JSON syntax: {error.msg}")
         return []
@@ -357,6 +420,20 @@ def _load_json(shown: str, text: str, problems: Problems) -> list[Document]:
     if yaml_view and not located.has_errors:
         return [Document(shown, data, yaml_view[0].values, yaml_view[0].keys)]
     return [Document(shown, data, {(): (1, 1)}, {})]
+
+
+def _json_int(shown: str, problems: Problems, text: str) -> Any:
+    def parse(digits: str) -> int | None:
+        if sum(char.isdigit() for char in digits) <= MAX_INT_DIGITS:
+            return int(digits)
+        offset = text.find(digits)  # json gives no position here: the first such number
+        line = text.count("\n", 0, max(offset, 0)) + 1
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1 if offset >= 0 else 1
+        problems.add(shown, line, column, f"a whole number of {len(digits.lstrip('-'))} digits; "
+                     f"the limit is {MAX_INT_DIGITS}")
+        return None
+
+    return parse
 
 
 def _json_pairs(shown: str, problems: Problems, text: str) -> Any:

@@ -425,34 +425,66 @@ def _segfault(_: int) -> None:
 
 
 def test_peer_matching_keeps_the_sorted_order() -> None:
-    """The indexed peer matcher picks exactly what sorting every candidate picked."""
+    """The indexed peer matcher picks exactly what sorting every candidate picks: by area
+    first (by heading only when no one offers the area), never the authority itself, one with
+    a concern in the same place, or one at its cap; the least asked first, then region order."""
+    from types import SimpleNamespace
+
     from sli_rules import recommend
+    from sli_rules.model import Peers
     from sli_rules.results import Flag
 
-    def reference(needs: Any, strengths: Any) -> dict[str, tuple[Any, ...]]:
+    limits = Peers(per_authority=2, cap=2)
+
+    def reference(needs: Any, offers: Any) -> dict[str, tuple[Any, ...]]:
         from collections import Counter
 
         from sli_rules.results import Peer
 
         asked: Counter[str] = Counter()
+        order = {name: position for position, (name, _, _) in enumerate(offers)}
         found = {}
+
+        def offered(topic: str) -> list[tuple[str, Any, Flag]]:
+            made: dict[str, tuple[str, Any, Flag]] = {}
+            for name, code, flags in offers:
+                for flag in flags:
+                    here = f"area:{flag.area}" if topic.startswith("area:") else f"heading:{flag.heading}"
+                    if flag.signal == "excellence" and here == topic and (topic != "area:None"):
+                        made.setdefault(name, (name, code, flag))
+            return list(made.values())
+
+        def troubled(name: str, concern: Flag) -> bool:
+            mine = concern.area or f"heading:{concern.heading}"
+            return any(
+                (flag.area or f"heading:{flag.heading}") == mine
+                for other, _, flags in offers if other == name for flag in flags if flag.signal == "concern"
+            )
+
         for key, flags in needs:
             chosen: list[Peer] = []
             used: set[str] = set()
-            for topic in recommend.concern_topics(flags):
-                candidates = sorted(
-                    ((asked[name], name, code, flag) for name, code, excellent in strengths
-                     if name != key for flag in excellent if topic in (flag.area, flag.heading)),
-                    key=lambda item: (item[0], item[1]),
-                )
-                for _, name, code, flag in candidates:
-                    if name not in used:
-                        chosen.append(Peer(name, code, topic, flag.trigger))
+            for concern in flags:
+                if len(chosen) >= limits.per_authority:
+                    break
+                topics = [f"area:{concern.area}"] if concern.area and offered(f"area:{concern.area}") else []
+                topics.append(f"heading:{concern.heading}")
+                for topic in topics:
+                    candidates = sorted(
+                        (
+                            (asked[name], order[name], name, code, flag)
+                            for name, code, flag in offered(topic)
+                            if name != key and name not in used and asked[name] < limits.cap
+                            and not troubled(name, concern)
+                        ),
+                        key=lambda item: (item[0], item[1]),
+                    )
+                    if candidates:
+                        _, _, name, code, flag = candidates[0]
+                        chosen.append(Peer(name, code, topic.split(":", 1)[1], flag.trigger, concern.trigger))
                         used.add(name)
                         asked[name] += 1
                         break
-                if len(chosen) >= recommend.PEERS_PER_AUTHORITY:
-                    break
             found[key] = tuple(chosen)
         return found
 
@@ -464,16 +496,20 @@ def test_peer_matching_keeps_the_sorted_order() -> None:
 
     @settings(max_examples=300, deadline=None, database=None, derandomize=True)
     @given(
-        st.lists(st.tuples(names, st.lists(topics, max_size=3)), max_size=8),
-        st.lists(st.tuples(names, st.sampled_from([None, "X1", "X2"]), st.lists(topics, max_size=3)), max_size=8),
+        st.lists(st.tuples(names, st.lists(topics, max_size=3)), max_size=8, unique_by=lambda item: item[0]),
+        st.lists(
+            st.tuples(names, st.sampled_from([None, "X1", "X2"]), st.lists(st.tuples(st.booleans(), topics), max_size=4)),
+            max_size=8, unique_by=lambda item: item[0],
+        ),
     )
-    def check(raw_needs: Any, raw_strengths: Any) -> None:
+    def check(raw_needs: Any, raw_offers: Any) -> None:
         needs = [(key, [flag("concern", h, a, f"c{i}") for i, (h, a) in enumerate(items)]) for key, items in raw_needs]
-        strengths = [
-            (name, code, [flag("excellence", h, a, f"e{i}") for i, (h, a) in enumerate(items)])
-            for name, code, items in raw_strengths
+        offers = [
+            (name, code, [flag("excellence" if good else "concern", h, a, f"e{i}") for i, (good, (h, a)) in enumerate(items)])
+            for name, code, items in raw_offers
         ]
-        assert recommend.match_peers(needs, strengths) == reference(needs, strengths)
+        rulebook = SimpleNamespace(peers=limits)
+        assert recommend.match_peers(rulebook, needs, offers) == reference(needs, offers)  # type: ignore[arg-type]
 
     check()
 

@@ -13,7 +13,8 @@ import yaml
 
 import sli_rules
 from sli_rules import FactsError
-from sli_rules.readers import (
+from sli_rules.facts import (
+    bind,
     match_region,
     read_ascof_csv,
     read_long_csv,
@@ -104,7 +105,7 @@ def test_without_a_year_the_latest_is_taken_and_raw_ids_are_kept_without_a_ruleb
     region = sli_rules.load_facts(ASCOF, region="North West")
     assert {item.year for item in region} == {"2023-24"}
     halton = region["Halton"]
-    # Not bound to a rulebook: the file's codes, filtered by the default catalogue.
+    # Not bound to a rulebook: the file's codes, as published.
     assert halton.facts["ascof.2c"] == 616.3
     assert halton.previous["ascof.2a2"] == 347.5
 
@@ -168,8 +169,13 @@ def test_unknown_measures_are_left_out_with_one_warning(tmp_path: Path) -> None:
     assert len(warnings) == 1, completed.stderr
     assert "ascof.9y (2023-24)" in warnings[0] and "ascof.9z (2023-24)" in warnings[0]
     assert "ascof.1e" not in warnings[0]  # 1E was learning disability employment in 2022-23
+    # Reading keeps every measure of the publication; binding leaves out what the rulebook
+    # does not catalogue, with the one warning.
     region = sli_rules.load_facts(facts)
-    assert len(region.warnings) == 1 and region.warnings[0].severity == "warning"
+    assert region.warnings == () and region["Knowsley"].facts == {"ascof.9z": 2.0, "ascof.9y": 2.0}
+    bound = bind(region, sli_rules.load_rulebook())
+    assert len(bound.warnings) == 1 and bound.warnings[0].severity == "warning"
+    assert bound["Knowsley"].facts == {}
 
 
 def test_an_unknown_fact_in_a_hand_written_file_stays_an_error(tmp_path: Path) -> None:
@@ -240,7 +246,7 @@ def test_wide_csv_bad_rows(tmp_path: Path) -> None:
     shown = str(facts)
     assert problems_of(error) == [
         f"{shown}:3:1: row has no authority",
-        f"{shown}:4:20: year '2023/24' is not a financial year like 2013-14",
+        f"{shown}:4:20: year '2023/24' is not a financial year like 2013-14 (write '2023-24')",
         f"{shown}:5:26: 'finance.unit_cost_homecare': expected a number, got text 'cheap'",
         f"{shown}:6:1: row has 3 fields; the header has 4",
     ]
@@ -279,7 +285,7 @@ def test_long_csv_bad_rows(tmp_path: Path) -> None:
     found = problems_of(error)
     assert any(line.startswith(f"{shown}:1:27: unknown column 'colour' in a long table") for line in found)
     assert f"{shown}:3:16: 'finance.unit_cost_homecare' for Halton 2023-24 is given twice (also on line 2)" in found
-    assert f"{shown}:4:8: year '2023' is not a financial year like 2013-14" in found
+    assert f"{shown}:4:8: year '2023' is not a financial year like 2013-14 (write '2023-24')" in found
     assert f"{shown}:5:16: row has no fact id" in found
 
 

@@ -65,7 +65,7 @@ def test_a_failing_rule_test_shows_expected_actual_and_why(tmp_path: Path) -> No
     assert lines[4] == "    | Halton (E06000006), 2013-14"  # the explanation follows
     assert any(line.startswith("    | Verdict: No significant concerns") for line in lines)
     assert lines[-1] == "1 passed, 1 failed"
-    assert "  no test reached these levels: serious_concerns, concerns, emerging_concerns" in lines
+    assert "  no test reached these levels: serious_concerns, concerns, emerging_concerns, insufficient_evidence" in lines
     assert "Traceback" not in result.stderr
 
 

@@ -283,7 +283,7 @@ def _report(
             hint="simplify the policy's conditions",
         )
         return
-    fixed = frozenset() if entry is None else frozenset({"concerns", "concern_headings", "concern_entries"})
+    fixed = frozenset({"concerns", "concern_headings", "concern_entries"})  # set by the evidence flagged
     shown = situation.shown(fixed)
     witness = f" (for instance {shown})" if shown else ""
     if entry is None:

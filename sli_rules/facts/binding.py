@@ -1,0 +1,316 @@
+"""Binding: a region's fact ids resolved to the catalogue ids of one rulebook, in the year of
+each value (through year-scoped aliases), and every value checked against its measure."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import attrs
+
+from ..convert import type_name
+from ..errors import FactsError, Problem, Problems, did_you_mean
+from ..model import Location, Rulebook, place, previous_year, year_start
+from .factset import AuthorityFacts, BoundRegion, Count, Region
+
+MAX_TEXT = 10_000
+MAX_UNKNOWN_LISTED = 50  # unknown facts listed one by one for each fact set
+
+
+def bind(region: Region, rulebook: Rulebook, problems: Problems | None = None) -> BoundRegion:
+    """The region with fact ids resolved to catalogue ids and every value checked.
+
+    Raises FactsError with every problem: unknown facts (with did-you-mean), wrong types,
+    values out of range or not finite, unknown category values, duplicate authorities.
+    Given `problems`, adds to them instead and leaves raising to the caller.
+
+    A region already bound to this rulebook is returned as it is; one bound to another is
+    bound afresh from what was read. Measures of a national publication that the rulebook
+    does not catalogue are left out, with one warning per publication naming them.
+    """
+    if isinstance(region, BoundRegion):
+        if region.rulebook is rulebook:
+            return region
+        region = region.unbound or region
+    collect = problems is not None
+    problems = problems if problems is not None else Problems()
+    binder = _Binder(rulebook, problems, frozenset(region.publications))
+    seen: dict[tuple[str, str], Location] = {}
+    bound: list[AuthorityFacts] = []
+    for item in region.authorities:
+        marker = (item.key, item.year)
+        if marker in seen:
+            path, line, column = item.location
+            problems.add(
+                path, line, column,
+                f"{item.authority} {item.year} appears twice (also at {place(seen[marker])})",
+            )
+            continue
+        seen[marker] = item.location
+        bound.append(binder.authority(item))
+    references: dict[tuple[str, str], dict[str, Any]] = {}
+    for (scope, year), values in region.references.items():
+        references[(scope, year)] = binder.published(values, year, region.reference_paths.get((scope, year)))
+    publication = region.publications[0] if region.publications else None
+    type_values = {
+        (council_type, year): binder.type_values(values, year, publication)
+        for (council_type, year), values in region.council_type_values.items()
+    }
+    warnings = binder.warnings()
+    problems.extend(warnings)
+    if not collect:
+        problems.raise_if_errors(FactsError)
+    return BoundRegion(
+        tuple(bound),
+        region.paths,
+        (*region.warnings, *warnings),
+        references,
+        region.publications,
+        region.reference_paths,
+        type_values,
+        rulebook=rulebook,
+        unbound=region if binder.left_out else None,
+    )
+
+
+class _Binder:
+    """One binding: the rulebook's answers remembered for the call, the measures left out."""
+
+    def __init__(self, rulebook: Rulebook, problems: Problems, publications: frozenset[str]) -> None:
+        self.rulebook = rulebook
+        self.problems = problems
+        self.publications = publications
+        self.resolved: dict[tuple[str, str | None], str | None] = {}
+        self.left_out: dict[str, dict[str, set[str]]] = {}  # publication → fact → years
+        self._known: list[str] | None = None
+
+    @property
+    def known(self) -> list[str]:
+        """Every id the catalogue knows, for did-you-mean hints (built when first needed)."""
+        if self._known is None:
+            measures = self.rulebook.measures.values()
+            self._known = [*self.rulebook.measures, *(alias.id for m in measures for alias in m.aliases)]
+        return self._known
+
+    def resolve(self, fact: str, year: str | None) -> str | None:
+        # The same few questions are asked for every authority: answered once per binding.
+        key = (fact, year)
+        try:
+            return self.resolved[key]
+        except KeyError:
+            found = self.resolved[key] = self.rulebook.resolve(fact, year)
+            return found
+
+    def rekey(self, locations: dict[str, Location], year: str) -> dict[str, Location]:
+        return {self.resolve(fact, year) or fact: where for fact, where in locations.items()}
+
+    def authority(self, item: AuthorityFacts) -> AuthorityFacts:
+        before = previous_year(item.year)
+        history, history_locations = self.history(item)
+        return attrs.evolve(
+            item,
+            facts=self.values(item.facts, item.fact_locations, item.year, item, item.fact_key_locations),
+            previous=self.values(item.previous, item.previous_locations, before, item, item.previous_key_locations),
+            fact_locations=self.rekey(item.fact_locations, item.year),
+            previous_locations=self.rekey(item.previous_locations, before),
+            fact_key_locations=self.rekey(item.fact_key_locations, item.year),
+            previous_key_locations=self.rekey(item.previous_key_locations, before),
+            counts=self.counts(item),
+            count_locations=self.rekey(item.count_locations, item.year),
+            history=history,
+            history_locations=history_locations,
+        )
+
+    def published(self, values: dict[str, Any], year: str, path: str | None) -> dict[str, Any]:
+        """Published figures (England's, the region's) by catalogue id; figures the rulebook
+        does not read, or that do not suit their measure, are not references."""
+        resolved: dict[str, Any] = {}
+        for fact, value in values.items():
+            canonical = self.resolve(fact, year)
+            if canonical is None:
+                if path is not None and value is not None:
+                    self.left_out.setdefault(path, {}).setdefault(fact, set()).add(year)
+                continue
+            if value is None:
+                continue
+            checked = check_value(self.rulebook.measures[canonical], value)
+            if not isinstance(checked, _Invalid):
+                resolved[canonical] = checked
+        return resolved
+
+    def counts(self, item: AuthorityFacts) -> dict[str, Count]:
+        """The counts by catalogue id; counts of a fact the catalogue does not know are an
+        error, or left out for a national publication."""
+        result: dict[str, Count] = {}
+        for fact, count in item.counts.items():
+            where = item.count_locations.get(fact, item.location)
+            canonical = self.resolve(fact, item.year)
+            if canonical is None:
+                if where[0] in self.publications:
+                    self.left_out.setdefault(where[0], {}).setdefault(fact, set()).add(item.year)
+                else:
+                    self.problems.add(*where, f"counts of unknown fact '{fact}'",
+                                      hint=did_you_mean(fact, self.known) or "add it to the rulebook's measures")
+                continue
+            result[canonical] = count
+        return result
+
+    def history(self, item: AuthorityFacts) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Location]]]:
+        """Earlier years' values by catalogue id, each through the aliases of its own year."""
+        history: dict[str, dict[str, Any]] = {}
+        locations: dict[str, dict[str, Location]] = {}
+        for fact, by_year in item.history.items():
+            for when, value in by_year.items():
+                if value is None:
+                    continue
+                where = item.history_locations.get(fact, {}).get(when, item.location)
+                canonical = self.resolve(fact, when)
+                if canonical is None:
+                    if where[0] in self.publications:
+                        self.left_out.setdefault(where[0], {}).setdefault(fact, set()).add(when)
+                    else:
+                        other_years = self.resolve(fact, None)
+                        hint = (f"it is an id of '{other_years}' in other years" if other_years is not None
+                                else did_you_mean(fact, self.known) or "add it to the rulebook's measures")
+                        self.problems.add(*where, f"'{fact}' does not name a measure in {when}", hint=hint)
+                    continue
+                checked = check_value(self.rulebook.measures[canonical], value)
+                if isinstance(checked, _Invalid):
+                    self.problems.add(*where, f"'{fact}' in {when}: {checked.message}", hint=checked.hint)
+                    continue
+                history.setdefault(canonical, {})[when] = checked
+                locations.setdefault(canonical, {})[when] = where
+        return history, locations
+
+    def type_values(
+        self, values: dict[str, tuple[float, ...]], year: str, path: str | None
+    ) -> dict[str, tuple[float, ...]]:
+        """Every council's values of a council type and year, by catalogue id."""
+        resolved: dict[str, tuple[float, ...]] = {}
+        for fact, found in values.items():
+            canonical = self.resolve(fact, year)
+            if canonical is None:
+                if path is not None:
+                    self.left_out.setdefault(path, {}).setdefault(fact, set()).add(year)
+                continue
+            measure = self.rulebook.measures[canonical]
+            resolved[canonical] = tuple(
+                value for value in found if not isinstance(check_value(measure, value), _Invalid)
+            )
+        return resolved
+
+    def values(
+        self,
+        values: dict[str, Any],
+        locations: dict[str, Location],
+        year: str,
+        item: AuthorityFacts,
+        key_locations: dict[str, Location] | None = None,
+    ) -> dict[str, Any]:
+        problems = self.problems
+        result: dict[str, Any] = {}
+        given_as: dict[str, str] = {}
+        keys = key_locations or {}
+        unknown = 0
+        for fact, value in values.items():
+            if value is None:
+                continue  # null means "not known": the fact is missing, not an error
+            canonical = self.resolve(fact, year)
+            where = keys.get(fact) or locations.get(fact, item.location)
+            if canonical is None:
+                if where[0] in self.publications:
+                    self.left_out.setdefault(where[0], {}).setdefault(fact, set()).add(year)
+                    continue
+                unknown += 1
+                if unknown > MAX_UNKNOWN_LISTED:
+                    continue  # counted, and summed up once below
+                other_years = self.resolve(fact, None)
+                if other_years is not None:
+                    problems.add(*where, f"'{fact}' does not name a measure in {year}",
+                                 hint=f"it is an id of '{other_years}' in other years")
+                else:
+                    problems.add(*where, f"unknown fact '{fact}'",
+                                 hint=did_you_mean(fact, self.known) or "add it to the rulebook's measures")
+                continue
+            if canonical in given_as:
+                problems.add(*where, f"'{fact}' and '{given_as[canonical]}' are the same measure, given twice")
+                continue
+            given_as[canonical] = fact
+            checked = check_value(self.rulebook.measures[canonical], value)
+            if isinstance(checked, _Invalid):
+                problems.add(*locations.get(fact, item.location), f"'{fact}': {checked.message}", hint=checked.hint)
+                continue
+            result[canonical] = checked
+        if unknown > MAX_UNKNOWN_LISTED:
+            # A file of a million made-up columns gets a readable error, and quickly: each
+            # listed one costs a did-you-mean search.
+            problems.add(*item.location, f"{unknown - MAX_UNKNOWN_LISTED} more unknown facts for "
+                         f"{item.authority} {item.year}, not listed")
+        return result
+
+    def warnings(self) -> list[Problem]:
+        """One warning per publication, naming the measures left out and their years."""
+        found = []
+        for path, facts in sorted(self.left_out.items()):
+            listed = ", ".join(
+                f"{fact} ({', '.join(sorted(years, key=year_start))})" for fact, years in sorted(facts.items())
+            )
+            found.append(Problem(
+                path, 1, 1,
+                f"{len(facts)} measure{'s' if len(facts) != 1 else ''} not in the rulebook's "
+                f"catalogue for their year, left out: {listed}",
+                "warning",
+            ))
+        return found
+
+
+@attrs.frozen
+class _Invalid:
+    message: str
+    hint: str | None = None
+
+
+def check_value(measure: Any, value: Any) -> Any:
+    """The value if it suits the measure, else an _Invalid saying why."""
+    if measure.type == "number":
+        if type(value) is float and math.isfinite(value) and (
+            measure.range is None or measure.range[0] <= value <= measure.range[1]
+        ):
+            return value  # the common case, decided at once
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            shown = f" {_brief(value)}" if isinstance(value, str) else ""
+            return _Invalid(f"expected a number, got {type_name(value)}{shown}")
+        if not math.isfinite(value):
+            return _Invalid(f"{value} is not a finite number")
+        if isinstance(value, int) and abs(value) > 2**53:
+            return _Invalid(f"{value} is too large to hold exactly")
+        if measure.range is not None and not (measure.range[0] <= value <= measure.range[1]):
+            low, high = measure.range
+            return _Invalid(f"{value} is outside the measure's range [{_plain(low)}, {_plain(high)}]")
+        return float(value) if isinstance(value, float) else value
+    if measure.type == "boolean":
+        if not isinstance(value, bool):
+            return _Invalid(f"expected true or false, got {type_name(value)}")
+        return value
+    if measure.type == "category":
+        if not isinstance(value, str) or value not in measure.values:
+            return _Invalid(
+                f"{_brief(value)} is not one of the measure's values",
+                did_you_mean(str(value)[:200], measure.values) or f"one of: {', '.join(measure.values)}",
+            )
+        return value
+    if not isinstance(value, str):
+        return _Invalid(f"expected text, got {type_name(value)}")
+    if len(value) > MAX_TEXT:
+        return _Invalid(f"text of {len(value)} characters; the limit is {MAX_TEXT}")
+    return value
+
+
+def _brief(value: Any) -> str:
+    """A value as shown in a message: long text cut short, so that the error stays readable."""
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:60]}... ({len(str(value))} characters)"
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)

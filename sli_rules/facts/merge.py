@@ -1,0 +1,239 @@
+"""Merging fact sets: the records of one authority and year from several places become one,
+a fact given twice with different values is an error naming both places, and the year before
+the one assessed supplies the `previous` values."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+
+from ..errors import Problems
+from ..model import Location, place, previous_year, year_start
+from .factset import ALL_YEARS, AuthorityFacts, Record, council_type_of, name_key
+from .reference import council_code
+
+
+def assemble(
+    records: Sequence[Record], problems: Problems, year: str | None = None, years: Sequence[str] | None = None
+) -> tuple[AuthorityFacts, ...]:
+    """Merge records of the same authority and year; attach each year's previous values and
+    the history of its earlier years. `years` assesses each authority in each of those years
+    it has facts for; `year` in that one."""
+    # A name is given one code in a year; across years one name may be two councils (Dorset
+    # County Council, then the unitary Dorset), so a name without a code takes the code the
+    # name has in its own year, or the only code it has in any year.
+    codes_in_year: dict[tuple[str, str], str] = {}
+    codes_of_name: dict[str, set[str]] = {}
+    for record in records:
+        if record.code:
+            name = name_key(record.authority)
+            known = codes_in_year.setdefault((name, record.year), record.code)
+            codes_of_name.setdefault(name, set()).add(record.code)
+            if known != record.code:
+                path, line, column = record.location
+                problems.add(
+                    path, line, column,
+                    f"'{record.authority}' is given code {record.code} here and {known} elsewhere",
+                )
+
+    def code_of(record: Record) -> str | None:
+        if record.code:
+            return record.code
+        name = name_key(record.authority)
+        found = codes_in_year.get((name, record.year))
+        if found is None and len(codes_of_name.get(name, ())) == 1:
+            (found,) = codes_of_name[name]
+        return found
+
+    merged: dict[tuple[str, str], Record] = {}
+    order: list[tuple[str, str]] = []
+    for record in records:
+        code = code_of(record)
+        key = (code or name_key(record.authority), record.year)
+        if key not in merged:
+            merged[key] = Record(**{**attrs.asdict(record, recurse=False)})
+            merged[key].code = code
+            order.append(key)
+            continue
+        _merge_into(merged[key], record, problems)
+    by_authority: dict[str, dict[str, Record]] = {}
+    # The latest year of each authority in each place it comes from: those are the years to
+    # assess when none is chosen, so that fact sets of different years given together are
+    # each assessed in their own year, never one silently dropped.
+    latest: dict[str, dict[str, str]] = {}
+    for record in records:
+        authority = code_of(record) or name_key(record.authority)
+        origins = latest.setdefault(authority, {})
+        origin = record.origin or record.location[0]
+        if origin not in origins or year_start(record.year) > year_start(origins[origin]):
+            origins[origin] = record.year
+    for key in order:
+        by_authority.setdefault(key[0], {})[key[1]] = merged[key]
+    present_years = sorted({key[1] for key in order}, key=year_start)
+    if year is not None and present_years and year not in present_years:
+        problems.add("<arguments>", 1, 1, f"no facts for year {year}",
+                     hint=f"years present: {', '.join(present_years)}")
+        return ()
+    if years is not None and ALL_YEARS not in years and present_years and not set(years) & set(present_years):
+        problems.add("<arguments>", 1, 1, f"no facts for the years {', '.join(years)}",
+                     hint=f"years present: {', '.join(present_years)}")
+        return ()
+    chosen: list[AuthorityFacts] = []
+    for authority_key, by_year in by_authority.items():
+        for target in _years_assessed(by_year, latest.get(authority_key, {}), year, years):
+            chosen.append(_chosen(by_year, target, problems))
+    return tuple(chosen)
+
+
+def _years_assessed(
+    years: dict[str, Record], latest: dict[str, str], year: str | None, chosen: Sequence[str] | None
+) -> list[str]:
+    """The years in which an authority is assessed: those chosen, or else the latest year
+    of each place its facts come from, less a year that is the year before another (it is
+    that year's previous)."""
+    if chosen is not None:
+        every = ALL_YEARS in chosen
+        return sorted((one for one in years if every or one in chosen), key=year_start)
+    if year is not None:
+        return [year] if year in years else []
+    wanted = set(latest.values()) or {max(years, key=year_start)}
+    following = {previous_year(target) for target in wanted}
+    return sorted((target for target in wanted if target not in following), key=year_start)
+
+
+def _chosen(years: dict[str, Record], target: str, problems: Problems) -> AuthorityFacts:
+    """One authority-year to assess, with the year before as its previous values."""
+    record = years[target]
+    before = years.get(previous_year(target))
+    previous = dict(before.facts) if before else {}
+    previous_locations = dict(before.fact_locations) if before else {}
+    previous_keys = dict(before.fact_key_locations) if before else {}
+    previous_keys.update(record.previous_key_locations)
+    for fact, value in record.previous.items():
+        if fact in previous and previous[fact] != value:
+            path, line, column = record.previous_locations[fact]
+            other = previous_locations[fact]
+            problems.add(
+                path, line, column,
+                f"previous value of '{fact}' is {value!r} here but {previous[fact]!r} at "
+                f"{place(other)}",
+            )
+        previous[fact] = value
+        previous_locations[fact] = record.previous_locations[fact]
+    history, history_locations = _history(years, target, record, problems)
+    return AuthorityFacts(
+        authority=record.authority,
+        code=record.code,
+        year=record.year,
+        facts=record.facts,
+        previous=previous,
+        comparators=tuple(record.comparators),
+        notes=record.notes,
+        sources=record.sources,
+        location=record.location,
+        fact_locations=record.fact_locations,
+        previous_locations=previous_locations,
+        comparator_locations=tuple(record.comparator_locations),
+        fact_key_locations=record.fact_key_locations,
+        previous_key_locations=previous_keys,
+        counts=record.counts,
+        count_locations=record.count_locations,
+        history=history,
+        history_locations=history_locations,
+        council_type=council_type_of(record.code or council_code(record.authority, target)),
+    )
+
+
+def _history(
+    years: dict[str, Record], target: str, record: Record, problems: Problems
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Location]]]:
+    """Every earlier year's values of the authority, fact by fact, with those the fact set
+    gives as its `history`; the same fact and year given twice differently is an error."""
+    history: dict[str, dict[str, Any]] = {}
+    locations: dict[str, dict[str, Location]] = {}
+    start = year_start(target)
+    for when in sorted(years, key=year_start):
+        if year_start(when) >= start:
+            continue
+        earlier = years[when]
+        for fact, value in earlier.facts.items():
+            history.setdefault(fact, {})[when] = value
+            locations.setdefault(fact, {})[when] = earlier.fact_locations.get(fact, earlier.location)
+    for fact, values in record.history.items():
+        for when, value in values.items():
+            where = record.history_locations.get(fact, {}).get(when, record.location)
+            known = history.get(fact, {})
+            if when in known and known[when] != value:
+                path, line, column = where
+                problems.add(path, line, column,
+                             f"'{fact}' in {when} is {value!r} here but {known[when]!r} at "
+                             f"{place(locations[fact][when])}")
+                continue
+            history.setdefault(fact, {})[when] = value
+            locations.setdefault(fact, {})[when] = where
+    return history, locations
+
+
+def _merge_into(target: Record, record: Record, problems: Problems) -> None:
+    same_origin = (record.origin or record.location[0]) == (target.origin or target.location[0])
+    for name, values, locations in (
+        ("", record.facts, record.fact_locations),
+        ("previous value of ", record.previous, record.previous_locations),
+    ):
+        into = target.facts if not name else target.previous
+        into_locations = target.fact_locations if not name else target.previous_locations
+        for fact, value in values.items():
+            if fact in into and into[fact] != value:
+                path, line, column = locations[fact]
+                other = into_locations[fact]
+                problems.add(
+                    path, line, column,
+                    f"{name}'{fact}' for {record.authority} {record.year} is {value!r} here but "
+                    f"{into[fact]!r} at {place(other)}",
+                )
+                continue
+            if fact in into and name == "" and same_origin:
+                path, line, column = locations[fact]
+                other = into_locations[fact]
+                problems.add(
+                    path, line, column,
+                    f"{record.authority} {record.year} is given twice (also at {place(other)})",
+                )
+                continue
+            into[fact] = value
+            into_locations[fact] = locations[fact]
+            keys = record.fact_key_locations if not name else record.previous_key_locations
+            if fact in keys:
+                (target.fact_key_locations if not name else target.previous_key_locations)[fact] = keys[fact]
+    if same_origin and not record.facts and not record.previous:
+        path, line, column = record.location
+        other = target.location
+        problems.add(
+            path, line, column,
+            f"{record.authority} {record.year} is given twice (also at {place(other)})",
+        )
+    for comparator, location in zip(record.comparators, record.comparator_locations, strict=True):
+        if comparator not in target.comparators:
+            target.comparators.append(comparator)
+            target.comparator_locations.append(location)
+    for fact, count in record.counts.items():
+        if fact in target.counts and target.counts[fact] != count:
+            path, line, column = record.count_locations[fact]
+            problems.add(path, line, column, f"counts of '{fact}' for {record.authority} {record.year} differ from "
+                         f"those at {place(target.count_locations[fact])}")
+            continue
+        target.counts[fact] = count
+        target.count_locations[fact] = record.count_locations[fact]
+    for fact, values in record.history.items():
+        for when, value in values.items():
+            target.history.setdefault(fact, {}).setdefault(when, value)
+            target.history_locations.setdefault(fact, {}).setdefault(when, record.history_locations[fact][when])
+    target.notes.update(record.notes)
+    target.sources.update(record.sources)
+    if target.code is None and record.code:
+        target.code = record.code
+
+
+# --- checking against the catalogue ----------------------------------------------------

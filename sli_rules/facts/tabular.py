@@ -1,0 +1,370 @@
+"""Tables of facts: a CSV tokenizer that knows each field's column, the wide layout (a column
+per fact id) and the long one (a row per fact), in CSV or Excel `.xlsx`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from ..errors import Problems
+from ..source import display_path, read_text
+from .factset import Record, new_record, year_problem
+
+Rows = Iterable[tuple[int, list[tuple[Any, int]]]]
+XLSX_HINT = "pip install 'sli-rules[xlsx]'"
+# Cells that official statistics use for "no figure" (suppressed, not applicable, not
+# available): a missing value, not a bad row.
+NO_FIGURE = frozenset(
+    {"", "[c]", "[x]", "[z]", "[u]", "[low]", "c", "x", "z", "*", "-", "..", ":", "n/a", "na"}
+)
+LONG_COLUMNS = ("authority", "code", "year", "fact", "value", "source", "note")
+_FOLD = re.compile(r"[^a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """A column name or label compared loosely: case, spaces and punctuation ignored."""
+    return _FOLD.sub(" ", text.casefold()).strip()
+
+
+def csv_rows(text: str) -> Iterator[tuple[int, list[tuple[str, int]]]]:
+    """Each record of a CSV text as (line, [(value, column), ...]), columns 1-based.
+
+    Written by hand rather than with the csv module because error messages need the column
+    where each field starts, which the csv module does not report.
+    """
+    line = 1
+    position = 0
+    size = len(text)
+    while position < size:
+        record_line = line
+        fields: list[tuple[str, int]] = []
+        line_start = position
+        while True:
+            column = position - line_start + 1
+            if position < size and text[position] == '"':
+                position += 1
+                chunk: list[str] = []
+                while position < size:
+                    char = text[position]
+                    if char == '"':
+                        if position + 1 < size and text[position + 1] == '"':
+                            chunk.append('"')
+                            position += 2
+                            continue
+                        position += 1
+                        break
+                    if char == "\n":
+                        line += 1
+                        line_start = position + 1
+                    chunk.append(char)
+                    position += 1
+                end = position
+                while end < size and text[end] not in ",\r\n":
+                    end += 1
+                chunk.append(text[position:end])
+                position = end
+                fields.append(("".join(chunk), column))
+            else:
+                end = position
+                while end < size and text[end] not in ",\r\n":
+                    end += 1
+                fields.append((text[position:end], column))
+                position = end
+            if position < size and text[position] == ",":
+                position += 1
+                continue
+            break
+        if position < size and text[position] == "\r":
+            position += 1
+        if position < size and text[position] == "\n":
+            position += 1
+        line += 1
+        if fields != [("", 1)]:
+            yield record_line, fields
+
+
+# --- region membership -----------------------------------------------------------------
+def parse_cell(value: str) -> Any:
+    """A spreadsheet cell as a value: true/false, a number, or text (typed by the catalogue later)."""
+    lowered = value.strip().lower()
+    if lowered in ("true", "yes"):
+        return True
+    if lowered in ("false", "no"):
+        return False
+    cleaned = value.strip().replace(",", "") if re.fullmatch(r"-?[\d,]+(\.\d+)?", value.strip()) else value.strip()
+    try:
+        return int(cleaned)
+    except ValueError:
+        pass
+    try:
+        number = float(cleaned)
+    except ValueError:
+        return value.strip()
+    return number
+
+
+# --- merging and choosing the year -----------------------------------------------------
+# --- wide and long tables: CSV and Excel -----------------------------------------------
+
+
+def read_wide_csv(file: Path, problems: Problems, **_: Any) -> list[Any]:
+    """One row per authority and year; a column per fact id; `authority`, `code`, `year`."""
+    shown = display_path(file)
+    text = read_text(file, problems)
+    if text is None or _other_separator(shown, text, problems):
+        return []
+    return wide_records(shown, csv_rows(text), problems)
+
+
+def _other_separator(shown: str, text: str, problems: Problems) -> bool:
+    """A file separated by ';' or tabs (as spreadsheets save it in some countries) is said to be
+    so, not misread as a table of one column: its decimal commas would be misread too."""
+    first = text.split("\n", 1)[0]
+    for separator, name in ((";", "';'"), ("\t", "tabs")):
+        if separator in first and "," not in first:
+            problems.add(
+                shown, 1, 1, f"the fields of this file are separated by {name}, not commas",
+                hint="save it as CSV UTF-8, with commas between fields and points in decimals",
+            )
+            return True
+    return False
+
+
+def read_long_csv(file: Path, problems: Problems, **_: Any) -> list[Any]:
+    """One row per fact: `authority, code (optional), year, fact, value` (and optionally
+    `source` and `note`)."""
+    shown = display_path(file)
+    text = read_text(file, problems)
+    if text is None or _other_separator(shown, text, problems):
+        return []
+    return long_records(shown, csv_rows(text), problems)
+
+
+def read_xlsx(file: Path, problems: Problems, **_: Any) -> list[Any]:
+    """The first sheet of an Excel workbook, in the wide layout (or the long one, told by its
+    header). Locations are the sheet's row and column numbers (column C is 3)."""
+    shown = display_path(file)
+    try:
+        import openpyxl
+    except ImportError:
+        problems.add(
+            shown,
+            1,
+            1,
+            "reading Excel .xlsx files needs openpyxl, which is not installed",
+            hint=XLSX_HINT,
+        )
+        return []
+    try:
+        workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many types for a file that is not a workbook
+        problems.add(shown, 1, 1, f"cannot read as an Excel .xlsx workbook: {error}")
+        return []
+    try:
+        if not workbook.worksheets:
+            problems.add(shown, 1, 1, "the workbook has no sheets")
+            return []
+        sheet = workbook.worksheets[0]
+        rows: list[tuple[int, list[tuple[Any, int]]]] = []
+        for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = [(_cell_value(value), column) for column, value in enumerate(values, start=1)]
+            while cells and cells[-1][0] == "":
+                cells.pop()
+            if cells:
+                rows.append((line, cells))
+    finally:
+        workbook.close()
+    if rows and {"fact", "value"} <= {fold(str(value)) for value, _ in rows[0][1]}:
+        return long_records(shown, rows, problems, strict_width=False)
+    return wide_records(shown, rows, problems, strict_width=False)
+
+
+def _cell_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)  # dates and times: text, which the catalogue will reject if it wants a number
+
+
+def _typed(value: Any) -> Any:
+    return parse_cell(value) if isinstance(value, str) else value
+
+
+def blank(value: Any) -> bool:
+    return isinstance(value, str) and value.strip() == ""
+
+
+def _good_year(shown: str, line: int, column: int, value: Any, problems: Problems) -> str | None:
+    year = value.strip() if isinstance(value, str) else str(value)
+    wrong = year_problem(year)
+    if wrong is not None:
+        problems.add(shown, line, column, wrong[0], hint=wrong[1])
+        return None
+    return year
+
+
+def read_header(
+    shown: str, rows: Rows, problems: Problems
+) -> tuple[int, list[tuple[str, int]], Iterator[tuple[int, list[tuple[Any, int]]]]] | None:
+    iterator = iter(rows)
+    try:
+        header_line, header = next(iterator)
+    except StopIteration:
+        problems.add(shown, 1, 1, "the file is empty")
+        return None
+    names = [(str(name).strip(), column) for name, column in header]
+    seen: set[str] = set()
+    for name, column in names:
+        if not name:
+            problems.add(shown, header_line, column, "a column has no name")
+        elif name in seen:
+            problems.add(shown, header_line, column, f"column '{name}' appears twice")
+        seen.add(name)
+    return header_line, names, iterator
+
+
+def fit(
+    shown: str,
+    line: int,
+    fields: list[tuple[Any, int]],
+    width: int,
+    problems: Problems,
+    *,
+    strict: bool,
+) -> list[tuple[Any, int]] | None:
+    if len(fields) == width:
+        return fields
+    if not strict:
+        extra = [(value, column) for value, column in fields[width:] if not blank(value)]
+        if extra:
+            problems.add(shown, line, extra[0][1], "a value in a column with no name")
+            return None
+        return fields[:width] + [("", width + index + 1) for index in range(width - len(fields))]
+    problems.add(shown, line, 1, f"row has {len(fields)} fields; the header has {width}")
+    return None
+
+
+def wide_records(
+    shown: str, rows: Rows, problems: Problems, *, strict_width: bool = True
+) -> list[Any]:
+    """Records from a wide table: `authority`, `code` (optional), `year`, then a column per
+    fact id; an empty cell is a fact not given."""
+    started = read_header(shown, rows, problems)
+    if started is None:
+        return []
+    header_line, header, body = started
+    names = [name for name, _ in header]
+    if "authority" not in names or "year" not in names:
+        problems.add(
+            shown,
+            header_line,
+            1,
+            "a wide table needs 'authority' and 'year' columns",
+            hint="columns: authority, code, year, then one per fact id; or a long table: "
+            "authority, code, year, fact, value",
+        )
+        return []
+    records: list[Any] = []
+    for line, row, authority, year in _keyed_rows(shown, body, names, problems, strict_width):
+        code = str(row["code"][0]).strip() if "code" in row else ""
+        record = new_record(authority, code or None, year, (shown, line, 1))
+        for name, (value, column) in row.items():
+            if name in ("authority", "code", "year") or blank(value):
+                continue
+            record.facts[name] = _typed(value)
+            record.fact_locations[name] = (shown, line, column)
+        records.append(record)
+    return records
+
+
+def _keyed_rows(
+    shown: str, body: Any, names: list[str], problems: Problems, strict_width: bool
+) -> Iterator[tuple[int, dict[str, Any], str, str]]:
+    """The rows of a table that name an authority and a good year, by column name.
+
+    Blank rows are skipped; a row of the wrong width, without an authority or with a bad
+    year is reported at its place and skipped.
+    """
+    for line, raw in body:
+        if all(blank(value) for value, _ in raw):
+            continue
+        fields = fit(shown, line, raw, len(names), problems, strict=strict_width)
+        if fields is None:
+            continue
+        row = dict(zip(names, fields, strict=True))
+        authority = str(row["authority"][0]).strip()
+        if not authority:
+            problems.add(shown, line, row["authority"][1], "row has no authority")
+            continue
+        year = _good_year(shown, line, row["year"][1], row["year"][0], problems)
+        if year is None:
+            continue
+        yield line, row, authority, year
+
+
+def long_records(
+    shown: str, rows: Rows, problems: Problems, *, strict_width: bool = True
+) -> list[Any]:
+    """Records from a long table: one fact per row."""
+    started = read_header(shown, rows, problems)
+    if started is None:
+        return []
+    header_line, header, body = started
+    names = [fold(name) for name, _ in header]
+    for (name, column), folded in zip(header, names, strict=True):
+        if folded not in LONG_COLUMNS:
+            problems.add(
+                shown,
+                header_line,
+                column,
+                f"unknown column '{name}' in a long table",
+                hint=f"columns: {', '.join(LONG_COLUMNS)} (code, source and note optional)",
+            )
+    needed = [name for name in ("authority", "year", "fact", "value") if name not in names]
+    if needed:
+        problems.add(
+            shown,
+            header_line,
+            1,
+            f"a long table needs the column{'s' if len(needed) > 1 else ''} {', '.join(needed)}",
+        )
+        return []
+    records: dict[tuple[str, str], Record] = {}
+    given: dict[tuple[str, str, str], int] = {}
+    for line, row, authority, year in _keyed_rows(shown, body, names, problems, strict_width):
+        fact, fact_column = str(row["fact"][0]).strip(), row["fact"][1]
+        if not fact:
+            problems.add(shown, line, fact_column, "row has no fact id")
+            continue
+        value, value_column = row["value"]
+        if blank(value):
+            continue  # an empty value is a fact not given, as in a wide table
+        code = str(row["code"][0]).strip() if "code" in row else ""
+        key = (code or fold(authority), year)
+        twice = given.get((*key, fact))
+        if twice is not None:
+            problems.add(
+                shown,
+                line,
+                fact_column,
+                f"'{fact}' for {authority} {year} is given twice (also on line {twice})",
+            )
+            continue
+        given[(*key, fact)] = line
+        record = records.get(key)
+        if record is None:
+            record = records[key] = new_record(authority, code or None, year, (shown, line, 1))
+        record.facts[fact] = _typed(value)
+        record.fact_locations[fact] = (shown, line, value_column)
+        for extra, into in (("source", record.sources), ("note", record.notes)):
+            if extra in row and not blank(row[extra][0]):
+                into[fact] = str(row[extra][0]).strip()
+    return list(records.values())
+
+
+# --- comparator groups -----------------------------------------------------------------
+
+
