@@ -312,7 +312,7 @@ def _table(
 
 
 def _csv_rows(file: Path, shown: str, problems: Problems) -> list[dict[str, Cell]]:
-    from .readers import csv_rows
+    from .facts import csv_rows
 
     text = read_text(file, problems)
     if text is None:
