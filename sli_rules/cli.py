@@ -7,9 +7,7 @@ findings of `validate` and `test`); it never prints a traceback.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,7 +16,8 @@ from .engine import Engine, example_region_path
 from .errors import Problem, SliRulesError
 from .facts import load_facts
 from .load import load_rulebook
-from .report import FORMATS, explain_text, render
+from .output import emit
+from .report import FORMATS, ExtraMissing, explain_text, render_bytes
 from .ruletest import check_test_files, split_test_files
 from .schema import KINDS as SCHEMA_KINDS
 from .schema import schema_text
@@ -68,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     assess.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     assess.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of standard output")
     assess.add_argument("--progress", action="store_true", help="report progress on standard error")
+    assess.add_argument("-v", "--verbose", action="store_true", help="text: every flag's values, tests and sources")
 
     explain = commands.add_parser("explain", help="explain one authority's verdict")
     # Optional to argparse, which would otherwise call PATH required too; checked in _explain.
@@ -91,6 +91,10 @@ def _parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print the JSON Schema of a file kind or of the JSON result")
     schema.add_argument("kind", choices=SCHEMA_KINDS, metavar="KIND", help=f"one of: {', '.join(SCHEMA_KINDS)}")
     workspace.add_parser(commands)
+
+    from .report_command import add_report_parser
+
+    add_report_parser(commands, facts_arguments)
     cycle_cli.add_commands(commands, facts_arguments)
     return parser
 
@@ -106,6 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(arguments)
         if arguments.command == "init":
             return workspace.run(arguments)
+        if arguments.command == "report":
+            from .report_command import run_report
+
+            return run_report(arguments, _region)
         if arguments.command == "schema":
             sys.stdout.write(schema_text(arguments.kind))
             return ExitCode.OK
@@ -155,31 +163,18 @@ def _assess(arguments: argparse.Namespace) -> int:
     result = engine.assess(region, progress=_progress if show_progress else None)  # type: ignore[arg-type]
     for warning in result.warnings:
         print(warning, file=sys.stderr)
-    text = render(result, arguments.format)
+    try:
+        data = render_bytes(result, arguments.format, verbose=arguments.verbose)
+    except ExtraMissing as error:
+        print(f"sli-rules: {error}", file=sys.stderr)
+        return ExitCode.BAD_INPUT
     # Which rules decided: a header for people; on stderr beside machine formats.
     if arguments.format == "text":
-        text = f"{workspace.in_force(engine.rulebook)}\n\n{text}"
+        data = f"{workspace.in_force(engine.rulebook)}\n\n".encode() + data
     else:
         print(workspace.in_force(engine.rulebook), file=sys.stderr)
-    if arguments.output:
-        write_atomically(Path(arguments.output), text)
-    else:
-        sys.stdout.write(text)
+    emit(data if arguments.format == "pdf" else data.decode("utf-8"), arguments.output)
     return ExitCode.OK
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
-    folder = path.parent if str(path.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
 
 
 def _explain(arguments: argparse.Namespace) -> int:

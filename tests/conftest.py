@@ -63,6 +63,8 @@ MEASURES = {
         {"id": "y", "name": "y", "better": "lower", "group": "g"},
         {"id": "z", "name": "z"},
         {"id": "w", "name": "w", "better": "higher", "breaks": ["2013-14"]},
+        {"id": "p", "name": "p", "better": "higher", "method": "proportion", "per": 100},
+        {"id": "r", "name": "r", "better": "lower", "method": "rate", "per": 100000},
         {"id": "cat", "name": "cat", "type": "category", "values": ["low", "moderate", "substantial", "critical"]},
         {"id": "flag", "name": "flag", "type": "boolean"},
         {"id": "label", "name": "label", "type": "text"},
@@ -151,14 +153,16 @@ def outcomes_agree(engine: Engine, region: Region) -> list[list[bool | None]]:
     return durable
 
 
-def run_cli(*arguments: str, cwd: Path | None = None, check_traceback: bool = True) -> subprocess.CompletedProcess[str]:
-    """The real command line, in a subprocess, as a user runs it."""
+def run_cli(
+    *arguments: str, cwd: Path | None = None, check_traceback: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The real command line, in a subprocess, as a user runs it (`env` adds to the environment)."""
     completed = subprocess.run(
         [sys.executable, "-m", "sli_rules", *arguments],
         capture_output=True,
         text=True,
         cwd=cwd or REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
+        env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
         timeout=300,
     )
     if check_traceback:

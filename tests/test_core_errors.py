@@ -174,7 +174,7 @@ def test_missing_paths_and_bad_arguments_exit_2_without_a_traceback(tmp_path: Pa
     assert missing.returncode == 2 and "no such file or folder" in missing.stderr
     no_rules = run_cli("assess", "--rules", str(tmp_path / "nowhere"))
     assert no_rules.returncode == 2 and "no such rulebook folder" in no_rules.stderr
-    bad_format = run_cli("assess", "--format", "pdf")
+    bad_format = run_cli("assess", "--format", "docx")
     assert bad_format.returncode == 2 and "invalid choice" in bad_format.stderr
     no_command = run_cli()
     assert no_command.returncode == 2

@@ -127,19 +127,22 @@ def test_json_output_is_byte_identical_run_to_run() -> None:
     assert first.stdout == second.stdout
 
 
-def test_the_text_report_ends_with_a_region_summary() -> None:
+def test_the_text_report_starts_with_a_one_screen_summary() -> None:
     completed = run_cli("assess")
     assert completed.returncode == 0, completed.stderr
     text = completed.stdout
     for name in NORTH_WEST_2013:
         assert f"\n{name} (E" in "\n" + text
-    summary = text[text.index("Region summary") :]
-    assert "Region summary: 23 authorities" in summary
-    assert "Intervention" in summary and "provisional" in summary
+    summary = text[text.index("\n\n") + 2 : text.index("\nBlackburn with Darwen (E")]  # after the rulebook line
+    assert summary.startswith("Sector Led Improvement risk assessment: 23 authorities, 2013-14\n")
+    assert len(summary.splitlines()) <= 25  # one screen
+    assert "Provisional" in summary and "not an inspection rating" in summary
+    assert "The figures are illustrative" in summary
+    assert "  Intervention: Rochdale\n" in summary
 
 
 def test_every_format_renders(tmp_path: Path) -> None:
-    for form in ("text", "json", "markdown", "html", "csv"):
+    for form in ("text", "json", "markdown", "html", "csv"):  # pdf: tests/test_report_browser.py
         target = tmp_path / f"out.{form}"
         completed = run_cli("assess", "--format", form, "-o", str(target))
         assert completed.returncode == 0, completed.stderr

@@ -52,7 +52,18 @@ def test_the_installed_package_assesses_from_any_folder(wheel: Path, tmp_path: P
         timeout=300,
     )
     assert completed.returncode == 0, completed.stderr
-    assert "Region summary: 23 authorities" in completed.stdout
+    assert "\n\nSector Led Improvement risk assessment: 23 authorities" in completed.stdout
+    # The wheel carries the report's templates: the Board report renders from anywhere.
+    report = subprocess.run(
+        [sys.executable, "-m", "sli_rules", "report", "-o", "board.html"],
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+        env=env,
+        timeout=300,
+    )
+    assert report.returncode == 0, report.stderr
+    assert "The figures are illustrative" in (elsewhere / "board.html").read_text(encoding="utf-8")
     where = subprocess.run(
         [
             sys.executable,

@@ -75,7 +75,7 @@ def quartiles(values: list[float]) -> tuple[float, float]:
 def test_the_national_file_by_region_and_year(year: str, count: int) -> None:
     completed = run_cli("assess", str(ASCOF), "--region", "North West", "--year", year)
     assert completed.returncode == 0, completed.stderr
-    assert f"Region summary: {count} authorities" in completed.stdout
+    assert f"\n\nSector Led Improvement risk assessment: {count} authorities, {year}\n" in completed.stdout
     assert "warning" not in completed.stderr  # the catalogue knows every code of every year
     result = by_authority(assess_json(str(ASCOF), "--region", "North West", "--year", year))
     assert len(result) == count

@@ -1,0 +1,68 @@
+"""Report: renderers over finished results, one module per format. None of them computes anything.
+
+Nothing here imports the stages that make a result (results, engine, ...) at run time: the
+result objects call back into `explain_text`, so the import runs one way only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from .common import ExtraMissing
+from .csv import render_csv
+from .html import render_html
+from .json import render_json
+from .markdown import render_markdown
+from .pdf import render_pdf
+from .text import explain_text, render_text
+
+if TYPE_CHECKING:
+    from ..results import RegionAssessment
+
+FORMATS = ("text", "json", "markdown", "html", "csv", "pdf")
+TEXT_FORMATS = FORMATS[:-1]
+
+__all__ = [
+    "FORMATS",
+    "TEXT_FORMATS",
+    "ExtraMissing",
+    "explain_text",
+    "render",
+    "render_bytes",
+    "render_csv",
+    "render_html",
+    "render_json",
+    "render_markdown",
+    "render_pdf",
+    "render_text",
+]
+
+
+def render(result: RegionAssessment, form: str, *, verbose: bool = False) -> str:
+    """The result in a text format (every format but `pdf`, which is bytes: see `render_bytes`)."""
+    renderers: dict[str, Callable[[RegionAssessment], str]] = {
+        "text": lambda result: render_text(result, verbose=verbose),
+        "json": render_json,
+        "markdown": render_markdown,
+        "html": render_html,
+        "csv": render_csv,
+    }
+    if form not in renderers:
+        raise ValueError(f"{form!r} is not a text format; use render_bytes for it")
+    return renderers[form](result)
+
+
+def render_bytes(
+    result: RegionAssessment,
+    form: str,
+    *,
+    verbose: bool = False,
+    extras: Mapping[str, Mapping[str, Any]] | None = None,
+) -> bytes:
+    """The result in any format, as the bytes of the file to write (text as UTF-8)."""
+    if form == "pdf":
+        return render_pdf(result, extras)
+    if form == "html":
+        return render_html(result, extras).encode("utf-8")
+    return render(result, form, verbose=verbose).encode("utf-8")

@@ -1,0 +1,63 @@
+"""What every renderer shares: values as people read them, and text made safe to show.
+
+Text in a result comes partly from fact files that anyone may write (council names, notes,
+sources), so every renderer shows control characters and bidirectional overrides visibly
+instead of letting them act: a right-to-left override must not reverse what a reader sees.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# Bidirectional embeddings, overrides and isolates (the "Trojan Source" characters), and
+# invisible marks that change how text reads without showing.
+_INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2060\ufeff"
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f" + _INVISIBLE + "]")
+
+
+def _visible_character(match: re.Match[str]) -> str:
+    character = match.group()
+    code = ord(character)
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Control Pictures block: ␀ … ␟
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    return f"[U+{code:04X}]"
+
+
+def visible(text: str) -> str:
+    """Text with every control and invisible formatting character shown as a visible mark."""
+    return _UNSAFE.sub(_visible_character, text)
+
+
+def show(value: Any) -> str:
+    """A value as people read it: 12.5, not 12.500000000001; yes and no for booleans."""
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        text = f"{value:.2f}".rstrip("0").rstrip(".")
+        return text if text not in ("0", "-0") else f"{value:.3g}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(show(item) for item in value)
+    return visible(str(value))
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """`1 concern`, `2 concerns`."""
+    return f"{count} {word if count == 1 else (words or word + 's')}"
+
+
+def listing(names: list[str]) -> str:
+    """`A`, `A and B`, `A, B and C`."""
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+class ExtraMissing(RuntimeError):
+    """An output needs an optional part that is not installed: the message says how to get it."""

@@ -1,0 +1,61 @@
+"""HTML: the regional Board report, one self-contained page rendered from Jinja2 templates.
+
+Autoescaping is on for every template, a Content-Security-Policy forbids scripts and any
+request out of the page, and the view model has already made control characters and
+bidirectional overrides visible: text from a fact file is shown, never run or reordered.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from .common import ExtraMissing
+from .view import HistoryPoint, build
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import jinja2
+
+    from ..results import RegionAssessment
+
+EXTRA_HINT = "install the report extra: pip install 'sli-rules[report]'"
+TREND_WIDTH, TREND_HEIGHT, TREND_PAD = 132, 40, 6
+
+
+@cache
+def environment() -> jinja2.Environment:
+    try:
+        import jinja2
+    except ImportError as error:
+        raise ExtraMissing(f"HTML and PDF reports need Jinja2, which is not installed; {EXTRA_HINT}") from error
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("sli_rules.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["trend"] = trend_points
+    return env
+
+
+def trend_points(history: tuple[HistoryPoint, ...], levels: int) -> list[dict[str, Any]]:
+    """Where each year's verdict sits in the small trend chart: more serious is higher."""
+    top = max(levels - 1, 1)
+    step = (TREND_WIDTH - 2 * TREND_PAD) / max(len(history) - 1, 1)
+    return [
+        {
+            "x": round(TREND_PAD + index * step, 1),
+            "y": round(TREND_PAD + (top - point.rank) * (TREND_HEIGHT - 2 * TREND_PAD) / top, 1),
+            "point": point,
+        }
+        for index, point in enumerate(history)
+    ]
+
+
+def render_html(result: RegionAssessment, extras: Mapping[str, Mapping[str, Any]] | None = None) -> str:
+    template = environment().get_template("report.html.j2")
+    view = build(result, extras)
+    return template.render(view=view, trend_width=TREND_WIDTH, trend_height=TREND_HEIGHT).rstrip("\n") + "\n"

@@ -1,0 +1,144 @@
+"""`-o FILE`: special files written in place, symlinks followed, modes kept, the umask honoured,
+read-only files refused, and the file the user named in every message."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO, run_cli
+
+
+def _assess_to(target: Path | str, *extra: str) -> subprocess.CompletedProcess[str]:
+    return run_cli("assess", "--format", "csv", "-o", str(target), *extra)
+
+
+def _no_temporary_files(folder: Path) -> None:
+    assert not [path.name for path in folder.iterdir() if path.name.endswith(".tmp")]
+
+
+def test_dev_null_stays_a_device() -> None:
+    before = os.stat("/dev/null")
+    completed = _assess_to("/dev/null")
+    assert completed.returncode == 0, completed.stderr
+    after = os.stat("/dev/null")
+    assert stat.S_ISCHR(after.st_mode) and after.st_rdev == before.st_rdev
+    assert stat.S_IMODE(after.st_mode) == stat.S_IMODE(before.st_mode)
+    _no_temporary_files(Path("/dev"))
+
+
+def test_a_fifo_is_written_in_place(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    completed = _assess_to(fifo)
+    reader.join(timeout=60)
+    assert completed.returncode == 0, completed.stderr
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert received and received[0].startswith(b"authority,code,year,")
+    _no_temporary_files(tmp_path)
+
+
+def test_a_symlink_is_followed_to_its_target(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "result.csv"
+    target.write_text("old\n")
+    link = tmp_path / "latest.csv"
+    link.symlink_to(target)
+    completed = _assess_to(link)
+    assert completed.returncode == 0, completed.stderr
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert target.read_text().startswith("authority,code,year,")
+    _no_temporary_files(tmp_path)
+    _no_temporary_files(tmp_path / "real")
+
+
+def test_a_dangling_symlink_creates_its_target(tmp_path: Path) -> None:
+    link = tmp_path / "latest.csv"
+    link.symlink_to(tmp_path / "made.csv")
+    completed = _assess_to(link)
+    assert completed.returncode == 0, completed.stderr
+    assert link.is_symlink() and (tmp_path / "made.csv").read_text().startswith("authority,")
+
+
+def test_an_existing_file_keeps_its_mode(tmp_path: Path) -> None:
+    target = tmp_path / "result.csv"
+    target.write_text("old\n")
+    target.chmod(0o640)
+    completed = _assess_to(target)
+    assert completed.returncode == 0, completed.stderr
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert target.read_text().startswith("authority,")
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o027, 0o640)])
+def test_a_new_file_honours_the_umask(tmp_path: Path, umask: int, mode: int) -> None:
+    target = tmp_path / "result.csv"
+    completed = subprocess.run(
+        [sys.executable, "-m", "sli_rules", "assess", "--format", "csv", "-o", str(target)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        preexec_fn=lambda: os.umask(umask),
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert stat.S_IMODE(target.stat().st_mode) == mode
+
+
+def test_a_read_only_file_is_refused_and_named(tmp_path: Path) -> None:
+    target = tmp_path / "result.csv"
+    target.write_text("keep me\n")
+    target.chmod(0o444)
+    completed = _assess_to(target)
+    assert completed.returncode == 2
+    assert str(target) in completed.stderr and "read-only" in completed.stderr
+    assert ".tmp" not in completed.stderr
+    assert target.read_text() == "keep me\n"  # even for root, whom the mode does not stop
+    _no_temporary_files(tmp_path)
+
+
+def test_a_folder_is_refused_and_named(tmp_path: Path) -> None:
+    completed = _assess_to(tmp_path)
+    assert completed.returncode == 2
+    assert str(tmp_path) in completed.stderr and "folder" in completed.stderr
+    _no_temporary_files(tmp_path)
+
+
+def test_a_missing_folder_is_named_not_the_temporary_file(tmp_path: Path) -> None:
+    target = tmp_path / "nowhere" / "result.csv"
+    completed = _assess_to(target)
+    assert completed.returncode == 2
+    assert str(target) in completed.stderr and ".tmp" not in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def test_a_full_disk_names_the_target(tmp_path: Path) -> None:
+    """/dev/full fails every write: the message names it, and nothing is left behind."""
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full on this system")
+    link = tmp_path / "full.csv"
+    link.symlink_to("/dev/full")
+    completed = _assess_to(link)
+    assert completed.returncode == 2
+    assert str(link) in completed.stderr and "No space left" in completed.stderr
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+
+
+def test_the_report_command_writes_through_the_same_path(tmp_path: Path) -> None:
+    target = tmp_path / "report.html"
+    target.write_text("old\n")
+    target.chmod(0o604)
+    completed = run_cli("report", "-o", str(target))
+    assert completed.returncode == 0, completed.stderr
+    assert stat.S_IMODE(target.stat().st_mode) == 0o604
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
