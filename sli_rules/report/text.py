@@ -90,6 +90,8 @@ def summary_lines(view: RegionView) -> list[str]:
 def _brief(item: AuthorityView) -> list[str]:
     code = f" ({item.code})" if item.code else ""
     lines = [f"{item.authority}{code}, {item.year}: {item.level_title}; {item.tier_title}"]
+    if item.coverage is not None:
+        lines.append(f"  Evidence: {coverage_words(item)}")
     for flag in item.flags:
         note = "" if flag.counted else " (not counted: only in the event of other concerns)"
         if flag.last_year:
