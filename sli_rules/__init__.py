@@ -9,6 +9,8 @@ editable YAML rules, evaluated with durable-rules.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
 from .engine import Engine, assess
@@ -17,7 +19,22 @@ from .facts import AuthorityFacts, Region, load_facts
 from .load import load_rulebook
 from .model import Rulebook
 from .results import AuthorityAssessment, Flag, Gap, RegionAssessment, SupportOption
+from .selfassess import OwnView, SelfAssessment, load_self_assessment, self_assessment_template
+from .store import StoreError
 from .workspace import example_path
+
+if TYPE_CHECKING:
+    from .store.api import Store
+
+
+def __getattr__(name: str) -> Any:
+    # The store needs the `store` extra: imported when first asked for, never at import time.
+    if name == "Store":
+        from . import store
+
+        return store.Store
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AuthorityAssessment",
@@ -26,15 +43,21 @@ __all__ = [
     "FactsError",
     "Flag",
     "Gap",
+    "OwnView",
     "Problem",
     "Region",
     "RegionAssessment",
     "Rulebook",
     "RulebookError",
+    "SelfAssessment",
     "SliRulesError",
+    "Store",
+    "StoreError",
     "SupportOption",
     "assess",
     "example_path",
     "load_facts",
     "load_rulebook",
+    "load_self_assessment",
+    "self_assessment_template",
 ]

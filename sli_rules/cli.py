@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, workspace
+from . import __version__, cycle_cli, workspace
 from .engine import Engine, example_region_path
 from .errors import Problem, SliRulesError
 from .facts import load_facts
@@ -95,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     from .report_command import add_report_parser
 
     add_report_parser(commands, facts_arguments)
+    cycle_cli.add_commands(commands, facts_arguments)
     return parser
 
 
@@ -116,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if arguments.command == "schema":
             sys.stdout.write(schema_text(arguments.kind))
             return ExitCode.OK
+        if arguments.command in cycle_cli.COMMANDS:
+            return cycle_cli.main(arguments)
         return _test(arguments)
     except SliRulesError as error:
         _print_problems(error.problems)
