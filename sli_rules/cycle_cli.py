@@ -244,7 +244,12 @@ def _record(arguments: argparse.Namespace) -> int:
         paths = arguments.paths or [str(example_region_path())]
         region = load_facts(*paths, year=arguments.year, region=arguments.region, rulebook=engine.rulebook,
                             comparators=arguments.comparators)
-        result = engine.assess(region)
+        # What the store knows already reaches the verdict: each authority's own view of its
+        # triggers this year, and the concerns counted for it the year before.
+        years = sorted({item.year for item in region.authorities}, key=lambda year: year[:4])
+        own = tuple(found for year in years for found in store.self_assessments(year))
+        last_year = store.flagged_last_year(years[0]) if years else None
+        result = engine.assess(region, self_assessments=own, last_year=last_year)
         for warning in result.warnings:
             print(warning, file=sys.stderr)
         sources = [*paths, *([arguments.comparators] if arguments.comparators else [])]

@@ -157,8 +157,9 @@ class Engine:
             flags, gaps = compiled.explainer.findings(item, record, derived.texts)
             key = _key(item.code, item.authority)
             before = flagged.get((key, previous_year(item.year)))
-            if before is None and last_year is not None:
-                before = frozenset(last_year.get(key, last_year.get(item.authority, ())))
+            if before is None and last_year is not None:  # an authority not in it: not known
+                known = last_year.get(key, last_year.get(item.authority))
+                before = frozenset(known) if known is not None else None
             view = own.get((key, item.year))
             verdict = judge.judge(
                 rulebook, item.authority, item.code, item.year, flags, gaps,
