@@ -9,8 +9,8 @@ from typing import Any
 import attrs
 
 from ..convert import type_name
-from ..errors import FactsError, Problem, Problems, did_you_mean
-from ..model import Location, Rulebook, place, previous_year, year_start
+from ..errors import FactsError, Location, Problem, Problems, did_you_mean, place
+from ..model import Rulebook, previous_year, year_start
 from .factset import AuthorityFacts, BoundRegion, Count, Region
 
 MAX_TEXT = 10_000

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from ..convert import structure, type_name
-from ..errors import Problems, did_you_mean
-from ..model import Location, year_start
+from ..errors import Location, Problems, did_you_mean
+from ..model import year_start
 from ..source import Document, Where, load_documents
 from .factset import Count, FactSetSpec, Record, RegionSpec, count_problem, year_problem
 

@@ -10,8 +10,10 @@ from typing import Any, Protocol, TypeVar
 
 import attrs
 
-from ..errors import FactsError, Problem
-from ..model import YEAR_PATTERN, Location, Rulebook, year_start
+from ..errors import FactsError, Location, Problem
+from ..model import YEAR_PATTERN, Rulebook, year_start
+
+IN_MEMORY = Location("<memory>", 1, 1)  # where facts made in Python, not read from a file, are
 
 _NAME_FOLD = re.compile(r"[^a-z0-9]+")
 ALL_YEARS = "all"  # as the one item of a list of years to assess: every year the facts hold
@@ -121,7 +123,7 @@ class AuthorityFacts:
     comparators: tuple[str, ...] = ()
     notes: dict[str, str] = attrs.field(repr=False, factory=dict)
     sources: dict[str, str] = attrs.field(repr=False, factory=dict)
-    location: Location = Location("<memory>", 1, 1)
+    location: Location = IN_MEMORY
     fact_locations: dict[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
     previous_locations: dict[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
     comparator_locations: tuple[Location, ...] = attrs.field(repr=False, default=(), eq=False)

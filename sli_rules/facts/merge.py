@@ -9,8 +9,8 @@ from typing import Any
 
 import attrs
 
-from ..errors import Problems
-from ..model import Location, place, previous_year, year_start
+from ..errors import Location, Problems, place
+from ..model import previous_year, year_start
 from .factset import ALL_YEARS, AuthorityFacts, Record, council_type_of, name_key
 from .reference import council_code
 

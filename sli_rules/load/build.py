@@ -9,7 +9,7 @@ from typing import Any, cast
 
 import yaml
 
-from ..errors import did_you_mean
+from ..errors import Location, did_you_mean, place
 from ..model import (
     BASES,
     HEADINGS,
@@ -21,7 +21,6 @@ from ..model import (
     Alias,
     AliasSpec,
     Level,
-    Location,
     Measure,
     Method,
     Option,
@@ -29,7 +28,6 @@ from ..model import (
     Rulebook,
     Tier,
     Trigger,
-    place,
 )
 from ..source import Document, Where
 from .conditions import ConditionParser

@@ -9,7 +9,7 @@ from typing import Any, Literal, cast
 import attrs
 
 from ..convert import type_name
-from ..errors import did_you_mean
+from ..errors import Location, did_you_mean
 from ..model import (
     CHANGES,
     HEADINGS,
@@ -23,7 +23,6 @@ from ..model import (
     CountScale,
     FactTest,
     Flagged,
-    Location,
     Measure,
     NotOf,
     Ref,
