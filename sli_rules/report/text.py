@@ -67,6 +67,8 @@ def summary_lines(view: RegionView) -> list[str]:
 def _brief(item: AuthorityView) -> list[str]:
     code = f" ({item.code})" if item.code else ""
     lines = [f"{item.authority}{code}, {item.year}: {item.level_title}; {item.tier_title}"]
+    if item.coverage is not None:
+        lines.append(f"  evidence: {coverage_words(item, by_heading=False)}")
     for flag in item.flags:
         note = "" if flag.counted else " (not counted: only in the event of other concerns)"
         lines.append(f"  {flag.mark} {flag.title} [{flag.heading_title}]{note}")
@@ -133,12 +135,14 @@ def _explain(item: AuthorityView) -> list[str]:
     return lines
 
 
-def coverage_words(item: AuthorityView) -> str:
+def coverage_words(item: AuthorityView, by_heading: bool = True) -> str:
     """`32 of 32 concern triggers judged (100%): Outcomes 6 of 6; ...`."""
     judged, total = item.coverage or (0, 0)
     share = round(judged * 100 / total) if total else 0
-    by_heading = "; ".join(f"{title} {part} of {whole}" for title, part, whole in item.coverage_headings)
-    return f"{judged} of {total} concern triggers judged ({share}%)" + (f": {by_heading}" if by_heading else "")
+    headings = "; ".join(f"{title} {part} of {whole}" for title, part, whole in item.coverage_headings)
+    return f"{judged} of {total} concern triggers judged ({share}%)" + (
+        f": {headings}" if headings and by_heading else ""
+    )
 
 
 def explain_text(item: AuthorityAssessment) -> str:
