@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -17,6 +17,7 @@ from .facts import AuthorityFacts, Region, name_key
 from .logic import Column, Node, evaluate_column
 from .model import Measure, Rulebook, previous_year, year_start
 from .plan import Plan, Slot, encode_literal
+from .uncertainty import confidence_interval, improving, worsening
 
 
 @attrs.frozen
@@ -118,6 +119,7 @@ def derive(plan: Plan, rulebook: Rulebook, region: Region) -> Derived:
         group = [region.authorities[index] for index in indexes]
         local_members = _local_members(indexes, members)
         year_columns = _YearColumns(plan, rulebook, group, year, texts, local_members, region.references)
+        year_columns.type_values = region.council_type_values
         columns = year_columns.columns()
         for position, row in enumerate(zip(*columns, strict=True)) if columns else enumerate([()] * len(group)):
             rows[indexes[position]] = row
@@ -164,6 +166,8 @@ class _YearColumns:
         self.subjects: dict[tuple[str, str | None], Column] = {}
         self.computed: list[Column] = []
         self.part_outcomes: dict[int, list[list[bool | None]]] = {}  # count slot → a column per fact
+        # Every council's values by (council type, year) in the whole file read, by fact.
+        self.type_values: dict[tuple[str, str], dict[str, tuple[float, ...]]] = {}
 
     def columns(self) -> list[Column]:
         for slot in self.plan.slots:
@@ -218,6 +222,10 @@ class _YearColumns:
             return self.subject(slot.fact, slot.change)
         if slot.kind == "count":
             return self.count_column(slot)
+        if slot.kind == "bound":
+            return self.bound_column(slot)
+        if slot.kind == "trend":
+            return self.trend_column(slot)
         ref = slot.ref
         assert ref is not None and slot.fact is not None
         measure = self.rulebook.measures[slot.fact]
@@ -234,12 +242,60 @@ class _YearColumns:
                 assert ref.stat is not None
                 result.append(_adjust(stat(present, ref.stat, measure), ref.times, ref.plus))
             return result
+        if ref.kind == "council_type":
+            assert ref.stat is not None
+            found_by_type: dict[str | None, float | None] = {}
+            for item in self.group:
+                kind = item.council_type
+                if kind not in found_by_type:
+                    typed = self.type_values.get((kind, self.year), {}).get(slot.fact, ()) if kind else ()
+                    found_by_type[kind] = _adjust(stat(list(typed), ref.stat, measure), ref.times, ref.plus)
+            return [found_by_type[item.council_type] for item in self.group]
         if ref.kind == "previous":
             return [_adjust(value, ref.times, ref.plus) for value in self.previous(slot.fact)]
         if ref.kind in ("national", "published_region"):
             return [_adjust(self.published(ref.kind, slot.fact, slot.change), ref.times, ref.plus)] * size
         assert ref.fact is not None
         return [_adjust(value, ref.times, ref.plus) for value in self.subject(ref.fact, slot.change)]
+
+    def bound_column(self, slot: Slot) -> Column:
+        """A bound of each authority's confidence interval, from the counts behind its value;
+        None without counts (or for counts an interval cannot be taken from)."""
+        assert slot.fact is not None and slot.bound is not None
+        measure = self.rulebook.measures[slot.fact]
+        assert measure.method is not None
+        column: Column = []
+        for item in self.group:
+            counts = item.counts.get(slot.fact)
+            if counts is None:
+                column.append(None)
+                continue
+            try:
+                interval = confidence_interval(
+                    measure.method, counts.numerator, counts.denominator,
+                    confidence=slot.confidence, per=measure.per,
+                )
+            except ValueError:
+                column.append(None)  # counts bound to the wrong measure-year are refused at reading
+                continue
+            column.append(interval.lower if slot.bound == "lower" else interval.upper)
+        return column
+
+    def trend_column(self, slot: Slot) -> Column:
+        """1 where the value was worse (better) than the year before in each of the last N
+        years, 0 where not, None where a value is missing or a year crosses a definition
+        break."""
+        assert slot.fact is not None
+        measure = self.rulebook.measures[slot.fact]
+        breaks = [f"{start}-{(start + 1) % 100:02d}" for start in measure.breaks]
+        judge_trend = worsening if slot.trend == "worse" else improving
+        column: Column = []
+        for item in self.group:
+            values = {**item.history.get(slot.fact, {}), item.year: item.facts.get(slot.fact)}
+            better: Literal["higher", "lower"] = "higher" if measure.better == "higher" else "lower"
+            found = judge_trend(values, better, slot.years, breaks=breaks, until=item.year).holds
+            column.append(None if found is None else float(found))
+        return column
 
     def count_column(self, slot: Slot) -> Column:
         """What a count tests, for every authority at once: how many of its facts pass the

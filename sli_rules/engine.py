@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import attrs
 
@@ -12,13 +13,39 @@ from . import judge, recommend
 from .derive import derive
 from .evaluate import DurableProgram, EngineFailure, Outcome, PythonProgram, Recorder
 from .explain import Explainer
-from .facts import Region, bind, load_facts
+from .facts import Region, bind, load_facts, name_key
 from .load import load_rulebook, shipped
-from .model import HEADINGS, Rulebook
+from .model import HEADINGS, Rulebook, previous_year, year_start
 from .plan import Plan, make_plan
 from .results import AuthorityAssessment, Coverage, Judged, RegionAssessment
 
 BACKENDS = ("durable", "python")
+
+
+class OwnView(Protocol):
+    """An authority's own view of one trigger (see `sli_rules.selfassess`)."""
+
+    @property
+    def view(self) -> str: ...
+
+    @property
+    def comment(self) -> str | None: ...
+
+
+class SelfAssessment(Protocol):
+    """An authority's self-assessment for a year: its own view of each trigger."""
+
+    @property
+    def authority(self) -> str: ...
+
+    @property
+    def code(self) -> str | None: ...
+
+    @property
+    def year(self) -> str: ...
+
+    @property
+    def views(self) -> Mapping[str, OwnView]: ...
 Progress = Callable[[int, int], None]
 
 
@@ -99,8 +126,16 @@ class Engine:
         region: Region | str | Path | Sequence[str | Path] | None = None,
         *,
         progress: Progress | None = None,
+        self_assessments: Sequence[SelfAssessment] = (),
+        last_year: Mapping[str, Collection[str]] | None = None,
     ) -> RegionAssessment:
         """Assess every authority of a region (a Region, or paths to fact files).
+
+        `self_assessments` set each authority's own view beside its flags (and give the
+        verdict key `unacknowledged`); `last_year` gives, by ONS code (or name), the concerns
+        counted for each authority the year before its earliest year here (from the store:
+        `Store.flagged_last_year`), for the key `persistent`. Within a run of several years,
+        each year's persistent concerns come from the year before in the same run.
 
         The region goes through each stage once, in order: read, bind, derive, evaluate
         (with the record of what decided each trigger, in words), judge, recommend.
@@ -110,26 +145,46 @@ class Engine:
         loaded = _as_region(region)
         bound = bind(loaded, rulebook)
         derived = derive(compiled.plan, rulebook, bound)
-        verdicts = []
+        own = {(_key(view.code, view.authority), view.year): view for view in self_assessments}
         total = len(bound.authorities)
-        for index, (item, row) in enumerate(zip(bound.authorities, derived.rows, strict=True)):
+        # Judged year by year, so that a year's persistent concerns are the year before's.
+        order = sorted(range(total), key=lambda index: year_start(bound.authorities[index].year))
+        flagged: dict[tuple[str, str], frozenset[str]] = {}
+        verdicts: list[judge.Verdict | None] = [None] * total
+        for done, index in enumerate(order, start=1):
+            item, row = bound.authorities[index], derived.rows[index]
             record = compiled.recorder.record(self._run(compiled, row), row, derived.parts[index])
             flags, gaps = compiled.explainer.findings(item, record, derived.texts)
-            verdicts.append(judge.judge(rulebook, item.authority, item.code, item.year, flags, gaps))
-            if progress is not None and (index + 1 == total or (index + 1) % 1000 == 0):
-                progress(index + 1, total)
-        recommendations = recommend.recommend(rulebook, verdicts)
+            key = _key(item.code, item.authority)
+            before = flagged.get((key, previous_year(item.year)))
+            if before is None and last_year is not None:
+                before = frozenset(last_year.get(key, last_year.get(item.authority, ())))
+            view = own.get((key, item.year))
+            verdict = judge.judge(
+                rulebook, item.authority, item.code, item.year, flags, gaps,
+                views={trigger: found.view for trigger, found in view.views.items()} if view else None,
+                comments={trigger: found.comment for trigger, found in view.views.items()} if view else None,
+                last_year=before,
+            )
+            verdicts[index] = verdict
+            flagged[(key, item.year)] = frozenset(
+                flag.trigger for flag in verdict.flags if flag.signal == "concern" and flag.counted
+            )
+            if progress is not None and (done == total or done % 1000 == 0):
+                progress(done, total)
+        judged = [verdict for verdict in verdicts if verdict is not None]
+        recommendations = recommend.recommend(rulebook, judged)
         return RegionAssessment(
             rulebook_digest=rulebook.digest,
             rulebook_path=rulebook.path,
             assessments=tuple(
                 _assessment(verdict, recommendation)
-                for verdict, recommendation in zip(verdicts, recommendations, strict=True)
+                for verdict, recommendation in zip(judged, recommendations, strict=True)
             ),
             levels=tuple((level.id, level.title) for level in rulebook.levels),
             tiers=tuple((tier.id, tier.title) for tier in rulebook.tiers),
             headings=dict(rulebook.headings),
-            warnings=tuple(str(problem) for problem in loaded.warnings),
+            warnings=tuple(str(problem) for problem in bound.warnings),
         )
 
     def _run(self, compiled: _Compiled, row: Sequence[float | None]) -> list[Outcome]:
@@ -143,6 +198,11 @@ class Engine:
                     f"durable-rules and the Python evaluator disagree: {outcomes} != {expected}"
                 )
         return outcomes
+
+
+def _key(code: str | None, authority: str) -> str:
+    """An authority as the store and self-assessments name it: its ONS code, else its name."""
+    return code or name_key(authority)
 
 
 def _assessment(verdict: judge.Verdict, recommendation: recommend.Recommendation) -> AuthorityAssessment:

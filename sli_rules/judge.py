@@ -103,6 +103,24 @@ def counted(rulebook: Rulebook, flags: Sequence[Flag]) -> tuple[Flag, ...]:
     return tuple(flag if flag.counted == counts(flag) else attrs.evolve(flag, counted=counts(flag)) for flag in flags)
 
 
+def _annotated(
+    flag: Flag,
+    views: Mapping[str, str] | None,
+    comments: Mapping[str, str | None] | None,
+    last_year: Collection[str] | None,
+) -> Flag:
+    """A concern flag with the authority's own view of it and whether it was flagged (and
+    counted) the year before, where those are known."""
+    if flag.signal != "concern" or (views is None and last_year is None):
+        return flag
+    return attrs.evolve(
+        flag,
+        view=views.get(flag.trigger) if views is not None else None,
+        view_comment=(comments or {}).get(flag.trigger),
+        last_year=(flag.trigger in last_year) if last_year is not None else None,
+    )
+
+
 @attrs.frozen
 class Verdict:
     """One authority judged in the round: its flags (counted or not), its gaps, the level the
@@ -127,10 +145,11 @@ def judge(
     gaps: Sequence[Gap],
     *,
     views: Mapping[str, str] | None = None,
+    comments: Mapping[str, str | None] | None = None,
     last_year: Collection[str] | None = None,
 ) -> Verdict:
     """The verdict on one authority's findings: the first level of the policy that holds."""
-    judged = counted(rulebook, flags)
+    judged = tuple(_annotated(flag, views, comments, last_year) for flag in counted(rulebook, flags))
     found = tally(rulebook, judged, gaps, views=views, last_year=last_year)
     level = choose_level(rulebook.levels, found)
     why = reasons(level, found, judged, len(gaps), rulebook.headings)

@@ -20,7 +20,11 @@ Polarity = Literal["higher", "lower", "none"]
 Signal = Literal["concern", "excellence"]
 Change = Literal["absolute", "percent"]
 CountScale = Literal["number", "share", "all"]
-RefKind = Literal["literal", "region", "comparators", "previous", "fact", "national", "published_region"]
+Method = Literal["proportion", "rate"]
+METHODS: tuple[Method, ...] = ("proportion", "rate")
+RefKind = Literal[
+    "literal", "region", "comparators", "previous", "fact", "national", "published_region", "council_type"
+]
 STATS: tuple[Stat, ...] = get_args(Stat)
 HEADINGS: tuple[Heading, ...] = get_args(Heading)
 MEASURE_TYPES: tuple[MeasureType, ...] = get_args(MeasureType)
@@ -35,7 +39,7 @@ Location = tuple[str, int, int]  # path, line, column
 
 def place(location: Location) -> str:
     """A location as people read it in messages: path:line:column."""
-    return f"{location[0]}:{location[1]}:{location[2]}"
+    return f"{location[0]}:{location[1]}:{location[2]}" if location[1] else location[0]
 
 
 def year_start(year: str) -> int:
@@ -78,6 +82,8 @@ class MeasureSpec:
     breaks: list[str] = attrs.Factory(list)
     note: str | None = None
     basis: str | None = None
+    method: str | None = None  # proportion | rate: how its confidence interval is taken
+    per: float | None = None  # the scale of its values: 100 for percentages, 100000 for a rate
 
 
 @attrs.frozen
@@ -218,6 +224,8 @@ class Measure:
     breaks: frozenset[int]
     location: Location
     basis: str | None = None
+    method: Method | None = None
+    per: float = 1.0
 
 
 @attrs.frozen
@@ -237,6 +245,8 @@ class Test:
     op: str  # equals ... present, as written
     refs: tuple[Ref, ...] = ()
     present: bool = True
+    confidence: float = 95.0  # of an interval (significantly_worse_than ...)
+    years: int = 0  # of a trend (worsening, improving)
 
 
 @attrs.frozen

@@ -11,17 +11,36 @@ and its cases in `tests/cases/conditions.yaml`.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
-from typing import Literal
+from typing import Any, Literal, Protocol
 
 import attrs
 
 from .logic import And, Node, Or
 
-Shape = Literal["value", "pair", "list", "flag"]
-# Makes the atom comparing the subject with operand `index` (None for a test of presence).
-AtomMaker = Callable[[str, "int | None"], Node]
+Shape = Literal["value", "pair", "list", "flag", "years"]
+Reads = Literal["value", "interval", "trend"]
+
+
+class Lowering(Protocol):
+    """What an operator lowers with: atoms comparing its subject with an operand."""
+
+    def compare(self, kind: str, operand: int, subject: str = "value") -> Node:
+        """The subject (`value`; an interval's `lower` or `upper` bound) compared with operand
+        number `operand` by `kind` (gt, ge, lt, le, eq, ne)."""
+        ...
+
+    def present(self, flag: bool) -> Node:
+        """The subject is present (or absent): never unknown."""
+        ...
+
+    def holds(self, subject: str) -> Node:
+        """A yes-or-no subject (a trend: `worse` or `better`) holds."""
+        ...
+
 ORDERED = frozenset({"number", "category"})
+NUMBERS = frozenset({"number"})
 EVERY_TYPE = frozenset({"number", "category", "boolean", "text"})
 
 
@@ -36,10 +55,13 @@ class Operator:
     polarity: bool  # reads the measure's `better`: an error on `better: none`
     words: str  # said of one subject: "is above"
     number_words: str  # said of a number in verdict reasons: "≥ {0}", "between {0} and {1}", "one of {all}"
-    # How it lowers: (make an atom, number of operands, the measure's better, the flag given).
-    lower: Callable[[AtomMaker, int, str, bool], Node]
-    # What it means on plain numbers: (subject, operands, the measure's better).
-    decide: Callable[[float, Sequence[float], str], bool]
+    # How it lowers: (the lowering, number of operands, the measure's better, the flag given).
+    lower: Callable[[Lowering, int, str, bool], Node]
+    # What it means: (subject, operands, the measure's better). The subject is the value; for
+    # an operator that reads an interval, (lower, upper); for a trend, the values of the
+    # years it spans, oldest first.
+    decide: Callable[[Any, Sequence[float], str], bool]
+    reads: Reads = "value"
 
     def say_numbers(self, values: Sequence[str]) -> str:
         return self.number_words.format(*values, all=", ".join(values))
@@ -64,8 +86,26 @@ def _is_worse(x: float, v: float, better: str) -> bool:
     return x < v if better == "higher" else x > v
 
 
-def _one(kind: str) -> Callable[[AtomMaker, int, str, bool], Node]:
-    return lambda atom, _n, _better, _flag: atom(kind, 0)
+def _one(kind: str) -> Callable[[Lowering, int, str, bool], Node]:
+    return lambda low, _n, _better, _flag: low.compare(kind, 0)
+
+
+def _near(better: str, *, worse: bool) -> str:
+    """The bound of an interval that must clear a reference for it to lie wholly on the worse
+    (or better) side: for higher-is-better, the upper bound to be worse, the lower to be better."""
+    return ("upper" if worse else "lower") if better == "higher" else ("lower" if worse else "upper")
+
+
+def _bound(interval: Sequence[float], better: str, *, worse: bool) -> float:
+    return interval[1] if _near(better, worse=worse) == "upper" else interval[0]
+
+
+def _series(values: Sequence[float], better: str, worse: bool) -> bool:
+    """Each year worse (or better) than the year before, strictly, by polarity."""
+    pairs = list(itertools.pairwise(values))
+    return bool(pairs) and all(
+        _is_worse(now, then, better) if worse else _is_worse(then, now, better) for then, now in pairs
+    )
 
 
 OPERATORS: dict[str, Operator] = {
@@ -84,29 +124,47 @@ OPERATORS: dict[str, Operator] = {
         Operator("at_most", "value", ORDERED, True, False, "is at most", "≤ {0}",
                  _one("le"), lambda x, v, _: x <= v[0]),
         Operator("between", "pair", ORDERED, True, False, "is between", "between {0} and {1}",
-                 lambda atom, _n, _b, _f: And((atom("ge", 0), atom("le", 1))),
+                 lambda low, _n, _b, _f: And((low.compare("ge", 0), low.compare("le", 1))),
                  lambda x, v, _: v[0] <= x <= v[1]),
         Operator("outside", "pair", ORDERED, True, False, "is outside", "outside {0} to {1}",
-                 lambda atom, _n, _b, _f: Or((atom("lt", 0), atom("gt", 1))),
+                 lambda low, _n, _b, _f: Or((low.compare("lt", 0), low.compare("gt", 1))),
                  lambda x, v, _: x < v[0] or x > v[1]),
         Operator("one_of", "list", EVERY_TYPE, True, False, "is one of", "one of {all}",
-                 lambda atom, n, _b, _f: Or(tuple(atom("eq", index) for index in range(n))),
+                 lambda low, n, _b, _f: Or(tuple(low.compare("eq", index) for index in range(n))),
                  lambda x, v, _: x in v),
         Operator("none_of", "list", EVERY_TYPE, True, False, "is none of", "none of {all}",
-                 lambda atom, n, _b, _f: And(tuple(atom("ne", index) for index in range(n))),
+                 lambda low, n, _b, _f: And(tuple(low.compare("ne", index) for index in range(n))),
                  lambda x, v, _: x not in v),
         Operator("worse_than", "value", ORDERED, False, True, "is worse than", "worse than {0}",
-                 lambda atom, _n, better, _f: atom(_worse(better), 0),
+                 lambda low, _n, better, _f: low.compare(_worse(better), 0),
                  lambda x, v, better: _is_worse(x, v[0], better)),
         Operator("better_than", "value", ORDERED, False, True, "is better than", "better than {0}",
-                 lambda atom, _n, better, _f: atom(_better(better), 0),
+                 lambda low, _n, better, _f: low.compare(_better(better), 0),
                  lambda x, v, better: _is_worse(v[0], x, better)),
         Operator("no_better_than", "value", ORDERED, False, True, "is no better than", "no better than {0}",
-                 lambda atom, _n, better, _f: atom("le" if better == "higher" else "ge", 0),
+                 lambda low, _n, better, _f: low.compare("le" if better == "higher" else "ge", 0),
                  lambda x, v, better: not _is_worse(v[0], x, better)),
         Operator("present", "flag", EVERY_TYPE, False, False, "is present", "present",
-                 lambda atom, _n, _b, flag: atom("present" if flag else "absent", None),
+                 lambda low, _n, _b, flag: low.present(flag),
                  lambda _x, _v, _b: True),
+        # The interval lies wholly on the worse (better) side: for higher-is-better, its upper
+        # (lower) bound is below (above) the reference.
+        Operator("significantly_worse_than", "value", NUMBERS, False, True, "is significantly worse than",
+                 "significantly worse than {0}",
+                 lambda low, _n, better, _f: low.compare(_worse(better), 0, _near(better, worse=True)),
+                 lambda interval, v, better: _is_worse(_bound(interval, better, worse=True), v[0], better),
+                 "interval"),
+        Operator("significantly_better_than", "value", NUMBERS, False, True, "is significantly better than",
+                 "significantly better than {0}",
+                 lambda low, _n, better, _f: low.compare(_better(better), 0, _near(better, worse=False)),
+                 lambda interval, v, better: _is_worse(v[0], _bound(interval, better, worse=False), better),
+                 "interval"),
+        Operator("worsening", "years", NUMBERS, False, True, "has worsened year on year", "worsening",
+                 lambda low, _n, _b, _f: low.holds("worse"),
+                 lambda series, _v, better: _series(series, better, worse=True), "trend"),
+        Operator("improving", "years", NUMBERS, False, True, "has improved year on year", "improving",
+                 lambda low, _n, _b, _f: low.holds("better"),
+                 lambda series, _v, better: _series(series, better, worse=False), "trend"),
     )
 }
 NUMERIC = tuple(name for name, op in OPERATORS.items() if op.numeric)

@@ -27,7 +27,7 @@ __all__ = ["And", "Atom", "Node", "Not", "Or", "Plan", "Slot", "encode_literal",
 
 @attrs.frozen
 class Slot:
-    """A value derived per authority. kind: value | ref | count."""
+    """A value derived per authority. kind: value | ref | count | bound | trend."""
 
     kind: str
     fact: str | None = None
@@ -35,6 +35,10 @@ class Slot:
     ref: Ref | None = None
     count: Count | None = None
     parts: tuple[Node, ...] = ()  # a count's test of each of its facts
+    bound: str | None = None  # an interval's lower or upper bound (kind bound)
+    confidence: float = 95.0
+    trend: str | None = None  # worse or better year on year (kind trend): 1, 0 or unknown
+    years: int = 0
 
 
 @attrs.frozen
@@ -114,17 +118,38 @@ class _Planner:
         return self.slot(Slot("ref", fact, change, ref)), None
 
     def test(self, subject: int, test: Test, measure: Measure | None, fact: str | None, change: str | None) -> Node:
-        op = OPERATORS[test.op]
         operands = [self.operand(ref, measure, fact, change) for ref in test.refs]
-
-        def atom(kind: str, index: int | None) -> Node:
-            if index is None:
-                return self.atom(Atom(kind, subject))
-            right, literal = operands[index]
-            return self.atom(Atom(kind, subject, right, literal))
-
         better = measure.better if measure is not None else "none"
-        return op.lower(atom, len(operands), better, test.present)
+        lowering = _Lowering(self, subject, operands, fact, test)
+        return OPERATORS[test.op].lower(lowering, len(operands), better, test.present)
+
+
+class _Lowering:
+    """The atoms one test lowers into, made for the operator table's `lower`."""
+
+    def __init__(
+        self, planner: _Planner, subject: int, operands: list[tuple[int | None, float | None]], fact: str | None,
+        test: Test,
+    ) -> None:
+        self.planner = planner
+        self.subject = subject
+        self.operands = operands
+        self.fact = fact
+        self.test = test
+
+    def compare(self, kind: str, operand: int, subject: str = "value") -> Node:
+        left = self.subject
+        if subject != "value":
+            left = self.planner.slot(Slot("bound", self.fact, bound=subject, confidence=self.test.confidence))
+        right, literal = self.operands[operand]
+        return self.planner.atom(Atom(kind, left, right, literal))
+
+    def present(self, flag: bool) -> Node:
+        return self.planner.atom(Atom("present" if flag else "absent", self.subject))
+
+    def holds(self, subject: str) -> Node:
+        trend = self.planner.slot(Slot("trend", self.fact, trend=subject, years=self.test.years))
+        return self.planner.atom(Atom("eq", trend, None, 1.0))
 
 
 def encode_literal(value: Any, measure: Measure | None, texts: dict[str, float]) -> float:

@@ -62,6 +62,9 @@ class Flag:
     evidence: tuple[Evidence, ...] = ()
     entry: str | None = None  # the piece of evidence (Table 2 entry) it reads
     basis: str | None = None  # seed, interpretation or illustrative
+    view: str | None = None  # the authority's own view in its self-assessment, where given
+    view_comment: str | None = None
+    last_year: bool | None = None  # also flagged the year before (None: last year not known)
 
 
 @attrs.frozen

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .model import BASES, CHANGES, HEADINGS, MEASURE_TYPES, POLARITIES, SIGNALS, STATS
+from .model import BASES, CHANGES, HEADINGS, MEASURE_TYPES, METHODS, POLARITIES, SIGNALS, STATS
 from .operators import OPERATORS
 
 KINDS = ("measures", "triggers", "verdicts", "menu", "facts", "tests", "result")
@@ -56,6 +56,7 @@ def _tests(value: Schema, numbers_only: bool = False) -> dict[str, Schema]:
         "pair": {"type": "array", "prefixItems": [value, value], "minItems": 2, "maxItems": 2},
         "list": {"type": "array", "items": value, "minItems": 1},
         "flag": {"type": "boolean"},
+        "years": _object({"years": {"type": "integer", "minimum": 1}}, ("years",)),
     }
     return {name: shapes[op.shape] for name, op in OPERATORS.items() if op.numeric or not numbers_only}
 
@@ -76,6 +77,7 @@ def _definitions() -> Schema:
         {
             "region": {"enum": list(STATS)},
             "comparators": {"enum": list(STATS)},
+            "council_type": {"enum": list(STATS)},
             "previous": {"const": True},
             "fact": _ID,
             "national": {"const": "value"},
@@ -87,13 +89,18 @@ def _definitions() -> Schema:
         "{fact: ID}, {national: value} or {published_region: value}, optionally with plus/times",
         oneOf=[
             {"required": [key]}
-            for key in ("region", "comparators", "previous", "fact", "national", "published_region")
+            for key in ("region", "comparators", "council_type", "previous", "fact", "national", "published_region")
         ],
     )
     value = {"anyOf": [_SCALAR, {"$ref": "#/$defs/reference"}]}
     fact_tests = _tests(value)
     fact_test = _object(
-        {"fact": _ID, "change": {"enum": list(CHANGES)}, **fact_tests},
+        {
+            "fact": _ID,
+            "change": {"enum": list(CHANGES)},
+            "confidence": {"enum": [95, 99.8], "description": "of a significance test's interval"},
+            **fact_tests,
+        },
         ("fact",),
         description="a test of one fact: fact, an optional change, and exactly one test",
         oneOf=_one_test(fact_tests),
@@ -175,6 +182,21 @@ def _definitions() -> Schema:
             "previous": {"$ref": "#/$defs/fact_values"},
             "notes": {"type": "object", "additionalProperties": _TEXT},
             "sources": {"type": "object", "additionalProperties": _TEXT},
+            "counts": {
+                "type": "object",
+                "description": "the counts behind a fact's value, by fact id",
+                "additionalProperties": _object(
+                    {"numerator": {"type": "integer", "minimum": 0}, "denominator": {"type": "integer", "minimum": 1}},
+                    ("numerator", "denominator"),
+                ),
+            },
+            "history": {
+                "type": "object",
+                "description": "earlier years' values, by fact id and year",
+                "additionalProperties": {
+                    "type": "object", "additionalProperties": {"type": ["number", "string", "boolean", "null"]}
+                },
+            },
         },
         ("authority", "year"),
         description="one authority's facts for one year",
@@ -210,6 +232,8 @@ def _measures() -> Schema:
             "breaks": {"type": "array", "items": _YEAR},
             "note": _TEXT,
             "basis": _BASIS,
+            "method": {"enum": list(METHODS), "description": "how a confidence interval is taken"},
+            "per": {"type": "number", "exclusiveMinimum": 0, "description": "100 for percentages, 100000 per 100,000"},
         },
         ("id", "name"),
     )
@@ -368,6 +392,9 @@ def _result() -> Schema:
             "evidence": {"type": "array", "items": _object({"text": text, "outcome": text}, ("text", "outcome"))},
             "entry": text,
             "basis": {"enum": [*BASES, None]},
+            "view": {"enum": ["concern", "no_concern", "unsure", None], "description": "the authority's own view"},
+            "view_comment": text,
+            "last_year": {"type": ["boolean", "null"], "description": "also flagged the year before; null: not known"},
         },
         ("trigger", "heading", "signal", "counted", "title"),
     )

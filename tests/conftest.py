@@ -63,6 +63,8 @@ MEASURES = {
         {"id": "y", "name": "y", "better": "lower", "group": "g"},
         {"id": "z", "name": "z"},
         {"id": "w", "name": "w", "better": "higher", "breaks": ["2013-14"]},
+        {"id": "p", "name": "p", "better": "higher", "method": "proportion", "per": 100},
+        {"id": "r", "name": "r", "better": "lower", "method": "rate", "per": 100000},
         {"id": "cat", "name": "cat", "type": "category", "values": ["low", "moderate", "substantial", "critical"]},
         {"id": "flag", "name": "flag", "type": "boolean"},
         {"id": "label", "name": "label", "type": "text"},

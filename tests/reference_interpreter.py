@@ -14,6 +14,7 @@ from typing import Any
 
 from sli_rules.model import AllOf, AnyOf, Condition, Count, FactTest, Measure, NotOf, Ref, Rulebook, Test
 from sli_rules.operators import OPERATORS
+from sli_rules.uncertainty import confidence_interval
 
 Outcome = bool | None
 
@@ -43,10 +44,14 @@ class Reference:
     """Decides conditions for the authorities of a bound region (each checked against the
     rulebook's catalogue, facts keyed by catalogue id)."""
 
-    def __init__(self, rulebook: Rulebook, authorities: Sequence[Any], references: dict[Any, Any]) -> None:
+    def __init__(
+        self, rulebook: Rulebook, authorities: Sequence[Any], references: dict[Any, Any],
+        type_values: dict[Any, Any] | None = None,
+    ) -> None:
         self.rulebook = rulebook
         self.authorities = list(authorities)
         self.references = references
+        self.type_values = type_values or {}
 
     # -- values ----------------------------------------------------------------------
 
@@ -115,6 +120,10 @@ class Reference:
             group = [other for other in self._same_year(item) if other.authority in names or other.code in names]
             values = [v for other in group if (v := self.subject(other, fact, change)) is not None]
             found = self._stat(values, str(ref.stat), measure)
+        elif ref.kind == "council_type":
+            found = self._stat(
+                list(self.type_values.get((item.council_type, item.year), {}).get(fact, ())), str(ref.stat), measure
+            )
         elif ref.kind == "previous":
             found = self._number(measure, item.previous.get(fact))
         elif ref.kind == "fact":
@@ -139,9 +148,40 @@ class Reference:
 
     # -- tests -------------------------------------------------------------------------
 
+    def _interval(self, item: Any, fact: str, confidence: float) -> tuple[float, float] | None:
+        measure = self.rulebook.measures[fact]
+        counts = item.counts.get(fact)
+        if counts is None or measure.method is None:
+            return None
+        interval = confidence_interval(
+            measure.method, counts.numerator, counts.denominator, confidence=confidence, per=measure.per
+        )
+        return interval.lower, interval.upper
+
+    def _series(self, item: Any, fact: str, years: int) -> list[float] | None:
+        """The values of the last `years` years and this one, oldest first; None when one is
+        missing or a year of the span starts a definition break."""
+        measure = self.rulebook.measures[fact]
+        start = _year_start(item.year)
+        span = [f"{y}-{(y + 1) % 100:02d}" for y in range(start - years, start + 1)]
+        if any(_year_start(year) in measure.breaks for year in span[1:]):
+            return None
+        values = [item.history.get(fact, {}).get(year) for year in span[:-1]] + [item.facts.get(fact)]
+        return None if any(value is None for value in values) else values
+
     def test(self, item: Any, fact: str, change: str | None, test: Test) -> Outcome:
         value = self.subject(item, fact, change)
         op = OPERATORS[test.op]
+        better = self.rulebook.measures[fact].better
+        if op.reads == "trend":
+            series = self._series(item, fact, test.years)
+            return None if series is None else op.decide(series, (), better)
+        if op.reads == "interval":
+            interval = self._interval(item, fact, test.confidence)
+            operands = [self.operand(item, fact, change, ref) for ref in test.refs]
+            if interval is None or any(operand is None for operand in operands):
+                return None
+            return op.decide(interval, operands, better)
         if op.shape == "flag":
             return (value is not None) == test.present
         operands = [self.operand(item, fact, change, ref) for ref in test.refs]

@@ -30,6 +30,9 @@ def _region(case: dict[str, Any]) -> dict[str, dict[str, Any]]:
         facts = {**spec["facts"], **case.get("facts", {}).get(name, {})}
         previous = {**spec.get("previous", {}), **case.get("previous", {}).get(name, {})}
         entry: dict[str, Any] = {"facts": facts, "previous": previous}
+        for more in ("counts", "history"):
+            if more in spec:
+                entry[more] = spec[more]
         if name in case.get("comparators", {}):
             entry["comparators"] = case["comparators"][name]
         authorities[name] = entry

@@ -14,6 +14,10 @@ from sli_rules.facts import BoundRegion, Region, bind
 from .conftest import REPO, make_rulebook, run_cli, write_yaml
 
 PACKAGE = REPO / "sli_rules" / "facts"
+ASCOF = Path("/work/shared/data/ascof/ascof-trend-2017-18-to-2023-24.csv")
+if not ASCOF.exists():  # the shared data folder sits beside the repository
+    ASCOF = REPO.parent / "shared" / "data" / "ascof" / ASCOF.name
+needs_ascof = pytest.mark.skipif(not ASCOF.exists(), reason="the shared ASCOF file is not here")
 ASCOF_HEADER = (
     "Year,Geographical Description,ONS Code,Measure Group,Measure Group Description,"
     "Measure_Value,Geographical Level,Disaggregation Level,Measure Type\n"
@@ -342,6 +346,7 @@ OFFICIAL_ROWS = (
     "2022-23,Halton,E06000006,2A2,Admissions 65+,347.5,Council,Total,Outcome",
     "2021-22,Halton,E06000006,2A2,Admissions 65+,779.9,Council,Total,Outcome",
     "2023-24,Liverpool,E08000012,2C,Admissions 65+,700.0,Council,Total,Outcome",
+    "2023-24,Liverpool,E08000012,2C,Admissions 65+,210,Council,Total,Numerator",
     "2023-24,Wokingham,E06000041,2C,Admissions 65+,400.0,Council,Total,Outcome",
     "2023-24,Bolton,E08000001,2C,Admissions 65+,500.0,Council,Total,Outcome",
 )
@@ -362,8 +367,12 @@ def test_the_official_layout_gives_counts_beside_values(tmp_path: Path) -> None:
     assert "ascof.3b" not in halton.counts  # a numerator above its denominator: left out, said
     assert "ascof.4a" not in region["Knowsley"].counts  # a breakdown's numerator is not the total's
     warnings = [str(problem) for problem in region.warnings if "counts" in problem.message]
-    assert warnings == [f"{path}:9:49: warning: counts of ascof.3b for Halton 2023-24 left out: "
-                        "the numerator 120 is above its denominator 100"]
+    assert warnings == [
+        f"{path}:9:49: warning: counts of ascof.3b for Halton 2023-24 left out: "
+        "the numerator 120 is above its denominator 100",
+        f"{path}:16:47: warning: counts of ascof.2c for Liverpool 2023-24 left out: "
+        "a numerator without its denominator",
+    ]
     bound = bind(region, sli_rules.load_rulebook())
     assert bound["Halton"].counts == {
         "ascof.admissions_65_plus": sli_rules.facts.Count(145, 23528),
@@ -525,3 +534,24 @@ def test_a_name_that_is_two_councils_over_the_years_is_no_conflict(tmp_path: Pat
     ])
     with pytest.raises(sli_rules.FactsError, match="'Dorset' is given code E10000009 here and E06000059 elsewhere"):
         sli_rules.load_facts(path, same_year, years="all")
+
+
+def test_the_real_data_guides_counts_example_reads_as_it_says(tmp_path: Path) -> None:
+    import re
+
+    text = (REPO / "docs" / "real-data.md").read_text(encoding="utf-8")
+    section = text.split("### Counts", 1)[1]
+    (body,) = re.findall(r"^```\n(Year,.*?)^```", section, re.MULTILINE | re.DOTALL)[:1]
+    path = tmp_path / "official.csv"
+    path.write_text(body, encoding="utf-8")
+    region = sli_rules.load_facts(path)
+    assert region["Halton"].counts["ascof.4a"] == sli_rules.facts.Count(412, 590)  # as the guide says
+    assert region["Halton"].facts == {"ascof.4a": 70.0}
+
+
+@needs_ascof
+def test_the_real_data_guides_history_example_reads_as_it_says() -> None:
+    halton = bind(sli_rules.load_facts(ASCOF, region="North West"), sli_rules.load_rulebook())["Halton"]
+    history = halton.history["ascof.admissions_65_plus"]
+    assert history["2017-18"] == 562.0 and history["2022-23"] == 347.5  # as docs/real-data.md says
+    assert sorted(history) == ["2017-18", "2018-19", "2019-20", "2020-21", "2021-22", "2022-23"]

@@ -39,7 +39,33 @@ GRID = [-1.0, 0.0, 0.5, 1.0, 2.0, 3.0]
 # --- the operator table --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", [name for name, op in OPERATORS.items() if op.shape != "flag"])
+class _Lowering:
+    """Slots: 0 the value, 1 and 2 an interval's lower and upper bounds, 3 and 4 whether the
+    value worsened and improved year on year."""
+
+    def __init__(self, operands: tuple[float, ...]) -> None:
+        self.atoms: list[Atom] = []
+        self.operands = operands
+
+    def _add(self, atom: Atom) -> Node:
+        self.atoms.append(atom)
+        return len(self.atoms) - 1
+
+    def compare(self, kind: str, operand: int, subject: str = "value") -> Node:
+        return self._add(Atom(kind, {"value": 0, "lower": 1, "upper": 2}[subject], None, self.operands[operand]))
+
+    def present(self, flag: bool) -> Node:
+        return self._add(Atom("present" if flag else "absent", 0))
+
+    def holds(self, subject: str) -> Node:
+        return self._add(Atom("eq", {"worse": 3, "better": 4}[subject], None, 1.0))
+
+
+VALUE_OPERATORS = [name for name, op in OPERATORS.items() if op.reads == "value" and op.shape != "flag"]
+INTERVAL_OPERATORS = [name for name, op in OPERATORS.items() if op.reads == "interval"]
+
+
+@pytest.mark.parametrize("name", VALUE_OPERATORS)
 @pytest.mark.parametrize("better", ["higher", "lower"])
 def test_each_operator_lowers_to_atoms_that_mean_what_it_decides(name: str, better: str) -> None:
     """The two descriptions of an operator, its lowering and its meaning on numbers, agree
@@ -50,30 +76,51 @@ def test_each_operator_lowers_to_atoms_that_mean_what_it_decides(name: str, bett
         for operands in itertools.product(GRID, repeat=size):
             if op.shape == "pair" and operands[0] > operands[1]:
                 continue
-            atoms: list[Atom] = []
-
-            def atom(kind: str, index: int | None, atoms: list[Atom] = atoms, operands: tuple[float, ...] = operands) -> Node:
-                atoms.append(Atom(kind, 0, None, None if index is None else operands[index]))
-                return len(atoms) - 1
-
-            tree = op.lower(atom, size, better, True)
+            lowering = _Lowering(operands)
+            tree = op.lower(lowering, size, better, True)
             for subject in GRID:
-                lowered = evaluate(tree, atoms, [subject])
+                lowered = evaluate(tree, lowering.atoms, [subject, None, None, None, None])
                 assert lowered == op.decide(subject, operands, better), (name, better, subject, operands)
 
 
+@pytest.mark.parametrize("name", INTERVAL_OPERATORS)
+@pytest.mark.parametrize("better", ["higher", "lower"])
+def test_each_significance_test_reads_the_bound_that_decides_it(name: str, better: str) -> None:
+    op = OPERATORS[name]
+    for reference in GRID:
+        lowering = _Lowering((reference,))
+        tree = op.lower(lowering, 1, better, True)
+        for low, high in itertools.combinations_with_replacement(GRID, 2):
+            lowered = evaluate(tree, lowering.atoms, [None, low, high, None, None])
+            assert lowered == op.decide((low, high), (reference,), better), (name, better, low, high, reference)
+    # By hand: an interval wholly below a higher-is-better reference is significantly worse.
+    assert OPERATORS["significantly_worse_than"].decide((1.0, 2.0), (3.0,), "higher")
+    assert not OPERATORS["significantly_worse_than"].decide((1.0, 3.0), (3.0,), "higher")  # touching is not
+    assert OPERATORS["significantly_better_than"].decide((1.0, 2.0), (3.0,), "lower")
+
+
+def test_trends_read_the_years_in_order_by_polarity() -> None:
+    worsening, improving = OPERATORS["worsening"], OPERATORS["improving"]
+    assert worsening.decide((30.0, 20.0, 10.0), (), "higher") and not worsening.decide((30.0, 20.0, 10.0), (), "lower")
+    assert improving.decide((30.0, 20.0, 10.0), (), "lower")
+    assert not worsening.decide((30.0, 30.0, 10.0), (), "higher")  # a year without change breaks the run
+    for name, slot in (("worsening", 3), ("improving", 4)):
+        lowering = _Lowering(())
+        tree = OPERATORS[name].lower(lowering, 0, "higher", True)
+        row: list[float | None] = [None] * 5
+        assert evaluate(tree, lowering.atoms, row) is None
+        row[slot] = 1.0
+        assert evaluate(tree, lowering.atoms, row) is True
+        row[slot] = 0.0
+        assert evaluate(tree, lowering.atoms, row) is False
+
+
 def test_presence_lowers_to_a_test_never_unknown() -> None:
-    atoms: list[Atom] = []
-
-    def atom(kind: str, index: int | None) -> Node:
-        atoms.append(Atom(kind, 0))
-        return len(atoms) - 1
-
     for flag in (True, False):
-        atoms.clear()
-        tree = OPERATORS["present"].lower(atom, 0, "none", flag)
-        assert evaluate(tree, atoms, [1.0]) is flag
-        assert evaluate(tree, atoms, [None]) is (not flag)
+        lowering = _Lowering(())
+        tree = OPERATORS["present"].lower(lowering, 0, "none", flag)
+        assert evaluate(tree, lowering.atoms, [1.0]) is flag
+        assert evaluate(tree, lowering.atoms, [None]) is (not flag)
 
 
 def test_operator_words_read_as_english() -> None:

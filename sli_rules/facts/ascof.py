@@ -201,7 +201,14 @@ def _attach_counts(
     for (code, when, fact), pair in counted.items():
         record = records.get((code, when))
         numerator, denominator = pair.get("numerator"), pair.get("denominator")
-        if record is None or numerator is None or denominator is None:
+        if record is None:
+            continue
+        if numerator is None or denominator is None:
+            alone = numerator or denominator
+            assert alone is not None
+            problems.add(shown, alone.line, alone.value_column,
+                         f"counts of {fact} for {record.authority} {when} left out: a {alone.kind} "
+                         f"without its {'denominator' if numerator else 'numerator'}", warning=True)
             continue
         wrong = count_problem(numerator.value, denominator.value)
         if wrong is not None:

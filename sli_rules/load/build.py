@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -14,6 +14,7 @@ from ..model import (
     BASES,
     HEADINGS,
     MEASURE_TYPES,
+    METHODS,
     PLACEHOLDER_NAMES,
     POLARITIES,
     SIGNALS,
@@ -22,6 +23,7 @@ from ..model import (
     Level,
     Location,
     Measure,
+    Method,
     Option,
     Peers,
     Rulebook,
@@ -145,7 +147,28 @@ def _measure(state: Loading, document: Document, where: Where, spec: Any) -> Mea
         breaks=breaks,
         location=(document.path, line, column),
         basis=_basis(state, document, (*where, "basis"), spec.basis),
+        method=_method(state, document, where, spec),
+        per=float(spec.per) if isinstance(spec.per, (int, float)) and spec.per > 0 else 1.0,
     )
+
+
+def _method(state: Loading, document: Document, where: Where, spec: Any) -> Method | None:
+    if spec.per is not None and not spec.per > 0:
+        document.problem(state.problems, (*where, "per"), f"per is a number above 0, got {spec.per!r}")
+    if spec.method is None:
+        if spec.per is not None:
+            document.problem(state.problems, (*where, "per"), "'per' goes with a method: proportion or rate")
+        return None
+    if spec.method not in METHODS:
+        document.problem(
+            state.problems, (*where, "method"), f"unknown method {spec.method!r}",
+            hint=did_you_mean(str(spec.method), METHODS) or "proportion or rate",
+        )
+        return None
+    if spec.type != "number":
+        document.problem(state.problems, (*where, "method"), f"a {spec.type} measure has no confidence interval")
+        return None
+    return cast(Method, spec.method)
 
 
 def _basis(state: Loading, document: Document, where: Where, basis: str | None) -> str | None:

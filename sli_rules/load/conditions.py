@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from typing import Any, Literal, cast
 
+import attrs
+
 from ..convert import type_name
 from ..errors import did_you_mean
 from ..model import (
@@ -37,7 +39,8 @@ from ..source import Document, Where
 from .state import Loading
 
 TESTS = tuple(OPERATORS)
-REFERENCE_KEYS = ("region", "comparators", "previous", "fact", "national", "published_region")
+REFERENCE_KEYS = ("region", "comparators", "council_type", "previous", "fact", "national", "published_region")
+CONFIDENCES = (95, 99.8)  # the public-health indicator methods' two levels
 PUBLISHED = ("national", "published_region")
 VERDICT_COUNTERS = (
     "concerns", "concern_headings", "concern_entries", "excellence", "gaps", "coverage", "judged_headings",
@@ -128,7 +131,7 @@ class ConditionParser:
         return measure
 
     def fact_test(self, where: Where, value: dict[str, Any]) -> FactTest | None:
-        op = self._one_test(where, value, {"fact", "change"})
+        op = self._one_test(where, value, {"fact", "change", "confidence"})
         measure = self._measure((*where, "fact"), value["fact"])
         change = self._change(where, value, measure)
         if op is None or measure is None or change is False:
@@ -136,6 +139,25 @@ class ConditionParser:
         test = self.test((*where, op), op, value[op], measure, change)
         if test is None:
             return None
+        reads = OPERATORS[op].reads
+        if reads != "value" and change:
+            self.fail((*where, "change"), f"'{op}' reads the fact itself, not its change", key=True)
+            return None
+        if reads == "interval" and measure.method is None:
+            self.fail(
+                (*where, op), f"'{op}' needs a confidence interval, but '{measure.id}' has no method",
+                hint=f"give measure '{measure.id}' method: proportion or method: rate (and per:)",
+            )
+            return None
+        if "confidence" in value:
+            confidence = value["confidence"]
+            if reads != "interval":
+                self.fail((*where, "confidence"), f"'confidence' goes with a significance test, not '{op}'", key=True)
+                return None
+            if isinstance(confidence, bool) or confidence not in CONFIDENCES:
+                self.fail((*where, "confidence"), f"confidence is 95 or 99.8, got {confidence!r}")
+                return None
+            test = attrs.evolve(test, confidence=float(confidence))
         written = cast(Change, change) if isinstance(change, str) else None
         return FactTest(measure.id, written, test, self.location(where))
 
@@ -318,6 +340,20 @@ class ConditionParser:
                 self.fail(where, f"'{op}' takes true or false, got {type_name(value)}")
                 return None
             return Test(op, (), value)
+        if operator.shape == "years":
+            if (
+                not isinstance(value, dict) or set(value) != {"years"} or isinstance(value["years"], bool)
+                or not isinstance(value["years"], int) or value["years"] < 1
+            ):
+                self.fail(where, f"'{op}' takes {{years: N}}, N a whole number of 1 or more, got {value!r}")
+                return None
+            if measure.better == "none":
+                self.fail(
+                    where, f"'{op}' needs a polarity, but {subject} has better: none",
+                    hint=f"set 'better' on measure '{measure.id}'",
+                )
+                return None
+            return Test(op, (), years=value["years"])
         if operator.polarity and measure.better == "none":
             self.fail(
                 where, f"'{op}' needs a polarity, but {subject} has better: none",
@@ -405,7 +441,10 @@ class ConditionParser:
             self.fail(where, "'plus' and 'times' apply only to numbers")
             return None
         target = value[what]
-        if what in ("region", "comparators"):
+        if what == "council_type" and change:
+            self.fail((*where, what), "a council type statistic is of this year's values: no 'change'")
+            return None
+        if what in ("region", "comparators", "council_type"):
             if target not in STATS:
                 self.fail((*where, what), f"unknown statistic {target!r}",
                           hint=did_you_mean(str(target), STATS) or f"one of: {', '.join(STATS)}")

@@ -25,10 +25,33 @@ def render_text(result: RegionAssessment, verbose: bool = False) -> str:
     lines = summary_lines(view)
     if verbose:  # each authority exactly as `explain` gives it
         return "\n".join(lines) + "\n" + "".join("\n" + explain_text(item) for item in result.assessments)
+    over_years = _over_the_years(view)
     for item in view.assessments:
         lines.append("")
+        key = item.code or item.authority
+        if key in over_years:
+            lines.append(over_years.pop(key))
         lines.extend(_brief(item))
     return "\n".join(lines) + "\n"
+
+
+def _over_the_years(view: RegionView) -> dict[str, str]:
+    """For each authority assessed in several years, one line of its verdicts year by year,
+    with the concerns it carried over from the year before."""
+    by_authority: dict[str, list[AuthorityView]] = {}
+    for item in view.assessments:
+        by_authority.setdefault(item.code or item.authority, []).append(item)
+    found = {}
+    for key, items in by_authority.items():
+        if len(items) < 2:
+            continue
+        parts = []
+        for item in sorted(items, key=lambda item: item.year):
+            persistent = [flag.title for flag in item.flags if flag.last_year and flag.counted]
+            carried = f" (persistent: {'; '.join(persistent)})" if persistent else ""
+            parts.append(f"{item.year} {item.level_title}{carried}")
+        found[key] = f"{items[0].authority} over the years: " + " · ".join(parts)
+    return found
 
 
 def summary_lines(view: RegionView) -> list[str]:
@@ -39,7 +62,7 @@ def summary_lines(view: RegionView) -> list[str]:
     lines.append(BANNER)
     if view.illustrative:
         lines.append(ILLUSTRATIVE)
-    lines += ["", "Verdicts:"]
+    lines += ["", "Verdicts (each authority's latest year):" if len(view.years) > 1 else "Verdicts:"]
     width = max((len(level.title) for level in view.levels), default=0)
     for level in view.levels:
         names = f"  {', '.join(level.authorities)}" if level.authorities and level.id != view.levels[-1].id else ""
@@ -68,9 +91,11 @@ def _brief(item: AuthorityView) -> list[str]:
     code = f" ({item.code})" if item.code else ""
     lines = [f"{item.authority}{code}, {item.year}: {item.level_title}; {item.tier_title}"]
     if item.coverage is not None:
-        lines.append(f"  evidence: {coverage_words(item, by_heading=False)}")
+        lines.append(f"  Evidence: {coverage_words(item)}")
     for flag in item.flags:
         note = "" if flag.counted else " (not counted: only in the event of other concerns)"
+        if flag.last_year:
+            note += " (flagged last year too)"
         lines.append(f"  {flag.mark} {flag.title} [{flag.heading_title}]{note}")
     if item.gaps:
         counts = [f"{title} {len(gaps)}" for title, gaps in item.gaps_by_heading()]
@@ -119,6 +144,8 @@ def _explain(item: AuthorityView) -> list[str]:
                 lines.append(f"    data from: {'; '.join(flag.data_sources)}")
             if flag.own_view:
                 lines.append(f"    {flag.own_view}" + (f": {flag.own_comment}" if flag.own_comment else ""))
+            if flag.last_year is not None:
+                lines.append("    flagged last year too" if flag.last_year else "    not flagged last year")
     if item.gaps:
         lines += ["", "Could not be judged (data missing):"]
         for gap in item.gaps:
@@ -135,14 +162,12 @@ def _explain(item: AuthorityView) -> list[str]:
     return lines
 
 
-def coverage_words(item: AuthorityView, by_heading: bool = True) -> str:
+def coverage_words(item: AuthorityView) -> str:
     """`32 of 32 concern triggers judged (100%): Outcomes 6 of 6; ...`."""
     judged, total = item.coverage or (0, 0)
     share = round(judged * 100 / total) if total else 0
     headings = "; ".join(f"{title} {part} of {whole}" for title, part, whole in item.coverage_headings)
-    return f"{judged} of {total} concern triggers judged ({share}%)" + (
-        f": {headings}" if headings and by_heading else ""
-    )
+    return f"{judged} of {total} concern triggers judged ({share}%)" + (f": {headings}" if headings else "")
 
 
 def explain_text(item: AuthorityAssessment) -> str:

@@ -56,6 +56,7 @@ class FlagView:
     basis: str | None = None
     own_view: str | None = None  # in words
     own_comment: str | None = None
+    last_year: bool | None = None  # flagged the year before too; None: not known
     data_sources: tuple[str, ...] = ()  # the fact set's own sources for the values shown
 
     @property
@@ -239,9 +240,11 @@ def run_date(result: Any) -> str:
 
 
 def _own_view(flag: Mapping[str, Any]) -> tuple[str | None, str | None]:
-    own = _get(flag, "own_view", "self_assessment", "authority_view")
+    own = _get(flag, "view", "own_view", "self_assessment", "authority_view")
     if own is None:
         return None, None
+    if isinstance(own, str) and flag.get("view_comment"):
+        own = {"view": own, "comment": flag["view_comment"]}
     if isinstance(own, Mapping):
         view, comment = _get(own, "view", "answer", "value"), _get(own, "comment", "note")
     else:
@@ -281,6 +284,7 @@ def _flag(flag: Mapping[str, Any], headings: Mapping[str, str]) -> FlagView:
         basis=_text(flag["basis"]) if flag.get("basis") else None,
         own_view=own_view,
         own_comment=own_comment,
+        last_year=flag.get("last_year") if isinstance(flag.get("last_year"), bool) else None,
         data_sources=tuple(dict.fromkeys(value.source for value in values if value.source)),
     )
 
