@@ -166,8 +166,8 @@ def coverage_words(item: AuthorityView) -> str:
     """`32 of 32 concern triggers judged (100%): Outcomes 6 of 6; ...`."""
     judged, total = item.coverage or (0, 0)
     share = round(judged * 100 / total) if total else 0
-    by_heading = "; ".join(f"{title} {part} of {whole}" for title, part, whole in item.coverage_headings)
-    return f"{judged} of {total} concern triggers judged ({share}%)" + (f": {by_heading}" if by_heading else "")
+    headings = "; ".join(f"{title} {part} of {whole}" for title, part, whole in item.coverage_headings)
+    return f"{judged} of {total} concern triggers judged ({share}%)" + (f": {headings}" if headings else "")
 
 
 def explain_text(item: AuthorityAssessment) -> str:

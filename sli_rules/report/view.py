@@ -280,7 +280,7 @@ def _flag(flag: Mapping[str, Any], headings: Mapping[str, str]) -> FlagView:
         values=values,
         tests=tuple((_text(item.get("text")), str(item.get("outcome"))) for item in flag.get("evidence") or ()),
         area=_text(flag["area"]) if flag.get("area") else None,
-        entry=_text(flag["entry"]) if flag.get("entry") else None,
+        entry=_text(flag.get("entry_title") or flag["entry"]) if flag.get("entry") else None,
         basis=_text(flag["basis"]) if flag.get("basis") else None,
         own_view=own_view,
         own_comment=own_comment,
