@@ -201,8 +201,7 @@ def test_on_ascof_alone_no_council_is_called_clear() -> None:
         assert item["coverage"]["judged"] / item["coverage"]["total"] < 0.5
         assert item["coverage"]["headings"]["stakeholders"]["judged"] == 0
     text = run_cli("assess", str(ASCOF), "--region", "North West", "--year", "2023-24").stdout
-    assert text.count("
-  Evidence: ") == 24
+    assert text.count("\n  Evidence: ") == 24
     # 16 with the ASCOF patterns as shares of the year's measures (8 councils have an emerging concern)
     assert re.search(r"Not enough evidence to judge in the round +16 ", text)
 
