@@ -7,16 +7,16 @@ history) is added to the page; the store is an optional part of the package.
 from __future__ import annotations
 
 import argparse
-import importlib
-import importlib.util
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from . import workspace
 from .engine import Engine
+from .model import previous_year
 from .output import emit
 from .report import ExtraMissing, render_bytes
+from .results import RegionAssessment
 
 BOARD_FORMATS = ("html", "pdf")
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
@@ -39,40 +39,55 @@ def add_report_parser(commands: Any, facts_arguments: Callable[[argparse.Argumen
     report.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of standard output")
 
 
-def _store_extras(db: str, names: list[tuple[str, str | None]]) -> Mapping[str, Mapping[str, Any]] | None:
-    """What the store says of each authority, by name: None when there is no store to ask."""
+def _store_extras(db: str, result: RegionAssessment) -> dict[str, dict[str, Any]]:
+    """What the store holds of each authority assessed, by ONS code (or name): its verdicts
+    over the years, last year's, the discussion and the final view of the year assessed.
+    An authority the store does not know adds nothing."""
+    from .store import Store, StoreError
+
+    extras: dict[str, dict[str, Any]] = {}
+    store = Store(db)
     try:
-        store_module = importlib.import_module("sli_rules.store")
-    except ImportError:
-        return None
-    store_type = getattr(store_module, "Store", None)
-    if store_type is None:
-        return None
-    store = store_type(db)
-    return {name: {"history": store.history(code or name)} for name, code in names}
+        for item in result:
+            try:
+                history = store.history(item.code or item.authority)
+            except StoreError:
+                continue  # not on record yet
+            points: list[dict[str, Any]] = []
+            found: dict[str, Any] = {}
+            for year in history.years:
+                standing = [verdict for verdict in year.verdicts if verdict.latest] or list(year.verdicts[-1:])
+                if not standing:
+                    continue
+                verdict = standing[-1]
+                points.append({"year": year.year, "level": verdict.level, "status": verdict.status})
+                if year.year == previous_year(item.year):
+                    found["previous"] = {"year": year.year, "level": verdict.level, "tier": verdict.tier}
+                if year.year == item.year:
+                    found["discussion"] = [
+                        {"note": event.note, "by": event.by, "when": event.on} for event in verdict.discussions
+                    ]
+                    if verdict.final is not None:
+                        found["final"] = {
+                            "level": verdict.level, "tier": verdict.tier, "by": verdict.final.by,
+                            "when": verdict.final.on, "reason": verdict.final.note,
+                        }
+            found["history"] = points
+            extras[item.code or item.authority] = found
+    finally:
+        store.close()
+    return extras
 
 
 def run_report(arguments: argparse.Namespace, region_of: Callable[[argparse.Namespace, Engine], object]) -> int:
     output: str | None = arguments.output
     form = arguments.format or ("pdf" if output and output.lower().endswith(".pdf") else "html")
-    if arguments.db and importlib.util.find_spec("sli_rules.store") is None:
-        print(
-            f"sli-rules: --db {arguments.db}: this installation of sli-rules has no store (sli_rules.store) "
-            "to read discussions, final views and history from",
-            file=sys.stderr,
-        )
-        return EXIT_BAD_INPUT
     engine = Engine(arguments.rules)
     result = engine.assess(region_of(arguments, engine))  # type: ignore[arg-type]
     for warning in result.warnings:
         print(warning, file=sys.stderr)
     print(workspace.in_force(engine.rulebook), file=sys.stderr)  # which rules decided
-    extras = None
-    if arguments.db:
-        extras = _store_extras(arguments.db, [(item.authority, item.code) for item in result])
-        if extras is None:
-            print(f"sli-rules: --db {arguments.db}: the store cannot be read by this version", file=sys.stderr)
-            return EXIT_BAD_INPUT
+    extras = _store_extras(arguments.db, result) if arguments.db else None
     try:
         data = render_bytes(result, form, extras=extras)
     except ExtraMissing as error:

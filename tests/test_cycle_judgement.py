@@ -90,3 +90,27 @@ def _set_view(node: Any, trigger: str, view: str, comment: str) -> bool:
     if isinstance(node, list):
         return any(_set_view(item, trigger, view, comment) for item in node)
     return False
+
+
+def test_the_board_report_shows_what_the_store_holds(tmp_path: Path) -> None:
+    db = _db(tmp_path)
+    _recorded(db, str(EXAMPLE))
+    for arguments in (
+        ("discuss", "Halton", "--year", "2013-14", "--note", "Discussed with the DASS in October", "--by", "Lead"),
+        ("finalise", "Halton", "--year", "2013-14", "--level", "emerging_concerns",
+         "--reason", "Senior staff turnover is still settling", "--by", "Lead"),
+    ):
+        completed = run_cli(*arguments, "--db", db)
+        assert completed.returncode == 0, completed.stderr
+    page = tmp_path / "report.html"
+    completed = run_cli("report", "--db", db, "-o", str(page))
+    assert completed.returncode == 0, completed.stderr
+    html = page.read_text(encoding="utf-8")
+    halton = html[html.index('id="a-e06000006"') :]
+    halton = halton[: halton.index("</section>")]
+    assert "Discussed with the DASS in October" in halton
+    assert "Senior staff turnover is still settling" in halton
+    # A store that cannot be opened is one located line and exit 2, nothing written.
+    missing = run_cli("report", "--db", str(tmp_path / "no" / "such" / "sli.db"), "-o", str(tmp_path / "x.html"))
+    assert missing.returncode == 2 and "no such folder for the store" in missing.stderr
+    assert not (tmp_path / "x.html").exists()

@@ -9,8 +9,6 @@ import io
 import re
 from pathlib import Path
 
-import pytest
-
 import sli_rules
 from sli_rules.report import render, render_json
 
@@ -143,17 +141,6 @@ def test_the_board_report_needs_its_extra(tmp_path: Path) -> None:
         assert "pip install 'sli-rules[report]'" in completed.stderr
     assert not (tmp_path / "r.html").exists()
     assert run_cli("assess", "--format", "markdown", env=env).returncode == 0  # the rest needs nothing
-
-
-def test_report_with_a_store_that_is_not_there(tmp_path: Path) -> None:
-    import importlib.util
-
-    if importlib.util.find_spec("sli_rules.store") is not None:
-        pytest.skip("sli_rules.store exists: --db is tested with the store")
-    completed = run_cli("report", "--db", str(tmp_path / "sli.db"), "-o", str(tmp_path / "r.html"))
-    assert completed.returncode == 2
-    assert "--db" in completed.stderr and "no store" in completed.stderr
-    assert not (tmp_path / "r.html").exists()
 
 
 def test_nothing_in_the_report_package_imports_a_stage_at_run_time() -> None:
