@@ -255,7 +255,7 @@ def _record(arguments: argparse.Namespace) -> int:
         sources = [*paths, *([arguments.comparators] if arguments.comparators else [])]
         run = store.record(result, rulebook=engine.rulebook, sources=sources, by=arguments.by)
     years = sorted({item.year for item in result})
-    print(f"recorded run {run}: {len(result)} authorities, {', '.join(years)}")
+    print(f"recorded run {run}: {len(result)} {'authority' if len(result) == 1 else 'authorities'}, {', '.join(years)}")
     return 0
 
 
@@ -299,8 +299,13 @@ def history_text(history: History) -> str:
                          f"{verdict.provisional_tier}")
             # The authority's own view (its latest self-assessment of the year) beside each flag.
             views = record.self_assessments[-1].data["views"] if record.self_assessments else {}
+            persistent = {
+                flag["trigger"] for flag in verdict.provisional.get("flags", []) if flag.get("last_year") is True
+            }
             flags = [
-                f"{trigger} (own view: {views[trigger]['view']})" if trigger in views else trigger
+                trigger
+                + (f" (own view: {views[trigger]['view']})" if trigger in views else "")
+                + (" (flagged the year before too)" if trigger in persistent else "")
                 for trigger in verdict.flags
             ]
             lines.append(f"    concerns counted: {', '.join(flags) if flags else 'none'}")
