@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
-from typing import Protocol
 
 import attrs
 
@@ -18,34 +17,11 @@ from .load import load_rulebook, shipped
 from .model import HEADINGS, Rulebook, previous_year, year_start
 from .plan import Plan, make_plan
 from .results import AuthorityAssessment, Coverage, Judged, RegionAssessment
+from .selfassess import SelfAssessment
 
 BACKENDS = ("durable", "python")
 
 
-class OwnView(Protocol):
-    """An authority's own view of one trigger (see `sli_rules.selfassess`)."""
-
-    @property
-    def view(self) -> str: ...
-
-    @property
-    def comment(self) -> str | None: ...
-
-
-class SelfAssessment(Protocol):
-    """An authority's self-assessment for a year: its own view of each trigger."""
-
-    @property
-    def authority(self) -> str: ...
-
-    @property
-    def code(self) -> str | None: ...
-
-    @property
-    def year(self) -> str: ...
-
-    @property
-    def views(self) -> Mapping[str, OwnView]: ...
 Progress = Callable[[int, int], None]
 
 

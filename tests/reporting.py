@@ -13,6 +13,7 @@ import attrs
 import pytest
 
 import sli_rules
+from sli_rules.report.pdf import CHROMIUM_FLAGS as PRINT_FLAGS
 
 from .conftest import make_rulebook, write_yaml
 
@@ -25,16 +26,7 @@ HOSTILE_NOTE = f"{SCRIPT} and {IMAGE} and {RLO}reversed"
 CONTROL_NOTE = "bell\x07 and \x1b[31mred\x1b[0m"
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM_FLAGS = list(PRINT_FLAGS)  # the flags the report itself prints with
 VIEWPORT = {"width": 1280, "height": 1000}
 
 
