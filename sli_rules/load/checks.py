@@ -128,7 +128,9 @@ class _Shape:
         )
 
 
-def _free_bounds(shape: _Shape, concerns: dict[str, int] | None) -> dict[Quantity, tuple[float, float]]:
+def _free_bounds(
+    shape: _Shape, concerns: dict[str, int] | None, free_totals: bool = False
+) -> dict[Quantity, tuple[float, float]]:
     """Bounds of the quantities that the evidence of the flags does not fix: excellence,
     gaps, coverage, headings judged; and, when `concerns` (by heading) is None, the concerns."""
     counted = sum(concerns.values()) if concerns is not None else None
@@ -149,6 +151,9 @@ def _free_bounds(shape: _Shape, concerns: dict[str, int] | None) -> dict[Quantit
         flagged = (concerns or {}).get(heading, 0)
         bounds[Quantity("excellence", heading)] = (0, shape.excellence[heading])
         bounds[Quantity("coverage", heading)] = (flagged / total if total else 0.0, 1.0 if total else 0.0)
+    if free_totals:
+        bounds[Quantity("concerns")] = (0, all_concerns)
+        bounds[Quantity("concern_headings")] = (0, judged_headings)
     if concerns is None:
         bounds[Quantity("concern_entries")] = (0, sum(shape.entries.values()))
         for heading in HEADINGS:
@@ -163,12 +168,13 @@ def _situations(
     fixed_entries: dict[str, int] | None,
     flagged: frozenset[str],
     free_flags: Sequence[str],
+    free_totals: bool = False,
 ) -> Iterator[Situation] | None:
     """Every situation to try, or None when there are more than the budget."""
     free: list[tuple[Quantity, list[float]]] = []
     if not concern_rows:
         return iter(())
-    bounds = _free_bounds(shape, concern_rows[0] if fixed_entries is not None else None)
+    bounds = _free_bounds(shape, concern_rows[0] if fixed_entries is not None else None, free_totals)
     used = [quantity for quantity in policy.literals if quantity in bounds]
     for quantity in used:
         low, high = bounds[quantity]
@@ -179,12 +185,12 @@ def _situations(
 
     def made() -> Iterator[Situation]:
         for row in concern_rows:
-            base: dict[Quantity, float] = {
-                Quantity("concerns"): sum(row.values()),
-                Quantity("concern_headings"): sum(1 for count in row.values() if count),
-            }
-            for heading, count in row.items():
-                base[Quantity("concerns", heading)] = count
+            base: dict[Quantity, float] = {}
+            if not free_totals:  # the totals follow from the concerns by heading
+                base[Quantity("concerns")] = sum(row.values())
+                base[Quantity("concern_headings")] = sum(1 for count in row.values() if count)
+                for heading, count in row.items():
+                    base[Quantity("concerns", heading)] = count
             if fixed_entries is not None:
                 base[Quantity("concern_entries")] = 1 if any(row.values()) else 0
                 for heading in HEADINGS:
@@ -204,15 +210,24 @@ def _situations(
 
 
 def _consistent(values: dict[Quantity, float]) -> bool:
-    concerns = values.get(Quantity("concerns"), 0)
-    headings = values.get(Quantity("concern_headings"), 0)
-    entries = values.get(Quantity("concern_entries"), headings)
-    judged = values.get(Quantity("judged_headings"), headings)
-    return (
-        headings <= entries <= concerns
-        and judged >= headings
-        and values.get(Quantity("unacknowledged"), 0) <= concerns
-        and values.get(Quantity("persistent"), 0) <= concerns
+    """Whether the quantities given can stand together (those not given can be anything)."""
+
+    def known(what: str) -> float | None:
+        return values.get(Quantity(what))
+
+    concerns, headings = known("concerns"), known("concern_headings")
+    entries, judged = known("concern_entries"), known("judged_headings")
+    # A concern is under some heading and reads some entry: none of one without the others.
+    if concerns is not None and headings is not None and (headings > concerns or (concerns > 0) != (headings > 0)):
+        return False
+    if entries is not None and concerns is not None and (entries > concerns or (concerns > 0) != (entries > 0)):
+        return False
+    if entries is not None and headings is not None and entries < headings:
+        return False
+    if judged is not None and headings is not None and judged < headings:
+        return False
+    return all(
+        concerns is None or (known(what) or 0) <= concerns for what in ("unacknowledged", "persistent")
     )
 
 
@@ -318,7 +333,9 @@ def check_reachable(state: Loading) -> None:
     concern_literals = [
         value for quantity, values in policy.literals.items() if quantity.what == "concerns" for value in values
     ]
-    uses_rows = any(q.what in ("concerns", "concern_headings") for q in policy.literals)
+    # Concerns by heading are enumerated together with the headings they make only where the
+    # policy asks about one heading's concerns; otherwise the totals are quantities like any.
+    uses_rows = any(q.what == "concerns" and q.heading for q in policy.literals)
     top = math.floor(max(concern_literals, default=0.0)) + 1
     if uses_rows:
         ranges = [range(min(shape.concern_triggers[h], top) + 1) for h in HEADINGS]
@@ -327,7 +344,7 @@ def check_reachable(state: Loading) -> None:
         rows = [dict.fromkeys(HEADINGS, 0)]
     if len(rows) > _BUDGET:
         return
-    situations = _situations(policy, shape, rows, None, frozenset(), sorted(policy.flagged))
+    situations = _situations(policy, shape, rows, None, frozenset(), sorted(policy.flagged), free_totals=not uses_rows)
     if situations is None:
         return
     chosen: set[str] = set()
