@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from .evaluate import Record
 from .facts import AuthorityFacts
@@ -14,6 +14,7 @@ from .model import AllOf, Condition, Count, FactTest, Measure, NotOf, Ref, Ruleb
 from .operators import OPERATORS
 from .plan import Plan, Slot, leaves
 from .results import Evidence, Flag, Gap
+from .uncertainty import worsening
 from .words import show
 
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
@@ -263,9 +264,22 @@ class Explainer:
         self, test: FactTest, item: AuthorityFacts, row: Sequence[float | None], missing: list[str], why: list[str]
     ) -> None:
         measure = self.rulebook.measures[test.fact]
+        reads = OPERATORS[test.test.op].reads
         if test.fact not in item.facts:
             _add(missing, test.fact)
             why.append(f"no value for {test.fact}")
+        elif reads == "interval" and test.fact not in item.counts:
+            why.append(
+                "no counts (numerator and denominator) behind the values: a significance test needs "
+                "them, as the official download gives them"
+            )
+        elif reads == "trend":
+            better: Literal["higher", "lower"] = "higher" if measure.better == "higher" else "lower"
+            values = {**item.history.get(test.fact, {}), item.year: item.facts.get(test.fact)}
+            breaks = [f"{start}-{(start + 1) % 100:02d}" for start in measure.breaks]
+            trend = worsening(values, better, test.test.years, breaks=breaks, until=item.year)
+            if trend.reason:
+                why.append(f"{test.fact} over {test.test.years + 1} years: {trend.reason}")
         elif test.change:
             if year_start(item.year) in measure.breaks:
                 why.append(f"the definition of {test.fact} changed in {item.year}: no change can be computed across it")

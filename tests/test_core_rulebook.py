@@ -27,7 +27,7 @@ PARTNERS = [
 # Table 2, entry by entry in the seed's order: heading, the concern triggers that read it, and
 # its sources.
 TABLE_2 = {
-    "t2-01": ("outcomes", ["ascof-worst-quartile", "ascof-below-comparators", "ascof-safety-outcomes"], PERFORMANCE),
+    "t2-01": ("outcomes", ["ascof-worst-quartile", "ascof-below-comparators", "ascof-safety-outcomes", "ascof-sustained-decline"], PERFORMANCE),
     "t2-02": ("outcomes", ["tlap-markers-of-progress"], ["InControl"]),
     "t2-03": ("outcomes", ["nw-local-measures"], PERFORMANCE),
     "t2-04": ("outcomes", ["locality-scorecard"], PERFORMANCE),

@@ -202,8 +202,8 @@ def test_on_ascof_alone_no_council_is_called_clear() -> None:
         assert item["coverage"]["headings"]["stakeholders"]["judged"] == 0
     text = run_cli("assess", str(ASCOF), "--region", "North West", "--year", "2023-24").stdout
     assert text.count("\n  Evidence: ") == 24
-    # 16 with the ASCOF patterns as shares of the year's measures (8 councils have an emerging concern)
-    assert re.search(r"Not enough evidence to judge in the round +16 ", text)
+    # 14: the ASCOF patterns as shares of the year's measures, and the sustained-decline pattern
+    assert re.search(r"Not enough evidence to judge in the round +14 ", text)
 
 
 def test_coverage_can_be_tested_by_heading_and_as_a_share(tmp_path: Path) -> None:

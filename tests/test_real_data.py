@@ -28,7 +28,7 @@ EXAMPLE_CSV = EXAMPLE / "ascof-north-west.csv"
 needs_ascof = pytest.mark.skipif(not ASCOF.exists(), reason="the shared ASCOF file is not here")
 # Triggers whose facts the ASCOF file holds; every other default trigger needs other sources.
 ASCOF_TRIGGERS = {
-    "ascof-worst-quartile", "ascof-best-quartile", "ascof-safety-outcomes",
+    "ascof-worst-quartile", "ascof-best-quartile", "ascof-safety-outcomes", "ascof-sustained-decline",
     "admissions-unexplained-increase",
 }
 
