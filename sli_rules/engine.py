@@ -160,7 +160,8 @@ class Engine:
             ),
             levels=tuple((level.id, level.title) for level in rulebook.levels),
             tiers=tuple((tier.id, tier.title) for tier in rulebook.tiers),
-            headings=dict(rulebook.headings),
+            # Table 2's order, whatever order the rule files were read in.
+            headings={heading: rulebook.headings[heading] for heading in HEADINGS if heading in rulebook.headings},
             warnings=tuple(str(problem) for problem in bound.warnings),
         )
 
