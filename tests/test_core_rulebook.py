@@ -12,7 +12,9 @@ from .conftest import REPO
 
 BASES = {"seed", "interpretation", "illustrative"}  # rule-format.md
 
-# The sources exactly as the seed writes them (its brackets; a ';' separates two sources).
+# The sources exactly as the seed writes them (its brackets; a ';' separates two sources), but
+# for one thing: entry 13 names a person ("via <name>"); the rulebook keeps the role, not the
+# name, which would otherwise be printed beside every partner flag.
 FINANCE = ["NW Strategic Finance Leads Group"]
 PERFORMANCE = ["NW Performance Leads Group / UMU"]
 AUDIT = ["Local Authority / Committee Report / Website"]
@@ -20,7 +22,7 @@ WORKFORCE = ["SSD001 DoH return updated / validated by HR Leads Group"]
 COMPLAINTS = ["Annual Complaints Report from Scrutiny Committee", "Council / Ombudsman website"]
 PARTNERS = [
     "Has Joint H&WB Strategy been completed and is it meeting targets",
-    "LATs, relationships with Health via Sheila Locke",
+    "LATs, relationships with Health",
     "questions to partners",
 ]
 
