@@ -235,7 +235,7 @@ def reasons(
     uncounted = [flag.trigger for flag in flags if flag.signal == "concern" and not flag.counted]
     if uncounted:
         found.append(
-            f"Flagged but not counted (only in the event of other concerns): {', '.join(uncounted)}"
+            f"Flagged but not counted (only beside a concern from another entry of Table 2): {', '.join(uncounted)}"
         )
     excellent = [flag.trigger for flag in flags if flag.signal == "excellence"]
     if excellent:

@@ -93,7 +93,7 @@ def _brief(item: AuthorityView) -> list[str]:
     if item.coverage is not None:
         lines.append(f"  Evidence: {coverage_words(item)}")
     for flag in item.flags:
-        note = "" if flag.counted else " (not counted: only in the event of other concerns)"
+        note = "" if flag.counted else " (not counted: only beside a concern from another entry of Table 2)"
         if flag.last_year:
             note += " (flagged last year too)"
         lines.append(f"  {flag.mark} {flag.title} [{flag.heading_title}]{note}")
@@ -126,7 +126,7 @@ def _explain(item: AuthorityView) -> list[str]:
             continue
         lines += ["", f"{title}:"]
         for flag in flags:
-            counted = "" if flag.counted else " (not counted: only in the event of other concerns)"
+            counted = "" if flag.counted else " (not counted: only beside a concern from another entry of Table 2)"
             lines.append(f"  {flag.title} [{flag.trigger}]{counted}")
             lines.append(f"    {flag.says}")
             for test, outcome in flag.tests:
