@@ -20,8 +20,6 @@ from .results import AuthorityAssessment, Coverage, Judged, RegionAssessment
 from .selfassess import SelfAssessment
 
 BACKENDS = ("durable", "python")
-
-
 Progress = Callable[[int, int], None]
 
 
