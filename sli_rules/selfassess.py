@@ -19,6 +19,7 @@ import attrs
 import yaml
 
 from .errors import FactsError, Problem, Problems, did_you_mean
+from .facts.tabular import XLSX_HINT, open_workbook
 from .model import HEADINGS, YEAR_PATTERN, AllOf, AnyOf, Condition, Count, FactTest, NotOf, Rulebook, Trigger
 from .source import display_path, load_documents, read_text
 
@@ -27,7 +28,6 @@ VIEWS: tuple[View, ...] = ("concern", "no_concern", "unsure")
 COLUMNS = ("authority", "code", "year", "heading", "trigger", "title", "sources", "evidence", "view", "comment")
 SUFFIXES = (".xlsx", ".csv", ".yaml", ".yml")
 SHEET = "self-assessment"
-XLSX_HINT = "pip install 'sli-rules[xlsx]'"
 _FOLD = re.compile(r"[\s-]+")
 
 
@@ -321,15 +321,8 @@ def _csv_rows(file: Path, shown: str, problems: Problems) -> list[dict[str, Cell
 
 
 def _xlsx_rows(file: Path, shown: str, problems: Problems) -> list[dict[str, Cell]]:
-    try:
-        import openpyxl
-    except ImportError:
-        problems.add(shown, 1, 1, "reading Excel .xlsx files needs openpyxl, which is not installed", hint=XLSX_HINT)
-        return []
-    try:
-        workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many types for a file that is not a workbook
-        problems.add(shown, 1, 1, f"cannot read as an Excel .xlsx workbook: {error}")
+    workbook = open_workbook(file, shown, problems)
+    if workbook is None:
         return []
     try:
         sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]

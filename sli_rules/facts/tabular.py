@@ -142,25 +142,27 @@ def read_long_csv(file: Path, problems: Problems, **_: Any) -> list[Any]:
     return long_records(shown, csv_rows(text), problems)
 
 
+def open_workbook(file: Path, shown: str, problems: Problems) -> Any:
+    """An Excel workbook opened read-only, or None with the reason added to `problems` (no
+    openpyxl, or not a workbook). The caller closes it."""
+    try:
+        import openpyxl
+    except ImportError:
+        problems.add(shown, 1, 1, "reading Excel .xlsx files needs openpyxl, which is not installed", hint=XLSX_HINT)
+        return None
+    try:
+        return openpyxl.load_workbook(file, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many types for a file that is not a workbook
+        problems.add(shown, 1, 1, f"cannot read as an Excel .xlsx workbook: {error}")
+        return None
+
+
 def read_xlsx(file: Path, problems: Problems, **_: Any) -> list[Any]:
     """The first sheet of an Excel workbook, in the wide layout (or the long one, told by its
     header). Locations are the sheet's row and column numbers (column C is 3)."""
     shown = display_path(file)
-    try:
-        import openpyxl
-    except ImportError:
-        problems.add(
-            shown,
-            1,
-            1,
-            "reading Excel .xlsx files needs openpyxl, which is not installed",
-            hint=XLSX_HINT,
-        )
-        return []
-    try:
-        workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many types for a file that is not a workbook
-        problems.add(shown, 1, 1, f"cannot read as an Excel .xlsx workbook: {error}")
+    workbook = open_workbook(file, shown, problems)
+    if workbook is None:
         return []
     try:
         if not workbook.worksheets:
