@@ -7,10 +7,11 @@ line and column for the error messages of later stages.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,11 @@ import attrs
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .errors import Location, Problems
+from .errors import Location, Place, Problems
+from .errors import Where as Where  # noqa: PLC0414 (readers import it from here)
 
 Key = str | int
-Where = tuple[Key, ...]
+
 MEMORY = "<memory>"
 
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -46,14 +48,13 @@ MAX_INT_DIGITS = 4300
 _EXPONENT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+\Z")
 
 
-@attrs.frozen
-class Document:
-    """One YAML or JSON document: plain data plus the place of every value and key."""
+class IndexLocator:
+    """The places of a document recorded as it was read: every value's and key's."""
 
-    path: str
-    data: Any
-    values: dict[Where, tuple[int, int]] = attrs.field(repr=False)
-    keys: dict[Where, tuple[int, int]] = attrs.field(repr=False)
+    def __init__(self, path: str, values: dict[Where, tuple[int, int]], keys: dict[Where, tuple[int, int]]) -> None:
+        self.path = path
+        self.values = values
+        self.keys = keys
 
     def at(self, where: Where) -> tuple[int, int]:
         """The line and column of the value at `where`, or of its nearest located parent."""
@@ -64,16 +65,103 @@ class Document:
         return (1, 1)
 
     def key_at(self, where: Where) -> tuple[int, int]:
-        """The line and column of the key naming `where` (its value when it has no key)."""
         return self.keys.get(where) or self.at(where)
+
+    def locate(self, wanted: Collection[tuple[Where, bool]]) -> dict[tuple[Where, bool], Location]:
+        return {
+            (where, key): Location(self.path, *(self.key_at(where) if key else self.at(where)))
+            for where, key in wanted
+        }
+
+
+class TextLocator(IndexLocator):
+    """The places of a document read without them: found when asked for, by reading its text
+    again (every place asked for at once in one reading), and remembered.
+
+    Reading a fact file of tens of megabytes while recording where each of its millions of
+    values was written takes gigabytes; a file is read that way only where a problem (or a
+    caller) asks where something is. The places known without a second reading (recorded
+    cheaply by the first one) are given as `values`.
+    """
+
+    def __init__(self, path: str, text: str, number: int, values: dict[Where, tuple[int, int]]) -> None:
+        super().__init__(path, values, {})
+        self.text = text
+        self.number = number  # the document's position in its file (YAML has several)
+        self.searched: set[Where] = set()
+
+    def _search(self, wheres: Iterable[Where]) -> None:
+        missing = {where[:size] for where in wheres for size in range(len(where) + 1)} - self.searched
+        if not missing:
+            return
+        values, keys = _find_places(self.text, self.number, missing)
+        for where, spot in values.items():
+            self.values.setdefault(where, spot)
+        for where, spot in keys.items():
+            self.keys.setdefault(where, spot)
+        self.searched |= missing
+
+    def at(self, where: Where) -> tuple[int, int]:
+        if where not in self.values:
+            self._search([where])
+        return super().at(where)
+
+    def key_at(self, where: Where) -> tuple[int, int]:
+        if where not in self.keys:
+            self._search([where])
+        return super().key_at(where)
+
+    def locate(self, wanted: Collection[tuple[Where, bool]]) -> dict[tuple[Where, bool], Location]:
+        self._search(where for where, key in wanted if (key and where not in self.keys) or where not in self.values)
+        return super().locate(wanted)
+
+
+class MemoryLocator:
+    """Data handed over in memory: no lines, so a place is the path inside the data."""
+
+    def __init__(self, name: str) -> None:
+        self.path = name
+
+    def location(self, where: Where) -> Location:
+        inner = path_text(where)
+        return Location(f"{self.path}: {inner}" if inner else self.path, 0, 0)
+
+    def locate(self, wanted: Collection[tuple[Where, bool]]) -> dict[tuple[Where, bool], Location]:
+        return {(where, key): self.location(where) for where, key in wanted}
+
+
+@attrs.frozen
+class Document:
+    """One YAML or JSON document: plain data, and a locator that tells where each value and
+    key was written."""
+
+    path: str
+    data: Any
+    locator: IndexLocator | MemoryLocator = attrs.field(repr=False)
+
+    def at(self, where: Where) -> tuple[int, int]:
+        """The line and column of the value at `where`, or of its nearest located parent."""
+        if isinstance(self.locator, MemoryLocator):
+            return (1, 1)
+        return self.locator.at(where)
 
     def location(self, where: Where) -> Location:
         """Where the value at `where` is, as a problem reports it."""
-        return Location(self.path, *self.at(where))
+        return self.locator.locate([(where, False)])[(where, False)]
 
     def key_location(self, where: Where) -> Location:
-        """Where the key naming `where` is, as a problem reports it."""
-        return Location(self.path, *self.key_at(where))
+        """Where the key naming `where` is (its value when it has no key)."""
+        return self.locator.locate([(where, True)])[(where, True)]
+
+    def locations(self, wheres: Iterable[Where]) -> list[Location]:
+        """Where each of many values is, found together."""
+        listed = list(wheres)
+        found = self.locator.locate([(where, False) for where in listed])
+        return [found[(where, False)] for where in listed]
+
+    def place(self, where: Where, *, key: bool = False) -> Place:
+        """The value (or key) at `where`, to be located when needed."""
+        return Place(self.locator, where, key)
 
     def problem(
         self,
@@ -85,8 +173,7 @@ class Document:
         hint: str | None = None,
         warning: bool = False,
     ) -> None:
-        path, line, column = self.key_location(where) if key else self.location(where)
-        problems.add(path, line, column, message, hint=hint, warning=warning)
+        problems.add_at(self.place(where, key=key), message, hint=hint, warning=warning)
 
 
 def path_text(where: Where) -> str:
@@ -97,23 +184,9 @@ def path_text(where: Where) -> str:
     return text
 
 
-@attrs.frozen
-class MemoryDocument(Document):
-    """Data handed over in memory: no lines, so a place is the path inside the data."""
-
-    name: str = MEMORY
-
-    def location(self, where: Where) -> Location:
-        inner = path_text(where)
-        return Location(f"{self.name}: {inner}" if inner else self.name, 0, 0)
-
-    def key_location(self, where: Where) -> Location:
-        return self.location(where)
-
-
-def memory_document(data: Any, name: str = MEMORY) -> MemoryDocument:
-    """In-memory data as a document; keys other than text are made text, as in a file."""
-    return MemoryDocument(name, data, {}, {}, name)
+def memory_document(data: Any, name: str = MEMORY) -> Document:
+    """In-memory data as a document, whose places are paths inside the data."""
+    return Document(name, data, MemoryLocator(name))
 
 
 def display_path(path: Path) -> str:
@@ -144,21 +217,32 @@ def read_text(path: Path, problems: Problems) -> str | None:
         return None
 
 
-def load_documents(path: Path, problems: Problems, text: str | None = None) -> list[Document]:
-    """Every document of a YAML (or JSON) file; problems are collected, never raised."""
+def load_documents(
+    path: Path, problems: Problems, text: str | None = None, *, lazy: bool = False
+) -> list[Document]:
+    """Every document of a YAML (or JSON) file; problems are collected, never raised.
+
+    `lazy` reads without recording where each value was written (a fact file may hold
+    millions of values): places are found when first asked for, by reading the text again.
+    The same checks are made either way, and every place found is the same.
+    """
     if text is None:
         text = read_text(path, problems)
         if text is None:
             return []
     shown = display_path(path)
     if path.suffix.lower() == ".json":
-        return _load_json(shown, text, problems)
-    return _load_yaml(shown, text, problems)
+        return _load_json(shown, text, problems, lazy=lazy)
+    return _load_yaml(shown, text, problems, lazy=lazy)
 
 
-def _load_yaml(shown: str, text: str, problems: Problems) -> list[Document]:
+def _load_yaml(shown: str, text: str, problems: Problems, *, lazy: bool = False) -> list[Document]:
     documents: list[Document] = []
     try:
+        if lazy:
+            for data, number, spots in _EventBuilder(shown, problems).documents(text):
+                documents.append(Document(shown, data, TextLocator(shown, text, number, spots)))
+            return documents
         for node in yaml.compose_all(text, Loader=_LOADER):
             if node is None:
                 continue
@@ -166,7 +250,7 @@ def _load_yaml(shown: str, text: str, problems: Problems) -> list[Document]:
             data = builder.build(node, ())
             if builder.rejected:
                 continue  # a tag that would construct an object: the document is not used
-            documents.append(Document(shown, data, builder.values, builder.keys))
+            documents.append(Document(shown, data, IndexLocator(shown, builder.values, builder.keys)))
     except yaml.MarkedYAMLError as error:
         line, column, message, hint = syntax_cause(text, error)
         problems.add(shown, line, column, f"YAML syntax: {message}", hint=hint)
@@ -401,7 +485,300 @@ class _Builder:
         )
 
 
-def _load_json(shown: str, text: str, problems: Problems) -> list[Document]:
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_UNSET: Any = object()  # a mapping's next node is a key
+
+
+def _spot_of(event: Any) -> tuple[int, int]:
+    return (event.start_mark.line + 1, event.start_mark.column + 1)
+
+
+class _Frame:
+    """A mapping or sequence being built from the parser's events."""
+
+    __slots__ = ("anchor", "key", "mapping", "mark", "raw_key", "result", "seen", "skip", "spot", "visited", "where")
+
+    def __init__(self, mapping: bool, where: Where | None, spot: tuple[int, int], mark: Any, visited: int) -> None:
+        self.mapping = mapping
+        self.where = where
+        self.result: Any = {} if mapping else []
+        self.seen: dict[str, tuple[int, int]] = {}
+        self.key: Any = _UNSET
+        self.raw_key: str | None = None
+        self.skip = False
+        self.anchor: str | None = None
+        self.spot = spot
+        self.mark = mark
+        self.visited = visited
+
+
+class _EventBuilder(_Builder):
+    """Plain data built straight from the parser's events, with the checks of `_Builder`.
+
+    Composing a whole document into nodes first (as `_Builder` needs) takes about 25 times
+    the file's size; from events, only the data is kept. The places recorded are the cheap
+    few that readers ask for at once (every mapping, every sequence and every sequence
+    item); the rest are found later by `TextLocator` when asked for.
+    """
+
+    def __init__(self, path: str, problems: Problems) -> None:
+        super().__init__(path, problems)
+        self.resolver: Any = yaml.resolver.Resolver()
+        self._reset()
+
+    def _reset(self) -> None:
+        self.values = {}
+        self.visited = 0
+        self.aliased = 0
+        self.rejected = False
+        self.stack: list[_Frame] = []
+        self.root: Any = _UNSET
+        self.anchors: dict[str, tuple[Any, int, tuple[int, int], Any, str | None]] = {}
+        self.open: dict[str, Any] = {}
+        self.muted = 0  # depth inside a collection with a refused tag: nothing in it is built
+
+    def documents(self, text: str) -> Iterator[tuple[Any, int, dict[Where, tuple[int, int]]]]:
+        """(data, its position in the file, the places recorded) for each document."""
+        number = -1
+        for event in yaml.parse(text, Loader=_LOADER):
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                self._scalar_event(event)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                self._start(event, kind is yaml.MappingStartEvent)
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                self._end()
+            elif kind is yaml.AliasEvent:
+                self._alias(event)
+            elif kind is yaml.DocumentStartEvent:
+                number += 1
+                self._reset()
+            elif kind is yaml.DocumentEndEvent and self.root is not _UNSET and not self.rejected:
+                yield self.root, number, self.values
+
+    def _next(self) -> tuple[Where | None, bool]:
+        """The place of the next node (None inside keys and left-out values), and whether it
+        is a key."""
+        if not self.stack:
+            return (), False
+        top = self.stack[-1]
+        if not top.mapping:
+            return (None if top.where is None else (*top.where, len(top.result))), False
+        if top.key is _UNSET:
+            return None, True
+        if top.skip or top.where is None:
+            return None, False
+        return (*top.where, top.key), False
+
+    def _count(self, spot: tuple[int, int], size: int = 1) -> None:
+        self.visited += size
+        if self.visited > _NODE_BUDGET:
+            raise _TooBig(spot, f"more than {_NODE_BUDGET} values")
+
+    def _anchor(self, event: Any) -> None:
+        name = event.anchor
+        if name is None:
+            return
+        first = self.anchors.get(name, (None, 0, None, self.open.get(name), None))[3]
+        if first is not None:
+            raise yaml.composer.ComposerError(
+                "found duplicate anchor; first occurrence", first, "second occurrence", event.start_mark
+            )
+
+    def _scalar_event(self, event: Any) -> None:
+        if self.muted:
+            return
+        where, is_key = self._next()
+        spot = _spot_of(event)
+        self._count(spot)
+        self._anchor(event)
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.resolver.resolve(ScalarNode, event.value, event.implicit)
+        if is_key and tag == _MERGE_TAG:
+            self.problems.add(self.path, *spot, "YAML merge keys ('<<') are not supported")
+            top = self.stack[-1]
+            top.key, top.skip = "", True
+            return
+        self.building_key = is_key
+        value = self._scalar(ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style))
+        self.building_key = False
+        self.constructor.constructed_objects.clear()  # it would keep every node it was given
+        if where is not None and (not self.stack or not self.stack[-1].mapping):
+            self.values[where] = spot
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (value, 1, spot, event.start_mark, event.value)
+        self._deliver(value, spot, event.value)
+
+    def _start(self, event: Any, mapping: bool) -> None:
+        if self.muted:
+            self.muted += 1
+            return
+        where, _ = self._next()
+        spot = _spot_of(event)
+        self._count(spot)
+        self._anchor(event)
+        default = "tag:yaml.org,2002:map" if mapping else "tag:yaml.org,2002:seq"
+        tag = event.tag
+        if tag is not None and tag not in ("!", default):
+            self._bad_tag(ScalarNode(tag, "", event.start_mark, event.end_mark))
+            self.muted = 1
+            self.muted_at = spot
+            return
+        if where is not None:
+            self.values[where] = spot
+        frame = _Frame(mapping, where, spot, event.start_mark, self.visited)
+        if event.anchor is not None:
+            frame.anchor = event.anchor
+            self.open[event.anchor] = event.start_mark
+        self.stack.append(frame)
+
+    def _end(self) -> None:
+        if self.muted:
+            self.muted -= 1
+            if not self.muted:
+                self._deliver(None, self.muted_at, None)
+            return
+        frame = self.stack.pop()
+        if frame.anchor is not None:
+            del self.open[frame.anchor]
+            size = self.visited - frame.visited + 1
+            self.anchors[frame.anchor] = (frame.result, size, frame.spot, frame.mark, None)
+        self._deliver(frame.result, frame.spot, None)
+
+    def _alias(self, event: Any) -> None:
+        if self.muted:
+            return
+        where, _ = self._next()
+        spot = _spot_of(event)
+        name = event.anchor
+        if name in self.open:  # an alias inside its own anchor: it expands without end
+            raise _TooBig(spot, f"aliases that expand to more than {_ALIAS_BUDGET} values (an alias bomb?)")
+        if name not in self.anchors:
+            raise yaml.composer.ComposerError(None, None, "found undefined alias", event.start_mark)
+        value, size, anchor_spot, _, raw = self.anchors[name]
+        self._count(anchor_spot, size)
+        if isinstance(value, (dict, list)):
+            self.aliased += size
+            if self.aliased > _ALIAS_BUDGET:
+                raise _TooBig(anchor_spot, f"aliases that expand to more than {_ALIAS_BUDGET} values (an alias bomb?)")
+            value = copy.deepcopy(value)
+            if where is not None:
+                self.values[where] = anchor_spot
+        elif where is not None and (not self.stack or not self.stack[-1].mapping):
+            self.values[where] = anchor_spot
+        self._deliver(value, anchor_spot, raw)
+
+    def _deliver(self, value: Any, spot: tuple[int, int], raw: str | None) -> None:
+        """A finished node into its parent: the document, a sequence, or a mapping's key or value."""
+        if not self.stack:
+            self.root = value
+            return
+        top = self.stack[-1]
+        if not top.mapping:
+            top.result.append(value)
+            return
+        if top.key is not _UNSET:
+            if not top.skip:
+                top.result[top.key] = value
+            top.key, top.skip = _UNSET, False
+            return
+        top.key, top.skip = "", True  # unless it proves a good key, the value is left out
+        if not isinstance(value, str):
+            if isinstance(value, bool) or value is None:
+                self.problems.add(self.path, *spot, f"key {raw!r} must be a text key", hint="put it in quotes")
+                return
+            value = str(value)
+        if value in top.seen:
+            line, column = top.seen[value]
+            self.problems.add(
+                self.path, *spot, f"duplicate key '{value}' (first given at line {line}, column {column})"
+            )
+            return
+        top.seen[value] = spot
+        top.key, top.skip = value, False
+
+
+def _find_places(
+    text: str, number: int, wanted: set[Where]
+) -> tuple[dict[Where, tuple[int, int]], dict[Where, tuple[int, int]]]:
+    """Where the values (and the keys naming them) at the places `wanted` (each with every
+    place above it) were written in the `number`th document of `text`: one reading of its
+    events, nothing kept but what was asked for."""
+    values: dict[Where, tuple[int, int]] = {}
+    keys: dict[Where, tuple[int, int]] = {}
+    resolver: Any = yaml.resolver.Resolver()
+    constructor = yaml.constructor.SafeConstructor()
+    anchors: dict[str, tuple[int, int]] = {}
+    # Each open collection: [is a mapping, its place (None: nothing wanted inside), next
+    # index, the key awaiting its value (_UNSET: the next node is a key), that key's place].
+    stack: list[list[Any]] = []
+    current = -1
+    starts = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    try:
+        event: Any
+        for event in yaml.parse(text, Loader=_LOADER):
+            kind = type(event)
+            if kind is yaml.DocumentStartEvent:
+                current += 1
+                continue
+            if current < number:
+                continue
+            if current > number:
+                break
+            if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                stack.pop()
+                continue
+            if kind not in (yaml.ScalarEvent, yaml.AliasEvent, *starts):
+                continue
+            spot = _spot_of(event)
+            where: Where | None = ()
+            if stack:
+                top = stack[-1]
+                if top[0] and top[3] is _UNSET:  # a key: its value's place comes next
+                    top[3] = _key_text(event, resolver, constructor) if kind is yaml.ScalarEvent else None
+                    top[4] = spot
+                    if kind in starts:
+                        stack.append([kind is yaml.MappingStartEvent, None, 0, _UNSET, None])
+                    continue
+                if top[0]:
+                    key, top[3] = top[3], _UNSET
+                    where = None if top[1] is None or key is None else (*top[1], key)
+                    if where is not None and where in wanted and where not in keys:
+                        keys[where] = top[4]
+                else:
+                    where = None if top[1] is None else (*top[1], top[2])
+                    top[2] += 1
+            if where is not None and where not in wanted:
+                where = None
+            if kind is yaml.AliasEvent:
+                spot = anchors.get(event.anchor, spot)
+            elif event.anchor is not None:
+                anchors[event.anchor] = spot
+            if where is not None and where not in values:
+                values[where] = spot
+            if kind in starts:
+                stack.append([kind is yaml.MappingStartEvent, where, 0, _UNSET, None])
+    except yaml.YAMLError:
+        pass  # the places before the mistake are found; the rest fall back to their parents
+    return values, keys
+
+
+def _key_text(event: Any, resolver: Any, constructor: yaml.constructor.SafeConstructor) -> str | None:
+    """A key as the builders make it: text as written, other scalars as their value's text."""
+    tag = event.tag
+    if tag is None or tag == "!":
+        tag = resolver.resolve(ScalarNode, event.value, event.implicit)
+    if tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp") or tag not in _SCALAR_TAGS:
+        return str(event.value)
+    if tag == "tag:yaml.org,2002:int" and sum(char.isdigit() for char in event.value) > MAX_INT_DIGITS:
+        return None
+    value = constructor.construct_object(ScalarNode(tag, event.value), deep=True)
+    constructor.constructed_objects.clear()
+    return None if isinstance(value, bool) or value is None else str(value)
+
+
+def _load_json(shown: str, text: str, problems: Problems, *, lazy: bool = False) -> list[Document]:
     # JSON is YAML 1.2, but PyYAML follows YAML 1.1: parse with the json module and
     # recover locations by reading the same text through the YAML composer.
     try:
@@ -414,11 +791,13 @@ def _load_json(shown: str, text: str, problems: Problems) -> list[Document]:
     except RecursionError:
         problems.add(shown, 1, 1, "document nested too deeply")
         return []
+    if lazy:
+        return [Document(shown, data, TextLocator(shown, text, 0, {}))]
     located = Problems()
     yaml_view = _load_yaml(shown, text, located)
     if yaml_view and not located.has_errors:
-        return [Document(shown, data, yaml_view[0].values, yaml_view[0].keys)]
-    return [Document(shown, data, {(): (1, 1)}, {})]
+        return [Document(shown, data, yaml_view[0].locator)]
+    return [Document(shown, data, IndexLocator(shown, {(): (1, 1)}, {}))]
 
 
 def _json_int(shown: str, problems: Problems, text: str) -> Any:
