@@ -4,14 +4,15 @@ each value (through year-scoped aliases), and every value checked against its me
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 import attrs
 
 from ..convert import type_name
-from ..errors import FactsError, Location, Problem, Problems, did_you_mean, place
+from ..errors import FactsError, Location, Problem, Problems, did_you_mean, place, spot_path
 from ..model import Rulebook, previous_year, year_start
-from .factset import AuthorityFacts, BoundRegion, Count, Region
+from .factset import AuthorityFacts, BoundRegion, Count, PlaceMap, Region, spot_of
 
 MAX_TEXT = 10_000
 MAX_UNKNOWN_LISTED = 50  # unknown facts listed one by one for each fact set
@@ -101,7 +102,9 @@ class _Binder:
             found = self.resolved[key] = self.rulebook.resolve(fact, year)
             return found
 
-    def rekey(self, locations: dict[str, Location], year: str) -> dict[str, Location]:
+    def rekey(self, locations: Mapping[str, Location], year: str) -> Mapping[str, Location]:
+        if isinstance(locations, PlaceMap):  # not looked up: most places are never asked for
+            return locations.renamed(lambda fact: self.resolve(fact, year))
         return {self.resolve(fact, year) or fact: where for fact, where in locations.items()}
 
     def authority(self, item: AuthorityFacts) -> AuthorityFacts:
@@ -143,43 +146,48 @@ class _Binder:
         error, or left out for a national publication."""
         result: dict[str, Count] = {}
         for fact, count in item.counts.items():
-            where = item.count_locations.get(fact, item.location)
             canonical = self.resolve(fact, item.year)
             if canonical is None:
-                if where[0] in self.publications:
-                    self.left_out.setdefault(where[0], {}).setdefault(fact, set()).add(item.year)
+                where = spot_of(item.count_locations, fact, item.location)
+                if spot_path(where) in self.publications:
+                    self.left_out.setdefault(spot_path(where), {}).setdefault(fact, set()).add(item.year)
                 else:
-                    self.problems.add(*where, f"counts of unknown fact '{fact}'",
+                    self.problems.add_at(where, f"counts of unknown fact '{fact}'",
                                       hint=did_you_mean(fact, self.known) or "add it to the rulebook's measures")
                 continue
             result[canonical] = count
         return result
 
-    def history(self, item: AuthorityFacts) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Location]]]:
+    def history(
+        self, item: AuthorityFacts
+    ) -> tuple[dict[str, dict[str, Any]], dict[str, MutableMapping[str, Location]]]:
         """Earlier years' values by catalogue id, each through the aliases of its own year."""
         history: dict[str, dict[str, Any]] = {}
-        locations: dict[str, dict[str, Location]] = {}
+        locations: dict[str, MutableMapping[str, Location]] = {}
         for fact, by_year in item.history.items():
             for when, value in by_year.items():
                 if value is None:
                     continue
-                where = item.history_locations.get(fact, {}).get(when, item.location)
+                where = spot_of(item.history_locations.get(fact, {}), when, item.location)
                 canonical = self.resolve(fact, when)
                 if canonical is None:
-                    if where[0] in self.publications:
-                        self.left_out.setdefault(where[0], {}).setdefault(fact, set()).add(when)
+                    if spot_path(where) in self.publications:
+                        self.left_out.setdefault(spot_path(where), {}).setdefault(fact, set()).add(when)
                     else:
                         other_years = self.resolve(fact, None)
                         hint = (f"it is an id of '{other_years}' in other years" if other_years is not None
                                 else did_you_mean(fact, self.known) or "add it to the rulebook's measures")
-                        self.problems.add(*where, f"'{fact}' does not name a measure in {when}", hint=hint)
+                        self.problems.add_at(where, f"'{fact}' does not name a measure in {when}", hint=hint)
                     continue
                 checked = check_value(self.rulebook.measures[canonical], value)
                 if isinstance(checked, _Invalid):
-                    self.problems.add(*where, f"'{fact}' in {when}: {checked.message}", hint=checked.hint)
+                    self.problems.add_at(where, f"'{fact}' in {when}: {checked.message}", hint=checked.hint)
                     continue
                 history.setdefault(canonical, {})[when] = checked
-                locations.setdefault(canonical, {})[when] = where
+                placed = locations.get(canonical)
+                if not isinstance(placed, PlaceMap):
+                    placed = locations[canonical] = PlaceMap()
+                placed[when] = where
         return history, locations
 
     def type_values(
@@ -202,43 +210,49 @@ class _Binder:
     def values(
         self,
         values: dict[str, Any],
-        locations: dict[str, Location],
+        locations: Mapping[str, Location],
         year: str,
         item: AuthorityFacts,
-        key_locations: dict[str, Location] | None = None,
+        key_locations: Mapping[str, Location] | None = None,
     ) -> dict[str, Any]:
         problems = self.problems
         result: dict[str, Any] = {}
         given_as: dict[str, str] = {}
         keys = key_locations or {}
         unknown = 0
+
+        def written(fact: str) -> Any:  # where the fact's id is written: looked up only for a problem
+            return spot_of(keys, fact, spot_of(locations, fact, item.location))
+
         for fact, value in values.items():
             if value is None:
                 continue  # null means "not known": the fact is missing, not an error
             canonical = self.resolve(fact, year)
-            where = keys.get(fact) or locations.get(fact, item.location)
             if canonical is None:
-                if where[0] in self.publications:
-                    self.left_out.setdefault(where[0], {}).setdefault(fact, set()).add(year)
+                where = written(fact)
+                if spot_path(where) in self.publications:
+                    self.left_out.setdefault(spot_path(where), {}).setdefault(fact, set()).add(year)
                     continue
                 unknown += 1
                 if unknown > MAX_UNKNOWN_LISTED:
                     continue  # counted, and summed up once below
                 other_years = self.resolve(fact, None)
                 if other_years is not None:
-                    problems.add(*where, f"'{fact}' does not name a measure in {year}",
-                                 hint=f"it is an id of '{other_years}' in other years")
+                    problems.add_at(where, f"'{fact}' does not name a measure in {year}",
+                                    hint=f"it is an id of '{other_years}' in other years")
                 else:
-                    problems.add(*where, f"unknown fact '{fact}'",
-                                 hint=did_you_mean(fact, self.known) or "add it to the rulebook's measures")
+                    problems.add_at(where, f"unknown fact '{fact}'",
+                                    hint=did_you_mean(fact, self.known) or "add it to the rulebook's measures")
                 continue
             if canonical in given_as:
-                problems.add(*where, f"'{fact}' and '{given_as[canonical]}' are the same measure, given twice")
+                problems.add_at(written(fact),
+                                f"'{fact}' and '{given_as[canonical]}' are the same measure, given twice")
                 continue
             given_as[canonical] = fact
             checked = check_value(self.rulebook.measures[canonical], value)
             if isinstance(checked, _Invalid):
-                problems.add(*locations.get(fact, item.location), f"'{fact}': {checked.message}", hint=checked.hint)
+                problems.add_at(spot_of(locations, fact, item.location), f"'{fact}': {checked.message}",
+                                hint=checked.hint)
                 continue
             result[canonical] = checked
         if unknown > MAX_UNKNOWN_LISTED:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +11,12 @@ from ..convert import structure, type_name
 from ..errors import Location, Problems, did_you_mean
 from ..model import year_start
 from ..source import Document, Where, load_documents
-from .factset import Count, FactSetSpec, Record, RegionSpec, count_problem, year_problem
+from .factset import Count, FactSetSpec, PlaceMap, Record, RegionSpec, count_problem, year_problem
 
 
 def read_documents(file: Path, problems: Problems) -> Iterable[Record]:
     """The fact sets of a YAML or JSON file."""
-    for document in load_documents(file, problems):
+    for document in load_documents(file, problems, lazy=True):
         yield from document_records(document, problems)
 
 
@@ -24,6 +24,7 @@ def document_records(document: Document, problems: Problems) -> Iterable[Record]
     """The fact sets of one document: a fact set, a list of them, or a `kind: region`."""
     data = document.data
     if isinstance(data, list):
+        _find_together(document, [(index,) for index in range(len(data))], data)
         for index, item in enumerate(data):
             yield from record(document, (index,), item, problems)
         return
@@ -42,10 +43,22 @@ def document_records(document: Document, problems: Problems) -> Iterable[Record]
         document.problem(problems, item.where, item.message, key=item.at_key, hint=item.hint)
     if spec is None:
         return
+    _find_together(document, [("authorities", index) for index in range(len(spec.authorities))], spec.authorities)
     for index, entry in enumerate(spec.authorities):
         if spec.year is not None and isinstance(entry, dict) and "year" not in entry:
             entry = {**entry, "year": spec.year}  # noqa: PLW2901 (the region's year fills in)
         yield from record(document, ("authorities", index), entry, problems)
+
+
+def _find_together(document: Document, wheres: list[Where], entries: list[Any]) -> None:
+    """Locate the fact sets of a list, and their comparators, in one reading of a large
+    file (each record's place is kept; a file read again for each would take hours)."""
+    found = list(wheres)
+    for where, entry in zip(wheres, entries, strict=True):
+        comparators = entry.get("comparators") if isinstance(entry, dict) else None
+        if isinstance(comparators, list):
+            found.extend((*where, "comparators", index) for index in range(len(comparators)))
+    document.locations(found)
 
 
 def record(document: Document, where: Where, data: Any, problems: Problems) -> Iterable[Record]:
@@ -68,36 +81,35 @@ def record(document: Document, where: Where, data: Any, problems: Problems) -> I
         return
     if not year_is_text or not check_year(document, (*where, "year"), spec.year, problems):
         return
-    fact_keys: dict[str, Location] = {}
-    previous_keys: dict[str, Location] = {}
-    facts, fact_locations = _flatten(document, (*where, "facts"), spec.facts, problems, fact_keys)
-    previous, previous_locations = _flatten(document, (*where, "previous"), spec.previous, problems, previous_keys)
-    counts, count_locations = _counts(document, (*where, "counts"), spec.counts, problems)
+    facts, fact_nested = _flatten(document, (*where, "facts"), spec.facts, problems)
+    previous, previous_nested = _flatten(document, (*where, "previous"), spec.previous, problems)
+    counts, count_nested = _counts(document, (*where, "counts"), spec.counts, problems)
     history, history_locations = _history(document, (*where, "history"), spec.history, spec.year, problems)
     for name, mapping in (("notes", spec.notes), ("sources", spec.sources)):
         for key, value in mapping.items():
             if not isinstance(value, str):
                 document.problem(problems, (*where, name, key), f"expected text, got {type_name(value)}")
+    locator = document.locator
     yield Record(
         authority=spec.authority.strip(),
         code=spec.code.strip() if spec.code else None,
         year=spec.year,
         facts=facts,
-        fact_locations=fact_locations,
+        fact_locations=PlaceMap.written(locator, (*where, "facts"), facts, fact_nested),
         previous=previous,
-        previous_locations=previous_locations,
+        previous_locations=PlaceMap.written(locator, (*where, "previous"), previous, previous_nested),
         comparators=list(spec.comparators),
-        comparator_locations=[
-            document.location((*where, "comparators", index)) for index in range(len(spec.comparators))
-        ],
+        comparator_locations=document.locations(
+            (*where, "comparators", index) for index in range(len(spec.comparators))
+        ),
         notes=dict(spec.notes),
         sources=dict(spec.sources),
         location=document.location(where),
         origin=document.path,
-        fact_key_locations=fact_keys,
-        previous_key_locations=previous_keys,
+        fact_key_locations=PlaceMap.written(locator, (*where, "facts"), facts, fact_nested, key=True),
+        previous_key_locations=PlaceMap.written(locator, (*where, "previous"), previous, previous_nested, key=True),
         counts=counts,
-        count_locations=count_locations,
+        count_locations=PlaceMap.written(locator, (*where, "counts"), counts, count_nested),
         history=history,
         history_locations=history_locations,
     )
@@ -112,16 +124,12 @@ def check_year(document: Document, where: Where, year: Any, problems: Problems) 
 
 
 def _flatten(
-    document: Document,
-    where: Where,
-    mapping: dict[str, Any],
-    problems: Problems,
-    key_locations: dict[str, Location] | None = None,
-) -> tuple[dict[str, Any], dict[str, Location]]:
-    """Nested mappings as dotted ids, with the place of each value (and, into `key_locations`,
-    of the key that names it: the innermost key of a nested id)."""
+    document: Document, where: Where, mapping: dict[str, Any], problems: Problems
+) -> tuple[dict[str, Any], dict[str, Where]]:
+    """Nested mappings as dotted ids, with the place of each id written nested (an id
+    written whole lies at `where` + (id,)): its value's place, and its innermost key's."""
     facts: dict[str, Any] = {}
-    locations: dict[str, Location] = {}
+    nested: dict[str, Where] = {}
 
     def visit(prefix: str, inner: Where, value: Any) -> None:
         if isinstance(value, dict):
@@ -135,14 +143,12 @@ def _flatten(
             document.problem(problems, inner, f"fact '{prefix}' is given twice")
             return
         facts[prefix] = value
-        locations[prefix] = document.location(inner)
-        if key_locations is not None:
-            key_locations[prefix] = document.key_location(inner)
+        if len(inner) != len(where) + 1 or inner[-1] != prefix:
+            nested[prefix] = inner
 
     for key, value in mapping.items():
         visit(str(key), (*where, key), value)
-    return facts, locations
-
+    return facts, nested
 
 
 _COUNT_KEYS = ("numerator", "denominator")
@@ -150,11 +156,11 @@ _COUNT_KEYS = ("numerator", "denominator")
 
 def _counts(
     document: Document, where: Where, mapping: dict[str, Any], problems: Problems
-) -> tuple[dict[str, Count], dict[str, Location]]:
+) -> tuple[dict[str, Count], dict[str, Where]]:
     """`counts: {FACT: {numerator: N, denominator: D}}` (fact ids nested as in `facts`):
     whole numbers, not negative, a numerator at most its denominator."""
     counts: dict[str, Count] = {}
-    locations: dict[str, Location] = {}
+    nested: dict[str, Where] = {}
 
     def visit(prefix: str, inner: Where, value: Any) -> None:
         if isinstance(value, dict) and not set(value) & set(_COUNT_KEYS):
@@ -182,19 +188,20 @@ def _counts(
             document.problem(problems, (*inner, at), f"counts of '{prefix}': {wrong}")
             return
         counts[prefix] = Count(int(value["numerator"]), int(value["denominator"]))
-        locations[prefix] = document.location(inner)
+        if len(inner) != len(where) + 1 or inner[-1] != prefix:
+            nested[prefix] = inner
 
     for key, value in mapping.items():
         visit(str(key), (*where, key), value)
-    return counts, locations
+    return counts, nested
 
 
 def _history(
     document: Document, where: Where, mapping: dict[str, Any], year: str, problems: Problems
-) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Location]]]:
+) -> tuple[dict[str, dict[str, Any]], dict[str, MutableMapping[str, Location]]]:
     """`history: {FACT: {YEAR: VALUE}}` (fact ids nested as in `facts`): earlier years only."""
     history: dict[str, dict[str, Any]] = {}
-    locations: dict[str, dict[str, Location]] = {}
+    locations: dict[str, MutableMapping[str, Location]] = {}
 
     def visit(prefix: str, inner: Where, value: Any) -> None:
         if not isinstance(value, dict):
@@ -220,7 +227,8 @@ def _history(
                 document.problem(problems, (*inner, when), f"'{prefix}' in {when} is not one value")
                 continue
             history.setdefault(prefix, {})[when] = item
-            locations.setdefault(prefix, {})[when] = document.location((*inner, when))
+            if prefix not in locations:
+                locations[prefix] = PlaceMap.written(document.locator, inner, history[prefix], {})
 
     for key, value in mapping.items():
         visit(str(key), (*where, key), value)

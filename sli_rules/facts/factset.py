@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from typing import Any, Protocol, TypeVar
 
 import attrs
 
-from ..errors import FactsError, Location, Problem
+from ..errors import FactsError, Location, Locator, Place, Problem, Spot, Where
 from ..model import YEAR_PATTERN, Rulebook, year_start
 
 IN_MEMORY = Location("<memory>", 1, 1)  # where facts made in Python, not read from a file, are
@@ -111,6 +111,133 @@ def council_type_of(code: str | None) -> str | None:
     return COUNCIL_TYPES.get(code[:3]) if code and len(code) == 9 else None
 
 
+class _Written:
+    """The values of a fact set as written in one document: each id's value lies at
+    `base` + (id,), or at its own place where it was written nested (`ascof: {1a: ...}`)."""
+
+    __slots__ = ("base", "ids", "key", "locator", "nested")
+
+    def __init__(
+        self, locator: Locator, base: Where, ids: Mapping[str, Any], nested: Mapping[str, Where], key: bool
+    ) -> None:
+        self.locator = locator
+        self.base = base
+        self.ids = ids  # the fact set's values themselves: their ids are the ids placed here
+        self.nested = nested
+        self.key = key
+
+    def place(self, fact: str) -> Place:
+        return Place(self.locator, self.nested.get(fact) or (*self.base, fact), self.key)
+
+
+class PlaceMap(MutableMapping[str, Location]):
+    """Where each value of a fact set was written (fact id → location), found when read.
+
+    A region of tens of megabytes holds millions of values; recording where each was
+    written as it is read would take gigabytes, and only values with a problem are ever
+    looked for. A PlaceMap holds, per document, the place of the values inside it, and
+    finds a line only when asked (`spot` gives the place without finding it, so that
+    problems found together are located together). Places set one by one (merged from
+    another fact set, or read from a CSV) are kept as given.
+    """
+
+    __slots__ = ("_hidden", "_layers", "_own")
+
+    def __init__(self, given: Mapping[str, Spot] | None = None, layers: tuple[_Written, ...] = ()) -> None:
+        self._own: dict[str, Spot] = dict(given or {})
+        self._layers = layers
+        self._hidden: frozenset[str] = frozenset()
+
+    @classmethod
+    def written(
+        cls, locator: Locator, base: Where, ids: Mapping[str, Any], nested: Mapping[str, Where], *, key: bool = False
+    ) -> PlaceMap:
+        """The places of `ids` in a document: under `base`, or as `nested` says."""
+        return cls(layers=(_Written(locator, base, ids, nested, key),))
+
+    @classmethod
+    def of(cls, locations: Mapping[str, Location]) -> PlaceMap:
+        """A copy of any mapping of locations, to which places can be added."""
+        if isinstance(locations, PlaceMap):
+            return locations.copy()
+        return cls(locations)
+
+    def copy(self) -> PlaceMap:
+        copied = PlaceMap(self._own, self._layers)
+        copied._hidden = self._hidden
+        return copied
+
+    def spot(self, fact: str) -> Spot | None:
+        """Where `fact` was written, without looking for its line; None if not here."""
+        found = self._own.get(fact)
+        if found is not None:
+            return found
+        if fact in self._hidden:
+            return None
+        for layer in self._layers:
+            if fact in layer.ids:
+                return layer.place(fact)
+        return None
+
+    def renamed(self, rename: Callable[[str], str | None]) -> PlaceMap:
+        """The same places under new ids (`rename` gives an id's new one, or None to keep it)."""
+        moved = {fact: new for fact in self if (new := rename(fact)) is not None and new != fact}
+        if not moved:
+            return self
+        result = self.copy()
+        spots = {fact: result.spot(fact) for fact in moved}
+        for fact in moved:
+            del result[fact]
+        for fact, new in moved.items():
+            spot = spots[fact]
+            if spot is not None:
+                result[new] = spot
+        return result
+
+    def __getitem__(self, fact: str) -> Location:
+        found = self.spot(fact)
+        if found is None:
+            raise KeyError(fact)
+        return found.location() if isinstance(found, Place) else found
+
+    def __setitem__(self, fact: str, value: Spot) -> None:
+        self._own[fact] = value
+        if fact in self._hidden:
+            self._hidden = self._hidden - {fact}
+
+    def __delitem__(self, fact: str) -> None:
+        if self.spot(fact) is None:
+            raise KeyError(fact)
+        self._own.pop(fact, None)
+        self._hidden = self._hidden | {fact}
+
+    def __contains__(self, fact: object) -> bool:
+        return isinstance(fact, str) and self.spot(fact) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        seen = set(self._own)
+        yield from self._own
+        for layer in self._layers:
+            for fact in layer.ids:
+                if fact not in seen and fact not in self._hidden:
+                    seen.add(fact)
+                    yield fact
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __repr__(self) -> str:
+        return f"PlaceMap({len(self)} places)"
+
+
+def spot_of(locations: Mapping[str, Location], fact: str, default: Spot) -> Spot:
+    """Where `fact` was written, as a location or a place still to find; `default` if not known."""
+    if isinstance(locations, PlaceMap):
+        found = locations.spot(fact)
+        return default if found is None else found
+    return locations.get(fact, default)
+
+
 @attrs.frozen
 class AuthorityFacts:
     """One authority's facts for one year, with the place each fact came from."""
@@ -124,19 +251,20 @@ class AuthorityFacts:
     notes: dict[str, str] = attrs.field(repr=False, factory=dict)
     sources: dict[str, str] = attrs.field(repr=False, factory=dict)
     location: Location = IN_MEMORY
-    fact_locations: dict[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
-    previous_locations: dict[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
+    # Where each value was written (read from a file: found when first looked up).
+    fact_locations: Mapping[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
+    previous_locations: Mapping[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
     comparator_locations: tuple[Location, ...] = attrs.field(repr=False, default=(), eq=False)
     # Where each fact's id is written, where it differs from its value's place (a YAML key):
     # a problem with the id itself, such as an unknown fact, is reported there.
-    fact_key_locations: dict[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
-    previous_key_locations: dict[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
+    fact_key_locations: Mapping[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
+    previous_key_locations: Mapping[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
     # The counts behind a fact's value (a published numerator and denominator).
     counts: dict[str, Count] = attrs.field(repr=False, factory=dict)
-    count_locations: dict[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
+    count_locations: Mapping[str, Location] = attrs.field(repr=False, factory=dict, eq=False)
     # Values of earlier years: fact id → year → value (the year before included).
     history: dict[str, dict[str, Any]] = attrs.field(repr=False, factory=dict)
-    history_locations: dict[str, dict[str, Location]] = attrs.field(repr=False, factory=dict, eq=False)
+    history_locations: Mapping[str, Mapping[str, Location]] = attrs.field(repr=False, factory=dict, eq=False)
     council_type: str | None = None  # from the ONS code: see COUNCIL_TYPES
 
     def __attrs_post_init__(self) -> None:
@@ -260,20 +388,20 @@ class Record:
     code: str | None
     year: str
     facts: dict[str, Any]
-    fact_locations: dict[str, Location]
+    fact_locations: MutableMapping[str, Location]
     previous: dict[str, Any]
-    previous_locations: dict[str, Location]
+    previous_locations: MutableMapping[str, Location]
     comparators: list[str]
     comparator_locations: list[Location]
     notes: dict[str, str]
     sources: dict[str, str]
     location: Location
-    fact_key_locations: dict[str, Location] = attrs.Factory(dict)
-    previous_key_locations: dict[str, Location] = attrs.Factory(dict)
+    fact_key_locations: MutableMapping[str, Location] = attrs.Factory(dict)
+    previous_key_locations: MutableMapping[str, Location] = attrs.Factory(dict)
     counts: dict[str, Count] = attrs.Factory(dict)
-    count_locations: dict[str, Location] = attrs.Factory(dict)
+    count_locations: MutableMapping[str, Location] = attrs.Factory(dict)
     history: dict[str, dict[str, Any]] = attrs.Factory(dict)
-    history_locations: dict[str, dict[str, Location]] = attrs.Factory(dict)
+    history_locations: dict[str, MutableMapping[str, Location]] = attrs.Factory(dict)
     # The file or in-memory argument the record came from: a fact set twice in one origin is
     # an error, from two origins a merge.
     origin: str = ""

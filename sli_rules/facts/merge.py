@@ -4,14 +4,14 @@ the one assessed supplies the `previous` values."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
 import attrs
 
 from ..errors import Location, Problems, place
 from ..model import previous_year, year_start
-from .factset import ALL_YEARS, AuthorityFacts, Record, council_type_of, name_key
+from .factset import ALL_YEARS, AuthorityFacts, PlaceMap, Record, council_type_of, name_key, spot_of
 from .reference import council_code
 
 
@@ -57,6 +57,7 @@ def assemble(
             merged[key].code = code
             order.append(key)
             continue
+        _placeable(merged[key])
         _merge_into(merged[key], record, problems)
     by_authority: dict[str, dict[str, Record]] = {}
     # The latest year of each authority in each place it comes from: those are the years to
@@ -107,21 +108,27 @@ def _chosen(years: dict[str, Record], target: str, problems: Problems) -> Author
     """One authority-year to assess, with the year before as its previous values."""
     record = years[target]
     before = years.get(previous_year(target))
-    previous = dict(before.facts) if before else {}
-    previous_locations = dict(before.fact_locations) if before else {}
-    previous_keys = dict(before.fact_key_locations) if before else {}
-    previous_keys.update(record.previous_key_locations)
-    for fact, value in record.previous.items():
-        if fact in previous and previous[fact] != value:
-            path, line, column = record.previous_locations[fact]
-            other = previous_locations[fact]
-            problems.add(
-                path, line, column,
-                f"previous value of '{fact}' is {value!r} here but {previous[fact]!r} at "
-                f"{place(other)}",
-            )
-        previous[fact] = value
-        previous_locations[fact] = record.previous_locations[fact]
+    previous: dict[str, Any] = record.previous
+    previous_locations: Mapping[str, Location] = record.previous_locations
+    previous_keys: Mapping[str, Location] = record.previous_key_locations
+    if before is not None:
+        # The year before's values, then the fact set's own `previous` (which must agree).
+        previous = dict(before.facts)
+        previous_places = PlaceMap.of(before.fact_locations)
+        key_places = PlaceMap.of(before.fact_key_locations)
+        for fact in record.previous_key_locations:
+            key_places[fact] = spot_of(record.previous_key_locations, fact, record.location)
+        for fact, value in record.previous.items():
+            spot = spot_of(record.previous_locations, fact, record.location)
+            if fact in previous and previous[fact] != value:
+                problems.add_at(
+                    spot,
+                    f"previous value of '{fact}' is {value!r} here but {previous[fact]!r} at "
+                    f"{place(previous_places[fact])}",
+                )
+            previous[fact] = value
+            previous_places[fact] = spot
+        previous_locations, previous_keys = previous_places, key_places
     history, history_locations = _history(years, target, record, problems)
     return AuthorityFacts(
         authority=record.authority,
@@ -148,11 +155,11 @@ def _chosen(years: dict[str, Record], target: str, problems: Problems) -> Author
 
 def _history(
     years: dict[str, Record], target: str, record: Record, problems: Problems
-) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Location]]]:
+) -> tuple[dict[str, dict[str, Any]], dict[str, MutableMapping[str, Location]]]:
     """Every earlier year's values of the authority, fact by fact, with those the fact set
     gives as its `history`; the same fact and year given twice differently is an error."""
     history: dict[str, dict[str, Any]] = {}
-    locations: dict[str, dict[str, Location]] = {}
+    locations: dict[str, PlaceMap] = {}
     start = year_start(target)
     for when in sorted(years, key=year_start):
         if year_start(when) >= start:
@@ -160,20 +167,37 @@ def _history(
         earlier = years[when]
         for fact, value in earlier.facts.items():
             history.setdefault(fact, {})[when] = value
-            locations.setdefault(fact, {})[when] = earlier.fact_locations.get(fact, earlier.location)
+            locations.setdefault(fact, PlaceMap())[when] = spot_of(earlier.fact_locations, fact, earlier.location)
+    if not record.history:
+        return history, dict(locations)
     for fact, values in record.history.items():
         for when, value in values.items():
-            where = record.history_locations.get(fact, {}).get(when, record.location)
+            where = spot_of(record.history_locations.get(fact, {}), when, record.location)
             known = history.get(fact, {})
             if when in known and known[when] != value:
-                path, line, column = where
-                problems.add(path, line, column,
-                             f"'{fact}' in {when} is {value!r} here but {known[when]!r} at "
-                             f"{place(locations[fact][when])}")
+                problems.add_at(where, f"'{fact}' in {when} is {value!r} here but {known[when]!r} at "
+                                f"{place(locations[fact][when])}")
                 continue
             history.setdefault(fact, {})[when] = value
-            locations.setdefault(fact, {})[when] = where
-    return history, locations
+            locations.setdefault(fact, PlaceMap())[when] = where
+    return history, dict(locations)
+
+
+def _places(locations: Mapping[str, Location]) -> PlaceMap:
+    if not isinstance(locations, PlaceMap):
+        raise TypeError("a merged record's places are PlaceMaps")  # see _placeable
+    return locations
+
+
+def _placeable(target: Record) -> None:
+    """A merged record's places as PlaceMaps, so that places merged into them from other
+    fact sets are moved, not looked up."""
+    target.fact_locations = PlaceMap.of(target.fact_locations)
+    target.previous_locations = PlaceMap.of(target.previous_locations)
+    target.fact_key_locations = PlaceMap.of(target.fact_key_locations)
+    target.previous_key_locations = PlaceMap.of(target.previous_key_locations)
+    target.count_locations = PlaceMap.of(target.count_locations)
+    target.history_locations = {fact: PlaceMap.of(years) for fact, years in target.history_locations.items()}
 
 
 def _merge_into(target: Record, record: Record, problems: Problems) -> None:
@@ -183,30 +207,28 @@ def _merge_into(target: Record, record: Record, problems: Problems) -> None:
         ("previous value of ", record.previous, record.previous_locations),
     ):
         into = target.facts if not name else target.previous
-        into_locations = target.fact_locations if not name else target.previous_locations
+        into_locations = _places(target.fact_locations if not name else target.previous_locations)
         for fact, value in values.items():
+            spot = spot_of(locations, fact, record.location)
             if fact in into and into[fact] != value:
-                path, line, column = locations[fact]
-                other = into_locations[fact]
-                problems.add(
-                    path, line, column,
+                problems.add_at(
+                    spot,
                     f"{name}'{fact}' for {record.authority} {record.year} is {value!r} here but "
-                    f"{into[fact]!r} at {place(other)}",
+                    f"{into[fact]!r} at {place(into_locations[fact])}",
                 )
                 continue
             if fact in into and name == "" and same_origin:
-                path, line, column = locations[fact]
-                other = into_locations[fact]
-                problems.add(
-                    path, line, column,
-                    f"{record.authority} {record.year} is given twice (also at {place(other)})",
+                problems.add_at(
+                    spot, f"{record.authority} {record.year} is given twice (also at {place(into_locations[fact])})"
                 )
                 continue
             into[fact] = value
-            into_locations[fact] = locations[fact]
+            into_locations[fact] = spot
             keys = record.fact_key_locations if not name else record.previous_key_locations
             if fact in keys:
-                (target.fact_key_locations if not name else target.previous_key_locations)[fact] = keys[fact]
+                _places(target.fact_key_locations if not name else target.previous_key_locations)[fact] = spot_of(
+                    keys, fact, spot
+                )
     if same_origin and not record.facts and not record.previous:
         path, line, column = record.location
         other = target.location
@@ -219,17 +241,19 @@ def _merge_into(target: Record, record: Record, problems: Problems) -> None:
             target.comparators.append(comparator)
             target.comparator_locations.append(location)
     for fact, count in record.counts.items():
+        spot = spot_of(record.count_locations, fact, record.location)
         if fact in target.counts and target.counts[fact] != count:
-            path, line, column = record.count_locations[fact]
-            problems.add(path, line, column, f"counts of '{fact}' for {record.authority} {record.year} differ from "
-                         f"those at {place(target.count_locations[fact])}")
+            problems.add_at(spot, f"counts of '{fact}' for {record.authority} {record.year} differ from "
+                            f"those at {place(target.count_locations[fact])}")
             continue
         target.counts[fact] = count
-        target.count_locations[fact] = record.count_locations[fact]
+        _places(target.count_locations)[fact] = spot
     for fact, values in record.history.items():
+        placed = _places(target.history_locations.setdefault(fact, PlaceMap()))
         for when, value in values.items():
             target.history.setdefault(fact, {}).setdefault(when, value)
-            target.history_locations.setdefault(fact, {}).setdefault(when, record.history_locations[fact][when])
+            if when not in placed:
+                placed[when] = spot_of(record.history_locations.get(fact, {}), when, record.location)
     target.notes.update(record.notes)
     target.sources.update(record.sources)
     if target.code is None and record.code:
