@@ -91,10 +91,11 @@ class TextLocator(IndexLocator):
         self.searched: set[Where] = set()
 
     def _search(self, wheres: Iterable[Where]) -> None:
-        missing = {where[:size] for where in wheres for size in range(len(where) + 1)} - self.searched
+        wanted = {where[:size] for where in wheres for size in range(len(where) + 1)}
+        missing = wanted - self.searched
         if not missing:
             return
-        values, keys = _find_places(self.text, self.number, missing)
+        values, keys = _find_places(self.text, self.number, wanted)  # a place is found through its parents
         for where, spot in values.items():
             self.values.setdefault(where, spot)
         for where, spot in keys.items():
@@ -700,13 +701,15 @@ class _EventBuilder(_Builder):
 
 
 def _find_places(
-    text: str, number: int, wanted: set[Where]
+    text: str, number: int, wanted: set[Where], anchor: str | None = None, depth: int = 0
 ) -> tuple[dict[Where, tuple[int, int]], dict[Where, tuple[int, int]]]:
     """Where the values (and the keys naming them) at the places `wanted` (each with every
     place above it) were written in the `number`th document of `text`: one reading of its
-    events, nothing kept but what was asked for."""
+    events, nothing kept but what was asked for. With `anchor`, the places are inside the
+    node that anchor names (the places below an alias are those of its anchor's node)."""
     values: dict[Where, tuple[int, int]] = {}
     keys: dict[Where, tuple[int, int]] = {}
+    aliases: dict[Where, str] = {}  # wanted places that are aliases: their insides are the anchor's
     resolver: Any = yaml.resolver.Resolver()
     constructor = yaml.constructor.SafeConstructor()
     anchors: dict[str, tuple[int, int]] = {}
@@ -714,7 +717,9 @@ def _find_places(
     # index, the key awaiting its value (_UNSET: the next node is a key), that key's place].
     stack: list[list[Any]] = []
     current = -1
+    started = anchor is None
     starts = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    nodes = (yaml.ScalarEvent, yaml.AliasEvent, *starts)
     try:
         event: Any
         for event in yaml.parse(text, Loader=_LOADER):
@@ -726,10 +731,20 @@ def _find_places(
                 continue
             if current > number:
                 break
+            if not started:
+                if kind in nodes and kind is not yaml.AliasEvent and event.anchor is not None:
+                    started = event.anchor == anchor
+                    if not started:
+                        anchors[event.anchor] = _spot_of(event)
+                        continue
+                else:
+                    continue
             if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 stack.pop()
+                if not stack and anchor is not None:
+                    break
                 continue
-            if kind not in (yaml.ScalarEvent, yaml.AliasEvent, *starts):
+            if kind not in nodes:
                 continue
             spot = _spot_of(event)
             where: Where | None = ()
@@ -753,14 +768,29 @@ def _find_places(
                 where = None
             if kind is yaml.AliasEvent:
                 spot = anchors.get(event.anchor, spot)
+                if where is not None:
+                    aliases.setdefault(where, event.anchor)
             elif event.anchor is not None:
                 anchors[event.anchor] = spot
             if where is not None and where not in values:
                 values[where] = spot
             if kind in starts:
                 stack.append([kind is yaml.MappingStartEvent, where, 0, _UNSET, None])
+            elif not stack and anchor is not None:
+                break
     except yaml.YAMLError:
         pass  # the places before the mistake are found; the rest fall back to their parents
+    if depth < 20:  # aliases are not recursive in a document that was read: this is a guard
+        for at, name in aliases.items():
+            below = {where[len(at):] for where in wanted if len(where) > len(at) and where[: len(at)] == at}
+            if not below:
+                continue
+            inner_values, inner_keys = _find_places(text, number, below | {()}, name, depth + 1)
+            for inner, spot in inner_values.items():
+                if inner:
+                    values.setdefault((*at, *inner), spot)
+            for inner, spot in inner_keys.items():
+                keys.setdefault((*at, *inner), spot)
     return values, keys
 
 

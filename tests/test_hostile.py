@@ -117,10 +117,9 @@ def test_a_50_mb_fact_file(tmp_path: Path) -> None:
     """))
 
 
-@pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="source.py's located JSON loader needs over 1.8 GiB for 50 MB")
-def test_a_50_mb_region_is_assessed(tmp_path: Path) -> None:
-    """50 MB of valid facts (many authorities): a correct result, in bounded memory."""
+def _write_50_mb_region(path: Path, last: dict[str, Any] | None = None) -> int:
+    """A region of copies of the example's Halton, written as JSON or YAML (by the suffix)
+    in full, as a person's file would be: over 50 MB. `last` replaces the last one's facts."""
     import yaml
 
     example = yaml.safe_load((ROOT / "examples" / "north-west-2013-14" / "halton.yaml").read_text())
@@ -129,20 +128,59 @@ def test_a_50_mb_region_is_assessed(tmp_path: Path) -> None:
     index = 0
     while size < 50 * 10**6:
         item = {**example, "authority": f"Town {index}", "code": f"E99{index:06d}", "comparators": []}
-        text = json.dumps(item)
-        size += len(text) + 1
+        size += len(json.dumps(item)) + 1
         authorities.append(item)
         index += 1
-    path = tmp_path / "region.json"
-    path.write_text(json.dumps({"kind": "region", "authorities": authorities}))
+    if last is not None:
+        authorities[-1] = {**authorities[-1], "facts": {**example["facts"], **last}}
+    region = {"kind": "region", "authorities": authorities}
+    if path.suffix == ".json":
+        path.write_text(json.dumps(region))
+    else:
+        class Plain(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+            def ignore_aliases(self, data: Any) -> bool:
+                return True  # no anchors: each authority written out
+
+        path.write_text(yaml.dump(region, Dumper=Plain, sort_keys=False))
+    assert path.stat().st_size > 50 * 10**6
+    return index
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_a_50_mb_region_is_assessed(tmp_path: Path, suffix: str) -> None:
+    """50 MB of valid facts (many authorities), as JSON or YAML: a correct result, in
+    bounded memory (where each value was written is found when needed, not recorded)."""
+    path = tmp_path / f"region{suffix}"
+    count = _write_50_mb_region(path)
     result = in_child(f"""
         import sli_rules
         assessed = sli_rules.Engine().assess({str(path)!r})
         result["authorities"] = len(assessed)
         result["levels"] = sorted({{item.level for item in assessed}})
     """, timeout=900)
-    assert result.get("authorities") == index, result
+    assert result.get("authorities") == count, result
     assert len(result["levels"]) == 1, result  # identical facts, identical verdicts
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_a_mistake_in_a_50_mb_region_is_located(tmp_path: Path, suffix: str) -> None:
+    """A bad value in the last authority of a 50 MB region is reported at its line and
+    column, in bounded memory: the file is read again, keeping only the places asked for."""
+    path = tmp_path / f"region{suffix}"
+    _write_50_mb_region(path, last={"ascof.quality_of_life": "well above average"})
+    text = path.read_text()
+    offset = text.rindex("well above average") - (1 if suffix == ".json" else 0)  # JSON: at its opening quote
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    result = in_child(f"""
+        import sli_rules
+        sli_rules.Engine().assess({str(path)!r})
+    """, timeout=900)
+    clear_error(result)
+    assert result["problems"] == 1, result
+    assert result["first"].startswith(f"{path}:{line}:{column}: 'ascof.quality_of_life': expected a number"), result
 
 
 def _nested(depth: int) -> str:
