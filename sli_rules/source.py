@@ -146,6 +146,12 @@ class Document:
             return (1, 1)
         return self.locator.at(where)
 
+    def key_at(self, where: Where) -> tuple[int, int]:
+        """The line and column of the key naming `where` (its value when it has no key)."""
+        if isinstance(self.locator, MemoryLocator):
+            return (1, 1)
+        return self.locator.key_at(where)
+
     def location(self, where: Where) -> Location:
         """Where the value at `where` is, as a problem reports it."""
         return self.locator.locate([(where, False)])[(where, False)]
