@@ -17,6 +17,9 @@ Scenarios:
                   RSS after the first 10% and at the end
   reloads         1,000 reloads of a running engine: RSS after 100 and after 1,000
   processes-N     Engine.assess of N authorities split over 2 worker processes
+  region-load-F   load_facts of a 50 MB region file in format F (json or yaml): copies of
+                  the example's Halton written out in full, about 9,000 authorities
+  region-assess-F the same file loaded and assessed by Engine.assess
 """
 
 from __future__ import annotations
@@ -293,6 +296,59 @@ def scenario_processes(arguments: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def write_region(path: Path, megabytes: int = 50) -> int:
+    """A region file of copies of the example's Halton, written one authority at a time (so
+    that writing it adds nothing to the peak measured); JSON or YAML by the suffix."""
+    import yaml
+
+    example = yaml.safe_load((ROOT / "examples" / "north-west-2013-14" / "halton.yaml").read_text())
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    size = index = 0
+    with path.open("w") as out:
+        out.write('{"kind": "region", "authorities": [' if path.suffix == ".json" else "kind: region\nauthorities:\n")
+        while size < megabytes * 10**6:
+            item = {**example, "authority": f"Town {index}", "code": f"E99{index:06d}", "comparators": []}
+            if path.suffix == ".json":
+                text = (", " if index else "") + json.dumps(item)
+            else:
+                text = yaml.dump([item], Dumper=dumper, sort_keys=False)
+            out.write(text)
+            size += len(text)
+            index += 1
+        if path.suffix == ".json":
+            out.write("]}")
+    return index
+
+
+def _region_scenario(arguments: argparse.Namespace, assess: bool) -> dict[str, Any]:
+    from sli_rules import Engine, load_facts
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"region.{arguments.format}"
+        count = write_region(path)
+        megabytes = path.stat().st_size / 10**6
+        engine = Engine() if assess else None  # the rulebook's load is not counted
+        with Clock() as clock:
+            region = load_facts(path)
+            if engine is not None:
+                engine.assess(region)
+    what = "loaded and assessed" if assess else "loaded"
+    return {
+        "seconds": clock.wall,
+        "cpu": clock.cpu,
+        "rate": count / clock.wall,
+        "note": f"{megabytes:.0f} MB of {arguments.format.upper()}, {count:,} authorities {what}",
+    }
+
+
+def scenario_region_load(arguments: argparse.Namespace) -> dict[str, Any]:
+    return _region_scenario(arguments, assess=False)
+
+
+def scenario_region_assess(arguments: argparse.Namespace) -> dict[str, Any]:
+    return _region_scenario(arguments, assess=True)
+
+
 SCENARIOS = {
     "load": scenario_load,
     "assess": scenario_assess,
@@ -303,6 +359,8 @@ SCENARIOS = {
     "lifetime": scenario_lifetime,
     "reloads": scenario_reloads,
     "processes": scenario_processes,
+    "region-load": scenario_region_load,
+    "region-assess": scenario_region_assess,
 }
 
 
@@ -321,6 +379,10 @@ def plan(quick: bool) -> list[tuple[str, list[str]]]:
     runs.append(("lifetime", ["lifetime", "--size", "10000" if quick else "100000"]))
     runs.append(("reloads", ["reloads", "--size", "100" if quick else "1000"]))
     runs.append(("processes", ["processes", "--size", "10000" if quick else "100000"]))
+    if not quick:
+        for step in ("load", "assess"):
+            for form in ("json", "yaml"):
+                runs.append((f"region-{step}-{form}", [f"region-{step}", "--format", form]))
     return runs
 
 
@@ -380,6 +442,7 @@ def main() -> int:
     parser.add_argument("--scenario", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, default=1000, help=argparse.SUPPRESS)
     parser.add_argument("--backend", default="durable", help=argparse.SUPPRESS)
+    parser.add_argument("--format", default="json", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.scenario:
         found = SCENARIOS[arguments.scenario](arguments)
