@@ -122,3 +122,18 @@ def test_problems_in_a_region_are_located(tmp_path: Path, suffix: str) -> None:
     assert wirral.comparator_locations[1][1:] == _place_of(text, f"{quote}Nowhere")
     assert region["Knowsley"].fact_locations["ascof.quality_of_life"][1:] == _place_of(text, "18.1")
     assert dict(wirral.fact_locations) == {fact: wirral.fact_locations[fact] for fact in wirral.facts}
+
+
+def test_a_fact_merged_from_a_csv_is_placed_in_the_csv(tmp_path: Path) -> None:
+    """Facts of one authority from a YAML file and a CSV: a problem with a fact the CSV
+    gave is placed in the CSV, one the YAML gave in the YAML."""
+    (tmp_path / "halton.yaml").write_text(
+        "authority: Halton\ncode: E06000006\nyear: 2013-14\nfacts:\n  ascof.feel_safe: lots\n"
+    )
+    (tmp_path / "more.csv").write_text("authority,code,year,ascof.no_such_measure\nHalton,E06000006,2013-14,4\n")
+    with pytest.raises(sli_rules.FactsError) as raised:
+        sli_rules.load_facts(tmp_path / "halton.yaml", tmp_path / "more.csv", rulebook=sli_rules.load_rulebook())
+    places = {problem.message.split(":")[0]: (Path(problem.path).name, problem.line, problem.column)
+              for problem in raised.value.problems}
+    assert places["'ascof.feel_safe'"] == ("halton.yaml", 5, 20)
+    assert places["unknown fact 'ascof.no_such_measure'"] == ("more.csv", 2, 26)

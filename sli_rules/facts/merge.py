@@ -225,10 +225,11 @@ def _merge_into(target: Record, record: Record, problems: Problems) -> None:
             into[fact] = value
             into_locations[fact] = spot
             keys = record.fact_key_locations if not name else record.previous_key_locations
+            key_places = _places(target.fact_key_locations if not name else target.previous_key_locations)
             if fact in keys:
-                _places(target.fact_key_locations if not name else target.previous_key_locations)[fact] = spot_of(
-                    keys, fact, spot
-                )
+                key_places[fact] = spot_of(keys, fact, spot)
+            elif fact in key_places:  # the target's document does not hold it: its value's place serves
+                del key_places[fact]
     if same_origin and not record.facts and not record.previous:
         path, line, column = record.location
         other = target.location
