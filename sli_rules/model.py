@@ -3,6 +3,7 @@ the verdict policy, the support menu and rule tests."""
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Literal, Union, get_args
 
@@ -34,6 +35,7 @@ CHANGES: tuple[Change, ...] = get_args(Change)
 PLACEHOLDER_NAMES = ("value", "measure", "previous", "reference", "authority", "count")  # in `says`, beside {fact:ID}
 BASES = ("seed", "interpretation", "illustrative")
 
+@functools.lru_cache(maxsize=1024)  # asked for every authority and fact: the same few years
 def year_start(year: str) -> int:
     """2013 for '2013-14': years order by their first calendar year."""
     match = YEAR_PATTERN.match(year)
@@ -42,6 +44,7 @@ def year_start(year: str) -> int:
     return int(match.group(1))
 
 
+@functools.lru_cache(maxsize=1024)
 def previous_year(year: str) -> str:
     start = year_start(year) - 1
     return f"{start}-{(start + 1) % 100:02d}"
