@@ -13,7 +13,7 @@ from .logic import kleene_and, kleene_not, kleene_or
 from .model import AllOf, Condition, Count, FactTest, Measure, NotOf, Ref, Rulebook, Trigger, year_start
 from .operators import OPERATORS
 from .plan import Plan, Slot, leaves
-from .results import Evidence, Flag, Gap
+from .results import Deferred, Evidence, Flag, Gap
 from .uncertainty import worsening
 from .words import show
 
@@ -176,13 +176,16 @@ class Explainer:
             signal=trigger.signal,
             counted=counted,
             title=trigger.title,
-            says=self.says(trigger, item, record, texts),
+            says=Deferred(lambda: self.says(trigger, item, record, texts)),
             sources=trigger.sources,
             values=values,
             area=trigger.area,
-            notes={fact: item.notes[fact] for fact in values if fact in item.notes},
-            provenance={fact: source for fact in values if (source := item.source_of(fact)) is not None},
-            evidence=self.evidence(trigger, record, texts),
+            notes={fact: item.notes[fact] for fact in values if fact in item.notes} if item.notes else {},
+            provenance=(
+                {fact: source for fact in values if (source := item.source_of(fact)) is not None}
+                if item.sources else {}
+            ),
+            evidence=Deferred(lambda: self.evidence(trigger, record, texts)),
             entry=trigger.entry,
             basis=trigger.basis,
         )
@@ -229,6 +232,22 @@ class Explainer:
         return flags, gaps
 
     def gap(self, trigger: Trigger, item: AuthorityFacts, record: Record, texts: dict[str, float]) -> Gap:
+        """A trigger that could not be judged; what was missing, and why, in words when read."""
+        reasons = Deferred(lambda: self.gap_reasons(trigger, item, record, texts))
+        return Gap(
+            trigger.id,
+            trigger.heading,
+            trigger.title,
+            Deferred(lambda: reasons.get()[0]),
+            Deferred(lambda: reasons.get()[1]),
+            Deferred(lambda: reasons.get()[2]),
+            trigger.entry,
+        )
+
+    def gap_reasons(
+        self, trigger: Trigger, item: AuthorityFacts, record: Record, texts: dict[str, float]
+    ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """The facts missing, why the trigger could not be judged, and what could be judged."""
         missing: list[str] = []
         why: list[str] = []
         row = record.row
@@ -256,9 +275,7 @@ class Explainer:
             for test in leaves(trigger.when)
             if record.tests[self.plan.test_index[test]] is True
         )
-        return Gap(
-            trigger.id, trigger.heading, trigger.title, tuple(missing), tuple(dict.fromkeys(why)), known, trigger.entry
-        )
+        return tuple(missing), tuple(dict.fromkeys(why)), known
 
     def _why_test(
         self, test: FactTest, item: AuthorityFacts, row: Sequence[float | None], missing: list[str], why: list[str]
