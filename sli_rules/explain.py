@@ -96,9 +96,9 @@ class Explainer:
         if count.scale == "all":
             wanted = "all"
         elif count.scale == "share":
-            wanted = f"{test.op.replace('_', ' ')} " + " and ".join(f"{show(ref.literal * 100)}%" for ref in test.refs)
+            wanted = f"{test.op.replace('_', ' ')} " + " and ".join(f"{show(number * 100)}%" for number in test.numbers)
         else:
-            wanted = f"{test.op.replace('_', ' ')} " + " and ".join(show(ref.literal) for ref in test.refs)
+            wanted = f"{test.op.replace('_', ' ')} " + " and ".join(show(number) for number in test.numbers)
         share = f" ({show(len(counted) / judged * 100)}%)" if count.scale == "share" and judged else ""
         text = (
             f"{len(counted)} of the {judged} facts with data{share} {OPERATORS[where.op].plural} {refs}"

@@ -242,6 +242,15 @@ class Test:
 
 
 @attrs.frozen
+class NumberTest:
+    """A test of a number counted (by a count, or by the verdict policy) against numbers
+    written in the rule; shares are kept as fractions."""
+
+    op: str  # one of the operators that may test a number (`Operator.numeric`)
+    numbers: tuple[float, ...]
+
+
+@attrs.frozen
 class FactTest:
     fact: str
     change: Change | None
@@ -258,7 +267,7 @@ class Count:
     facts: tuple[str, ...]
     change: Change | None
     where: Test
-    test: Test  # a numeric test on the number counted, literal refs only
+    test: NumberTest  # on the number counted (or the share)
     location: Location
     scale: CountScale = "number"
     min_data: int = 1
@@ -313,7 +322,7 @@ class Counter:
 
     what: str
     heading: str | None
-    test: Test
+    test: NumberTest
 
 
 @attrs.frozen

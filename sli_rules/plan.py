@@ -19,7 +19,7 @@ from typing import Any
 import attrs
 
 from .logic import And, Atom, Node, Not, Or
-from .model import AllOf, AnyOf, Condition, Count, FactTest, Measure, NotOf, Ref, Rulebook, Test
+from .model import AllOf, AnyOf, Condition, Count, FactTest, Measure, NotOf, NumberTest, Ref, Rulebook, Test
 from .operators import OPERATORS
 
 __all__ = ["And", "Atom", "Node", "Not", "Or", "Plan", "Slot", "encode_literal", "leaves", "make_plan"]
@@ -106,7 +106,7 @@ class _Planner:
             part_subject = self.slot(Slot("value", fact, condition.change))
             parts.append(self.test(part_subject, condition.where, measure, fact, condition.change))
         subject = self.count_slots[condition] = self.slot(Slot("count", count=condition, parts=tuple(parts)))
-        node = self.test(subject, condition.test, None, None, None)
+        node = self.number_test(subject, condition.test)
         self.nodes[condition] = node
         return node
 
@@ -117,11 +117,15 @@ class _Planner:
             return None, encode_literal(ref.literal, measure, self.texts)
         return self.slot(Slot("ref", fact, change, ref)), None
 
-    def test(self, subject: int, test: Test, measure: Measure | None, fact: str | None, change: str | None) -> Node:
+    def test(self, subject: int, test: Test, measure: Measure, fact: str, change: str | None) -> Node:
         operands = [self.operand(ref, measure, fact, change) for ref in test.refs]
-        better = measure.better if measure is not None else "none"
         lowering = _Lowering(self, subject, operands, fact, test)
-        return OPERATORS[test.op].lower(lowering, len(operands), better, test.present)
+        return OPERATORS[test.op].lower(lowering, len(operands), measure.better, test.present)
+
+    def number_test(self, subject: int, test: NumberTest) -> Node:
+        operands: list[tuple[int | None, float | None]] = [(None, float(number)) for number in test.numbers]
+        lowering = _Lowering(self, subject, operands, None, None)
+        return OPERATORS[test.op].lower(lowering, len(operands), "none", True)
 
 
 class _Lowering:
@@ -129,7 +133,7 @@ class _Lowering:
 
     def __init__(
         self, planner: _Planner, subject: int, operands: list[tuple[int | None, float | None]], fact: str | None,
-        test: Test,
+        test: Test | None,  # None (and no fact) for a number counted, whose operators read only its value
     ) -> None:
         self.planner = planner
         self.subject = subject
@@ -140,6 +144,7 @@ class _Lowering:
     def compare(self, kind: str, operand: int, subject: str = "value") -> Node:
         left = self.subject
         if subject != "value":
+            assert self.test is not None
             left = self.planner.slot(Slot("bound", self.fact, bound=subject, confidence=self.test.confidence))
         right, literal = self.operands[operand]
         return self.planner.atom(Atom(kind, left, right, literal))
@@ -148,6 +153,7 @@ class _Lowering:
         return self.planner.atom(Atom("present" if flag else "absent", self.subject))
 
     def holds(self, subject: str) -> Node:
+        assert self.test is not None
         trend = self.planner.slot(Slot("trend", self.fact, trend=subject, years=self.test.years))
         return self.planner.atom(Atom("eq", trend, None, 1.0))
 

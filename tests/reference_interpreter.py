@@ -207,7 +207,7 @@ class Reference:
         number = sum(1 for outcome in decided if outcome)
         subject = number / len(decided) if count.scale == "share" else number
         op = OPERATORS[count.test.op]
-        return op.decide(subject, [ref.literal for ref in count.test.refs], "none")
+        return op.decide(subject, count.test.numbers, "none")
 
     def decide(self, condition: Condition, item: Any) -> Outcome:
         if isinstance(condition, AllOf):

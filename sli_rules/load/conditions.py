@@ -25,6 +25,7 @@ from ..model import (
     Flagged,
     Measure,
     NotOf,
+    NumberTest,
     Ref,
     RefKind,
     Test,
@@ -216,7 +217,7 @@ class ConditionParser:
             if op != "at_least":
                 self.fail((*where, op), f"'all' goes with at_least, not {op}", hint="write at_least: all")
                 return None
-            outer: Test | None = Test("at_least", (Ref("literal", literal=1),))
+            outer: NumberTest | None = NumberTest("at_least", (1.0,))
             scale: CountScale = "all"
         else:
             outer, shares = self.number_test(where, {op: value[op]}, shares="percent")
@@ -267,7 +268,7 @@ class ConditionParser:
 
     def number_test(
         self, where: Where, value: Any, shares: Literal["none", "percent", "fraction"] = "none"
-    ) -> tuple[Test | None, bool]:
+    ) -> tuple[NumberTest | None, bool]:
         """A numeric test with literal numbers, as used on counts and in verdicts, and whether
         it tests a share. `shares="percent"`: a count, whose literals are numbers or all
         percentages ('35%'); `"fraction"`: coverage, a percentage or a number from 0 to 1.
@@ -285,7 +286,7 @@ class ConditionParser:
         operands = self._operands((*where, op), op, value[op])
         if operands is None:
             return None, False
-        refs = []
+        numbers: list[float] = []
         percents = [isinstance(operand, str) and operand.endswith("%") for operand in operands]
         is_share = shares == "fraction" or (shares == "percent" and any(percents))
         for index, operand in enumerate(operands):
@@ -306,8 +307,8 @@ class ConditionParser:
             if is_share and percents[index] and not 0 <= number <= 1:
                 self.fail(spot, f"a percentage is from 0% to 100%, got {operand!r}")
                 return None, False
-            refs.append(Ref("literal", literal=number))
-        return Test(op, tuple(refs)), is_share
+            numbers.append(number)
+        return NumberTest(op, tuple(numbers)), is_share
 
     def _operands(self, where: Where, op: str, value: Any) -> list[Any] | None:
         shape = OPERATORS[op].shape
