@@ -8,14 +8,26 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, assert_never
 
 import attrs
 
 from .errors import FactsError, Problems
 from .facts import AuthorityFacts, Region, name_key
 from .logic import Column, Node, evaluate_column
-from .model import Measure, Rulebook, previous_year, year_start
+from .model import (
+    ComparatorsRef,
+    CouncilTypeRef,
+    FactRef,
+    Measure,
+    NationalRef,
+    PreviousRef,
+    PublishedRegionRef,
+    RegionRef,
+    Rulebook,
+    previous_year,
+    year_start,
+)
 from .plan import Plan, Slot, encode_literal
 from .uncertainty import confidence_interval, improving, worsening
 
@@ -206,6 +218,7 @@ class _YearColumns:
         return [encode(value, measure, self.texts) for value in values]
 
     def published(self, scope: str, fact: str, change: str | None) -> float | None:
+        """A published figure (`national`, `published_region`: as the facts give them)."""
         measure = self.rulebook.measures[fact]
         current = encode(self.references.get((scope, self.year), {}).get(fact), measure, self.texts)
         if change is None:
@@ -229,34 +242,36 @@ class _YearColumns:
         ref = slot.ref
         assert ref is not None and slot.fact is not None
         measure = self.rulebook.measures[slot.fact]
-        if ref.kind == "region":
-            values = [value for value in self.subject(slot.fact, slot.change) if value is not None]
-            assert ref.stat is not None
-            found = stat(values, ref.stat, measure)
-            return [_adjust(found, ref.times, ref.plus)] * size
-        if ref.kind == "comparators":
-            column = self.subject(slot.fact, slot.change)
-            result: Column = []
-            for members in self.members:
-                present = [value for member in members if (value := column[member]) is not None]
-                assert ref.stat is not None
-                result.append(_adjust(stat(present, ref.stat, measure), ref.times, ref.plus))
-            return result
-        if ref.kind == "council_type":
-            assert ref.stat is not None
-            found_by_type: dict[str | None, float | None] = {}
-            for item in self.group:
-                kind = item.council_type
-                if kind not in found_by_type:
-                    typed = self.type_values.get((kind, self.year), {}).get(slot.fact, ()) if kind else ()
-                    found_by_type[kind] = _adjust(stat(list(typed), ref.stat, measure), ref.times, ref.plus)
-            return [found_by_type[item.council_type] for item in self.group]
-        if ref.kind == "previous":
-            return [_adjust(value, ref.times, ref.plus) for value in self.previous(slot.fact)]
-        if ref.kind in ("national", "published_region"):
-            return [_adjust(self.published(ref.kind, slot.fact, slot.change), ref.times, ref.plus)] * size
-        assert ref.fact is not None
-        return [_adjust(value, ref.times, ref.plus) for value in self.subject(ref.fact, slot.change)]
+        match ref:
+            case RegionRef():
+                values = [value for value in self.subject(slot.fact, slot.change) if value is not None]
+                return [_adjust(stat(values, ref.stat, measure), ref.times, ref.plus)] * size
+            case ComparatorsRef():
+                column = self.subject(slot.fact, slot.change)
+                result: Column = []
+                for members in self.members:
+                    present = [value for member in members if (value := column[member]) is not None]
+                    result.append(_adjust(stat(present, ref.stat, measure), ref.times, ref.plus))
+                return result
+            case CouncilTypeRef():
+                found_by_type: dict[str | None, float | None] = {}
+                for item in self.group:
+                    kind = item.council_type
+                    if kind not in found_by_type:
+                        typed = self.type_values.get((kind, self.year), {}).get(slot.fact, ()) if kind else ()
+                        found_by_type[kind] = _adjust(stat(list(typed), ref.stat, measure), ref.times, ref.plus)
+                return [found_by_type[item.council_type] for item in self.group]
+            case PreviousRef():
+                return [_adjust(value, ref.times, ref.plus) for value in self.previous(slot.fact)]
+            case NationalRef():
+                return [_adjust(self.published("national", slot.fact, slot.change), ref.times, ref.plus)] * size
+            case PublishedRegionRef():
+                published = self.published("published_region", slot.fact, slot.change)
+                return [_adjust(published, ref.times, ref.plus)] * size
+            case FactRef():
+                return [_adjust(value, ref.times, ref.plus) for value in self.subject(ref.fact, slot.change)]
+            case _:
+                assert_never(ref)
 
     def bound_column(self, slot: Slot) -> Column:
         """A bound of each authority's confidence interval, from the counts behind its value;

@@ -19,7 +19,21 @@ from typing import Any
 import attrs
 
 from .logic import And, Atom, Node, Not, Or
-from .model import AllOf, AnyOf, Condition, Count, FactTest, Measure, NotOf, NumberTest, Ref, Rulebook, Test
+from .model import (
+    AllOf,
+    AnyOf,
+    Condition,
+    Count,
+    FactTest,
+    LiteralRef,
+    Measure,
+    NotOf,
+    NumberTest,
+    Ref,
+    Reference,
+    Rulebook,
+    Test,
+)
 from .operators import OPERATORS
 
 __all__ = ["And", "Atom", "Node", "Not", "Or", "Plan", "Slot", "encode_literal", "leaves", "make_plan"]
@@ -32,7 +46,7 @@ class Slot:
     kind: str
     fact: str | None = None
     change: str | None = None
-    ref: Ref | None = None
+    ref: Reference | None = None
     count: Count | None = None
     parts: tuple[Node, ...] = ()  # a count's test of each of its facts
     bound: str | None = None  # an interval's lower or upper bound (kind bound)
@@ -113,8 +127,8 @@ class _Planner:
     def operand(
         self, ref: Ref, measure: Measure | None, fact: str | None, change: str | None
     ) -> tuple[int | None, float | None]:
-        if ref.kind == "literal":
-            return None, encode_literal(ref.literal, measure, self.texts)
+        if isinstance(ref, LiteralRef):
+            return None, encode_literal(ref.value, measure, self.texts)
         return self.slot(Slot("ref", fact, change, ref)), None
 
     def test(self, subject: int, test: Test, measure: Measure, fact: str, change: str | None) -> Node:
