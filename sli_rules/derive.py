@@ -28,7 +28,7 @@ from .model import (
     previous_year,
     year_start,
 )
-from .plan import Plan, Slot, encode_literal
+from .plan import BoundSlot, CountSlot, Plan, RefSlot, Slot, TrendSlot, ValueSlot, encode_literal
 from .uncertainty import confidence_interval, improving, worsening
 
 
@@ -229,18 +229,23 @@ class _YearColumns:
         return change_of(current, encode(before, measure, self.texts), change)
 
     def slot_column(self, slot: Slot) -> Column:
+        match slot:
+            case ValueSlot():
+                return self.subject(slot.fact, slot.change)
+            case RefSlot():
+                return self.ref_column(slot)
+            case CountSlot():
+                return self.count_column(slot)
+            case BoundSlot():
+                return self.bound_column(slot)
+            case TrendSlot():
+                return self.trend_column(slot)
+            case _:
+                assert_never(slot)
+
+    def ref_column(self, slot: RefSlot) -> Column:
         size = len(self.group)
-        if slot.kind == "value":
-            assert slot.fact is not None
-            return self.subject(slot.fact, slot.change)
-        if slot.kind == "count":
-            return self.count_column(slot)
-        if slot.kind == "bound":
-            return self.bound_column(slot)
-        if slot.kind == "trend":
-            return self.trend_column(slot)
         ref = slot.ref
-        assert ref is not None and slot.fact is not None
         measure = self.rulebook.measures[slot.fact]
         match ref:
             case RegionRef():
@@ -273,10 +278,9 @@ class _YearColumns:
             case _:
                 assert_never(ref)
 
-    def bound_column(self, slot: Slot) -> Column:
+    def bound_column(self, slot: BoundSlot) -> Column:
         """A bound of each authority's confidence interval, from the counts behind its value;
         None without counts (or for counts an interval cannot be taken from)."""
-        assert slot.fact is not None and slot.bound is not None
         measure = self.rulebook.measures[slot.fact]
         assert measure.method is not None
         column: Column = []
@@ -296,11 +300,10 @@ class _YearColumns:
             column.append(interval.lower if slot.bound == "lower" else interval.upper)
         return column
 
-    def trend_column(self, slot: Slot) -> Column:
+    def trend_column(self, slot: TrendSlot) -> Column:
         """1 where the value was worse (better) than the year before in each of the last N
         years, 0 where not, None where a value is missing or a year crosses a definition
         break."""
-        assert slot.fact is not None
         measure = self.rulebook.measures[slot.fact]
         breaks = [f"{start}-{(start + 1) % 100:02d}" for start in measure.breaks]
         judge_trend = worsening if slot.trend == "worse" else improving
@@ -312,14 +315,13 @@ class _YearColumns:
             column.append(None if found is None else float(found))
         return column
 
-    def count_column(self, slot: Slot) -> Column:
+    def count_column(self, slot: CountSlot) -> Column:
         """What a count tests, for every authority at once: how many of its facts pass the
         test (`number`), which share of the facts decided pass it (`share`), or 1 when all the
         facts of the year pass it and 0 when one does not (`all`). None where fewer than
         `min_data` facts could be decided (or, for `all`, where none failed but some are
         missing)."""
         count = slot.count
-        assert count is not None
         size = len(self.group)
         trues = [0] * size
         falses = [0] * size

@@ -33,7 +33,7 @@ from .model import (
     year_start,
 )
 from .operators import OPERATORS
-from .plan import Plan, Slot, leaves
+from .plan import Plan, RefSlot, Slot, ValueSlot, leaves
 from .results import Evidence, Flag, Gap
 from .uncertainty import worsening
 from .words import show
@@ -71,14 +71,14 @@ class Explainer:
         measure = self.rulebook.measures[test.fact]
         if isinstance(ref, LiteralRef):
             return show(ref.value), ref.value
-        value = self.slot_value(Slot("ref", test.fact, test.change, ref), row)
+        value = self.slot_value(RefSlot(test.fact, test.change, ref), row)
         shown_measure = self.rulebook.measures[ref.fact] if isinstance(ref, FactRef) else measure
         decoded = self.decode(value, shown_measure, texts) if not test.change else value
         return f"{_ref_words(ref)} {show(decoded)}", decoded
 
     def subject(self, test: FactTest, row: Sequence[float | None], texts: dict[str, float]) -> Any:
         measure = self.rulebook.measures[test.fact]
-        value = self.slot_value(Slot("value", test.fact, test.change), row)
+        value = self.slot_value(ValueSlot(test.fact, test.change), row)
         return value if test.change else self.decode(value, measure, texts)
 
     def evidence(self, trigger: Trigger, record: Record, texts: dict[str, float]) -> tuple[Evidence, ...]:
@@ -312,7 +312,7 @@ class Explainer:
         for ref in test.test.refs:
             if isinstance(ref, LiteralRef):
                 continue
-            value = self.slot_value(Slot("ref", test.fact, test.change, ref), row)
+            value = self.slot_value(RefSlot(test.fact, test.change, ref), row)
             if value is not None:
                 continue
             match ref:
