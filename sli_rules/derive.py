@@ -11,15 +11,27 @@ import math
 import statistics
 from array import array
 from collections.abc import Iterator, Sequence
-from typing import Any, Literal, overload
+from typing import Any, Literal, assert_never, overload
 
 import attrs
 
 from .errors import FactsError, Problem, Problems
 from .facts import AuthorityFacts, Region, name_key
 from .logic import Column, Node, Not, evaluate_column
-from .model import Measure, Rulebook, previous_year, year_start
-from .plan import Plan, Slot, encode_literal
+from .model import (
+    ComparatorsRef,
+    CouncilTypeRef,
+    FactRef,
+    Measure,
+    NationalRef,
+    PreviousRef,
+    PublishedRegionRef,
+    RegionRef,
+    Rulebook,
+    previous_year,
+    year_start,
+)
+from .plan import BoundSlot, CountSlot, Plan, RefSlot, Slot, TrendSlot, ValueSlot, encode_literal
 from .uncertainty import confidence_interval, improving, worsening
 
 Values = Sequence[float | None]  # a column: a list, or one value for all (Constant)
@@ -186,7 +198,7 @@ def derive(plan: Plan, rulebook: Rulebook, region: Region) -> Derived:
         years.setdefault(item.year, []).append(index)
     members = comparator_groups(region, years)
     width = len(plan.slots)
-    count_slots = [index for index, slot in enumerate(plan.slots) if slot.kind == "count"]
+    count_slots = [index for index, slot in enumerate(plan.slots) if isinstance(slot, CountSlot)]
     varying = tuple(index for index, slot in enumerate(plan.slots) if not _one_per_year(slot))
     blocks: list[array[float]] = []
     templates: list[tuple[float | None, ...]] = []
@@ -284,7 +296,8 @@ class _YearColumns:
                 self.computed.append(column)
                 continue
             packed = array("d", [_UNKNOWN if value is None else value for value in column])
-            if slot.kind != "value" and sum(map(math.isnan, packed)) != sum(1 for value in column if value is None):
+            # A computed value that came out as NaN would pass for unknown: refused instead.
+            if not isinstance(slot, ValueSlot) and sum(map(math.isnan, packed)) != column.count(None):
                 _checked(math.nan, slot, self.year)
             block[position[index] :: width] = packed
             self.computed.append(column if index in read_until else _RELEASED)
@@ -324,6 +337,7 @@ class _YearColumns:
         return [encode(value, measure, self.texts) for value in values]
 
     def published(self, scope: str, fact: str, change: str | None) -> float | None:
+        """A published figure (`national`, `published_region`: as the facts give them)."""
         measure = self.rulebook.measures[fact]
         current = encode(self.references.get((scope, self.year), {}).get(fact), measure, self.texts)
         if change is None:
@@ -334,52 +348,58 @@ class _YearColumns:
         return change_of(current, encode(before, measure, self.texts), change)
 
     def slot_column(self, slot: Slot) -> Values:
-        size = len(self.group)
-        if slot.kind == "value":
-            assert slot.fact is not None
-            return self.subject(slot.fact, slot.change)
-        if slot.kind == "count":
-            return self.count_column(slot)
-        if slot.kind == "bound":
-            return self.bound_column(slot)
-        if slot.kind == "trend":
-            return self.trend_column(slot)
-        ref = slot.ref
-        assert ref is not None and slot.fact is not None
-        measure = self.rulebook.measures[slot.fact]
-        if ref.kind == "region":
-            values = [value for value in self.subject(slot.fact, slot.change) if value is not None]
-            assert ref.stat is not None
-            found = stat(values, ref.stat, measure)
-            return Constant(_adjust(found, ref.times, ref.plus), size)
-        if ref.kind == "comparators":
-            column = self.subject(slot.fact, slot.change)
-            result: Column = []
-            for members in self.members:
-                present = [value for member in members if (value := column[member]) is not None]
-                assert ref.stat is not None
-                result.append(_adjust(stat(present, ref.stat, measure), ref.times, ref.plus))
-            return result
-        if ref.kind == "council_type":
-            assert ref.stat is not None
-            found_by_type: dict[str | None, float | None] = {}
-            for item in self.group:
-                kind = item.council_type
-                if kind not in found_by_type:
-                    typed = self.type_values.get((kind, self.year), {}).get(slot.fact, ()) if kind else ()
-                    found_by_type[kind] = _adjust(stat(list(typed), ref.stat, measure), ref.times, ref.plus)
-            return [found_by_type[item.council_type] for item in self.group]
-        if ref.kind == "previous":
-            return [_adjust(value, ref.times, ref.plus) for value in self.previous(slot.fact)]
-        if ref.kind in ("national", "published_region"):
-            return Constant(_adjust(self.published(ref.kind, slot.fact, slot.change), ref.times, ref.plus), size)
-        assert ref.fact is not None
-        return [_adjust(value, ref.times, ref.plus) for value in self.subject(ref.fact, slot.change)]
+        match slot:
+            case ValueSlot():
+                return self.subject(slot.fact, slot.change)
+            case RefSlot():
+                return self.ref_column(slot)
+            case CountSlot():
+                return self.count_column(slot)
+            case BoundSlot():
+                return self.bound_column(slot)
+            case TrendSlot():
+                return self.trend_column(slot)
+            case _:
+                assert_never(slot)
 
-    def bound_column(self, slot: Slot) -> Column:
+    def ref_column(self, slot: RefSlot) -> Values:
+        size = len(self.group)
+        ref = slot.ref
+        measure = self.rulebook.measures[slot.fact]
+        match ref:
+            case RegionRef():
+                values = [value for value in self.subject(slot.fact, slot.change) if value is not None]
+                return Constant(_adjust(stat(values, ref.stat, measure), ref.times, ref.plus), size)
+            case ComparatorsRef():
+                column = self.subject(slot.fact, slot.change)
+                result: Column = []
+                for members in self.members:
+                    present = [value for member in members if (value := column[member]) is not None]
+                    result.append(_adjust(stat(present, ref.stat, measure), ref.times, ref.plus))
+                return result
+            case CouncilTypeRef():
+                found_by_type: dict[str | None, float | None] = {}
+                for item in self.group:
+                    kind = item.council_type
+                    if kind not in found_by_type:
+                        typed = self.type_values.get((kind, self.year), {}).get(slot.fact, ()) if kind else ()
+                        found_by_type[kind] = _adjust(stat(list(typed), ref.stat, measure), ref.times, ref.plus)
+                return [found_by_type[item.council_type] for item in self.group]
+            case PreviousRef():
+                return [_adjust(value, ref.times, ref.plus) for value in self.previous(slot.fact)]
+            case NationalRef():
+                return Constant(_adjust(self.published("national", slot.fact, slot.change), ref.times, ref.plus), size)
+            case PublishedRegionRef():
+                published = self.published("published_region", slot.fact, slot.change)
+                return Constant(_adjust(published, ref.times, ref.plus), size)
+            case FactRef():
+                return [_adjust(value, ref.times, ref.plus) for value in self.subject(ref.fact, slot.change)]
+            case _:
+                assert_never(ref)
+
+    def bound_column(self, slot: BoundSlot) -> Column:
         """A bound of each authority's confidence interval, from the counts behind its value;
         None without counts (or for counts an interval cannot be taken from)."""
-        assert slot.fact is not None and slot.bound is not None
         measure = self.rulebook.measures[slot.fact]
         assert measure.method is not None
         column: Column = []
@@ -399,11 +419,10 @@ class _YearColumns:
             column.append(interval.lower if slot.bound == "lower" else interval.upper)
         return column
 
-    def trend_column(self, slot: Slot) -> Column:
+    def trend_column(self, slot: TrendSlot) -> Column:
         """1 where the value was worse (better) than the year before in each of the last N
         years, 0 where not, None where a value is missing or a year crosses a definition
         break."""
-        assert slot.fact is not None
         measure = self.rulebook.measures[slot.fact]
         breaks = [f"{start}-{(start + 1) % 100:02d}" for start in measure.breaks]
         judge_trend = worsening if slot.trend == "worse" else improving
@@ -419,14 +438,13 @@ class _YearColumns:
             column.append(None if found is None else float(found))
         return column
 
-    def count_column(self, slot: Slot) -> Column:
+    def count_column(self, slot: CountSlot) -> Column:
         """What a count tests, for every authority at once: how many of its facts pass the
         test (`number`), which share of the facts decided pass it (`share`), or 1 when all the
         facts of the year pass it and 0 when one does not (`all`). None where fewer than
         `min_data` facts could be decided (or, for `all`, where none failed but some are
         missing)."""
         count = slot.count
-        assert count is not None
         size = len(self.group)
         trues = [0] * size
         falses = [0] * size
@@ -493,23 +511,24 @@ def _last_count_reading(plan: Plan) -> dict[int, int]:
                 walk(item, count)
 
     for index, slot in enumerate(plan.slots):
-        for part in slot.parts:
-            walk(part, index)
+        if isinstance(slot, CountSlot):
+            for part in slot.parts:
+                walk(part, index)
     return last
 
 
 def _subjects_read(slot: Slot) -> list[tuple[str, str | None]]:
     """The (fact, change) columns a slot is computed from."""
-    if slot.kind not in ("value", "ref") or slot.fact is None:
-        return []
-    if slot.ref is not None and slot.ref.kind == "fact" and slot.ref.fact is not None:
+    if isinstance(slot, RefSlot) and isinstance(slot.ref, FactRef):
         return [(slot.ref.fact, slot.change)]
-    return [(slot.fact, slot.change)]
+    if isinstance(slot, (ValueSlot, RefSlot)):
+        return [(slot.fact, slot.change)]
+    return []
 
 
 def _one_per_year(slot: Slot) -> bool:
     """A slot whose value is the same for every authority of a year: a region or national figure."""
-    return slot.kind == "ref" and slot.ref is not None and slot.ref.kind in ("region", "national", "published_region")
+    return isinstance(slot, RefSlot) and isinstance(slot.ref, (RegionRef, NationalRef, PublishedRegionRef))
 
 
 def _checked(value: float | None, slot: Slot, year: str) -> float | None:
@@ -517,7 +536,7 @@ def _checked(value: float | None, slot: Slot, year: str) -> float | None:
     if value is not None and math.isnan(value):
         raise FactsError([Problem(
             "<derived>", 1, 1,
-            f"the {slot.kind} of {slot.fact} for {year} came out as not a number: "
+            f"a value derived for {year} came out as not a number ({slot}): "
             "values this extreme cannot be compared",
         )])
     return value

@@ -12,8 +12,8 @@ from .model import (
     Counter,
     Flagged,
     Level,
+    NumberTest,
     Rulebook,
-    Test,
     VerdictAll,
     VerdictAny,
     VerdictCondition,
@@ -214,10 +214,10 @@ def _words(condition: VerdictCondition, headings: dict[str, str]) -> list[str]:
     return [joiner.join(text for item in condition.items for text in _words(item, headings))]
 
 
-def _test_words(test: Test, *, percent: bool = False) -> str:
+def _test_words(test: NumberTest, *, percent: bool = False) -> str:
     if percent:
-        return OPERATORS[test.op].say_numbers([f"{_plain(ref.literal * 100)}%" for ref in test.refs])
-    return OPERATORS[test.op].say_numbers([_plain(ref.literal) for ref in test.refs])
+        return OPERATORS[test.op].say_numbers([f"{_plain(number * 100)}%" for number in test.numbers])
+    return OPERATORS[test.op].say_numbers([_plain(number) for number in test.numbers])
 
 
 def _plain(number: float) -> str:
