@@ -15,6 +15,7 @@ from .factset import AuthorityFacts, BoundRegion, Count, Region
 
 MAX_TEXT = 10_000
 MAX_UNKNOWN_LISTED = 50  # unknown facts listed one by one for each fact set
+_EXACT = 2**53  # integers beyond this cannot be held exactly as floats
 
 
 def bind(region: Region, rulebook: Rulebook, problems: Problems | None = None) -> BoundRegion:
@@ -82,6 +83,16 @@ class _Binder:
         self.publications = publications
         self.resolved: dict[tuple[str, str | None], str | None] = {}
         self.left_out: dict[str, dict[str, set[str]]] = {}  # publication → fact → years
+        # Each number measure's range, within what a float holds exactly: a value inside it
+        # suits the measure without further checks (NaN and infinities are never inside).
+        self.bounds: dict[str, tuple[float, float]] = {
+            measure.id: (
+                max(measure.range[0], -_EXACT) if measure.range else -_EXACT,
+                min(measure.range[1], _EXACT) if measure.range else _EXACT,
+            )
+            for measure in rulebook.measures.values()
+            if measure.type == "number"
+        }
         self._known: list[str] | None = None
 
     @property
@@ -222,10 +233,25 @@ class _Binder:
         keys = key_locations or {}
         unknown = 0
         same = True  # every value kept as it is, under the id it was given
+        resolved, bounds = self.resolved, self.bounds
         for fact, value in values.items():
             if value is None:
                 continue  # null means "not known": the fact is missing, not an error
-            canonical = self.resolve(fact, year)
+            key = (fact, year)
+            canonical = resolved[key] if key in resolved else self.resolve(fact, year)
+            # The common case, decided at once: a number well inside its measure's range.
+            fits = bounds.get(canonical) if canonical is not None else None
+            if (
+                canonical is not None
+                and fits is not None
+                and (type(value) is float or type(value) is int)
+                and fits[0] <= value <= fits[1]
+                and canonical not in given_as
+            ):
+                given_as[canonical] = fact
+                result[canonical] = value
+                same = same and canonical == fact
+                continue
             where = keys.get(fact) or locations.get(fact, item.location)
             if canonical is None:
                 if where[0] in self.publications:
