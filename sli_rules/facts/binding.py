@@ -83,6 +83,7 @@ class _Binder:
         self.publications = publications
         self.resolved: dict[tuple[str, str | None], str | None] = {}
         self.left_out: dict[str, dict[str, set[str]]] = {}  # publication → fact → years
+        self._plain_numbers: dict[str, frozenset[str]] = {}
         # Each number measure's range, within what a float holds exactly: a value inside it
         # suits the measure without further checks (NaN and infinities are never inside).
         self.bounds: dict[str, tuple[float, float]] = {
@@ -111,6 +112,15 @@ class _Binder:
         except KeyError:
             found = self.resolved[key] = self.rulebook.resolve(fact, year)
             return found
+
+    def plain_numbers(self, year: str) -> frozenset[str]:
+        """The number measures whose catalogue id is the id to give them in `year`."""
+        found = self._plain_numbers.get(year)
+        if found is None:
+            found = self._plain_numbers[year] = frozenset(
+                fact for fact in self.bounds if self.resolve(fact, year) == fact
+            )
+        return found
 
     def rekey(self, locations: dict[str, Location], year: str) -> dict[str, Location]:
         rekeyed = {self.resolve(fact, year) or fact: where for fact, where in locations.items()}
@@ -227,25 +237,35 @@ class _Binder:
         item: AuthorityFacts,
         key_locations: dict[str, Location] | None = None,
     ) -> dict[str, Any]:
+        bounds = self.bounds
+        if values.keys() <= self.plain_numbers(year):
+            # The common case, decided at once: every id is its measure's own id this year,
+            # and every value a number well inside the measure's range. Nothing to copy.
+            for fact, value in values.items():
+                fits = bounds[fact]
+                if not ((type(value) is float or type(value) is int) and fits[0] <= value <= fits[1]):
+                    break
+            else:
+                return values
         problems = self.problems
         result: dict[str, Any] = {}
         given_as: dict[str, str] = {}
         keys = key_locations or {}
         unknown = 0
         same = True  # every value kept as it is, under the id it was given
-        resolved, bounds = self.resolved, self.bounds
+        resolved = self.resolved
         for fact, value in values.items():
             if value is None:
                 continue  # null means "not known": the fact is missing, not an error
             key = (fact, year)
             canonical = resolved[key] if key in resolved else self.resolve(fact, year)
-            # The common case, decided at once: a number well inside its measure's range.
-            fits = bounds.get(canonical) if canonical is not None else None
+            # A number well inside its measure's range, given by an alias or beside others.
+            within = bounds.get(canonical) if canonical is not None else None
             if (
                 canonical is not None
-                and fits is not None
+                and within is not None
                 and (type(value) is float or type(value) is int)
-                and fits[0] <= value <= fits[1]
+                and within[0] <= value <= within[1]
                 and canonical not in given_as
             ):
                 given_as[canonical] = fact
