@@ -213,7 +213,7 @@ class _Run:
         compiled, derived = self.compiled, self.derived
         item = self.bound.authorities[index]
         row = derived.row(index) if row is None else row
-        record = compiled.recorder.record(outcomes, row, derived.parts_of(index))
+        record = compiled.recorder.record(outcomes, row, derived.parts_of(index), (derived, index))
         flags, gaps = compiled.explainer.findings(item, record, derived.texts)
         key = _key(item.code, item.authority)
         before = self.flagged.get((key, previous_year(item.year)))

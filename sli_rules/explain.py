@@ -191,13 +191,14 @@ class Explainer:
         counted: bool,
     ) -> Flag:
         values = self.values(trigger, item, record)
+        kept = record.detached()  # what the words, written later, read
         return Flag(
             trigger=trigger.id,
             heading=trigger.heading,
             signal=trigger.signal,
             counted=counted,
             title=trigger.title,
-            says=Deferred(lambda: self.says(trigger, item, record, texts)),
+            says=Deferred(lambda: self.says(trigger, item, kept, texts)),
             sources=trigger.sources,
             values=values,
             area=trigger.area,
@@ -206,7 +207,7 @@ class Explainer:
                 {fact: source for fact in values if (source := item.source_of(fact)) is not None}
                 if item.sources else {}
             ),
-            evidence=Deferred(lambda: self.evidence(trigger, record, texts)),
+            evidence=Deferred(lambda: self.evidence(trigger, kept, texts)),
             entry=trigger.entry,
             basis=trigger.basis,
         )
@@ -254,7 +255,8 @@ class Explainer:
 
     def gap(self, trigger: Trigger, item: AuthorityFacts, record: Record, texts: dict[str, float]) -> Gap:
         """A trigger that could not be judged; what was missing, and why, in words when read."""
-        reasons = Deferred(lambda: self.gap_reasons(trigger, item, record, texts))
+        kept = record.detached()
+        reasons = Deferred(lambda: self.gap_reasons(trigger, item, kept, texts))
         return Gap(
             trigger.id,
             trigger.heading,
