@@ -2,12 +2,59 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+import functools
+from collections.abc import Callable, Iterator
+from typing import Any, Generic, TypeVar
 
 import attrs
+import cattrs
+from cattrs.gen import make_dict_unstructure_fn, override
 
 from .facts import latest_named
+
+T = TypeVar("T")
+
+
+class Deferred(Generic[T]):
+    """A value made when first read, then kept: the prose of a result (a flag's message and
+    evidence, a gap's reasons, a verdict's reasons). Nothing is decided on it, so a program
+    that only wants the verdicts never pays for the words; a report that reads them gets
+    exactly what an eager result would hold. Compares, prints and pickles as its value."""
+
+    __slots__ = ("_make", "_value")
+
+    def __init__(self, make: Callable[[], T]) -> None:
+        self._make: Callable[[], T] | None = make
+        self._value: T | None = None
+
+    def get(self) -> T:
+        make = self._make
+        if make is not None:
+            # Another thread may make it too: the same value, so either result is kept.
+            self._value = make()
+            self._make = None  # the closure (and the record it holds) is let go
+        return self._value  # type: ignore[return-value]
+
+    def __eq__(self, other: object) -> bool:
+        return self.get() == (other.get() if isinstance(other, Deferred) else other)
+
+    def __hash__(self) -> int:
+        return hash(self.get())
+
+    def __repr__(self) -> str:
+        return repr(self.get())
+
+    def __reduce__(self) -> tuple[Callable[[T], T], tuple[T]]:
+        return (_made, (self.get(),))
+
+
+def _made(value: T) -> T:
+    return value
+
+
+def made(value: T | Deferred[T]) -> T:
+    """The value itself, made now if it was deferred."""
+    return value.get() if isinstance(value, Deferred) else value
 
 
 @attrs.frozen
@@ -53,18 +100,28 @@ class Flag:
     signal: str
     counted: bool
     title: str
-    says: str
+    _says: str | Deferred[str] = attrs.field(alias="says")
     sources: tuple[str, ...]
     values: dict[str, Any]
     area: str | None = None
     notes: dict[str, str] = attrs.Factory(dict)
     provenance: dict[str, str] = attrs.Factory(dict)  # the fact set's own sources, by fact
-    evidence: tuple[Evidence, ...] = ()
+    _evidence: tuple[Evidence, ...] | Deferred[tuple[Evidence, ...]] = attrs.field(default=(), alias="evidence")
     entry: str | None = None  # the piece of evidence (Table 2 entry) it reads
     basis: str | None = None  # seed, interpretation or illustrative
     view: str | None = None  # the authority's own view in its self-assessment, where given
     view_comment: str | None = None
     last_year: bool | None = None  # also flagged the year before (None: last year not known)
+
+    @property
+    def says(self) -> str:
+        """The trigger's message for people, with this authority's values."""
+        return made(self._says)
+
+    @property
+    def evidence(self) -> tuple[Evidence, ...]:
+        """Each test of the trigger: what was compared with what, and the outcome."""
+        return made(self._evidence)
 
 
 @attrs.frozen
@@ -74,10 +131,24 @@ class Gap:
     trigger: str
     heading: str
     title: str
-    missing: tuple[str, ...]
-    why: tuple[str, ...] = ()
-    known: tuple[str, ...] = ()  # the tests that could be decided, with their values
+    _missing: tuple[str, ...] | Deferred[tuple[str, ...]] = attrs.field(alias="missing")
+    _why: tuple[str, ...] | Deferred[tuple[str, ...]] = attrs.field(default=(), alias="why")
+    # The tests that could be decided, with their values.
+    _known: tuple[str, ...] | Deferred[tuple[str, ...]] = attrs.field(default=(), alias="known")
     entry: str | None = None
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The facts whose absence left the trigger unjudged."""
+        return made(self._missing)
+
+    @property
+    def why(self) -> tuple[str, ...]:
+        return made(self._why)
+
+    @property
+    def known(self) -> tuple[str, ...]:
+        return made(self._known)
 
 
 @attrs.frozen
@@ -114,10 +185,15 @@ class AuthorityAssessment:
     flags: tuple[Flag, ...]
     gaps: tuple[Gap, ...]
     support: tuple[SupportOption, ...]
-    reasons: tuple[str, ...]
+    _reasons: tuple[str, ...] | Deferred[tuple[str, ...]] = attrs.field(alias="reasons")
     peers: tuple[Peer, ...] = ()
     tier_note: str | None = None
     coverage: Coverage | None = None
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why this verdict: the condition that held, the evidence seen, the flags behind it."""
+        return made(self._reasons)
 
     @property
     def concerns(self) -> tuple[Flag, ...]:
@@ -134,9 +210,7 @@ class AuthorityAssessment:
         return explain_text(self)
 
     def to_dict(self) -> dict[str, Any]:
-        from .convert import converter
-
-        return converter.unstructure(self)  # type: ignore[no-any-return]
+        return _output().unstructure(self)  # type: ignore[no-any-return]
 
 
 @attrs.frozen
@@ -166,26 +240,63 @@ class RegionAssessment:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data, as in the documented contract."""
-        from .convert import converter
-
+        output = _output()
         return {
             "rulebook": {"digest": self.rulebook_digest, "path": self.rulebook_path},
-            "assessments": [converter.unstructure(item) for item in self.assessments],
+            "assessments": [output.unstructure(item) for item in self.assessments],
             "summary": self.summary(),
         }
 
     def summary(self) -> dict[str, Any]:
-        by_level = {level: 0 for level, _ in self.levels}
-        by_tier = {tier: 0 for tier, _ in self.tiers}
+        summary = Summary(self.levels, self.tiers)
         for item in self.assessments:
-            by_level[item.level] = by_level.get(item.level, 0) + 1
-            by_tier[item.tier] = by_tier.get(item.tier, 0) + 1
+            summary.add(item)
+        return summary.as_dict()
+
+
+class Summary:
+    """A region's summary, added to one assessment at a time (so a stream can end with it)."""
+
+    def __init__(self, levels: tuple[tuple[str, str], ...], tiers: tuple[tuple[str, str], ...]) -> None:
+        self.authorities = 0
+        self.by_level = {level: 0 for level, _ in levels}
+        self.by_tier = {tier: 0 for tier, _ in tiers}
+        self.excellence: set[str] = set()
+        self.gaps = 0
+
+    def add(self, item: AuthorityAssessment) -> None:
+        self.authorities += 1
+        self.by_level[item.level] = self.by_level.get(item.level, 0) + 1
+        self.by_tier[item.tier] = self.by_tier.get(item.tier, 0) + 1
+        if item.excellence:
+            self.excellence.add(item.authority)
+        self.gaps += len(item.gaps)
+
+    def as_dict(self) -> dict[str, Any]:
         return {
-            "authorities": len(self.assessments),
-            "levels": by_level,
-            "tiers": by_tier,
-            "excellence": sorted(
-                {item.authority for item in self.assessments if item.excellence}
-            ),
-            "gaps": sum(len(item.gaps) for item in self.assessments),
+            "authorities": self.authorities,
+            "levels": dict(self.by_level),
+            "tiers": dict(self.by_tier),
+            "excellence": sorted(self.excellence),
+            "gaps": self.gaps,
         }
+
+
+@functools.cache
+def _output() -> cattrs.Converter:
+    """Results as JSON-ready data: every field under its public name, deferred prose made."""
+    converter = cattrs.Converter()
+
+    def words(value: Any) -> Any:
+        return converter.unstructure(made(value))
+
+    for cls in (Flag, Gap, AuthorityAssessment):
+        deferred: dict[str, Any] = {
+            field.name: override(unstruct_hook=words)
+            for field in attrs.fields(cls)
+            if field.name != field.alias
+        }
+        converter.register_unstructure_hook(
+            cls, make_dict_unstructure_fn(cls, converter, _cattrs_use_alias=True, **deferred)
+        )
+    return converter

@@ -16,6 +16,7 @@ from .factset import AuthorityFacts, BoundRegion, Count, PlaceMap, Region, spot_
 
 MAX_TEXT = 10_000
 MAX_UNKNOWN_LISTED = 50  # unknown facts listed one by one for each fact set
+_EXACT = 2**53  # integers beyond this cannot be held exactly as floats
 
 
 def bind(region: Region, rulebook: Rulebook, problems: Problems | None = None) -> BoundRegion:
@@ -83,6 +84,24 @@ class _Binder:
         self.publications = publications
         self.resolved: dict[tuple[str, str | None], str | None] = {}
         self.left_out: dict[str, dict[str, set[str]]] = {}  # publication → fact → years
+        self._own_ids: dict[str, frozenset[str]] = {}
+        # What a value of each measure plainly is: float (a number, within `bounds`), bool,
+        # str (text), or the category's values.
+        self.quick: dict[str, Any] = {
+            measure.id: {"number": float, "boolean": bool, "text": str}.get(measure.type)
+            or frozenset(measure.values or ())
+            for measure in rulebook.measures.values()
+        }
+        # Each number measure's range, within what a float holds exactly: a value inside it
+        # suits the measure without further checks (NaN and infinities are never inside).
+        self.bounds: dict[str, tuple[float, float]] = {
+            measure.id: (
+                max(measure.range[0], -_EXACT) if measure.range else -_EXACT,
+                min(measure.range[1], _EXACT) if measure.range else _EXACT,
+            )
+            for measure in rulebook.measures.values()
+            if measure.type == "number"
+        }
         self._known: list[str] | None = None
 
     @property
@@ -102,27 +121,41 @@ class _Binder:
             found = self.resolved[key] = self.rulebook.resolve(fact, year)
             return found
 
+    def own_ids(self, year: str) -> frozenset[str]:
+        """The measures whose catalogue id is the id to give them in `year`."""
+        found = self._own_ids.get(year)
+        if found is None:
+            found = self._own_ids[year] = frozenset(fact for fact in self.quick if self.resolve(fact, year) == fact)
+        return found
+
     def rekey(self, locations: Mapping[str, Location], year: str) -> Mapping[str, Location]:
         if isinstance(locations, PlaceMap):  # not looked up: most places are never asked for
             return locations.renamed(lambda fact: self.resolve(fact, year))
-        return {self.resolve(fact, year) or fact: where for fact, where in locations.items()}
+        rekeyed = {self.resolve(fact, year) or fact: where for fact, where in locations.items()}
+        return locations if rekeyed.keys() == locations.keys() else rekeyed
 
     def authority(self, item: AuthorityFacts) -> AuthorityFacts:
         before = previous_year(item.year)
         history, history_locations = self.history(item)
-        return attrs.evolve(
-            item,
-            facts=self.values(item.facts, item.fact_locations, item.year, item, item.fact_key_locations),
-            previous=self.values(item.previous, item.previous_locations, before, item, item.previous_key_locations),
-            fact_locations=self.rekey(item.fact_locations, item.year),
-            previous_locations=self.rekey(item.previous_locations, before),
-            fact_key_locations=self.rekey(item.fact_key_locations, item.year),
-            previous_key_locations=self.rekey(item.previous_key_locations, before),
-            counts=self.counts(item),
-            count_locations=self.rekey(item.count_locations, item.year),
-            history=history,
-            history_locations=history_locations,
-        )
+        bound: dict[str, Any] = {
+            "facts": self.values(item.facts, item.fact_locations, item.year, item, item.fact_key_locations),
+            "previous": self.values(
+                item.previous, item.previous_locations, before, item, item.previous_key_locations
+            ),
+            "fact_locations": self.rekey(item.fact_locations, item.year),
+            "previous_locations": self.rekey(item.previous_locations, before),
+            "fact_key_locations": self.rekey(item.fact_key_locations, item.year),
+            "previous_key_locations": self.rekey(item.previous_key_locations, before),
+            "counts": self.counts(item),
+            "count_locations": self.rekey(item.count_locations, item.year),
+            "history": history,
+            "history_locations": history_locations,
+        }
+        # Facts given by catalogue id with values that suit their measures bind to themselves:
+        # nothing is copied, which for a large region is most of binding's time and memory.
+        if all(value is getattr(item, name) for name, value in bound.items()):
+            return item
+        return attrs.evolve(item, **bound)
 
     def published(self, values: dict[str, Any], year: str, path: str | None) -> dict[str, Any]:
         """Published figures (England's, the region's) by catalogue id; figures the rulebook
@@ -156,11 +189,11 @@ class _Binder:
                                       hint=did_you_mean(fact, self.known) or "add it to the rulebook's measures")
                 continue
             result[canonical] = count
-        return result
+        return item.counts if result.keys() == item.counts.keys() else result
 
     def history(
         self, item: AuthorityFacts
-    ) -> tuple[dict[str, dict[str, Any]], dict[str, MutableMapping[str, Location]]]:
+    ) -> tuple[dict[str, dict[str, Any]], Mapping[str, Mapping[str, Location]]]:
         """Earlier years' values by catalogue id, each through the aliases of its own year."""
         history: dict[str, dict[str, Any]] = {}
         locations: dict[str, MutableMapping[str, Location]] = {}
@@ -188,6 +221,10 @@ class _Binder:
                 if not isinstance(placed, PlaceMap):
                     placed = locations[canonical] = PlaceMap()
                 placed[when] = where
+        # The same facts and years, kept as given: their places are those given (compared by
+        # fact and year only, so that no place is looked up).
+        if history == item.history and _same_values(history, item.history):
+            return item.history, item.history_locations
         return history, locations
 
     def type_values(
@@ -215,11 +252,33 @@ class _Binder:
         item: AuthorityFacts,
         key_locations: Mapping[str, Location] | None = None,
     ) -> dict[str, Any]:
+        bounds, quick = self.bounds, self.quick
+        if values.keys() <= self.own_ids(year):
+            # The common case, decided at once: every id is its measure's own id this year,
+            # and every value plainly suits its measure. Nothing to copy.
+            for fact, value in values.items():
+                kind = quick[fact]
+                if kind is float:
+                    fits = bounds[fact]
+                    if not ((type(value) is float or type(value) is int) and fits[0] <= value <= fits[1]):
+                        break
+                elif kind is bool:
+                    if type(value) is not bool:
+                        break
+                elif kind is str:
+                    if type(value) is not str or len(value) > MAX_TEXT:
+                        break
+                elif type(value) is not str or value not in kind:  # a category's values
+                    break
+            else:
+                return values
         problems = self.problems
         result: dict[str, Any] = {}
         given_as: dict[str, str] = {}
         keys = key_locations or {}
         unknown = 0
+        same = True  # every value kept as it is, under the id it was given
+        resolved = self.resolved
 
         def written(fact: str) -> Any:  # where the fact's id is written: looked up only for a problem
             return spot_of(keys, fact, spot_of(locations, fact, item.location))
@@ -227,7 +286,21 @@ class _Binder:
         for fact, value in values.items():
             if value is None:
                 continue  # null means "not known": the fact is missing, not an error
-            canonical = self.resolve(fact, year)
+            key = (fact, year)
+            canonical = resolved[key] if key in resolved else self.resolve(fact, year)
+            # A number well inside its measure's range, given by an alias or beside others.
+            within = bounds.get(canonical) if canonical is not None else None
+            if (
+                canonical is not None
+                and within is not None
+                and (type(value) is float or type(value) is int)
+                and within[0] <= value <= within[1]
+                and canonical not in given_as
+            ):
+                given_as[canonical] = fact
+                result[canonical] = value
+                same = same and canonical == fact
+                continue
             if canonical is None:
                 where = written(fact)
                 if spot_path(where) in self.publications:
@@ -255,12 +328,13 @@ class _Binder:
                                 hint=checked.hint)
                 continue
             result[canonical] = checked
+            same = same and canonical == fact and checked is value
         if unknown > MAX_UNKNOWN_LISTED:
             # A file of a million made-up columns gets a readable error, and quickly: each
             # listed one costs a did-you-mean search.
             problems.add(*item.location, f"{unknown - MAX_UNKNOWN_LISTED} more unknown facts for "
                          f"{item.authority} {item.year}, not listed")
-        return result
+        return values if same and len(result) == len(values) else result
 
     def warnings(self) -> list[Problem]:
         """One warning per publication, naming the measures left out and their years."""
@@ -318,6 +392,13 @@ def check_value(measure: Any, value: Any) -> Any:
     if len(value) > MAX_TEXT:
         return _Invalid(f"text of {len(value)} characters; the limit is {MAX_TEXT}")
     return value
+
+
+def _same_values(bound: dict[str, dict[str, Any]], given: dict[str, dict[str, Any]]) -> bool:
+    """The same objects, not only equal ones: a float subclass (numpy's) is bound as a float."""
+    return all(
+        value is given[fact][year] for fact, by_year in bound.items() for year, value in by_year.items()
+    )
 
 
 def _brief(value: Any) -> str:
