@@ -18,7 +18,7 @@ from .load import load_rulebook, shipped
 from .model import HEADINGS, Rulebook, Trigger, previous_year, year_start
 from .plan import Plan, make_plan
 from .policy import Tally
-from .results import AuthorityAssessment, Coverage, Deferred, Flag, Gap, Judged, RegionAssessment, Summary
+from .results import AuthorityAssessment, Coverage, Flag, Gap, Judged, RegionAssessment, Summary
 from .selfassess import SelfAssessment
 
 BACKENDS = ("durable", "python")
@@ -361,7 +361,7 @@ def _assessment(verdict: judge.Verdict, recommendation: recommend.Recommendation
         flags=verdict.flags,
         gaps=verdict.gaps,
         support=recommendation.support,
-        reasons=Deferred(lambda: verdict.reasons),  # made when read
+        reasons=verdict.deferred_reasons,  # made when read
         peers=recommendation.peers,
         tier_note=recommendation.tier.note,
         coverage=Coverage(
