@@ -263,7 +263,9 @@ class _YearColumns:
         None without counts (or for counts an interval cannot be taken from)."""
         assert slot.fact is not None and slot.bound is not None
         measure = self.rulebook.measures[slot.fact]
-        assert measure.method is not None
+        if measure.method is None:
+            # A count over a group reaches measures with no method (scores): never an interval.
+            return [None] * len(self.group)
         column: Column = []
         for item in self.group:
             counts = item.counts.get(slot.fact)

@@ -77,6 +77,11 @@ class Explainer:
         if test.test.op == "present":
             state = "present" if value is not None else "missing"
             return f"{subject} is {state} (wanted {'present' if test.test.present else 'missing'})"
+        if test.test.op == "has_counts":
+            bound = self.slot_value(Slot("bound", test.fact, bound="lower", confidence=test.test.confidence), row)
+            given = "given" if bound is not None else "not given"
+            wanted = "given" if test.test.present else "not given"
+            return f"the counts behind {subject} are {given} (wanted {wanted})"
         refs = [self.reference(test, ref, row, texts)[0] for ref in test.test.refs]
         unit = "%" if test.change == "percent" else ""
         words = OPERATORS[test.test.op].words
@@ -89,8 +94,10 @@ class Explainer:
         counted = [fact for fact, outcome in zip(count.facts, outcomes, strict=True) if outcome is True]
         judged = sum(1 for outcome in outcomes if outcome is not None)
         where = count.where
-        refs = ", ".join(
-            _ref_words(ref, self.rulebook) if ref.kind != "literal" else show(ref.literal) for ref in where.refs
+        refs = "".join(
+            ", " * (index > 0) + " " * (index == 0)
+            + (_ref_words(ref, self.rulebook) if ref.kind != "literal" else show(ref.literal))
+            for index, ref in enumerate(where.refs)
         )
         test = count.test
         if count.scale == "all":
@@ -101,7 +108,7 @@ class Explainer:
             wanted = f"{test.op.replace('_', ' ')} " + " and ".join(show(ref.literal) for ref in test.refs)
         share = f" ({show(len(counted) / judged * 100)}%)" if count.scale == "share" and judged else ""
         text = (
-            f"{len(counted)} of the {judged} facts with data{share} {OPERATORS[where.op].plural} {refs}"
+            f"{len(counted)} of the {judged} facts with data{share} {OPERATORS[where.op].plural}{refs}"
             f" (wanted {wanted})"
         )
         if counted:

@@ -144,8 +144,11 @@ class _Lowering:
         right, literal = self.operands[operand]
         return self.planner.atom(Atom(kind, left, right, literal))
 
-    def present(self, flag: bool) -> Node:
-        return self.planner.atom(Atom("present" if flag else "absent", self.subject))
+    def present(self, flag: bool, subject: str = "value") -> Node:
+        left = self.subject
+        if subject != "value":
+            left = self.planner.slot(Slot("bound", self.fact, bound=subject, confidence=self.test.confidence))
+        return self.planner.atom(Atom("present" if flag else "absent", left))
 
     def holds(self, subject: str) -> Node:
         trend = self.planner.slot(Slot("trend", self.fact, trend=subject, years=self.test.years))
