@@ -10,7 +10,7 @@ from typing import Any, Literal
 from .evaluate import Record
 from .facts import AuthorityFacts
 from .logic import kleene_and, kleene_not, kleene_or
-from .model import AllOf, Condition, Count, FactTest, Measure, NotOf, Ref, Rulebook, Trigger, year_start
+from .model import AllOf, Condition, Count, FactTest, Measure, NotOf, Ref, Rulebook, Trigger, previous_year, year_start
 from .operators import OPERATORS
 from .plan import Plan, Slot, leaves
 from .results import Evidence, Flag, Gap
@@ -188,6 +188,10 @@ class Explainer:
             values=values,
             area=trigger.area,
             notes={fact: item.notes[fact] for fact in values if fact in item.notes},
+            year_notes={
+                fact: note for fact in values
+                if (measure := self.rulebook.measures.get(fact)) is not None and (note := measure.note_in(item.year))
+            },
             provenance={fact: source for fact in values if (source := item.source_of(fact)) is not None},
             evidence=self.evidence(trigger, record, texts),
             entry=trigger.entry,
@@ -274,7 +278,7 @@ class Explainer:
         reads = OPERATORS[test.test.op].reads
         if test.fact not in item.facts:
             _add(missing, test.fact)
-            why.append(f"no value for {test.fact}")
+            why.append(item.left_out.get(test.fact, {}).get(item.year) or f"no value for {test.fact}")
         elif reads == "interval" and test.fact not in item.counts:
             why.append(
                 "no counts (numerator and denominator) behind the values: a significance test needs "
@@ -292,7 +296,10 @@ class Explainer:
                 why.append(f"the definition of {test.fact} changed in {item.year}: no change can be computed across it")
             elif test.fact not in item.previous:
                 _add(missing, test.fact)
-                why.append(f"no previous-year value for {test.fact}")
+                why.append(
+                    item.left_out.get(test.fact, {}).get(previous_year(item.year))
+                    or f"no previous-year value for {test.fact}"
+                )
             elif item.previous[test.fact] == 0 and test.change == "percent":
                 why.append(f"the previous value of {test.fact} is 0: no percentage change")
         for ref in test.test.refs:
