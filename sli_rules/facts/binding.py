@@ -82,6 +82,7 @@ class _Binder:
         self.publications = publications
         self.resolved: dict[tuple[str, str | None], str | None] = {}
         self.left_out: dict[str, dict[str, set[str]]] = {}  # publication → fact → years
+        self.notices: list[Problem] = []  # values of a national file left out, one by one
         self._known: list[str] | None = None
 
     @property
@@ -106,20 +107,52 @@ class _Binder:
 
     def authority(self, item: AuthorityFacts) -> AuthorityFacts:
         before = previous_year(item.year)
-        history, history_locations = self.history(item)
+        left_out: dict[str, dict[str, str]] = {}
+        history, history_locations = self.history(item, left_out)
+        facts = self.values(item.facts, item.fact_locations, item.year, item, item.fact_key_locations, left_out)
+        previous = self.values(
+            item.previous, item.previous_locations, before, item, item.previous_key_locations, left_out
+        )
+        # A value left out takes its counts with it: no interval is taken around a figure
+        # that is not believed.
+        counts = {fact: count for fact, count in self.counts(item).items() if item.year not in left_out.get(fact, {})}
         return attrs.evolve(
             item,
-            facts=self.values(item.facts, item.fact_locations, item.year, item, item.fact_key_locations),
-            previous=self.values(item.previous, item.previous_locations, before, item, item.previous_key_locations),
+            facts=facts,
+            previous=previous,
             fact_locations=self.rekey(item.fact_locations, item.year),
             previous_locations=self.rekey(item.previous_locations, before),
             fact_key_locations=self.rekey(item.fact_key_locations, item.year),
             previous_key_locations=self.rekey(item.previous_key_locations, before),
-            counts=self.counts(item),
+            counts=counts,
             count_locations=self.rekey(item.count_locations, item.year),
             history=history,
             history_locations=history_locations,
+            left_out=left_out,
         )
+
+    def implausible(
+        self, checked: _Invalid, where: Location, fact: str, canonical: str, year: str, value: Any,
+        left_out: dict[str, dict[str, str]] | None,
+    ) -> bool:
+        """A value of a national file outside its measure's plausible range is left out with a
+        warning at its cell, and the reason kept for the gaps it causes: one implausible figure
+        among thousands does not stop the run. Hand-written facts keep the error."""
+        if not checked.out_of_range or where[0] not in self.publications or left_out is None:
+            return False
+        low, high = self.rulebook.measures[canonical].range or (0.0, 0.0)
+        reason = (
+            f"{canonical} for {year} is {_plain(float(value))}, outside its plausible range "
+            f"{_plain(low)} to {_plain(high)}: left out"
+        )
+        path, line, column = where
+        if any(notice.message.startswith(reason) and notice.line == line for notice in self.notices):
+            return True  # one cell read as this year's value, last year's and history's
+        self.notices.append(
+            Problem(path, line, column, reason + (f" (given as {fact})" if fact != canonical else ""), "warning")
+        )
+        left_out.setdefault(canonical, {})[year] = reason
+        return True
 
     def published(self, values: dict[str, Any], year: str, path: str | None) -> dict[str, Any]:
         """Published figures (England's, the region's) by catalogue id; figures the rulebook
@@ -155,7 +188,9 @@ class _Binder:
             result[canonical] = count
         return result
 
-    def history(self, item: AuthorityFacts) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Location]]]:
+    def history(
+        self, item: AuthorityFacts, left_out: dict[str, dict[str, str]] | None = None
+    ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Location]]]:
         """Earlier years' values by catalogue id, each through the aliases of its own year."""
         history: dict[str, dict[str, Any]] = {}
         locations: dict[str, dict[str, Location]] = {}
@@ -176,7 +211,8 @@ class _Binder:
                     continue
                 checked = check_value(self.rulebook.measures[canonical], value)
                 if isinstance(checked, _Invalid):
-                    self.problems.add(*where, f"'{fact}' in {when}: {checked.message}", hint=checked.hint)
+                    if not self.implausible(checked, where, fact, canonical, when, value, left_out):
+                        self.problems.add(*where, f"'{fact}' in {when}: {checked.message}", hint=checked.hint)
                     continue
                 history.setdefault(canonical, {})[when] = checked
                 locations.setdefault(canonical, {})[when] = where
@@ -206,6 +242,7 @@ class _Binder:
         year: str,
         item: AuthorityFacts,
         key_locations: dict[str, Location] | None = None,
+        left_out: dict[str, dict[str, str]] | None = None,
     ) -> dict[str, Any]:
         problems = self.problems
         result: dict[str, Any] = {}
@@ -238,7 +275,9 @@ class _Binder:
             given_as[canonical] = fact
             checked = check_value(self.rulebook.measures[canonical], value)
             if isinstance(checked, _Invalid):
-                problems.add(*locations.get(fact, item.location), f"'{fact}': {checked.message}", hint=checked.hint)
+                spot = locations.get(fact, item.location)
+                if not self.implausible(checked, spot, fact, canonical, year, value, left_out):
+                    problems.add(*spot, f"'{fact}': {checked.message}", hint=checked.hint)
                 continue
             result[canonical] = checked
         if unknown > MAX_UNKNOWN_LISTED:
@@ -249,8 +288,9 @@ class _Binder:
         return result
 
     def warnings(self) -> list[Problem]:
-        """One warning per publication, naming the measures left out and their years."""
-        found = []
+        """One warning per publication, naming the measures left out and their years, after
+        one per implausible value left out."""
+        found = list(self.notices)
         for path, facts in sorted(self.left_out.items()):
             listed = ", ".join(
                 f"{fact} ({', '.join(sorted(years, key=year_start))})" for fact, years in sorted(facts.items())
@@ -268,6 +308,7 @@ class _Binder:
 class _Invalid:
     message: str
     hint: str | None = None
+    out_of_range: bool = False  # a number, finite, but outside the measure's range
 
 
 def check_value(measure: Any, value: Any) -> Any:
@@ -286,7 +327,9 @@ def check_value(measure: Any, value: Any) -> Any:
             return _Invalid(f"{value} is too large to hold exactly")
         if measure.range is not None and not (measure.range[0] <= value <= measure.range[1]):
             low, high = measure.range
-            return _Invalid(f"{value} is outside the measure's range [{_plain(low)}, {_plain(high)}]")
+            return _Invalid(
+                f"{value} is outside the measure's range [{_plain(low)}, {_plain(high)}]", out_of_range=True
+            )
         return float(value) if isinstance(value, float) else value
     if measure.type == "boolean":
         if not isinstance(value, bool):
