@@ -225,6 +225,18 @@ class Explainer:
                 return self.decisive(item, record)
         return []
 
+    def undecided(self, condition: Condition, record: Record) -> list[FactTest | Count]:
+        """The unknown tests that leave a condition unknown, in the order written: none under a
+        branch already decided (the significance test of a branch whose counts are not given
+        explains nothing)."""
+        if isinstance(condition, (FactTest, Count)):
+            return [condition] if record.tests.get(self.plan.test_index[condition]) is None else []
+        if isinstance(condition, NotOf):
+            return self.undecided(condition.item, record)
+        if self.outcome(condition, record) is not None:
+            return []
+        return [test for item in condition.items for test in self.undecided(item, record)]
+
     def findings(
         self, item: AuthorityFacts, record: Record, texts: dict[str, float]
     ) -> tuple[list[Flag], list[Gap]]:
@@ -243,10 +255,7 @@ class Explainer:
         missing: list[str] = []
         why: list[str] = []
         row = record.row
-        for test in leaves(trigger.when):
-            outcome = record.tests[self.plan.test_index[test]]
-            if outcome is not None:
-                continue
+        for test in self.undecided(trigger.when, record):
             if isinstance(test, FactTest):
                 self._why_test(test, item, row, missing, why)
             else:
