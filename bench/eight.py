@@ -1,0 +1,246 @@
+"""The eight-trigger job: the whole `Engine.assess` against a plain script reaching the same verdicts.
+
+    python bench/eight.py [--size N] [--repeat R] [--profile]
+
+Eight triggers over eight measures, two under each heading of Table 2 (one of them an area of
+excellence), with a fixed threshold, a regional quartile and mean, a comparator mean, a change
+on the year before, and `all`/`any`: the shapes most rulebooks are made of. The script below
+decides the same triggers by hand, with the same statistics and three-valued logic, counts the
+concerns by heading and picks the same verdict level. Both are timed side by side in one run on
+the same authorities (already in memory), and every authority's level is checked to agree, so
+the ratio compares like with like. `--profile` prints where the engine's time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from sli_rules import Engine  # noqa: E402
+from sli_rules.facts import AuthorityFacts, Region  # noqa: E402
+
+YEAR = "2013-14"
+MEASURES = {  # id: better
+    "job.m1": "higher", "job.m2": "higher", "job.m3": "higher", "job.m4": "lower",
+    "job.m5": "lower", "job.m6": "higher", "job.m7": "higher", "job.m8": "lower",
+}
+TRIGGERS: dict[str, list[dict[str, Any]]] = {
+    "outcomes": [
+        {"id": "low-m1", "when": {"fact": "job.m1", "worse_than": {"region": "worst_quartile"}}},
+        {"id": "low-m2", "when": {"fact": "job.m2", "below": 30}},
+    ],
+    "resources": [
+        {"id": "falling-m3", "when": {"fact": "job.m3", "change": "percent", "below": -10}},
+        {"id": "high-m4-and-m5", "when": {"all": [
+            {"fact": "job.m4", "above": {"region": "mean"}}, {"fact": "job.m5", "above": 60}]}},
+    ],
+    "stakeholders": [
+        {"id": "m6-behind-comparators", "when": {"fact": "job.m6", "worse_than": {"comparators": "mean"}}},
+        {"id": "m7-or-m8-extreme", "when": {"any": [
+            {"fact": "job.m7", "below": 15}, {"fact": "job.m8", "above": 85}]}},
+    ],
+    "intelligence": [
+        {"id": "rising-m8", "when": {"fact": "job.m8", "change": "absolute", "above": 20}},
+        {"id": "best-m1", "signal": "excellence",
+         "when": {"fact": "job.m1", "better_than": {"region": "best_quartile"}}},
+    ],
+}
+VERDICTS = {
+    "kind": "verdicts",
+    "levels": [
+        {"id": "serious_concerns", "title": "Serious concerns",
+         "when": {"all": [{"concern_headings": {"at_least": 3}}, {"concern_entries": {"at_least": 4}}]}},
+        {"id": "concerns", "title": "Concerns in more than one area",
+         "when": {"any": [{"concern_headings": {"at_least": 2}}, {"concern_entries": {"at_least": 3}}]}},
+        {"id": "emerging_concerns", "title": "An emerging concern", "when": {"concerns": {"at_least": 1}}},
+        {"id": "no_concerns", "title": "No significant concerns"},
+    ],
+}
+MENU = {
+    "kind": "menu",
+    "options": [
+        {"id": "sharing-good-practice", "title": "Sharing good practice", "suits": list(TRIGGERS)},
+        {"id": "peer-review", "title": "Peer review", "suits": list(TRIGGERS)},
+    ],
+    "tiers": [
+        {"id": "self_help", "title": "Self help", "verdicts": ["no_concerns", "emerging_concerns"],
+         "options": ["sharing-good-practice"]},
+        {"id": "targeted_support", "title": "Targeted support", "verdicts": ["concerns"],
+         "options": ["peer-review"]},
+        {"id": "intervention", "title": "Intervention", "verdicts": ["serious_concerns"],
+         "options": ["peer-review"]},
+    ],
+}
+
+
+def write_rulebook(folder: Path) -> Path:
+    if folder.exists():
+        shutil.rmtree(folder)
+    (folder / "triggers").mkdir(parents=True)
+    (folder / "menus").mkdir()
+    (folder / "menus" / "support.yaml").write_text(yaml.safe_dump(MENU, sort_keys=False))
+    catalogue = {"kind": "measures", "measures": [
+        {"id": fact, "name": f"Measure {fact}", "better": better, "range": [0, 100]}
+        for fact, better in MEASURES.items()
+    ]}
+    (folder / "triggers" / "measures.yaml").write_text(yaml.safe_dump(catalogue, sort_keys=False))
+    for heading, triggers in TRIGGERS.items():
+        document = {"kind": "triggers", "heading": heading,
+                    "triggers": [{"title": trigger["id"], **trigger} for trigger in triggers]}
+        (folder / "triggers" / f"{heading}.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+    (folder / "triggers" / "in-the-round.yaml").write_text(yaml.safe_dump(VERDICTS, sort_keys=False))
+    return folder
+
+
+def region(size: int, seed: int = 8) -> Region:
+    rng = random.Random(seed)
+    names = [f"Council {index:06d}" for index in range(size)]
+    authorities = []
+    for index, name in enumerate(names):
+        facts = {fact: round(rng.uniform(0, 100), 1) for fact in MEASURES if rng.random() > 0.05}
+        previous = {fact: round(rng.uniform(0, 100), 1) for fact in MEASURES if rng.random() > 0.1}
+        others = [names[other] for other in rng.sample(range(size), 4) if other != index][:3]
+        authorities.append(AuthorityFacts(name, f"E99{index:06d}", YEAR, facts, previous, tuple(others)))
+    return Region(tuple(authorities), ("<synthetic>",))
+
+
+# --- the plain script ----------------------------------------------------------------------
+
+Truth = bool | None
+
+
+def _all(*values: Truth) -> Truth:
+    return False if False in values else (None if None in values else True)
+
+
+def _any(*values: Truth) -> Truth:
+    return True if True in values else (None if None in values else False)
+
+
+def _test(value: float | None, holds: Callable[[float], bool]) -> Truth:
+    return None if value is None else holds(value)
+
+
+def plain_verdicts(authorities: list[dict[str, Any]]) -> list[str]:
+    """Each authority's verdict level, decided by hand."""
+    def column(fact: str) -> list[float]:
+        return [item["facts"][fact] for item in authorities if fact in item["facts"]]
+
+    def quartiles(fact: str) -> tuple[float, float] | None:
+        values = column(fact)
+        if len(values) < 2:
+            return None
+        q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive")
+        return q1, q3
+
+    m1 = quartiles("job.m1")
+    m4_values = column("job.m4")
+    m4_mean = statistics.fmean(m4_values) if len(m4_values) > 1 else None
+    index = {item["name"]: item for item in authorities}
+    levels = []
+    for item in authorities:
+        facts, previous = item["facts"], item["previous"]
+        get = facts.get
+        group = [item, *(index[name] for name in item["comparators"])]
+        m6 = [other["facts"]["job.m6"] for other in group if "job.m6" in other["facts"]]
+        m6_mean = statistics.fmean(m6) if len(m6) > 1 else None
+        before3, now3 = previous.get("job.m3"), get("job.m3")
+        change3 = (now3 - before3) / abs(before3) * 100 if now3 is not None and before3 else None
+        before8, now8 = previous.get("job.m8"), get("job.m8")
+        change8 = now8 - before8 if now8 is not None and before8 is not None else None
+        concerns = {
+            "outcomes": [
+                _test(get("job.m1"), lambda v: m1 is not None and v < m1[0]) if m1 else None,
+                _test(get("job.m2"), lambda v: v < 30),
+            ],
+            "resources": [
+                _test(change3, lambda v: v < -10),
+                _all(_test(get("job.m4"), lambda v: m4_mean is not None and v > m4_mean) if m4_mean is not None
+                     else None, _test(get("job.m5"), lambda v: v > 60)),
+            ],
+            "stakeholders": [
+                _test(get("job.m6"), lambda v: m6_mean is not None and v < m6_mean) if m6_mean is not None else None,
+                _any(_test(get("job.m7"), lambda v: v < 15), _test(get("job.m8"), lambda v: v > 85)),
+            ],
+            "intelligence": [_test(change8, lambda v: v > 20)],
+        }
+        flagged = {heading: sum(found is True for found in tests) for heading, tests in concerns.items()}
+        entries, headings = sum(flagged.values()), sum(1 for count in flagged.values() if count)
+        if headings >= 3 and entries >= 4:
+            levels.append("serious_concerns")
+        elif headings >= 2 or entries >= 3:
+            levels.append("concerns")
+        elif entries >= 1:
+            levels.append("emerging_concerns")
+        else:
+            levels.append("no_concerns")
+    return levels
+
+
+def as_plain(facts: Region) -> list[dict[str, Any]]:
+    return [
+        {"name": item.authority, "facts": dict(item.facts), "previous": dict(item.previous),
+         "comparators": list(item.comparators)}
+        for item in facts.authorities
+    ]
+
+
+def best_of(repeat: int, work: Callable[[], Any]) -> tuple[float, Any]:
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        started = time.process_time()
+        result = work()
+        best = min(best, time.process_time() - started)
+    return best, result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, default=1000, help="authorities (default 1000)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each, the best counted (default 3)")
+    parser.add_argument("--profile", action="store_true", help="print the engine's profile too")
+    arguments = parser.parse_args()
+    folder = write_rulebook(Path(tempfile.mkdtemp(prefix="sli-eight-")) / "rulebook")
+    try:
+        engine = Engine(folder)
+    finally:
+        shutil.rmtree(folder.parent)
+    facts = region(arguments.size)
+    plain = as_plain(facts)
+    engine_seconds, assessed = best_of(arguments.repeat, lambda: engine.assess(facts))
+    plain_seconds, levels = best_of(arguments.repeat, lambda: plain_verdicts(plain))
+    disagree = [item.authority for item, level in zip(assessed, levels, strict=True) if item.level != level]
+    if disagree:
+        print(f"the script and the engine disagree on {len(disagree)} authorities, e.g. {disagree[:3]}")
+        return 1
+    spread = {level: levels.count(level) for level in sorted(set(levels))}
+    print(f"{arguments.size} authorities, 8 triggers; levels {spread}")
+    print(f"engine (durable-rules), whole assess: {engine_seconds * 1e3:8.1f} ms CPU "
+          f"({engine_seconds / arguments.size * 1e6:.0f} µs per authority)")
+    print(f"plain script, same verdicts:          {plain_seconds * 1e3:8.1f} ms CPU "
+          f"({plain_seconds / arguments.size * 1e6:.0f} µs per authority)")
+    print(f"ratio: {engine_seconds / plain_seconds:.1f} times")
+    if arguments.profile:
+        profile = cProfile.Profile()
+        profile.runcall(engine.assess, facts)
+        pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
