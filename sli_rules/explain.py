@@ -237,6 +237,16 @@ class Explainer:
             return []
         return [test for item in condition.items for test in self.undecided(item, record)]
 
+    def held(self, condition: Condition, record: Record) -> list[FactTest | Count]:
+        """The tests that held in the parts of a condition that held or are unknown: every
+        branch of an `any` that held, nothing of a part that failed (the significance branch of
+        a trigger whose counts are not given)."""
+        if isinstance(condition, (FactTest, Count)):
+            return [condition] if record.tests.get(self.plan.test_index[condition]) is True else []
+        if isinstance(condition, NotOf) or self.outcome(condition, record) is False:
+            return []
+        return [test for item in condition.items for test in self.held(item, record)]
+
     def findings(
         self, item: AuthorityFacts, record: Record, texts: dict[str, float]
     ) -> tuple[list[Flag], list[Gap]]:
@@ -273,8 +283,7 @@ class Explainer:
         # shows the rise, so that the assessor knows what to ask about.
         known = tuple(
             self._test_text(test, row, texts) if isinstance(test, FactTest) else self._count_text(test, record, texts)
-            for test in leaves(trigger.when)
-            if record.tests[self.plan.test_index[test]] is True
+            for test in self.held(trigger.when, record)
         )
         return Gap(
             trigger.id, trigger.heading, trigger.title, tuple(missing), tuple(dict.fromkeys(why)), known, trigger.entry
