@@ -121,65 +121,45 @@ def region(size: int, seed: int = 8) -> Region:
 
 # --- the plain script ----------------------------------------------------------------------
 
-Truth = bool | None
-
-
-def _all(*values: Truth) -> Truth:
-    return False if False in values else (None if None in values else True)
-
-
-def _any(*values: Truth) -> Truth:
-    return True if True in values else (None if None in values else False)
-
-
-def _test(value: float | None, holds: Callable[[float], bool]) -> Truth:
-    return None if value is None else holds(value)
-
-
 def plain_verdicts(authorities: list[dict[str, Any]]) -> list[str]:
-    """Each authority's verdict level, decided by hand."""
+    """Each authority's verdict level, decided by hand: a test on a missing value is unknown
+    (None), and unknown is neither flagged nor cleared."""
     def column(fact: str) -> list[float]:
         return [item["facts"][fact] for item in authorities if fact in item["facts"]]
 
-    def quartiles(fact: str) -> tuple[float, float] | None:
-        values = column(fact)
-        if len(values) < 2:
-            return None
-        q1, _, q3 = statistics.quantiles(values, n=4, method="inclusive")
-        return q1, q3
-
-    m1 = quartiles("job.m1")
-    m4_values = column("job.m4")
-    m4_mean = statistics.fmean(m4_values) if len(m4_values) > 1 else None
+    m1 = column("job.m1")
+    m1_q1 = statistics.quantiles(m1, n=4, method="inclusive")[0] if len(m1) > 1 else None
+    m4 = column("job.m4")
+    m4_mean = statistics.fmean(m4) if len(m4) > 1 else None
     index = {item["name"]: item for item in authorities}
     levels = []
     for item in authorities:
         facts, previous = item["facts"], item["previous"]
-        get = facts.get
-        group = [item, *(index[name] for name in item["comparators"])]
-        m6 = [other["facts"]["job.m6"] for other in group if "job.m6" in other["facts"]]
+        m6 = [other["facts"]["job.m6"] for other in (item, *(index[name] for name in item["comparators"]))
+              if "job.m6" in other["facts"]]
         m6_mean = statistics.fmean(m6) if len(m6) > 1 else None
-        before3, now3 = previous.get("job.m3"), get("job.m3")
-        change3 = (now3 - before3) / abs(before3) * 100 if now3 is not None and before3 else None
-        before8, now8 = previous.get("job.m8"), get("job.m8")
-        change8 = now8 - before8 if now8 is not None and before8 is not None else None
-        concerns = {
-            "outcomes": [
-                _test(get("job.m1"), lambda v: m1 is not None and v < m1[0]) if m1 else None,
-                _test(get("job.m2"), lambda v: v < 30),
-            ],
-            "resources": [
-                _test(change3, lambda v: v < -10),
-                _all(_test(get("job.m4"), lambda v: m4_mean is not None and v > m4_mean) if m4_mean is not None
-                     else None, _test(get("job.m5"), lambda v: v > 60)),
-            ],
-            "stakeholders": [
-                _test(get("job.m6"), lambda v: m6_mean is not None and v < m6_mean) if m6_mean is not None else None,
-                _any(_test(get("job.m7"), lambda v: v < 15), _test(get("job.m8"), lambda v: v > 85)),
-            ],
-            "intelligence": [_test(change8, lambda v: v > 20)],
+        value = facts.get("job.m1")
+        low_m1 = None if value is None or m1_q1 is None else value < m1_q1
+        value = facts.get("job.m2")
+        low_m2 = None if value is None else value < 30
+        now, before = facts.get("job.m3"), previous.get("job.m3")
+        falling_m3 = None if now is None or not before else (now - before) / abs(before) * 100 < -10
+        m4_high = None if facts.get("job.m4") is None or m4_mean is None else facts["job.m4"] > m4_mean
+        m5_high = None if facts.get("job.m5") is None else facts["job.m5"] > 60
+        both = False if False in (m4_high, m5_high) else (None if None in (m4_high, m5_high) else True)
+        value = facts.get("job.m6")
+        behind_m6 = None if value is None or m6_mean is None else value < m6_mean
+        m7_low = None if facts.get("job.m7") is None else facts["job.m7"] < 15
+        m8_high = None if facts.get("job.m8") is None else facts["job.m8"] > 85
+        either = True if True in (m7_low, m8_high) else (None if None in (m7_low, m8_high) else False)
+        now, before = facts.get("job.m8"), previous.get("job.m8")
+        rising_m8 = None if now is None or before is None else now - before > 20
+        flagged = {
+            "outcomes": (low_m1 is True) + (low_m2 is True),
+            "resources": (falling_m3 is True) + (both is True),
+            "stakeholders": (behind_m6 is True) + (either is True),
+            "intelligence": int(rising_m8 is True),
         }
-        flagged = {heading: sum(found is True for found in tests) for heading, tests in concerns.items()}
         entries, headings = sum(flagged.values()), sum(1 for count in flagged.values() if count)
         if headings >= 3 and entries >= 4:
             levels.append("serious_concerns")

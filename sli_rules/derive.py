@@ -6,30 +6,114 @@ that a region statistic is taken once, not once per authority or per trigger.
 
 from __future__ import annotations
 
+import itertools
+import math
 import statistics
-from collections.abc import Sequence
-from typing import Any, Literal
+from array import array
+from collections.abc import Iterator, Sequence
+from typing import Any, Literal, assert_never, overload
 
 import attrs
 
-from .errors import FactsError, Problems
+from .errors import FactsError, Problem, Problems
 from .facts import AuthorityFacts, Region, name_key
-from .logic import Column, Node, evaluate_column
-from .model import Measure, Rulebook, previous_year, year_start
-from .plan import Plan, Slot, encode_literal
+from .logic import Column, Node, Not, evaluate_column
+from .model import (
+    ComparatorsRef,
+    CouncilTypeRef,
+    FactRef,
+    Measure,
+    NationalRef,
+    PreviousRef,
+    PublishedRegionRef,
+    RegionRef,
+    Rulebook,
+    previous_year,
+    year_start,
+)
+from .plan import BoundSlot, CountSlot, Plan, RefSlot, Slot, TrendSlot, ValueSlot, encode_literal
 from .uncertainty import confidence_interval, improving, worsening
 
+Values = Sequence[float | None]  # a column: a list, or one value for all (Constant)
+OUTCOME_CODES: dict[bool | None, int] = {False: 0, True: 1, None: 2}
+OUTCOMES: tuple[bool | None, ...] = (False, True, None)
 
-@attrs.frozen
+
+@attrs.frozen(eq=False)
 class Derived:
-    """Each authority's slot values, in the region's order, and the text codes used."""
+    """Each authority's slot values, in the region's order, and the text codes used.
 
-    rows: tuple[tuple[float | None, ...], ...]
+    Kept packed, as a large region is mostly this: each year's values as one block of machine
+    doubles (NaN where a value is unknown, 8 bytes a value instead of a Python float each), and
+    each authority's count outcomes fact by fact as one byte each. `row` and `parts_of` unpack
+    one authority when it is evaluated or explained.
+    """
+
     texts: dict[str, float]
     members: tuple[tuple[int, ...], ...]  # each authority's comparator group (indexes), self included
     years: dict[str, tuple[int, ...]]  # year → indexes of its authorities
-    # Each authority's counts, fact by fact: count slot → the outcome of its test on each fact.
-    parts: tuple[dict[int, tuple[bool | None, ...]], ...] = ()
+    width: int  # slots per authority
+    # Per year: the slots whose value differs between authorities, the values of the others
+    # (the region's figures, one per year), and the varying values, authority after authority.
+    varying: tuple[tuple[int, ...], ...] = attrs.field(repr=False)
+    templates: tuple[tuple[float | None, ...], ...] = attrs.field(repr=False)
+    blocks: tuple[array[float], ...] = attrs.field(repr=False)
+    places: tuple[tuple[int, int], ...] = attrs.field(repr=False)  # each authority: (year block, start)
+    part_bytes: tuple[bytes, ...] = attrs.field(repr=False)  # each authority's count outcomes
+    part_spans: tuple[tuple[int, int, int], ...] = attrs.field(repr=False)  # (count slot, start, end)
+
+    def __len__(self) -> int:
+        return len(self.places)
+
+    def row(self, index: int) -> tuple[float | None, ...]:
+        """One authority's slot values, None where unknown."""
+        block, start = self.places[index]
+        varying = self.varying[block]
+        row = list(self.templates[block])
+        for slot, value in zip(varying, self.blocks[block][start : start + len(varying)], strict=True):
+            row[slot] = None if math.isnan(value) else value
+        return tuple(row)
+
+    def parts_of(self, index: int) -> dict[int, tuple[bool | None, ...]]:
+        """One authority's counts, fact by fact: count slot → the outcome of its test on each fact."""
+        packed = self.part_bytes[index]
+        return {slot: tuple(map(OUTCOMES.__getitem__, packed[start:end])) for slot, start, end in self.part_spans}
+
+    @property
+    def rows(self) -> tuple[tuple[float | None, ...], ...]:
+        return tuple(self.row(index) for index in range(len(self)))
+
+    @property
+    def parts(self) -> tuple[dict[int, tuple[bool | None, ...]], ...]:
+        return tuple(self.parts_of(index) for index in range(len(self)))
+
+
+class Constant(Sequence[float | None]):
+    """A column with one value for every authority (a region or national figure): one object,
+    not one pointer per authority."""
+
+    __slots__ = ("size", "value")
+
+    def __init__(self, value: float | None, size: int) -> None:
+        self.value = value
+        self.size = size
+
+    def __len__(self) -> int:
+        return self.size
+
+    @overload
+    def __getitem__(self, index: int) -> float | None: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[float | None]: ...
+    def __getitem__(self, index: int | slice) -> float | Sequence[float | None] | None:
+        if isinstance(index, slice):
+            return [self.value] * len(range(*index.indices(self.size)))
+        if not -self.size <= index < self.size:
+            raise IndexError(index)
+        return self.value
+
+    def __iter__(self) -> Iterator[float | None]:
+        return itertools.repeat(self.value, self.size)
 
 
 def stat(values: Sequence[float], name: str, measure: Measure | None) -> float | None:
@@ -113,27 +197,45 @@ def derive(plan: Plan, rulebook: Rulebook, region: Region) -> Derived:
     for index, item in enumerate(region.authorities):
         years.setdefault(item.year, []).append(index)
     members = comparator_groups(region, years)
-    rows: list[tuple[float | None, ...]] = [()] * len(region.authorities)
-    parts: list[dict[int, tuple[bool | None, ...]]] = [{}] * len(region.authorities)
+    width = len(plan.slots)
+    count_slots = [index for index, slot in enumerate(plan.slots) if isinstance(slot, CountSlot)]
+    varying = tuple(index for index, slot in enumerate(plan.slots) if not _one_per_year(slot))
+    blocks: list[array[float]] = []
+    templates: list[tuple[float | None, ...]] = []
+    places: list[tuple[int, int]] = [(0, 0)] * len(region.authorities)
+    part_bytes: list[bytes] = [b""] * len(region.authorities)
+    spans: list[tuple[int, int, int]] = []
     for year, indexes in years.items():
         group = [region.authorities[index] for index in indexes]
         local_members = _local_members(indexes, members)
         year_columns = _YearColumns(plan, rulebook, group, year, texts, local_members, region.references)
         year_columns.type_values = region.council_type_values
-        columns = year_columns.columns()
-        for position, row in enumerate(zip(*columns, strict=True)) if columns else enumerate([()] * len(group)):
-            rows[indexes[position]] = row
+        block, template = year_columns.block(varying)
+        blocks.append(block)
+        templates.append(template)
         for position, index in enumerate(indexes):
-            parts[index] = {
-                slot: tuple(column[position] for column in outcomes)
-                for slot, outcomes in year_columns.part_outcomes.items()
-            }
+            places[index] = (len(blocks) - 1, position * len(varying))
+        # Every count slot's outcomes fact by fact, the slots one after another, one byte each.
+        columns = [column for slot in count_slots for column in year_columns.part_outcomes[slot]]
+        if not spans:
+            start = 0
+            for slot in count_slots:
+                end = start + len(year_columns.part_outcomes[slot])
+                spans.append((slot, start, end))
+                start = end
+        for position, packed in enumerate(zip(*columns, strict=True)) if columns else ():
+            part_bytes[indexes[position]] = bytes(packed)
     return Derived(
-        rows=tuple(rows),
         texts=texts,
         members=members,
-        parts=tuple(parts),
         years={year: tuple(indexes) for year, indexes in years.items()},
+        width=width,
+        varying=(varying,) * len(blocks),
+        templates=tuple(templates),
+        blocks=tuple(blocks),
+        places=tuple(places),
+        part_bytes=tuple(part_bytes),
+        part_spans=tuple(spans),
     )
 
 
@@ -164,15 +266,44 @@ class _YearColumns:
         self.year = year
         self.references = references
         self.subjects: dict[tuple[str, str | None], Column] = {}
-        self.computed: list[Column] = []
-        self.part_outcomes: dict[int, list[list[bool | None]]] = {}  # count slot → a column per fact
+        self.computed: list[Values] = []
+        self.part_outcomes: dict[int, list[bytes]] = {}  # count slot → a column per fact, OUTCOME_CODES
         # Every council's values by (council type, year) in the whole file read, by fact.
         self.type_values: dict[tuple[str, str], dict[str, tuple[float, ...]]] = {}
 
-    def columns(self) -> list[Column]:
-        for slot in self.plan.slots:
-            self.computed.append(self.slot_column(slot))
-        return self.computed
+    def block(self, varying: tuple[int, ...]) -> tuple[array[float], tuple[float | None, ...]]:
+        """The year's varying slots as one block of doubles, authority after authority, NaN
+        where a value is unknown, and the values that are the same for every authority (in
+        place in a row; None elsewhere). Each column is packed as soon as it is computed and
+        let go unless a later count reads it."""
+        width = len(varying)
+        position = {slot: place for place, slot in enumerate(varying)}
+        block = array("d", bytes(8 * width * len(self.group)))
+        template: list[float | None] = [None] * len(self.plan.slots)
+        read_until = _last_count_reading(self.plan)
+        released_after: dict[int, list[int]] = {}
+        for read, until in read_until.items():
+            released_after.setdefault(until, []).append(read)
+        last_read = {key: index for index, slot in enumerate(self.plan.slots) for key in _subjects_read(slot)}
+        for index, slot in enumerate(self.plan.slots):
+            column = self.slot_column(slot)
+            for key in _subjects_read(slot):
+                if last_read[key] == index:  # no later slot reads this fact's values: let them go
+                    self.subjects.pop(key, None)
+            if index not in position:
+                assert isinstance(column, Constant)
+                template[index] = _checked(column.value, slot, self.year)
+                self.computed.append(column)
+                continue
+            packed = array("d", [_UNKNOWN if value is None else value for value in column])
+            # A computed value that came out as NaN would pass for unknown: refused instead.
+            if not isinstance(slot, ValueSlot) and sum(map(math.isnan, packed)) != column.count(None):
+                _checked(math.nan, slot, self.year)
+            block[position[index] :: width] = packed
+            self.computed.append(column if index in read_until else _RELEASED)
+            for read in released_after.get(index, ()):  # the last count reading them is done
+                self.computed[read] = _RELEASED
+        return block, tuple(template)
 
     def subject(self, fact: str, change: str | None) -> Column:
         key = (fact, change)
@@ -206,6 +337,7 @@ class _YearColumns:
         return [encode(value, measure, self.texts) for value in values]
 
     def published(self, scope: str, fact: str, change: str | None) -> float | None:
+        """A published figure (`national`, `published_region`: as the facts give them)."""
         measure = self.rulebook.measures[fact]
         current = encode(self.references.get((scope, self.year), {}).get(fact), measure, self.texts)
         if change is None:
@@ -215,53 +347,59 @@ class _YearColumns:
         before = self.references.get((scope, previous_year(self.year)), {}).get(fact)
         return change_of(current, encode(before, measure, self.texts), change)
 
-    def slot_column(self, slot: Slot) -> Column:
-        size = len(self.group)
-        if slot.kind == "value":
-            assert slot.fact is not None
-            return self.subject(slot.fact, slot.change)
-        if slot.kind == "count":
-            return self.count_column(slot)
-        if slot.kind == "bound":
-            return self.bound_column(slot)
-        if slot.kind == "trend":
-            return self.trend_column(slot)
-        ref = slot.ref
-        assert ref is not None and slot.fact is not None
-        measure = self.rulebook.measures[slot.fact]
-        if ref.kind == "region":
-            values = [value for value in self.subject(slot.fact, slot.change) if value is not None]
-            assert ref.stat is not None
-            found = stat(values, ref.stat, measure)
-            return [_adjust(found, ref.times, ref.plus)] * size
-        if ref.kind == "comparators":
-            column = self.subject(slot.fact, slot.change)
-            result: Column = []
-            for members in self.members:
-                present = [value for member in members if (value := column[member]) is not None]
-                assert ref.stat is not None
-                result.append(_adjust(stat(present, ref.stat, measure), ref.times, ref.plus))
-            return result
-        if ref.kind == "council_type":
-            assert ref.stat is not None
-            found_by_type: dict[str | None, float | None] = {}
-            for item in self.group:
-                kind = item.council_type
-                if kind not in found_by_type:
-                    typed = self.type_values.get((kind, self.year), {}).get(slot.fact, ()) if kind else ()
-                    found_by_type[kind] = _adjust(stat(list(typed), ref.stat, measure), ref.times, ref.plus)
-            return [found_by_type[item.council_type] for item in self.group]
-        if ref.kind == "previous":
-            return [_adjust(value, ref.times, ref.plus) for value in self.previous(slot.fact)]
-        if ref.kind in ("national", "published_region"):
-            return [_adjust(self.published(ref.kind, slot.fact, slot.change), ref.times, ref.plus)] * size
-        assert ref.fact is not None
-        return [_adjust(value, ref.times, ref.plus) for value in self.subject(ref.fact, slot.change)]
+    def slot_column(self, slot: Slot) -> Values:
+        match slot:
+            case ValueSlot():
+                return self.subject(slot.fact, slot.change)
+            case RefSlot():
+                return self.ref_column(slot)
+            case CountSlot():
+                return self.count_column(slot)
+            case BoundSlot():
+                return self.bound_column(slot)
+            case TrendSlot():
+                return self.trend_column(slot)
+            case _:
+                assert_never(slot)
 
-    def bound_column(self, slot: Slot) -> Column:
+    def ref_column(self, slot: RefSlot) -> Values:
+        size = len(self.group)
+        ref = slot.ref
+        measure = self.rulebook.measures[slot.fact]
+        match ref:
+            case RegionRef():
+                values = [value for value in self.subject(slot.fact, slot.change) if value is not None]
+                return Constant(_adjust(stat(values, ref.stat, measure), ref.times, ref.plus), size)
+            case ComparatorsRef():
+                column = self.subject(slot.fact, slot.change)
+                result: Column = []
+                for members in self.members:
+                    present = [value for member in members if (value := column[member]) is not None]
+                    result.append(_adjust(stat(present, ref.stat, measure), ref.times, ref.plus))
+                return result
+            case CouncilTypeRef():
+                found_by_type: dict[str | None, float | None] = {}
+                for item in self.group:
+                    kind = item.council_type
+                    if kind not in found_by_type:
+                        typed = self.type_values.get((kind, self.year), {}).get(slot.fact, ()) if kind else ()
+                        found_by_type[kind] = _adjust(stat(list(typed), ref.stat, measure), ref.times, ref.plus)
+                return [found_by_type[item.council_type] for item in self.group]
+            case PreviousRef():
+                return [_adjust(value, ref.times, ref.plus) for value in self.previous(slot.fact)]
+            case NationalRef():
+                return Constant(_adjust(self.published("national", slot.fact, slot.change), ref.times, ref.plus), size)
+            case PublishedRegionRef():
+                published = self.published("published_region", slot.fact, slot.change)
+                return Constant(_adjust(published, ref.times, ref.plus), size)
+            case FactRef():
+                return [_adjust(value, ref.times, ref.plus) for value in self.subject(ref.fact, slot.change)]
+            case _:
+                assert_never(ref)
+
+    def bound_column(self, slot: BoundSlot) -> Column:
         """A bound of each authority's confidence interval, from the counts behind its value;
         None without counts (or for counts an interval cannot be taken from)."""
-        assert slot.fact is not None and slot.bound is not None
         measure = self.rulebook.measures[slot.fact]
         if measure.method is None:
             # A count over a group reaches measures with no method (scores): never an interval.
@@ -283,30 +421,32 @@ class _YearColumns:
             column.append(interval.lower if slot.bound == "lower" else interval.upper)
         return column
 
-    def trend_column(self, slot: Slot) -> Column:
+    def trend_column(self, slot: TrendSlot) -> Column:
         """1 where the value was worse (better) than the year before in each of the last N
         years, 0 where not, None where a value is missing or a year crosses a definition
         break."""
-        assert slot.fact is not None
         measure = self.rulebook.measures[slot.fact]
         breaks = [f"{start}-{(start + 1) % 100:02d}" for start in measure.breaks]
         judge_trend = worsening if slot.trend == "worse" else improving
         column: Column = []
         for item in self.group:
-            values = {**item.history.get(slot.fact, {}), item.year: item.facts.get(slot.fact)}
+            history = item.history.get(slot.fact)
+            if not history:  # not even the year before: unknown, without weighing the years
+                column.append(None)
+                continue
+            values = {**history, item.year: item.facts.get(slot.fact)}
             better: Literal["higher", "lower"] = "higher" if measure.better == "higher" else "lower"
             found = judge_trend(values, better, slot.years, breaks=breaks, until=item.year).holds
             column.append(None if found is None else float(found))
         return column
 
-    def count_column(self, slot: Slot) -> Column:
+    def count_column(self, slot: CountSlot) -> Column:
         """What a count tests, for every authority at once: how many of its facts pass the
         test (`number`), which share of the facts decided pass it (`share`), or 1 when all the
         facts of the year pass it and 0 when one does not (`all`). None where fewer than
         `min_data` facts could be decided (or, for `all`, where none failed but some are
         missing)."""
         count = slot.count
-        assert count is not None
         size = len(self.group)
         trues = [0] * size
         falses = [0] * size
@@ -314,7 +454,7 @@ class _YearColumns:
         recorded = self.part_outcomes[len(self.computed)] = []  # this slot's index: the next column
         for fact, part in zip(count.facts, slot.parts, strict=True):
             outcomes = self.outcome_column(part)
-            recorded.append(outcomes)
+            recorded.append(bytes(map(OUTCOME_CODES.__getitem__, outcomes)))
             measure = self.rulebook.measures[fact]
             if not _in_year(measure, self.start):
                 continue  # not published that year: neither decided nor missing
@@ -339,6 +479,69 @@ class _YearColumns:
     def outcome_column(self, node: Node) -> list[bool | None]:
         """A tree's three-valued outcome for every authority at once."""
         return evaluate_column(node, self.plan.atoms, self.computed, len(self.group))
+
+
+class _Released(Sequence[float | None]):
+    """A column already packed into the block that no count reads: reading it is a bug."""
+
+    def __len__(self) -> int:
+        raise AssertionError("a released column was read")
+
+    def __getitem__(self, index: Any) -> Any:
+        raise AssertionError("a released column was read")
+
+
+_RELEASED = _Released()
+_UNKNOWN = math.nan
+
+
+def _last_count_reading(plan: Plan) -> dict[int, int]:
+    """Each slot that a count's tests of each fact compare, and the last count slot that
+    does: its column is kept while deriving until that count is computed."""
+    last: dict[int, int] = {}
+
+    def walk(node: Node, count: int) -> None:
+        if isinstance(node, int):
+            atom = plan.atoms[node]
+            last[atom.left] = count
+            if atom.right is not None:
+                last[atom.right] = count
+        elif isinstance(node, Not):
+            walk(node.item, count)
+        else:
+            for item in node.items:
+                walk(item, count)
+
+    for index, slot in enumerate(plan.slots):
+        if isinstance(slot, CountSlot):
+            for part in slot.parts:
+                walk(part, index)
+    return last
+
+
+def _subjects_read(slot: Slot) -> list[tuple[str, str | None]]:
+    """The (fact, change) columns a slot is computed from."""
+    if isinstance(slot, RefSlot) and isinstance(slot.ref, FactRef):
+        return [(slot.ref.fact, slot.change)]
+    if isinstance(slot, (ValueSlot, RefSlot)):
+        return [(slot.fact, slot.change)]
+    return []
+
+
+def _one_per_year(slot: Slot) -> bool:
+    """A slot whose value is the same for every authority of a year: a region or national figure."""
+    return isinstance(slot, RefSlot) and isinstance(slot.ref, (RegionRef, NationalRef, PublishedRegionRef))
+
+
+def _checked(value: float | None, slot: Slot, year: str) -> float | None:
+    """A derived value, refused where it came out as not a number (NaN stands for unknown)."""
+    if value is not None and math.isnan(value):
+        raise FactsError([Problem(
+            "<derived>", 1, 1,
+            f"a value derived for {year} came out as not a number ({slot}): "
+            "values this extreme cannot be compared",
+        )])
+    return value
 
 
 def _in_year(measure: Measure, start: int) -> bool:

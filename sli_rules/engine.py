@@ -16,7 +16,7 @@ from .facts import Region, bind, load_facts, name_key
 from .load import load_rulebook, shipped
 from .model import HEADINGS, Rulebook, previous_year, year_start
 from .plan import Plan, make_plan
-from .results import AuthorityAssessment, Coverage, Judged, RegionAssessment
+from .results import AuthorityAssessment, Coverage, Deferred, Judged, RegionAssessment
 from .selfassess import SelfAssessment
 
 BACKENDS = ("durable", "python")
@@ -93,7 +93,7 @@ class Engine:
         derived = derive(compiled.plan, compiled.rulebook, bound)
         program = compiled.python if (backend or self.backend) == "python" else compiled.durable
         assert program is not None
-        return [program.run(row) for row in derived.rows]
+        return [program.run(derived.row(index)) for index in range(len(derived))]
 
     def assess(
         self,
@@ -126,8 +126,8 @@ class Engine:
         flagged: dict[tuple[str, str], frozenset[str]] = {}
         verdicts: list[judge.Verdict | None] = [None] * total
         for done, index in enumerate(order, start=1):
-            item, row = bound.authorities[index], derived.rows[index]
-            record = compiled.recorder.record(self._run(compiled, row), row, derived.parts[index])
+            item, row = bound.authorities[index], derived.row(index)
+            record = compiled.recorder.record(self._run(compiled, row), row, derived.parts_of(index))
             flags, gaps = compiled.explainer.findings(item, record, derived.texts)
             key = _key(item.code, item.authority)
             before = flagged.get((key, previous_year(item.year)))
@@ -194,7 +194,7 @@ def _assessment(verdict: judge.Verdict, recommendation: recommend.Recommendation
         flags=verdict.flags,
         gaps=verdict.gaps,
         support=recommendation.support,
-        reasons=verdict.reasons,
+        reasons=Deferred(lambda: verdict.reasons),  # made when read
         peers=recommendation.peers,
         tier_note=recommendation.tier.note,
         coverage=Coverage(

@@ -5,15 +5,37 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, assert_never
 
 from .evaluate import Record
 from .facts import AuthorityFacts
 from .logic import kleene_and, kleene_not, kleene_or
-from .model import AllOf, Condition, Count, FactTest, Measure, NotOf, Ref, Rulebook, Trigger, previous_year, year_start
+from .model import (
+    AllOf,
+    ComparatorsRef,
+    Condition,
+    CouncilTypeRef,
+    Count,
+    FactRef,
+    FactTest,
+    LiteralRef,
+    Measure,
+    NationalRef,
+    NotOf,
+    PreviousRef,
+    PublishedRegionRef,
+    Ref,
+    Reference,
+    RegionRef,
+    Rulebook,
+    StatRef,
+    Trigger,
+    previous_year,
+    year_start,
+)
 from .operators import OPERATORS
-from .plan import Plan, Slot, leaves
-from .results import Evidence, Flag, Gap
+from .plan import BoundSlot, Plan, RefSlot, Slot, ValueSlot, leaves
+from .results import Deferred, Evidence, Flag, Gap
 from .uncertainty import worsening
 from .words import show
 
@@ -48,16 +70,16 @@ class Explainer:
         self, test: FactTest, ref: Ref, row: Sequence[float | None], texts: dict[str, float]
     ) -> tuple[str, Any]:
         measure = self.rulebook.measures[test.fact]
-        if ref.kind == "literal":
-            return show(ref.literal), ref.literal
-        value = self.slot_value(Slot("ref", test.fact, test.change, ref), row)
-        shown_measure = self.rulebook.measures[ref.fact] if ref.kind == "fact" and ref.fact else measure
+        if isinstance(ref, LiteralRef):
+            return show(ref.value), ref.value
+        value = self.slot_value(RefSlot(test.fact, test.change, ref), row)
+        shown_measure = self.rulebook.measures[ref.fact] if isinstance(ref, FactRef) else measure
         decoded = self.decode(value, shown_measure, texts) if not test.change else value
-        return f"{_ref_words(ref, self.rulebook)} {show(decoded)}", decoded
+        return f"{_ref_words(ref)} {show(decoded)}", decoded
 
     def subject(self, test: FactTest, row: Sequence[float | None], texts: dict[str, float]) -> Any:
         measure = self.rulebook.measures[test.fact]
-        value = self.slot_value(Slot("value", test.fact, test.change), row)
+        value = self.slot_value(ValueSlot(test.fact, test.change), row)
         return value if test.change else self.decode(value, measure, texts)
 
     def evidence(self, trigger: Trigger, record: Record, texts: dict[str, float]) -> tuple[Evidence, ...]:
@@ -78,7 +100,7 @@ class Explainer:
             state = "present" if value is not None else "missing"
             return f"{subject} is {state} (wanted {'present' if test.test.present else 'missing'})"
         if test.test.op == "has_counts":
-            bound = self.slot_value(Slot("bound", test.fact, bound="lower", confidence=test.test.confidence), row)
+            bound = self.slot_value(BoundSlot(test.fact, "lower", test.test.confidence), row)
             given = "given" if bound is not None else "not given"
             wanted = "given" if test.test.present else "not given"
             return f"the counts behind {subject} are {given} (wanted {wanted})"
@@ -95,17 +117,16 @@ class Explainer:
         judged = sum(1 for outcome in outcomes if outcome is not None)
         where = count.where
         refs = "".join(
-            ", " * (index > 0) + " " * (index == 0)
-            + (_ref_words(ref, self.rulebook) if ref.kind != "literal" else show(ref.literal))
+            (", " if index else " ") + (show(ref.value) if isinstance(ref, LiteralRef) else _ref_words(ref))
             for index, ref in enumerate(where.refs)
         )
         test = count.test
         if count.scale == "all":
             wanted = "all"
         elif count.scale == "share":
-            wanted = f"{test.op.replace('_', ' ')} " + " and ".join(f"{show(ref.literal * 100)}%" for ref in test.refs)
+            wanted = f"{test.op.replace('_', ' ')} " + " and ".join(f"{show(number * 100)}%" for number in test.numbers)
         else:
-            wanted = f"{test.op.replace('_', ' ')} " + " and ".join(show(ref.literal) for ref in test.refs)
+            wanted = f"{test.op.replace('_', ' ')} " + " and ".join(show(number) for number in test.numbers)
         share = f" ({show(len(counted) / judged * 100)}%)" if count.scale == "share" and judged else ""
         text = (
             f"{len(counted)} of the {judged} facts with data{share} {OPERATORS[where.op].plural}{refs}"
@@ -120,7 +141,7 @@ class Explainer:
         found: dict[str, Any] = {}
         for test in leaves(trigger.when):
             if isinstance(test, FactTest):
-                facts = [test.fact] + [ref.fact for ref in test.test.refs if ref.kind == "fact" and ref.fact]
+                facts = [test.fact] + [ref.fact for ref in test.test.refs if isinstance(ref, FactRef)]
             else:
                 outcomes = record.parts[self.plan.count_slots[test]]
                 facts = [fact for fact, outcome in zip(test.facts, outcomes, strict=True) if outcome is True]
@@ -183,17 +204,20 @@ class Explainer:
             signal=trigger.signal,
             counted=counted,
             title=trigger.title,
-            says=self.says(trigger, item, record, texts),
+            says=Deferred(lambda: self.says(trigger, item, record, texts)),
             sources=trigger.sources,
             values=values,
             area=trigger.area,
-            notes={fact: item.notes[fact] for fact in values if fact in item.notes},
+            notes={fact: item.notes[fact] for fact in values if fact in item.notes} if item.notes else {},
             year_notes={
                 fact: note for fact in values
                 if (measure := self.rulebook.measures.get(fact)) is not None and (note := measure.note_in(item.year))
             },
-            provenance={fact: source for fact in values if (source := item.source_of(fact)) is not None},
-            evidence=self.evidence(trigger, record, texts),
+            provenance=(
+                {fact: source for fact in values if (source := item.source_of(fact)) is not None}
+                if item.sources else {}
+            ),
+            evidence=Deferred(lambda: self.evidence(trigger, record, texts)),
             entry=trigger.entry,
             basis=trigger.basis,
         )
@@ -262,6 +286,22 @@ class Explainer:
         return flags, gaps
 
     def gap(self, trigger: Trigger, item: AuthorityFacts, record: Record, texts: dict[str, float]) -> Gap:
+        """A trigger that could not be judged; what was missing, and why, in words when read."""
+        reasons = Deferred(lambda: self.gap_reasons(trigger, item, record, texts))
+        return Gap(
+            trigger.id,
+            trigger.heading,
+            trigger.title,
+            Deferred(lambda: reasons.get()[0]),
+            Deferred(lambda: reasons.get()[1]),
+            Deferred(lambda: reasons.get()[2]),
+            trigger.entry,
+        )
+
+    def gap_reasons(
+        self, trigger: Trigger, item: AuthorityFacts, record: Record, texts: dict[str, float]
+    ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """The facts missing, why the trigger could not be judged, and what could be judged."""
         missing: list[str] = []
         why: list[str] = []
         row = record.row
@@ -285,9 +325,7 @@ class Explainer:
             self._test_text(test, row, texts) if isinstance(test, FactTest) else self._count_text(test, record, texts)
             for test in self.held(trigger.when, record)
         )
-        return Gap(
-            trigger.id, trigger.heading, trigger.title, tuple(missing), tuple(dict.fromkeys(why)), known, trigger.entry
-        )
+        return tuple(missing), tuple(dict.fromkeys(why)), known
 
     def _why_test(
         self, test: FactTest, item: AuthorityFacts, row: Sequence[float | None], missing: list[str], why: list[str]
@@ -321,26 +359,31 @@ class Explainer:
             elif item.previous[test.fact] == 0 and test.change == "percent":
                 why.append(f"the previous value of {test.fact} is 0: no percentage change")
         for ref in test.test.refs:
-            if ref.kind == "literal":
+            if isinstance(ref, LiteralRef):
                 continue
-            value = self.slot_value(Slot("ref", test.fact, test.change, ref), row)
+            value = self.slot_value(RefSlot(test.fact, test.change, ref), row)
             if value is not None:
                 continue
-            if ref.kind == "previous":
-                _add(missing, test.fact)
-                why.append(f"no previous-year value for {test.fact}")
-            elif ref.kind == "fact" and ref.fact:
-                _add(missing, ref.fact)
-                why.append(f"no value for {ref.fact}")
-            elif ref.kind in ("national", "published_region"):
-                why.append(f"no {ref.kind.replace('_', ' ')} figure for {test.fact} in the facts given")
-            elif ref.kind == "comparators" and not item.comparators:
-                why.append(
-                    f"{item.authority} has no comparator group: give one with --comparators FILE, "
-                    "or list 'comparators' in its fact set"
-                )
-            else:
-                why.append(f"the {ref.kind} {ref.stat} of {test.fact} needs at least 2 values")
+            match ref:
+                case PreviousRef():
+                    _add(missing, test.fact)
+                    why.append(f"no previous-year value for {test.fact}")
+                case FactRef():
+                    _add(missing, ref.fact)
+                    why.append(f"no value for {ref.fact}")
+                case NationalRef():
+                    why.append(f"no national figure for {test.fact} in the facts given")
+                case PublishedRegionRef():
+                    why.append(f"no published region figure for {test.fact} in the facts given")
+                case ComparatorsRef() if not item.comparators:
+                    why.append(
+                        f"{item.authority} has no comparator group: give one with --comparators FILE, "
+                        "or list 'comparators' in its fact set"
+                    )
+                case RegionRef() | ComparatorsRef() | CouncilTypeRef():
+                    why.append(f"the {_STAT_SCOPES[type(ref)]} {ref.stat} of {test.fact} needs at least 2 values")
+                case _:
+                    assert_never(ref)
 
 
 def _add(missing: list[str], fact: str) -> None:
@@ -348,21 +391,32 @@ def _add(missing: list[str], fact: str) -> None:
         missing.append(fact)
 
 
-def _ref_words(ref: Ref, rulebook: Rulebook) -> str:
-    if ref.kind == "region":
-        text = f"the region {ref.stat}"
-    elif ref.kind == "comparators":
-        text = f"the comparators' {ref.stat}"
-    elif ref.kind == "previous":
-        text = "the previous year"
-    elif ref.kind == "national":
-        text = "the national figure"
-    elif ref.kind == "published_region":
-        text = "the published region figure"
-    else:
-        text = f"{ref.fact}"
+# The statistics' scopes as a reason names them.
+_STAT_SCOPES: dict[type[StatRef], str] = {
+    RegionRef: "region", ComparatorsRef: "comparators", CouncilTypeRef: "council_type",
+}
+
+
+def _ref_words(ref: Reference) -> str:
+    match ref:
+        case RegionRef():
+            text = f"the region {ref.stat}"
+        case ComparatorsRef():
+            text = f"the comparators' {ref.stat}"
+        case CouncilTypeRef():
+            text = f"the council type {ref.stat}"
+        case PreviousRef():
+            text = "the previous year"
+        case NationalRef():
+            text = "the national figure"
+        case PublishedRegionRef():
+            text = "the published region figure"
+        case FactRef():
+            text = ref.fact
+        case _:
+            assert_never(ref)
     if ref.times != 1.0:
         text += f" × {show(ref.times)}"
     if ref.plus != 0.0:
         text += f" {'+' if ref.plus > 0 else '−'} {show(abs(ref.plus))}"
-    return text.replace("_", " ") if ref.kind != "fact" else text
+    return text.replace("_", " ") if not isinstance(ref, FactRef) else text

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter as Multiset
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -13,8 +12,8 @@ from .model import (
     Counter,
     Flagged,
     Level,
+    NumberTest,
     Rulebook,
-    Test,
     VerdictAll,
     VerdictAny,
     VerdictCondition,
@@ -24,6 +23,8 @@ from .operators import OPERATORS
 from .policy import Tally, choose_level, holds
 
 __all__ = ["Tally", "Verdict", "choose_level", "counted", "describe", "judge", "reasons", "tally"]
+
+from .results import Deferred, made
 
 if TYPE_CHECKING:
     from .results import Flag, Gap
@@ -52,9 +53,8 @@ def tally(
     """What the policy counts, from an authority's flags (only counted ones) and gaps, with
     its own view of each trigger (`views`: trigger → concern, no_concern or unsure) and the
     concerns flagged for it the year before, where those are known."""
-    gaps = list(gaps)
-    concerns: Multiset[str] = Multiset()
-    excellence: Multiset[str] = Multiset()
+    concerns: dict[str, int] = {}
+    excellence: dict[str, int] = {}
     entries: dict[str, set[str]] = {}
     flagged = set()
     unacknowledged = persistent = 0
@@ -62,22 +62,25 @@ def tally(
         if not flag.counted:
             continue
         flagged.add(flag.trigger)
+        heading = flag.heading
         if flag.signal != "concern":
-            excellence[flag.heading] += 1
+            excellence[heading] = excellence.get(heading, 0) + 1
             continue
-        concerns[flag.heading] += 1
-        entries.setdefault(flag.heading, set()).add(rulebook.trigger(flag.trigger).entry)
+        concerns[heading] = concerns.get(heading, 0) + 1
+        entries.setdefault(heading, set()).add(rulebook.trigger(flag.trigger).entry)
         unacknowledged += views is not None and views.get(flag.trigger) == "no_concern"
         persistent += last_year is not None and flag.trigger in last_year
-    totals: Multiset[str] = Multiset(trigger.heading for trigger in rulebook.triggers if trigger.is_concern)
-    unjudged: Multiset[str] = Multiset(
-        gap.heading for gap in gaps if rulebook.trigger(gap.trigger).is_concern
-    )
-    judged = {heading: totals[heading] - unjudged[heading] for heading in totals}
+    totals = _concern_totals(rulebook)
+    judged = dict(totals)
+    gaps_seen = 0
+    for gap in gaps:
+        gaps_seen += 1
+        if gap.heading in judged and rulebook.trigger(gap.trigger).is_concern:
+            judged[gap.heading] -= 1
     return Tally(
-        dict(concerns),
-        dict(excellence),
-        len(gaps),
+        concerns,
+        excellence,
+        gaps_seen,
         frozenset(flagged),
         {heading: frozenset(found) for heading, found in entries.items()},
         judged,
@@ -85,6 +88,23 @@ def tally(
         unacknowledged,
         persistent,
     )
+
+
+_TOTALS: dict[int, tuple[Rulebook, dict[str, int]]] = {}
+
+
+def _concern_totals(rulebook: Rulebook) -> dict[str, int]:
+    """The concern triggers by heading: the same for every authority, counted once."""
+    found = _TOTALS.get(id(rulebook))
+    if found is None or found[0] is not rulebook:
+        totals: dict[str, int] = {}
+        for trigger in rulebook.triggers:
+            if trigger.is_concern:
+                totals[trigger.heading] = totals.get(trigger.heading, 0) + 1
+        if len(_TOTALS) > 64:  # a long-running host reloading its rules: forget the old ones
+            _TOTALS.clear()
+        found = _TOTALS[id(rulebook)] = (rulebook, totals)
+    return found[1]
 
 
 def counted(rulebook: Rulebook, flags: Sequence[Flag]) -> tuple[Flag, ...]:
@@ -133,7 +153,11 @@ class Verdict:
     flags: tuple[Flag, ...]
     gaps: tuple[Gap, ...]
     tally: Tally
-    reasons: tuple[str, ...]
+    _reasons: tuple[str, ...] | Deferred[tuple[str, ...]] = attrs.field(alias="reasons")
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return made(self._reasons)
 
 
 def judge(
@@ -152,8 +176,10 @@ def judge(
     judged = tuple(_annotated(flag, views, comments, last_year) for flag in counted(rulebook, flags))
     found = tally(rulebook, judged, gaps, views=views, last_year=last_year)
     level = choose_level(rulebook.levels, found)
-    why = reasons(level, found, judged, len(gaps), rulebook.headings)
-    return Verdict(authority, code, year, level, judged, tuple(gaps), found, tuple(why))
+    why: Deferred[tuple[str, ...]] = Deferred(
+        lambda: tuple(reasons(level, found, judged, len(gaps), rulebook.headings))
+    )
+    return Verdict(authority, code, year, level, judged, tuple(gaps), found, why)
 
 
 def describe(condition: VerdictCondition, tally: Tally, headings: dict[str, str]) -> list[str]:
@@ -188,10 +214,10 @@ def _words(condition: VerdictCondition, headings: dict[str, str]) -> list[str]:
     return [joiner.join(text for item in condition.items for text in _words(item, headings))]
 
 
-def _test_words(test: Test, *, percent: bool = False) -> str:
+def _test_words(test: NumberTest, *, percent: bool = False) -> str:
     if percent:
-        return OPERATORS[test.op].say_numbers([f"{_plain(ref.literal * 100)}%" for ref in test.refs])
-    return OPERATORS[test.op].say_numbers([_plain(ref.literal) for ref in test.refs])
+        return OPERATORS[test.op].say_numbers([f"{_plain(number * 100)}%" for number in test.numbers])
+    return OPERATORS[test.op].say_numbers([_plain(number) for number in test.numbers])
 
 
 def _plain(number: float) -> str:

@@ -152,7 +152,7 @@ def compile_tree(node: Node, atoms: Sequence[Atom]) -> Callable[[Sequence[float 
     return combined
 
 
-def atom_column(atom: Atom, columns: Sequence[Column], size: int) -> list[Outcome]:
+def atom_column(atom: Atom, columns: Sequence[Sequence[float | None]], size: int) -> list[Outcome]:
     """`atom_holds` for every authority at once."""
     left = columns[atom.left]
     if atom.op == "present":
@@ -169,7 +169,9 @@ def atom_column(atom: Atom, columns: Sequence[Column], size: int) -> list[Outcom
     return [None if a is None or b is None else holds(a, b) for a, b in zip(left, right, strict=True)]
 
 
-def evaluate_column(node: Node, atoms: Sequence[Atom], columns: Sequence[Column], size: int) -> list[Outcome]:
+def evaluate_column(
+    node: Node, atoms: Sequence[Atom], columns: Sequence[Sequence[float | None]], size: int
+) -> list[Outcome]:
     """`evaluate` for every authority at once, a column of outcomes per node."""
     if isinstance(node, int):
         return atom_column(atoms[node], columns, size)

@@ -3,6 +3,7 @@ the verdict policy, the support menu and rule tests."""
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Literal, Union, get_args
 
@@ -21,10 +22,8 @@ Signal = Literal["concern", "excellence"]
 Change = Literal["absolute", "percent"]
 CountScale = Literal["number", "share", "all"]
 Method = Literal["proportion", "rate"]
+Scalar = bool | int | float | str  # a value written in a rule
 METHODS: tuple[Method, ...] = ("proportion", "rate")
-RefKind = Literal[
-    "literal", "region", "comparators", "previous", "fact", "national", "published_region", "council_type"
-]
 STATS: tuple[Stat, ...] = get_args(Stat)
 HEADINGS: tuple[Heading, ...] = get_args(Heading)
 MEASURE_TYPES: tuple[MeasureType, ...] = get_args(MeasureType)
@@ -34,6 +33,7 @@ CHANGES: tuple[Change, ...] = get_args(Change)
 PLACEHOLDER_NAMES = ("value", "measure", "previous", "reference", "authority", "count")  # in `says`, beside {fact:ID}
 BASES = ("seed", "interpretation", "illustrative")
 
+@functools.lru_cache(maxsize=1024)  # asked for every authority and fact: the same few years
 def year_start(year: str) -> int:
     """2013 for '2013-14': years order by their first calendar year."""
     match = YEAR_PATTERN.match(year)
@@ -42,6 +42,7 @@ def year_start(year: str) -> int:
     return int(match.group(1))
 
 
+@functools.lru_cache(maxsize=1024)
 def previous_year(year: str) -> str:
     start = year_start(year) - 1
     return f"{start}-{(start + 1) % 100:02d}"
@@ -229,16 +230,81 @@ class Measure:
         return next((note for when, note in self.year_notes if when == start), None)
 
 
-@attrs.frozen
-class Ref:
-    """The right-hand side of a test: a literal or a reference to another value."""
+# The right-hand side of a test: a value written in the rule, or a reference to another
+# value, each kind holding only what it needs. A reference may be scaled: `times` and `plus`
+# apply to the value referred to (x * times + plus).
 
-    kind: RefKind
-    literal: Any = None
-    stat: Stat | None = None
-    fact: str | None = None
+
+@attrs.frozen
+class LiteralRef:
+    """A value written in the rule: a number, true or false, a category or a text."""
+
+    value: Scalar
+
+
+@attrs.frozen
+class RegionRef:
+    """A statistic of the region's authorities that year."""
+
+    stat: Stat
     plus: float = 0.0
     times: float = 1.0
+
+
+@attrs.frozen
+class ComparatorsRef:
+    """A statistic of the authority's comparator group (itself included)."""
+
+    stat: Stat
+    plus: float = 0.0
+    times: float = 1.0
+
+
+@attrs.frozen
+class CouncilTypeRef:
+    """A statistic of every council of the authority's type in the facts read that year."""
+
+    stat: Stat
+    plus: float = 0.0
+    times: float = 1.0
+
+
+@attrs.frozen
+class PreviousRef:
+    """The same fact's value the year before."""
+
+    plus: float = 0.0
+    times: float = 1.0
+
+
+@attrs.frozen
+class FactRef:
+    """Another fact of the same authority, of the same type."""
+
+    fact: str
+    plus: float = 0.0
+    times: float = 1.0
+
+
+@attrs.frozen
+class NationalRef:
+    """The published national figure of the same measure."""
+
+    plus: float = 0.0
+    times: float = 1.0
+
+
+@attrs.frozen
+class PublishedRegionRef:
+    """The published figure of the same measure for the region."""
+
+    plus: float = 0.0
+    times: float = 1.0
+
+
+StatRef = RegionRef | ComparatorsRef | CouncilTypeRef
+Reference = RegionRef | ComparatorsRef | CouncilTypeRef | PreviousRef | FactRef | NationalRef | PublishedRegionRef
+Ref = LiteralRef | Reference
 
 
 @attrs.frozen
@@ -248,6 +314,15 @@ class Test:
     present: bool = True
     confidence: float = 95.0  # of an interval (significantly_worse_than ...)
     years: int = 0  # of a trend (worsening, improving)
+
+
+@attrs.frozen
+class NumberTest:
+    """A test of a number counted (by a count, or by the verdict policy) against numbers
+    written in the rule; shares are kept as fractions."""
+
+    op: str  # one of the operators that may test a number (`Operator.numeric`)
+    numbers: tuple[float, ...]
 
 
 @attrs.frozen
@@ -267,7 +342,7 @@ class Count:
     facts: tuple[str, ...]
     change: Change | None
     where: Test
-    test: Test  # a numeric test on the number counted, literal refs only
+    test: NumberTest  # on the number counted (or the share)
     location: Location
     scale: CountScale = "number"
     min_data: int = 1
@@ -322,7 +397,7 @@ class Counter:
 
     what: str
     heading: str | None
-    test: Test
+    test: NumberTest
 
 
 @attrs.frozen

@@ -21,22 +21,24 @@ from .logic import And, Node, Or
 
 Shape = Literal["value", "pair", "list", "flag", "years"]
 Reads = Literal["value", "interval", "trend"]
+Bound = Literal["lower", "upper"]  # of a confidence interval
+Trend = Literal["worse", "better"]  # year on year
 
 
 class Lowering(Protocol):
     """What an operator lowers with: atoms comparing its subject with an operand."""
 
-    def compare(self, kind: str, operand: int, subject: str = "value") -> Node:
+    def compare(self, kind: str, operand: int, subject: Literal["value"] | Bound = "value") -> Node:
         """The subject (`value`; an interval's `lower` or `upper` bound) compared with operand
         number `operand` by `kind` (gt, ge, lt, le, eq, ne)."""
         ...
 
-    def present(self, flag: bool, subject: str = "value") -> Node:
+    def present(self, flag: bool, subject: Literal["value"] | Bound = "value") -> Node:
         """The subject (`value`; an interval's `lower` bound) is present (or absent): never
         unknown."""
         ...
 
-    def holds(self, subject: str) -> Node:
+    def holds(self, subject: Trend) -> Node:
         """A yes-or-no subject (a trend: `worse` or `better`) holds."""
         ...
 
@@ -91,7 +93,7 @@ def _one(kind: str) -> Callable[[Lowering, int, str, bool], Node]:
     return lambda low, _n, _better, _flag: low.compare(kind, 0)
 
 
-def _near(better: str, *, worse: bool) -> str:
+def _near(better: str, *, worse: bool) -> Bound:
     """The bound of an interval that must clear a reference for it to lie wholly on the worse
     (or better) side: for higher-is-better, the upper bound to be worse, the lower to be better."""
     return ("upper" if worse else "lower") if better == "higher" else ("lower" if worse else "upper")

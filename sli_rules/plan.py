@@ -14,31 +14,85 @@ ever sees finite numbers, which is the one kind of value it compares correctly.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
 from .logic import And, Atom, Node, Not, Or
-from .model import AllOf, AnyOf, Condition, Count, FactTest, Measure, NotOf, Ref, Rulebook, Test
-from .operators import OPERATORS
+from .model import (
+    AllOf,
+    AnyOf,
+    Change,
+    Condition,
+    Count,
+    FactTest,
+    LiteralRef,
+    Measure,
+    NotOf,
+    NumberTest,
+    Ref,
+    Reference,
+    Rulebook,
+    Test,
+)
+from .operators import OPERATORS, Bound, Trend
 
-__all__ = ["And", "Atom", "Node", "Not", "Or", "Plan", "Slot", "encode_literal", "leaves", "make_plan"]
+__all__ = [
+    "And", "Atom", "BoundSlot", "CountSlot", "Node", "Not", "Or", "Plan", "RefSlot", "Slot", "TrendSlot", "ValueSlot",
+    "encode_literal", "leaves", "make_plan",
+]
+
+
+# A slot is one of five kinds, each holding only what it needs. Slots are equal by value
+# (and hashable), so that the planner makes each one once however many tests read it.
 
 
 @attrs.frozen
-class Slot:
-    """A value derived per authority. kind: value | ref | count | bound | trend."""
+class ValueSlot:
+    """A fact's value this year, or its change from the year before."""
 
-    kind: str
-    fact: str | None = None
-    change: str | None = None
-    ref: Ref | None = None
-    count: Count | None = None
-    parts: tuple[Node, ...] = ()  # a count's test of each of its facts
-    bound: str | None = None  # an interval's lower or upper bound (kind bound)
-    confidence: float = 95.0
-    trend: str | None = None  # worse or better year on year (kind trend): 1, 0 or unknown
-    years: int = 0
+    fact: str
+    change: Change | None = None
+
+
+@attrs.frozen
+class RefSlot:
+    """What a test of a fact compares it with, other than a value written in the rule: the
+    reference is taken of the same change as the fact tested."""
+
+    fact: str
+    change: Change | None
+    ref: Reference
+
+
+@attrs.frozen
+class CountSlot:
+    """What a count counts: a number of facts, a share, or whether all passed (1 or 0)."""
+
+    count: Count
+    parts: tuple[Node, ...]  # the count's test of each of its facts, in order
+
+
+@attrs.frozen
+class BoundSlot:
+    """A bound of the confidence interval of a fact's value, from the counts behind it."""
+
+    fact: str
+    bound: Bound
+    confidence: float
+
+
+@attrs.frozen
+class TrendSlot:
+    """Whether a fact's value was worse (better) than the year before in each of the last
+    `years` years: 1, 0 or unknown."""
+
+    fact: str
+    trend: Trend
+    years: int
+
+
+Slot = ValueSlot | RefSlot | CountSlot | BoundSlot | TrendSlot
 
 
 @attrs.frozen
@@ -96,32 +150,36 @@ class _Planner:
             return Not(self.lower(condition.item))
         if isinstance(condition, FactTest):
             measure = self.rulebook.measures[condition.fact]
-            subject = self.slot(Slot("value", condition.fact, condition.change))
+            subject = self.slot(ValueSlot(condition.fact, condition.change))
             node = self.test(subject, condition.test, measure, condition.fact, condition.change)
             self.nodes[condition] = node
             return node
         parts = []
         for fact in condition.facts:
             measure = self.rulebook.measures[fact]
-            part_subject = self.slot(Slot("value", fact, condition.change))
+            part_subject = self.slot(ValueSlot(fact, condition.change))
             parts.append(self.test(part_subject, condition.where, measure, fact, condition.change))
-        subject = self.count_slots[condition] = self.slot(Slot("count", count=condition, parts=tuple(parts)))
-        node = self.test(subject, condition.test, None, None, None)
+        subject = self.count_slots[condition] = self.slot(CountSlot(condition, tuple(parts)))
+        node = self.number_test(subject, condition.test)
         self.nodes[condition] = node
         return node
 
     def operand(
-        self, ref: Ref, measure: Measure | None, fact: str | None, change: str | None
+        self, ref: Ref, measure: Measure, fact: str, change: Change | None
     ) -> tuple[int | None, float | None]:
-        if ref.kind == "literal":
-            return None, encode_literal(ref.literal, measure, self.texts)
-        return self.slot(Slot("ref", fact, change, ref)), None
+        if isinstance(ref, LiteralRef):
+            return None, encode_literal(ref.value, measure, self.texts)
+        return self.slot(RefSlot(fact, change, ref)), None
 
-    def test(self, subject: int, test: Test, measure: Measure | None, fact: str | None, change: str | None) -> Node:
+    def test(self, subject: int, test: Test, measure: Measure, fact: str, change: Change | None) -> Node:
         operands = [self.operand(ref, measure, fact, change) for ref in test.refs]
-        better = measure.better if measure is not None else "none"
         lowering = _Lowering(self, subject, operands, fact, test)
-        return OPERATORS[test.op].lower(lowering, len(operands), better, test.present)
+        return OPERATORS[test.op].lower(lowering, len(operands), measure.better, test.present)
+
+    def number_test(self, subject: int, test: NumberTest) -> Node:
+        operands: list[tuple[int | None, float | None]] = [(None, float(number)) for number in test.numbers]
+        lowering = _Lowering(self, subject, operands, None, None)
+        return OPERATORS[test.op].lower(lowering, len(operands), "none", True)
 
 
 class _Lowering:
@@ -129,7 +187,7 @@ class _Lowering:
 
     def __init__(
         self, planner: _Planner, subject: int, operands: list[tuple[int | None, float | None]], fact: str | None,
-        test: Test,
+        test: Test | None,  # None (and no fact) for a number counted, whose operators read only its value
     ) -> None:
         self.planner = planner
         self.subject = subject
@@ -137,21 +195,30 @@ class _Lowering:
         self.fact = fact
         self.test = test
 
-    def compare(self, kind: str, operand: int, subject: str = "value") -> Node:
+    def compare(self, kind: str, operand: int, subject: Literal["value"] | Bound = "value") -> Node:
         left = self.subject
         if subject != "value":
-            left = self.planner.slot(Slot("bound", self.fact, bound=subject, confidence=self.test.confidence))
+            fact, test = self._of_fact()
+            left = self.planner.slot(BoundSlot(fact, subject, test.confidence))
         right, literal = self.operands[operand]
         return self.planner.atom(Atom(kind, left, right, literal))
 
-    def present(self, flag: bool, subject: str = "value") -> Node:
+    def _of_fact(self) -> tuple[str, Test]:
+        """The fact tested and its test, for an interval or a trend: only a test of a fact reads
+        one (the tests a number counted may take read its value alone)."""
+        assert self.fact is not None and self.test is not None
+        return self.fact, self.test
+
+    def present(self, flag: bool, subject: Literal["value"] | Bound = "value") -> Node:
         left = self.subject
         if subject != "value":
-            left = self.planner.slot(Slot("bound", self.fact, bound=subject, confidence=self.test.confidence))
+            fact, test = self._of_fact()
+            left = self.planner.slot(BoundSlot(fact, subject, test.confidence))
         return self.planner.atom(Atom("present" if flag else "absent", left))
 
-    def holds(self, subject: str) -> Node:
-        trend = self.planner.slot(Slot("trend", self.fact, trend=subject, years=self.test.years))
+    def holds(self, subject: Trend) -> Node:
+        fact, test = self._of_fact()
+        trend = self.planner.slot(TrendSlot(fact, subject, test.years))
         return self.planner.atom(Atom("eq", trend, None, 1.0))
 
 

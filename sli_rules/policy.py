@@ -12,7 +12,7 @@ from typing import Protocol
 
 import attrs
 
-from .model import Flagged, Level, Test, VerdictAll, VerdictAny, VerdictCondition, VerdictNot
+from .model import Flagged, Level, NumberTest, VerdictAll, VerdictAny, VerdictCondition, VerdictNot
 from .operators import OPERATORS
 
 
@@ -72,8 +72,8 @@ class Tally:
         return self.gaps
 
 
-def test_number(test: Test, number: float) -> bool:
-    return OPERATORS[test.op].decide(number, [ref.literal for ref in test.refs], "none")
+def test_number(test: NumberTest, number: float) -> bool:
+    return OPERATORS[test.op].decide(number, test.numbers, "none")
 
 
 class Counts(Protocol):

@@ -2,12 +2,59 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+import functools
+from collections.abc import Callable, Iterator
+from typing import Any, Generic, TypeVar
 
 import attrs
+import cattrs
+from cattrs.gen import make_dict_unstructure_fn, override
 
 from .facts import latest_named
+
+T = TypeVar("T")
+
+
+class Deferred(Generic[T]):
+    """A value made when first read, then kept: the prose of a result (a flag's message and
+    evidence, a gap's reasons, a verdict's reasons). Nothing is decided on it, so a program
+    that only wants the verdicts never pays for the words; a report that reads them gets
+    exactly what an eager result would hold. Compares, prints and pickles as its value."""
+
+    __slots__ = ("_make", "_value")
+
+    def __init__(self, make: Callable[[], T]) -> None:
+        self._make: Callable[[], T] | None = make
+        self._value: T | None = None
+
+    def get(self) -> T:
+        make = self._make
+        if make is not None:
+            # Another thread may make it too: the same value, so either result is kept.
+            self._value = make()
+            self._make = None  # the closure (and the record it holds) is let go
+        return self._value  # type: ignore[return-value]
+
+    def __eq__(self, other: object) -> bool:
+        return self.get() == (other.get() if isinstance(other, Deferred) else other)
+
+    def __hash__(self) -> int:
+        return hash(self.get())
+
+    def __repr__(self) -> str:
+        return repr(self.get())
+
+    def __reduce__(self) -> tuple[Callable[[T], T], tuple[T]]:
+        return (_made, (self.get(),))
+
+
+def _made(value: T) -> T:
+    return value
+
+
+def made(value: T | Deferred[T]) -> T:
+    """The value itself, made now if it was deferred."""
+    return value.get() if isinstance(value, Deferred) else value
 
 
 @attrs.frozen
@@ -53,13 +100,13 @@ class Flag:
     signal: str
     counted: bool
     title: str
-    says: str
+    _says: str | Deferred[str] = attrs.field(alias="says")
     sources: tuple[str, ...]
     values: dict[str, Any]
     area: str | None = None
     notes: dict[str, str] = attrs.Factory(dict)
     provenance: dict[str, str] = attrs.Factory(dict)  # the fact set's own sources, by fact
-    evidence: tuple[Evidence, ...] = ()
+    _evidence: tuple[Evidence, ...] | Deferred[tuple[Evidence, ...]] = attrs.field(default=(), alias="evidence")
     entry: str | None = None  # the piece of evidence (Table 2 entry) it reads
     basis: str | None = None  # seed, interpretation or illustrative
     view: str | None = None  # the authority's own view in its self-assessment, where given
@@ -69,6 +116,16 @@ class Flag:
     # voluntary survey, a change of method), by fact: read beside the value it qualifies.
     year_notes: dict[str, str] = attrs.Factory(dict)
 
+    @property
+    def says(self) -> str:
+        """The trigger's message for people, with this authority's values."""
+        return made(self._says)
+
+    @property
+    def evidence(self) -> tuple[Evidence, ...]:
+        """Each test of the trigger: what was compared with what, and the outcome."""
+        return made(self._evidence)
+
 
 @attrs.frozen
 class Gap:
@@ -77,10 +134,24 @@ class Gap:
     trigger: str
     heading: str
     title: str
-    missing: tuple[str, ...]
-    why: tuple[str, ...] = ()
-    known: tuple[str, ...] = ()  # the tests that could be decided, with their values
+    _missing: tuple[str, ...] | Deferred[tuple[str, ...]] = attrs.field(alias="missing")
+    _why: tuple[str, ...] | Deferred[tuple[str, ...]] = attrs.field(default=(), alias="why")
+    # The tests that could be decided, with their values.
+    _known: tuple[str, ...] | Deferred[tuple[str, ...]] = attrs.field(default=(), alias="known")
     entry: str | None = None
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The facts whose absence left the trigger unjudged."""
+        return made(self._missing)
+
+    @property
+    def why(self) -> tuple[str, ...]:
+        return made(self._why)
+
+    @property
+    def known(self) -> tuple[str, ...]:
+        return made(self._known)
 
 
 @attrs.frozen
@@ -117,10 +188,15 @@ class AuthorityAssessment:
     flags: tuple[Flag, ...]
     gaps: tuple[Gap, ...]
     support: tuple[SupportOption, ...]
-    reasons: tuple[str, ...]
+    _reasons: tuple[str, ...] | Deferred[tuple[str, ...]] = attrs.field(alias="reasons")
     peers: tuple[Peer, ...] = ()
     tier_note: str | None = None
     coverage: Coverage | None = None
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why this verdict: the condition that held, the evidence seen, the flags behind it."""
+        return made(self._reasons)
 
     @property
     def concerns(self) -> tuple[Flag, ...]:
@@ -137,9 +213,7 @@ class AuthorityAssessment:
         return explain_text(self)
 
     def to_dict(self) -> dict[str, Any]:
-        from .convert import converter
-
-        return converter.unstructure(self)  # type: ignore[no-any-return]
+        return _output().unstructure(self)  # type: ignore[no-any-return]
 
 
 @attrs.frozen
@@ -169,11 +243,10 @@ class RegionAssessment:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data, as in the documented contract."""
-        from .convert import converter
-
+        output = _output()
         return {
             "rulebook": {"digest": self.rulebook_digest, "path": self.rulebook_path},
-            "assessments": [converter.unstructure(item) for item in self.assessments],
+            "assessments": [output.unstructure(item) for item in self.assessments],
             "summary": self.summary(),
         }
 
@@ -192,3 +265,23 @@ class RegionAssessment:
             ),
             "gaps": sum(len(item.gaps) for item in self.assessments),
         }
+
+
+@functools.cache
+def _output() -> cattrs.Converter:
+    """Results as JSON-ready data: every field under its public name, deferred prose made."""
+    converter = cattrs.Converter()
+
+    def words(value: Any) -> Any:
+        return converter.unstructure(made(value))
+
+    for cls in (Flag, Gap, AuthorityAssessment):
+        deferred: dict[str, Any] = {
+            field.name: override(unstruct_hook=words)
+            for field in attrs.fields(cls)
+            if field.name != field.alias
+        }
+        converter.register_unstructure_hook(
+            cls, make_dict_unstructure_fn(cls, converter, _cattrs_use_alias=True, **deferred)
+        )
+    return converter

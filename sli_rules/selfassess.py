@@ -20,7 +20,7 @@ import yaml
 
 from .errors import FactsError, Problem, Problems, did_you_mean
 from .facts.tabular import XLSX_HINT, open_workbook
-from .model import HEADINGS, YEAR_PATTERN, AllOf, AnyOf, Condition, Count, FactTest, NotOf, Rulebook, Trigger
+from .model import HEADINGS, YEAR_PATTERN, AllOf, AnyOf, Condition, Count, FactRef, FactTest, NotOf, Rulebook, Trigger
 from .source import display_path, load_documents, read_text
 
 View = Literal["concern", "no_concern", "unsure"]
@@ -53,7 +53,7 @@ def _facts_read(condition: Condition) -> Iterator[str]:
     if isinstance(condition, FactTest):
         yield condition.fact
         for ref in condition.test.refs:
-            if ref.fact:
+            if isinstance(ref, FactRef):
                 yield ref.fact
     elif isinstance(condition, Count):
         yield from condition.facts

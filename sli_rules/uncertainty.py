@@ -22,6 +22,7 @@ exact Poisson limits need SciPy, imported when first used: install the `stats` e
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Collection, Mapping
@@ -212,7 +213,15 @@ def significantly_better(interval: Interval, reference: float, better: Polarity)
 
 
 def _year_start(year: str) -> int:
-    match = _YEAR.fullmatch(year) if isinstance(year, str) else None
+    if not isinstance(year, str):
+        raise ValueError(f"a year is a financial year like '2019-20', not {year!r}")
+    return _parsed_year_start(year)
+
+
+@functools.lru_cache(maxsize=512)
+def _parsed_year_start(year: str) -> int:
+    # Trends are judged for every authority and measure: the same few years, parsed once.
+    match = _YEAR.fullmatch(year)
     if match is None or (int(match.group(1)) + 1) % 100 != int(match.group(2)):
         raise ValueError(f"a year is a financial year like '2019-20', not {year!r}")
     return int(match.group(1))

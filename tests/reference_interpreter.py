@@ -12,7 +12,25 @@ import statistics
 from collections.abc import Sequence
 from typing import Any
 
-from sli_rules.model import AllOf, AnyOf, Condition, Count, FactTest, Measure, NotOf, Ref, Rulebook, Test
+from sli_rules.model import (
+    AllOf,
+    AnyOf,
+    ComparatorsRef,
+    Condition,
+    CouncilTypeRef,
+    Count,
+    FactRef,
+    FactTest,
+    LiteralRef,
+    Measure,
+    NationalRef,
+    NotOf,
+    PreviousRef,
+    Ref,
+    RegionRef,
+    Rulebook,
+    Test,
+)
 from sli_rules.operators import OPERATORS
 from sli_rules.uncertainty import confidence_interval
 
@@ -110,27 +128,26 @@ class Reference:
 
     def operand(self, item: Any, fact: str, change: str | None, ref: Ref) -> Any:
         measure = self.rulebook.measures[fact]
-        if ref.kind == "literal":
-            return self._literal(measure, ref.literal)
-        if ref.kind == "region":
+        if isinstance(ref, LiteralRef):
+            return self._literal(measure, ref.value)
+        if isinstance(ref, RegionRef):
             values = [v for other in self._same_year(item) if (v := self.subject(other, fact, change)) is not None]
-            found = self._stat(values, str(ref.stat), measure)
-        elif ref.kind == "comparators":
+            found = self._stat(values, ref.stat, measure)
+        elif isinstance(ref, ComparatorsRef):
             names = {item.authority, *item.comparators}
             group = [other for other in self._same_year(item) if other.authority in names or other.code in names]
             values = [v for other in group if (v := self.subject(other, fact, change)) is not None]
-            found = self._stat(values, str(ref.stat), measure)
-        elif ref.kind == "council_type":
+            found = self._stat(values, ref.stat, measure)
+        elif isinstance(ref, CouncilTypeRef):
             found = self._stat(
-                list(self.type_values.get((item.council_type, item.year), {}).get(fact, ())), str(ref.stat), measure
+                list(self.type_values.get((item.council_type, item.year), {}).get(fact, ())), ref.stat, measure
             )
-        elif ref.kind == "previous":
+        elif isinstance(ref, PreviousRef):
             found = self._number(measure, item.previous.get(fact))
-        elif ref.kind == "fact":
-            assert ref.fact is not None
+        elif isinstance(ref, FactRef):
             found = self.subject(item, ref.fact, change)
         else:  # a published figure
-            scope = ref.kind
+            scope = "national" if isinstance(ref, NationalRef) else "published_region"
             now = self.references.get((scope, item.year), {}).get(fact)
             if change is None:
                 found = now
@@ -209,7 +226,7 @@ class Reference:
         number = sum(1 for outcome in decided if outcome)
         subject = number / len(decided) if count.scale == "share" else number
         op = OPERATORS[count.test.op]
-        return op.decide(subject, [ref.literal for ref in count.test.refs], "none")
+        return op.decide(subject, count.test.numbers, "none")
 
     def decide(self, condition: Condition, item: Any) -> Outcome:
         if isinstance(condition, AllOf):

@@ -495,6 +495,25 @@ def test_the_shipped_council_type_groups_are_those_of_the_reference_data() -> No
     assert COUNCIL_TYPE_GROUPS.read_text(encoding="utf-8") == council_type_groups_text()
 
 
+def test_a_council_type_statistic_is_named_in_the_evidence(tmp_path: Path) -> None:
+    import yaml
+
+    measures = yaml.safe_load((REPO / "triggers" / "measures-ascof.yaml").read_text(encoding="utf-8"))
+    rules = make_rulebook(tmp_path / "rules", {"resources": [{
+        "id": "many-admissions", "title": "More admissions than councils of its type",
+        "when": {"fact": "ascof.admissions_65_plus", "above": {"council_type": "median", "times": 1.1}},
+    }]}, measures=measures)
+    region = sli_rules.load_facts(_official_file(tmp_path), region="North West", years="2023-24")
+    halton = sli_rules.Engine(rules).assess(region)["Halton"]
+    # Halton 616.3 against the unitary councils' median: of 616.3 and 400.0 (Wokingham), 508.15.
+    (flag,) = halton.flags
+    assert [item.text for item in flag.evidence] == [
+        "ascof.admissions_65_plus = 616.3 is above the council type median × 1.1 558.97 "
+        "(Long-term support needs of older adults (aged 65 and over) met by admission to residential "
+        "and nursing care homes, per 100,000 population)"
+    ]
+
+
 def test_comparators_by_council_type(tmp_path: Path) -> None:
     region = sli_rules.load_facts(_official_file(tmp_path), region="North West", comparators="council-type")
     assert region["Knowsley"].comparators == ("E08000001", "E08000012")

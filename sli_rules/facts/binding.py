@@ -103,33 +103,39 @@ class _Binder:
             return found
 
     def rekey(self, locations: dict[str, Location], year: str) -> dict[str, Location]:
-        return {self.resolve(fact, year) or fact: where for fact, where in locations.items()}
+        rekeyed = {self.resolve(fact, year) or fact: where for fact, where in locations.items()}
+        return locations if rekeyed.keys() == locations.keys() else rekeyed
 
     def authority(self, item: AuthorityFacts) -> AuthorityFacts:
         before = previous_year(item.year)
         left_out: dict[str, dict[str, str]] = {}
         history, history_locations = self.history(item, left_out)
-        facts = self.values(item.facts, item.fact_locations, item.year, item, item.fact_key_locations, left_out)
-        previous = self.values(
-            item.previous, item.previous_locations, before, item, item.previous_key_locations, left_out
-        )
-        # A value left out takes its counts with it: no interval is taken around a figure
-        # that is not believed.
-        counts = {fact: count for fact, count in self.counts(item).items() if item.year not in left_out.get(fact, {})}
-        return attrs.evolve(
-            item,
-            facts=facts,
-            previous=previous,
-            fact_locations=self.rekey(item.fact_locations, item.year),
-            previous_locations=self.rekey(item.previous_locations, before),
-            fact_key_locations=self.rekey(item.fact_key_locations, item.year),
-            previous_key_locations=self.rekey(item.previous_key_locations, before),
-            counts=counts,
-            count_locations=self.rekey(item.count_locations, item.year),
-            history=history,
-            history_locations=history_locations,
-            left_out=left_out,
-        )
+        bound: dict[str, Any] = {
+            "facts": self.values(item.facts, item.fact_locations, item.year, item, item.fact_key_locations, left_out),
+            "previous": self.values(
+                item.previous, item.previous_locations, before, item, item.previous_key_locations, left_out
+            ),
+            "fact_locations": self.rekey(item.fact_locations, item.year),
+            "previous_locations": self.rekey(item.previous_locations, before),
+            "fact_key_locations": self.rekey(item.fact_key_locations, item.year),
+            "previous_key_locations": self.rekey(item.previous_key_locations, before),
+            "counts": self.counts(item),
+            "count_locations": self.rekey(item.count_locations, item.year),
+            "history": history,
+            "history_locations": history_locations,
+        }
+        if left_out:
+            # A value left out takes its counts with it: no interval is taken around a figure
+            # that is not believed.
+            bound["counts"] = {
+                fact: count for fact, count in bound["counts"].items() if item.year not in left_out.get(fact, {})
+            }
+            bound["left_out"] = left_out
+        # Facts given by catalogue id with values that suit their measures bind to themselves:
+        # nothing is copied, which for a large region is most of binding's time and memory.
+        if all(value is getattr(item, name) for name, value in bound.items()):
+            return item
+        return attrs.evolve(item, **bound)
 
     def implausible(
         self, checked: _Invalid, where: Location, fact: str, canonical: str, year: str, value: Any,
@@ -186,7 +192,7 @@ class _Binder:
                                       hint=did_you_mean(fact, self.known) or "add it to the rulebook's measures")
                 continue
             result[canonical] = count
-        return result
+        return item.counts if result.keys() == item.counts.keys() else result
 
     def history(
         self, item: AuthorityFacts, left_out: dict[str, dict[str, str]] | None = None
@@ -216,6 +222,8 @@ class _Binder:
                     continue
                 history.setdefault(canonical, {})[when] = checked
                 locations.setdefault(canonical, {})[when] = where
+        if history == item.history and _same_values(history, item.history) and locations == item.history_locations:
+            return item.history, item.history_locations
         return history, locations
 
     def type_values(
@@ -249,6 +257,7 @@ class _Binder:
         given_as: dict[str, str] = {}
         keys = key_locations or {}
         unknown = 0
+        same = True  # every value kept as it is, under the id it was given
         for fact, value in values.items():
             if value is None:
                 continue  # null means "not known": the fact is missing, not an error
@@ -280,12 +289,13 @@ class _Binder:
                     problems.add(*spot, f"'{fact}': {checked.message}", hint=checked.hint)
                 continue
             result[canonical] = checked
+            same = same and canonical == fact and checked is value
         if unknown > MAX_UNKNOWN_LISTED:
             # A file of a million made-up columns gets a readable error, and quickly: each
             # listed one costs a did-you-mean search.
             problems.add(*item.location, f"{unknown - MAX_UNKNOWN_LISTED} more unknown facts for "
                          f"{item.authority} {item.year}, not listed")
-        return result
+        return values if same and len(result) == len(values) else result
 
     def warnings(self) -> list[Problem]:
         """One warning per publication, naming the measures left out and their years, after
@@ -347,6 +357,13 @@ def check_value(measure: Any, value: Any) -> Any:
     if len(value) > MAX_TEXT:
         return _Invalid(f"text of {len(value)} characters; the limit is {MAX_TEXT}")
     return value
+
+
+def _same_values(bound: dict[str, dict[str, Any]], given: dict[str, dict[str, Any]]) -> bool:
+    """The same objects, not only equal ones: a float subclass (numpy's) is bound as a float."""
+    return all(
+        value is given[fact][year] for fact, by_year in bound.items() for year, value in by_year.items()
+    )
 
 
 def _brief(value: Any) -> str:

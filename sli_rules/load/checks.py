@@ -87,7 +87,7 @@ class _Policy:
             else:
                 assert isinstance(condition, Counter)
                 found = literals.setdefault(Quantity(condition.what, condition.heading), [])
-                found.extend(float(ref.literal) for ref in condition.test.refs)
+                found.extend(float(number) for number in condition.test.numbers)
 
         for level in levels:
             if level.when is not None:

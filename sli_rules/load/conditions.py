@@ -17,16 +17,24 @@ from ..model import (
     AllOf,
     AnyOf,
     Change,
+    ComparatorsRef,
     Condition,
+    CouncilTypeRef,
     Count,
     Counter,
     CountScale,
+    FactRef,
     FactTest,
     Flagged,
+    LiteralRef,
     Measure,
+    NationalRef,
     NotOf,
+    NumberTest,
+    PreviousRef,
+    PublishedRegionRef,
     Ref,
-    RefKind,
+    RegionRef,
     Test,
     VerdictAll,
     VerdictAny,
@@ -40,7 +48,12 @@ from .state import Loading
 TESTS = tuple(OPERATORS)
 REFERENCE_KEYS = ("region", "comparators", "council_type", "previous", "fact", "national", "published_region")
 CONFIDENCES = (95, 99.8)  # the public-health indicator methods' two levels
-PUBLISHED = ("national", "published_region")
+STATISTICS: dict[str, type[RegionRef | ComparatorsRef | CouncilTypeRef]] = {
+    "region": RegionRef, "comparators": ComparatorsRef, "council_type": CouncilTypeRef,
+}
+PUBLISHED: dict[str, type[NationalRef | PublishedRegionRef]] = {
+    "national": NationalRef, "published_region": PublishedRegionRef,
+}
 VERDICT_COUNTERS = (
     "concerns", "concern_headings", "concern_entries", "excellence", "gaps", "coverage", "judged_headings",
     "unacknowledged", "persistent",
@@ -222,7 +235,7 @@ class ConditionParser:
             if op != "at_least":
                 self.fail((*where, op), f"'all' goes with at_least, not {op}", hint="write at_least: all")
                 return None
-            outer: Test | None = Test("at_least", (Ref("literal", literal=1),))
+            outer: NumberTest | None = NumberTest("at_least", (1.0,))
             scale: CountScale = "all"
         else:
             outer, shares = self.number_test(where, {op: value[op]}, shares="percent")
@@ -273,7 +286,7 @@ class ConditionParser:
 
     def number_test(
         self, where: Where, value: Any, shares: Literal["none", "percent", "fraction"] = "none"
-    ) -> tuple[Test | None, bool]:
+    ) -> tuple[NumberTest | None, bool]:
         """A numeric test with literal numbers, as used on counts and in verdicts, and whether
         it tests a share. `shares="percent"`: a count, whose literals are numbers or all
         percentages ('35%'); `"fraction"`: coverage, a percentage or a number from 0 to 1.
@@ -291,7 +304,7 @@ class ConditionParser:
         operands = self._operands((*where, op), op, value[op])
         if operands is None:
             return None, False
-        refs = []
+        numbers: list[float] = []
         percents = [isinstance(operand, str) and operand.endswith("%") for operand in operands]
         is_share = shares == "fraction" or (shares == "percent" and any(percents))
         for index, operand in enumerate(operands):
@@ -312,8 +325,8 @@ class ConditionParser:
             if is_share and percents[index] and not 0 <= number <= 1:
                 self.fail(spot, f"a percentage is from 0% to 100%, got {operand!r}")
                 return None, False
-            refs.append(Ref("literal", literal=number))
-        return Test(op, tuple(refs)), is_share
+            numbers.append(number)
+        return NumberTest(op, tuple(numbers)), is_share
 
     def _operands(self, where: Where, op: str, value: Any) -> list[Any] | None:
         shape = OPERATORS[op].shape
@@ -383,8 +396,9 @@ class ConditionParser:
             if ref is None:
                 return None
             refs.append(ref)
-        if operator.shape == "pair" and all(ref.kind == "literal" for ref in refs):
-            low, high = (_order(measure, ref.literal) for ref in refs)
+        literals = [ref.value for ref in refs if isinstance(ref, LiteralRef)]
+        if operator.shape == "pair" and len(literals) == len(refs):
+            low, high = (_order(measure, literal) for literal in literals)
             if low is not None and high is not None and low > high:
                 self.fail(where, f"'{op}' takes [LOW, HIGH] with LOW <= HIGH")
                 return None
@@ -403,12 +417,12 @@ class ConditionParser:
                     f"[{_plain(measure.range[0])}, {_plain(measure.range[1])}]",
                 )
                 return None
-            return Ref("literal", literal=value)
+            return LiteralRef(value)
         if kind == "boolean":
             if not isinstance(value, bool):
                 self.fail(where, f"expected true or false for '{measure.id}', got {type_name(value)}")
                 return None
-            return Ref("literal", literal=value)
+            return LiteralRef(value)
         if kind == "category":
             assert measure.values is not None
             if value not in measure.values:
@@ -418,11 +432,11 @@ class ConditionParser:
                     or f"one of: {', '.join(measure.values)}",
                 )
                 return None
-            return Ref("literal", literal=value)
+            return LiteralRef(value)
         if not isinstance(value, str):
             self.fail(where, f"expected text for '{measure.id}', got {type_name(value)}")
             return None
-        return Ref("literal", literal=value)
+        return LiteralRef(value)
 
     def _reference(
         self, where: Where, value: dict[str, Any], measure: Measure, kind: str, change: str | bool | None
@@ -449,7 +463,7 @@ class ConditionParser:
         if what == "council_type" and change:
             self.fail((*where, what), "a council type statistic is of this year's values: no 'change'")
             return None
-        if what in ("region", "comparators", "council_type"):
+        if what in STATISTICS:
             if target not in STATS:
                 self.fail((*where, what), f"unknown statistic {target!r}",
                           hint=did_you_mean(str(target), STATS) or f"one of: {', '.join(STATS)}")
@@ -463,7 +477,7 @@ class ConditionParser:
                     hint=f"set 'better' on measure '{measure.id}'",
                 )
                 return None
-            return Ref(cast(RefKind, what), stat=target, plus=float(plus), times=float(times))
+            return STATISTICS[what](target, float(plus), float(times))
         if what in PUBLISHED:
             if target != "value":
                 self.fail((*where, what), f"write {{{what}: value}}: the published figure of the same measure")
@@ -474,7 +488,7 @@ class ConditionParser:
                     f"a published {what.replace('_', ' ')} figure needs a number; '{measure.id}' is a {kind}",
                 )
                 return None
-            return Ref(cast(RefKind, what), plus=float(plus), times=float(times))
+            return PUBLISHED[what](float(plus), float(times))
         if what == "previous":
             if target is not True:
                 self.fail((*where, what), "write {previous: true}")
@@ -482,7 +496,7 @@ class ConditionParser:
             if change:
                 self.fail(where, "'previous' cannot be used with 'change': the change already uses it")
                 return None
-            return Ref("previous", plus=float(plus), times=float(times))
+            return PreviousRef(float(plus), float(times))
         other = self._measure((*where, "fact"), target)
         if other is None:
             return None
@@ -492,7 +506,7 @@ class ConditionParser:
                 f"'{measure.id}' ({measure.type})",
             )
             return None
-        return Ref("fact", fact=other.id, plus=float(plus), times=float(times))
+        return FactRef(other.id, float(plus), float(times))
 
     def verdict_condition(
         self, where: Where, value: Any, trigger_ids: set[str], depth: int = 0
