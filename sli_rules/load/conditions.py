@@ -224,11 +224,9 @@ class ConditionParser:
             tests.append(self.test(spot, where_op, where_spec[where_op], measure, change, about=fact))
         if any(test is None for test in tests):
             return None
-        if OPERATORS[where_op].reads == "interval" and all(self.state.measures[fact].method is None for fact in facts):
-            self.fail(
-                (*where, "count", "where", where_op), f"'{where_op}' needs a confidence interval, but none of "
-                "the facts counted has a method", hint="give the measures method: proportion or method: rate",
-            )
+        if OPERATORS[where_op].reads == "interval" and all(self.state.measures[f].method is None for f in facts):
+            self.fail((*where, "count", "where", where_op), f"'{where_op}' needs a confidence interval, but none of "
+                      "the facts counted has a method", hint="give the measures method: proportion or rate")
             return None
         min_data = self._min_data(where, value, spec)
         if value[op] == "all":
