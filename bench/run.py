@@ -9,6 +9,7 @@ Scenarios:
   load            load + compile the default rulebook (durable-rules and Python programs)
   assess-N-B      Engine.assess over N synthetic authority-years (N = 23, 1000, 100000),
                   backend B (durable or python); region made from the example's distributions
+  stream-N        Engine.assess_iter over the same, each assessment written as JSON and let go
   evaluate-B      the evaluator alone (derived rows → outcomes), 1000 authorities
   big-load        load + compile a synthetic rulebook of 1,000 triggers over 500 measures
   big-assess-B    that rulebook over 1000 synthetic authorities
@@ -102,6 +103,33 @@ def scenario_assess(arguments: argparse.Namespace) -> dict[str, Any]:
         "rate": size / clock.wall,
         "note": f"{flags / size:.1f} flags, {gaps / size:.1f} gaps per authority "
         f"(region made in {making.wall:.1f} s, not counted)",
+    }
+
+
+def scenario_stream(arguments: argparse.Namespace) -> dict[str, Any]:
+    """Engine.assess_iter over N synthetic authority-years, each written as JSON (to
+    /dev/null) and let go, as `sli-rules assess --format json` does."""
+    from bench.synth import synthetic_region
+    from sli_rules import Engine
+    from sli_rules.report import json_chunks
+
+    size, backend = arguments.size, arguments.backend
+    engine = Engine(backend=backend)
+    before = rss_mib()
+    with Clock() as making:
+        region = synthetic_region(size)
+    held = rss_mib() - before
+    written = 0
+    with Clock() as clock, open(os.devnull, "w") as sink:
+        for chunk in json_chunks(engine.assess_iter(region)):
+            sink.write(chunk)
+            written += len(chunk)
+    return {
+        "seconds": clock.wall,
+        "cpu": clock.cpu,
+        "rate": size / clock.wall,
+        "note": f"{written / 2**20:,.0f} MiB of JSON written; the region itself holds {held:.0f} MiB "
+        f"(made in {making.wall:.1f} s, not counted)",
     }
 
 
@@ -296,6 +324,7 @@ def scenario_processes(arguments: argparse.Namespace) -> dict[str, Any]:
 SCENARIOS = {
     "load": scenario_load,
     "assess": scenario_assess,
+    "stream": scenario_stream,
     "evaluate": scenario_evaluate,
     "big-load": scenario_big_load,
     "big-assess": scenario_big_assess,
@@ -312,6 +341,8 @@ def plan(quick: bool) -> list[tuple[str, list[str]]]:
     for size in sizes:
         for backend in ("durable", "python"):
             runs.append((f"assess-{size}-{backend}", ["assess", "--size", str(size), "--backend", backend]))
+    for size in sizes:
+        runs.append((f"stream-{size}", ["stream", "--size", str(size)]))
     for backend in ("durable", "python"):
         runs.append((f"evaluate-{backend}", ["evaluate", "--size", "1000", "--backend", backend]))
     runs.append(("big-load", ["big-load"]))

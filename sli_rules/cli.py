@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from . import __version__, cycle_cli, workspace
-from .engine import Engine, example_region_path
+from .engine import AssessmentStream, Engine, example_region_path
 from .errors import Problem, SliRulesError
 from .facts import load_facts
 from .load import load_rulebook
-from .output import emit
-from .report import FORMATS, ExtraMissing, explain_text, render_bytes
+from .output import emit, emit_chunks
+from .report import FORMATS, STREAMED_FORMATS, ExtraMissing, explain_text, render_bytes
+from .results import AuthorityAssessment
 from .ruletest import check_test_files, split_test_files
 from .schema import KINDS as SCHEMA_KINDS
 from .schema import schema_text
@@ -152,14 +153,32 @@ def _region(arguments: argparse.Namespace, engine: Engine) -> object:
     )
 
 
-def _progress(done: int, total: int) -> None:
-    print(f"\rassessed {done}/{total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
+def _progress(done: int, total: int, what: str = "assessed") -> None:
+    print(f"\r{what} {done}/{total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
+
+
+def _written(stream: AssessmentStream) -> Iterator[AuthorityAssessment]:
+    """The stream's assessments, with progress as each is written."""
+    total = len(stream)
+    for done, item in enumerate(stream, start=1):
+        yield item
+        if done == total or done % 1000 == 0:
+            _progress(done, total, "written")
 
 
 def _assess(arguments: argparse.Namespace) -> int:
     engine = Engine(arguments.rules)
     region = _region(arguments, engine)
     show_progress = arguments.progress or (sys.stderr.isatty() and len(region) >= 1000)  # type: ignore[arg-type]
+    if arguments.format in STREAMED_FORMATS:
+        # Written as it is made, one assessment at a time: bounded memory for any region.
+        stream = engine.assess_iter(region, progress=_progress if show_progress else None)  # type: ignore[arg-type]
+        for warning in stream.warnings:
+            print(warning, file=sys.stderr)
+        print(workspace.in_force(engine.rulebook), file=sys.stderr)
+        items = _written(stream) if show_progress else stream
+        emit_chunks(STREAMED_FORMATS[arguments.format](stream, items), arguments.output)
+        return ExitCode.OK
     result = engine.assess(region, progress=_progress if show_progress else None)  # type: ignore[arg-type]
     for warning in result.warnings:
         print(warning, file=sys.stderr)

@@ -69,9 +69,10 @@ class Derived:
         """One authority's slot values, None where unknown."""
         block, start = self.places[index]
         varying = self.varying[block]
-        row = list(self.templates[block])
-        for slot, value in zip(varying, self.blocks[block][start : start + len(varying)], strict=True):
-            row[slot] = None if math.isnan(value) else value
+        row = list(self.templates[block])  # None in every varying slot
+        for slot, value in zip(varying, self.blocks[block][start : start + len(varying)].tolist(), strict=True):
+            if value == value:  # noqa: PLR0124 (NaN, which stands for unknown, is not equal to itself)
+                row[slot] = value
         return tuple(row)
 
     def parts_of(self, index: int) -> dict[int, tuple[bool | None, ...]]:

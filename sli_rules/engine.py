@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 
 from . import judge, recommend
-from .derive import derive
+from .derive import OUTCOME_CODES, OUTCOMES, derive
 from .evaluate import DurableProgram, EngineFailure, Outcome, PythonProgram, Recorder
 from .explain import Explainer
 from .facts import Region, bind, load_facts, name_key
 from .load import load_rulebook, shipped
 from .model import HEADINGS, Rulebook, previous_year, year_start
 from .plan import Plan, make_plan
-from .results import AuthorityAssessment, Coverage, Deferred, Judged, RegionAssessment
+from .policy import Tally
+from .results import AuthorityAssessment, Coverage, Deferred, Flag, Judged, RegionAssessment, Summary
 from .selfassess import SelfAssessment
 
 BACKENDS = ("durable", "python")
@@ -112,56 +114,39 @@ class Engine:
         each year's persistent concerns come from the year before in the same run.
 
         The region goes through each stage once, in order: read, bind, derive, evaluate
-        (with the record of what decided each trigger, in words), judge, recommend.
+        (with the record of what decided each trigger), judge, recommend. The words of the
+        result (messages, evidence, reasons) are written when first read.
         """
-        compiled = self._compiled  # one snapshot: a reload meanwhile does not mix rulebooks
-        rulebook = compiled.rulebook
-        loaded = _as_region(region)
-        bound = bind(loaded, rulebook)
-        derived = derive(compiled.plan, rulebook, bound)
-        own = {(_key(view.code, view.authority), view.year): view for view in self_assessments}
-        total = len(bound.authorities)
-        # Judged year by year, so that a year's persistent concerns are the year before's.
-        order = sorted(range(total), key=lambda index: year_start(bound.authorities[index].year))
-        flagged: dict[tuple[str, str], frozenset[str]] = {}
-        verdicts: list[judge.Verdict | None] = [None] * total
-        for done, index in enumerate(order, start=1):
-            item, row = bound.authorities[index], derived.row(index)
-            record = compiled.recorder.record(self._run(compiled, row), row, derived.parts_of(index))
-            flags, gaps = compiled.explainer.findings(item, record, derived.texts)
-            key = _key(item.code, item.authority)
-            before = flagged.get((key, previous_year(item.year)))
-            if before is None and last_year is not None:  # an authority not in it: not known
-                known = last_year.get(key, last_year.get(item.authority))
-                before = frozenset(known) if known is not None else None
-            view = own.get((key, item.year))
-            verdict = judge.judge(
-                rulebook, item.authority, item.code, item.year, flags, gaps,
-                views={trigger: found.view for trigger, found in view.views.items()} if view else None,
-                comments={trigger: found.comment for trigger, found in view.views.items()} if view else None,
-                last_year=before,
-            )
-            verdicts[index] = verdict
-            flagged[(key, item.year)] = frozenset(
-                flag.trigger for flag in verdict.flags if flag.signal == "concern" and flag.counted
-            )
-            if progress is not None and (done == total or done % 1000 == 0):
-                progress(done, total)
-        judged = [verdict for verdict in verdicts if verdict is not None]
-        recommendations = recommend.recommend(rulebook, judged)
+        run = _Run(self, region, self_assessments, last_year)
+        verdicts = run.judge_all(progress)
+        recommendations = recommend.recommend(run.rulebook, verdicts)
         return RegionAssessment(
-            rulebook_digest=rulebook.digest,
-            rulebook_path=rulebook.path,
             assessments=tuple(
                 _assessment(verdict, recommendation)
-                for verdict, recommendation in zip(judged, recommendations, strict=True)
+                for verdict, recommendation in zip(verdicts, recommendations, strict=True)
             ),
-            levels=tuple((level.id, level.title) for level in rulebook.levels),
-            tiers=tuple((tier.id, tier.title) for tier in rulebook.tiers),
-            # Table 2's order, whatever order the rule files were read in.
-            headings={heading: rulebook.headings[heading] for heading in HEADINGS if heading in rulebook.headings},
-            warnings=tuple(str(problem) for problem in bound.warnings),
+            **run.header(),
         )
+
+    def assess_iter(
+        self,
+        region: Region | str | Path | Sequence[str | Path] | None = None,
+        *,
+        progress: Progress | None = None,
+        self_assessments: Sequence[SelfAssessment] = (),
+        last_year: Mapping[str, Collection[str]] | None = None,
+    ) -> AssessmentStream:
+        """`assess`, one authority at a time, in bounded memory: the same assessments in the
+        same order, each made as it is asked for and kept by no one but the caller.
+
+        Every authority of a year must be judged before any is finished (the peers of one
+        are chosen among all the others), so the region is judged first, keeping only what
+        choosing peers needs; each assessment is then made again from the packed record of
+        its outcomes when the stream reaches it. `progress` is called during the first pass.
+        The stream's `rulebook_digest`, `levels`, `warnings` ... are known at once, and its
+        `summary()` once it is exhausted.
+        """
+        return AssessmentStream(_Run(self, region, self_assessments, last_year), progress)
 
     def _run(self, compiled: _Compiled, row: Sequence[float | None]) -> list[Outcome]:
         if compiled.durable is None:
@@ -174,6 +159,165 @@ class Engine:
                     f"durable-rules and the Python evaluator disagree: {outcomes} != {expected}"
                 )
         return outcomes
+
+
+class _Run:
+    """One assessment of a region: bound, derived, then judged authority by authority."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        region: Region | str | Path | Sequence[str | Path] | None,
+        self_assessments: Sequence[SelfAssessment],
+        last_year: Mapping[str, Collection[str]] | None,
+    ) -> None:
+        self.engine = engine
+        self.compiled = engine._compiled  # one snapshot: a reload meanwhile does not mix rulebooks
+        self.rulebook = self.compiled.rulebook
+        self.bound = bind(_as_region(region), self.rulebook)
+        self.derived = derive(self.compiled.plan, self.rulebook, self.bound)
+        self.own = {(_key(view.code, view.authority), view.year): view for view in self_assessments}
+        self.last_year = last_year
+        # Each authority-year's counted concerns: a year's persistent concerns are the year before's.
+        self.flagged: dict[tuple[str, str], frozenset[str]] = {}
+        self._same: dict[frozenset[str], frozenset[str]] = {}
+
+    def __len__(self) -> int:
+        return len(self.bound.authorities)
+
+    def header(self) -> dict[str, Any]:
+        """What a RegionAssessment says besides its assessments."""
+        rulebook = self.rulebook
+        return {
+            "rulebook_digest": rulebook.digest,
+            "rulebook_path": rulebook.path,
+            "levels": tuple((level.id, level.title) for level in rulebook.levels),
+            "tiers": tuple((tier.id, tier.title) for tier in rulebook.tiers),
+            # Table 2's order, whatever order the rule files were read in.
+            "headings": {heading: rulebook.headings[heading] for heading in HEADINGS if heading in rulebook.headings},
+            "warnings": tuple(str(problem) for problem in self.bound.warnings),
+        }
+
+    def year_order(self) -> list[int]:
+        authorities = self.bound.authorities
+        return sorted(range(len(authorities)), key=lambda index: year_start(authorities[index].year))
+
+    def outcomes(self, row: tuple[float | None, ...]) -> list[Outcome]:
+        return self.engine._run(self.compiled, row)
+
+    def verdict(
+        self, index: int, outcomes: Sequence[Outcome], row: tuple[float | None, ...] | None = None
+    ) -> judge.Verdict:
+        """One authority judged from its outcomes: flags and gaps (their words deferred), then
+        the verdict, with its persistent concerns from the year before where that is known."""
+        compiled, derived = self.compiled, self.derived
+        item = self.bound.authorities[index]
+        row = derived.row(index) if row is None else row
+        record = compiled.recorder.record(outcomes, row, derived.parts_of(index))
+        flags, gaps = compiled.explainer.findings(item, record, derived.texts)
+        key = _key(item.code, item.authority)
+        before = self.flagged.get((key, previous_year(item.year)))
+        if before is None and self.last_year is not None:  # an authority not in it: not known
+            known = self.last_year.get(key, self.last_year.get(item.authority))
+            before = frozenset(known) if known is not None else None
+        view = self.own.get((key, item.year))
+        verdict = judge.judge(
+            self.rulebook, item.authority, item.code, item.year, flags, gaps,
+            views={trigger: found.view for trigger, found in view.views.items()} if view else None,
+            comments={trigger: found.comment for trigger, found in view.views.items()} if view else None,
+            last_year=before,
+        )
+        flagged = frozenset(flag.trigger for flag in verdict.flags if flag.signal == "concern" and flag.counted)
+        self.flagged[(key, item.year)] = self._same.setdefault(flagged, flagged)  # one object per set
+        return verdict
+
+    def judge_all(self, progress: Progress | None) -> list[judge.Verdict]:
+        """Every authority's verdict, in the region's order (judged year by year)."""
+        verdicts: list[judge.Verdict | None] = [None] * len(self)
+        for done, index in enumerate(self.year_order(), start=1):
+            row = self.derived.row(index)
+            verdicts[index] = self.verdict(index, self.outcomes(row), row)
+            _report(progress, done, len(self))
+        return [verdict for verdict in verdicts if verdict is not None]
+
+
+class AssessmentStream(Iterator[AuthorityAssessment]):
+    """The assessments of a region one at a time, in the region's order (`Engine.assess_iter`).
+
+    Made with the region judged once (a first pass keeping, per authority, its outcomes packed
+    into a few bytes and what choosing peers reads); each assessment is then made again from
+    those outcomes as the stream reaches it, and nothing holds it once the caller lets it go.
+    """
+
+    def __init__(self, run: _Run, progress: Progress | None) -> None:
+        self._run = run
+        header = run.header()
+        self.rulebook_digest: str = header["rulebook_digest"]
+        self.rulebook_path: str = header["rulebook_path"]
+        self.levels: tuple[tuple[str, str], ...] = header["levels"]
+        self.tiers: tuple[tuple[str, str], ...] = header["tiers"]
+        self.headings: dict[str, str] = header["headings"]
+        self.warnings: tuple[str, ...] = header["warnings"]
+        self._summary = Summary(self.levels, self.tiers)
+        self._outcomes: list[bytes] = [b""] * len(run)
+        light: list[judge.Verdict | None] = [None] * len(run)
+        skeletons: dict[tuple[str, bool], Flag] = {}
+        for done, index in enumerate(run.year_order(), start=1):
+            row = run.derived.row(index)
+            outcomes = run.outcomes(row)
+            self._outcomes[index] = bytes(OUTCOME_CODES[outcome] for outcome in outcomes)
+            light[index] = _for_peers(run.verdict(index, outcomes, row), skeletons)
+            _report(progress, done, len(run))
+        self._peers = recommend.match_all_peers(run.rulebook, [verdict for verdict in light if verdict is not None])
+        self._next = 0
+
+    def __len__(self) -> int:
+        return len(self._run)
+
+    def __iter__(self) -> AssessmentStream:
+        return self
+
+    def __next__(self) -> AuthorityAssessment:
+        index = self._next
+        if index >= len(self._outcomes):
+            raise StopIteration
+        self._next += 1
+        run = self._run
+        verdict = run.verdict(index, [OUTCOMES[code] for code in self._outcomes[index]])
+        peers = self._peers.get((verdict.authority, verdict.year), ())
+        assessment = _assessment(verdict, recommend.recommendation(run.rulebook, verdict, peers))
+        self._summary.add(assessment)
+        return assessment
+
+    def summary(self) -> dict[str, Any]:
+        """The summary of the assessments streamed so far: of the whole region once exhausted."""
+        return self._summary.as_dict()
+
+
+def _for_peers(verdict: judge.Verdict, skeletons: dict[tuple[str, bool], Flag]) -> judge.Verdict:
+    """A verdict cut down to what choosing peers reads: its level and its flags' trigger,
+    heading, area, signal and counted mark (no words, no values, no gaps), each such flag one
+    object shared by every authority that has it."""
+    flags = []
+    for flag in verdict.flags:
+        skeleton = skeletons.get((flag.trigger, flag.counted))
+        if skeleton is None:
+            skeleton = skeletons[(flag.trigger, flag.counted)] = Flag(
+                flag.trigger, flag.heading, flag.signal, flag.counted, flag.title, "", (), {}, flag.area
+            )
+        flags.append(skeleton)
+    return judge.Verdict(
+        verdict.authority, verdict.code, verdict.year, verdict.level,
+        tuple(flags),
+        (),
+        Tally.empty(),
+        (),
+    )
+
+
+def _report(progress: Progress | None, done: int, total: int) -> None:
+    if progress is not None and (done == total or done % 1000 == 0):
+        progress(done, total)
 
 
 def _key(code: str | None, authority: str) -> str:

@@ -304,11 +304,11 @@ class DurableProgram:
         names = self._names
         with _LOCK:
             for chunk, handle in zip(self.chunks, self.handles, strict=True):
-                body = ",".join(
+                body = ",".join([
                     prefix + _number(value)
                     for prefix, slot in zip(chunk.prefixes, chunk.slots, strict=True)
                     if (value := row[slot]) is not None
-                )
+                ])
                 for name in self._fire(handle, body):
                     found = names.get(name)
                     if found is None:

@@ -16,6 +16,7 @@ import os
 import stat
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -36,7 +37,13 @@ def _refuse(path: Path, reason: str, code: int = errno.EACCES) -> OutputError:
 
 def write_atomically(path: Path, data: str | bytes) -> None:
     """Write `data` (text as UTF-8) to `path`, which may be a regular file, a special file or a symlink."""
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    write_chunks(path, [data])
+
+
+def write_chunks(path: Path, chunks: Iterable[str | bytes]) -> None:
+    """Write `chunks` (text as UTF-8) one after another to `path`, as `write_atomically`: a
+    regular file appears whole or not at all, even when making the chunks fails half way."""
+    payload = (chunk.encode("utf-8") if isinstance(chunk, str) else chunk for chunk in chunks)
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
     try:
         status: os.stat_result | None = target.stat()
@@ -64,7 +71,8 @@ def write_atomically(path: Path, data: str | bytes) -> None:
         if status is not None and os.geteuid() == 0:
             os.fchown(handle, status.st_uid, status.st_gid)  # root keeps the file its owner's
         with os.fdopen(handle, "wb") as stream:
-            stream.write(payload)
+            for chunk in payload:
+                stream.write(chunk)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, target)
@@ -81,13 +89,25 @@ def _remove(temporary: str) -> None:
         os.unlink(temporary)
 
 
-def _write_in_place(path: Path, target: Path, payload: bytes) -> None:
+def _write_in_place(path: Path, target: Path, payload: Iterable[bytes]) -> None:
     """A device, FIFO or terminal: written as it is, the way `>` in a shell writes it."""
     try:
         with open(target, "wb") as stream:
-            stream.write(payload)
+            for chunk in payload:
+                stream.write(chunk)
     except OSError as error:
         raise _refuse(path, error.strerror or str(error), error.errno or errno.EIO) from error
+
+
+def emit_chunks(chunks: Iterable[str], output: str | None) -> None:
+    """Text made piece by piece: to `output` when given (whole or not at all), else to
+    standard output as it comes."""
+    if output:
+        write_chunks(Path(output), chunks)
+        return
+    for chunk in chunks:
+        sys.stdout.write(chunk)
+    sys.stdout.flush()
 
 
 def emit(data: str | bytes, output: str | None) -> None:

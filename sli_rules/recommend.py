@@ -151,6 +151,13 @@ class Recommendation:
 def recommend(rulebook: Rulebook, verdicts: Sequence[Verdict]) -> list[Recommendation]:
     """A recommendation for each verdict, in the same order. Peers are matched year by year
     across the region, the most serious verdicts served first."""
+    peers = match_all_peers(rulebook, verdicts)
+    return [recommendation(rulebook, verdict, peers.get((verdict.authority, verdict.year), ())) for verdict in verdicts]
+
+
+def match_all_peers(rulebook: Rulebook, verdicts: Sequence[Verdict]) -> dict[tuple[str, str], tuple[Peer, ...]]:
+    """The peers of every authority in need, by (authority, year). Only each verdict's level
+    and flags (trigger, heading, area, signal, counted) are read."""
     severity = {level.id: position for position, level in enumerate(rulebook.levels)}
     by_year: dict[str, list[Verdict]] = {}
     for verdict in verdicts:
@@ -171,14 +178,10 @@ def recommend(rulebook: Rulebook, verdicts: Sequence[Verdict]) -> list[Recommend
         ]
         for name, found in match_peers(rulebook, needs, offers).items():
             peers[(name, year)] = found
-    made = []
-    for verdict in verdicts:
-        tier = rulebook.tier_for(verdict.level.id)
-        made.append(
-            Recommendation(
-                tier=tier,
-                support=support_options(rulebook, tier, verdict.flags),
-                peers=peers.get((verdict.authority, verdict.year), ()),
-            )
-        )
-    return made
+    return peers
+
+
+def recommendation(rulebook: Rulebook, verdict: Verdict, peers: tuple[Peer, ...]) -> Recommendation:
+    """The tier a verdict selects, its options ranked for the authority's concerns, its peers."""
+    tier = rulebook.tier_for(verdict.level.id)
+    return Recommendation(tier=tier, support=support_options(rulebook, tier, verdict.flags), peers=peers)

@@ -251,19 +251,37 @@ class RegionAssessment:
         }
 
     def summary(self) -> dict[str, Any]:
-        by_level = {level: 0 for level, _ in self.levels}
-        by_tier = {tier: 0 for tier, _ in self.tiers}
+        summary = Summary(self.levels, self.tiers)
         for item in self.assessments:
-            by_level[item.level] = by_level.get(item.level, 0) + 1
-            by_tier[item.tier] = by_tier.get(item.tier, 0) + 1
+            summary.add(item)
+        return summary.as_dict()
+
+
+class Summary:
+    """A region's summary, added to one assessment at a time (so a stream can end with it)."""
+
+    def __init__(self, levels: tuple[tuple[str, str], ...], tiers: tuple[tuple[str, str], ...]) -> None:
+        self.authorities = 0
+        self.by_level = {level: 0 for level, _ in levels}
+        self.by_tier = {tier: 0 for tier, _ in tiers}
+        self.excellence: set[str] = set()
+        self.gaps = 0
+
+    def add(self, item: AuthorityAssessment) -> None:
+        self.authorities += 1
+        self.by_level[item.level] = self.by_level.get(item.level, 0) + 1
+        self.by_tier[item.tier] = self.by_tier.get(item.tier, 0) + 1
+        if item.excellence:
+            self.excellence.add(item.authority)
+        self.gaps += len(item.gaps)
+
+    def as_dict(self) -> dict[str, Any]:
         return {
-            "authorities": len(self.assessments),
-            "levels": by_level,
-            "tiers": by_tier,
-            "excellence": sorted(
-                {item.authority for item in self.assessments if item.excellence}
-            ),
-            "gaps": sum(len(item.gaps) for item in self.assessments),
+            "authorities": self.authorities,
+            "levels": dict(self.by_level),
+            "tiers": dict(self.by_tier),
+            "excellence": sorted(self.excellence),
+            "gaps": self.gaps,
         }
 
 

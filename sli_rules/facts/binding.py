@@ -15,6 +15,7 @@ from .factset import AuthorityFacts, BoundRegion, Count, Region
 
 MAX_TEXT = 10_000
 MAX_UNKNOWN_LISTED = 50  # unknown facts listed one by one for each fact set
+_EXACT = 2**53  # integers beyond this cannot be held exactly as floats
 
 
 def bind(region: Region, rulebook: Rulebook, problems: Problems | None = None) -> BoundRegion:
@@ -83,6 +84,17 @@ class _Binder:
         self.resolved: dict[tuple[str, str | None], str | None] = {}
         self.left_out: dict[str, dict[str, set[str]]] = {}  # publication → fact → years
         self.notices: list[Problem] = []  # values of a national file left out, one by one
+        self._plain_numbers: dict[str, frozenset[str]] = {}
+        # Each number measure's range, within what a float holds exactly: a value inside it
+        # suits the measure without further checks (NaN and infinities are never inside).
+        self.bounds: dict[str, tuple[float, float]] = {
+            measure.id: (
+                max(measure.range[0], -_EXACT) if measure.range else -_EXACT,
+                min(measure.range[1], _EXACT) if measure.range else _EXACT,
+            )
+            for measure in rulebook.measures.values()
+            if measure.type == "number"
+        }
         self._known: list[str] | None = None
 
     @property
@@ -101,6 +113,15 @@ class _Binder:
         except KeyError:
             found = self.resolved[key] = self.rulebook.resolve(fact, year)
             return found
+
+    def plain_numbers(self, year: str) -> frozenset[str]:
+        """The number measures whose catalogue id is the id to give them in `year`."""
+        found = self._plain_numbers.get(year)
+        if found is None:
+            found = self._plain_numbers[year] = frozenset(
+                fact for fact in self.bounds if self.resolve(fact, year) == fact
+            )
+        return found
 
     def rekey(self, locations: dict[str, Location], year: str) -> dict[str, Location]:
         rekeyed = {self.resolve(fact, year) or fact: where for fact, where in locations.items()}
@@ -252,16 +273,41 @@ class _Binder:
         key_locations: dict[str, Location] | None = None,
         left_out: dict[str, dict[str, str]] | None = None,
     ) -> dict[str, Any]:
+        bounds = self.bounds
+        if values.keys() <= self.plain_numbers(year):
+            # The common case, decided at once: every id is its measure's own id this year,
+            # and every value a number well inside the measure's range. Nothing to copy.
+            for fact, value in values.items():
+                fits = bounds[fact]
+                if not ((type(value) is float or type(value) is int) and fits[0] <= value <= fits[1]):
+                    break
+            else:
+                return values
         problems = self.problems
         result: dict[str, Any] = {}
         given_as: dict[str, str] = {}
         keys = key_locations or {}
         unknown = 0
         same = True  # every value kept as it is, under the id it was given
+        resolved = self.resolved
         for fact, value in values.items():
             if value is None:
                 continue  # null means "not known": the fact is missing, not an error
-            canonical = self.resolve(fact, year)
+            key = (fact, year)
+            canonical = resolved[key] if key in resolved else self.resolve(fact, year)
+            # A number well inside its measure's range, given by an alias or beside others.
+            within = bounds.get(canonical) if canonical is not None else None
+            if (
+                canonical is not None
+                and within is not None
+                and (type(value) is float or type(value) is int)
+                and within[0] <= value <= within[1]
+                and canonical not in given_as
+            ):
+                given_as[canonical] = fact
+                result[canonical] = value
+                same = same and canonical == fact
+                continue
             where = keys.get(fact) or locations.get(fact, item.location)
             if canonical is None:
                 if where[0] in self.publications:

@@ -10,9 +10,9 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .common import ExtraMissing
-from .csv import render_csv
+from .csv import csv_chunks, render_csv
 from .html import render_html
-from .json import render_json
+from .json import json_chunks, render_json
 from .markdown import render_markdown
 from .pdf import render_pdf
 from .text import explain_text, render_text
@@ -22,12 +22,18 @@ if TYPE_CHECKING:
 
 FORMATS = ("text", "json", "markdown", "html", "csv", "pdf")
 TEXT_FORMATS = FORMATS[:-1]
+# Written one assessment at a time from Engine.assess_iter: a region of any size in bounded
+# memory. The others show the region as a whole (summary first) and are report-sized.
+STREAMED_FORMATS = {"json": json_chunks, "csv": csv_chunks}
 
 __all__ = [
     "FORMATS",
+    "STREAMED_FORMATS",
     "TEXT_FORMATS",
     "ExtraMissing",
+    "csv_chunks",
     "explain_text",
+    "json_chunks",
     "render",
     "render_bytes",
     "render_csv",

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .common import show, visible
-from .view import build
+from .view import AuthorityView, build
 
 if TYPE_CHECKING:
-    from ..results import RegionAssessment
+    from ..engine import AssessmentStream
+    from ..results import AuthorityAssessment, RegionAssessment
 
 HEADER = (
     "authority",
@@ -50,31 +52,54 @@ def cell(value: Any) -> str:
 
 
 def render_csv(result: RegionAssessment) -> str:
-    view = build(result)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(HEADER)
-    for item in view.assessments:
-        base = [item.authority, item.code or "", item.year, item.level, item.tier, item.status]
-        writer.writerow(
-            [cell(part) for part in [*base, "verdict", "", "", "", "", "; ".join(item.reasons), "", "", ""]]
-        )
-        for flag in item.flags:
-            head = [*base, "flag", flag.trigger, flag.heading, flag.signal, str(flag.counted).lower()]
-            writer.writerow([cell(part) for part in [*head, flag.says, "", "", ""]])
-            for value in flag.values:
-                writer.writerow(
-                    [
-                        cell(part)
-                        for part in [*base, "value", flag.trigger, flag.heading, flag.signal, "", "", "", value.fact]
-                    ]
-                    + [cell(value.raw)]
-                )
-        for gap in item.gaps:
-            writer.writerow(
-                [
-                    cell(part)
-                    for part in [*base, "gap", gap.trigger, gap.heading, "", "", "", "; ".join(gap.missing), "", ""]
-                ]
-            )
+    for item in build(result).assessments:
+        writer.writerows(_rows(item))
     return buffer.getvalue()
+
+
+def csv_chunks(stream: AssessmentStream, items: Iterable[AuthorityAssessment] | None = None) -> Iterator[str]:
+    """The text `render_csv` gives for the same region, one assessment at a time (`items`:
+    the stream's assessments as the caller passes them on, by default the stream itself)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(HEADER)
+    yield buffer.getvalue()
+    for assessment in stream if items is None else items:
+        one = _One(stream, assessment.to_dict())
+        buffer.seek(0)
+        buffer.truncate()
+        for item in build(one).assessments:
+            writer.writerows(_rows(item))
+        yield buffer.getvalue()
+
+
+class _One:
+    """One streamed assessment, shaped as the view model reads a region."""
+
+    def __init__(self, stream: AssessmentStream, data: dict[str, Any]) -> None:
+        self.levels, self.tiers, self.headings = stream.levels, stream.tiers, stream.headings
+        rulebook = {"digest": stream.rulebook_digest, "path": stream.rulebook_path}
+        self.data = {"rulebook": rulebook, "assessments": [data]}
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.data
+
+
+def _rows(item: AuthorityView) -> Iterator[list[str]]:
+    """One assessment's rows: its verdict, each flag with its values, each gap."""
+    base = [item.authority, item.code or "", item.year, item.level, item.tier, item.status]
+    yield [cell(part) for part in [*base, "verdict", "", "", "", "", "; ".join(item.reasons), "", "", ""]]
+    for flag in item.flags:
+        head = [*base, "flag", flag.trigger, flag.heading, flag.signal, str(flag.counted).lower()]
+        yield [cell(part) for part in [*head, flag.says, "", "", ""]]
+        for value in flag.values:
+            yield [
+                cell(part) for part in [*base, "value", flag.trigger, flag.heading, flag.signal, "", "", "", value.fact]
+            ] + [cell(value.raw)]
+    for gap in item.gaps:
+        yield [
+            cell(part) for part in [*base, "gap", gap.trigger, gap.heading, "", "", "", "; ".join(gap.missing), "", ""]
+        ]

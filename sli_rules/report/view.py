@@ -14,14 +14,14 @@ import datetime
 import os
 import re
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
 from .common import show, visible
 
 if TYPE_CHECKING:
-    from ..results import AuthorityAssessment, RegionAssessment
+    from ..results import AuthorityAssessment
 
 OWN_VIEW_WORDS = {
     "concern": "the authority agrees there is a concern",
@@ -352,7 +352,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def build(result: RegionAssessment, extras: Mapping[str, Mapping[str, Any]] | None = None) -> RegionView:
+class Result(Protocol):
+    """What the view model reads of a result: its data, and (read if present) its `levels`,
+    `tiers` and `headings`. A RegionAssessment, or one streamed assessment."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+def build(result: Result, extras: Mapping[str, Mapping[str, Any]] | None = None) -> RegionView:
     """The view model of a result; `extras` adds what a store holds, by authority name or code
     (keys `history`, `previous`, `discussion`, `final`, as in an assessment's own data)."""
     data = result.to_dict()
