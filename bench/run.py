@@ -9,7 +9,8 @@ Scenarios:
   load            load + compile the default rulebook (durable-rules and Python programs)
   assess-N-B      Engine.assess over N synthetic authority-years (N = 23, 1000, 100000),
                   backend B (durable or python); region made from the example's distributions
-  stream-N        Engine.assess_iter over the same, each assessment written as JSON and let go
+  stream-N        Engine.assess_iter over the same, each assessment let go once made
+  stream-json-N   the same, each assessment written as JSON (to /dev/null) before it is let go
   evaluate-B      the evaluator alone (derived rows → outcomes), 1000 authorities
   big-load        load + compile a synthetic rulebook of 1,000 triggers over 500 measures
   big-assess-B    that rulebook over 1000 synthetic authorities
@@ -107,29 +108,33 @@ def scenario_assess(arguments: argparse.Namespace) -> dict[str, Any]:
 
 
 def scenario_stream(arguments: argparse.Namespace) -> dict[str, Any]:
-    """Engine.assess_iter over N synthetic authority-years, each written as JSON (to
-    /dev/null) and let go, as `sli-rules assess --format json` does."""
+    """Engine.assess_iter over N synthetic authority-years, each assessment let go once made;
+    with --json each is also written as JSON (to /dev/null), as `sli-rules assess --format
+    json` does, every word of it read."""
     from bench.synth import synthetic_region
     from sli_rules import Engine
     from sli_rules.report import json_chunks
 
-    size, backend = arguments.size, arguments.backend
-    engine = Engine(backend=backend)
+    engine = Engine(backend=arguments.backend)
     before = rss_mib()
     with Clock() as making:
-        region = synthetic_region(size)
+        region = synthetic_region(arguments.size)
     held = rss_mib() - before
     written = 0
     with Clock() as clock, open(os.devnull, "w") as sink:
-        for chunk in json_chunks(engine.assess_iter(region)):
-            sink.write(chunk)
-            written += len(chunk)
+        if arguments.json:
+            for chunk in json_chunks(engine.assess_iter(region)):
+                sink.write(chunk)
+                written += len(chunk)
+        else:
+            for _ in engine.assess_iter(region):
+                pass
     return {
         "seconds": clock.wall,
         "cpu": clock.cpu,
-        "rate": size / clock.wall,
-        "note": f"{written / 2**20:,.0f} MiB of JSON written; the region itself holds {held:.0f} MiB "
-        f"(made in {making.wall:.1f} s, not counted)",
+        "rate": arguments.size / clock.wall,
+        "note": (f"{written / 2**20:,.0f} MiB of JSON written; " if arguments.json else "")
+        + f"the region itself holds {held:.0f} MiB (made in {making.wall:.1f} s, not counted)",
     }
 
 
@@ -343,6 +348,7 @@ def plan(quick: bool) -> list[tuple[str, list[str]]]:
             runs.append((f"assess-{size}-{backend}", ["assess", "--size", str(size), "--backend", backend]))
     for size in sizes:
         runs.append((f"stream-{size}", ["stream", "--size", str(size)]))
+        runs.append((f"stream-json-{size}", ["stream", "--size", str(size), "--json"]))
     for backend in ("durable", "python"):
         runs.append((f"evaluate-{backend}", ["evaluate", "--size", "1000", "--backend", backend]))
     runs.append(("big-load", ["big-load"]))
@@ -411,6 +417,7 @@ def main() -> int:
     parser.add_argument("--scenario", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, default=1000, help=argparse.SUPPRESS)
     parser.add_argument("--backend", default="durable", help=argparse.SUPPRESS)
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.scenario:
         found = SCENARIOS[arguments.scenario](arguments)

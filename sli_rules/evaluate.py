@@ -35,7 +35,7 @@ import threading
 import uuid
 import weakref
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import durable_rules_engine as _engine
@@ -43,6 +43,9 @@ import durable_rules_engine as _engine
 from .logic import COMPARISONS, And, Atom, Not, compile_tree, negation
 from .logic import Node as PlanNode
 from .plan import Plan
+
+if TYPE_CHECKING:
+    from .derive import Derived
 
 Outcome = bool | None
 Row = Sequence[float | None]
@@ -87,8 +90,34 @@ class Record:
 
     outcomes: tuple[Outcome, ...]
     tests: dict[int, Outcome]
-    row: tuple[float | None, ...]
-    parts: dict[int, tuple[Outcome, ...]]
+    _row: tuple[float | None, ...] | None = attrs.field(alias="row")
+    _parts: dict[int, tuple[Outcome, ...]] | None = attrs.field(alias="parts")
+    # Where the row and the counts are kept packed (the derived values, the authority's
+    # index): a detached record reads them from there when asked, instead of holding them.
+    source: tuple[Derived, int] | None = attrs.field(default=None, eq=False, repr=False)
+
+    @property
+    def row(self) -> tuple[float | None, ...]:
+        if self._row is not None:
+            return self._row
+        assert self.source is not None
+        derived, index = self.source
+        return derived.row(index)
+
+    @property
+    def parts(self) -> dict[int, tuple[Outcome, ...]]:
+        if self._parts is not None:
+            return self._parts
+        assert self.source is not None
+        derived, index = self.source
+        return derived.parts_of(index)
+
+    def detached(self) -> Record:
+        """The record without its own copy of the row and counts (read again from the packed
+        derived values when asked): what words written later keep, at a few bytes a record."""
+        if self.source is None:
+            return self
+        return Record(self.outcomes, self.tests, None, None, self.source)
 
 
 class Recorder:
@@ -99,7 +128,11 @@ class Recorder:
         self.checks = [compile_tree(tree, plan.atoms) for tree in plan.test_trees]
 
     def record(
-        self, outcomes: Sequence[Outcome], row: tuple[float | None, ...], parts: dict[int, tuple[Outcome, ...]]
+        self,
+        outcomes: Sequence[Outcome],
+        row: tuple[float | None, ...],
+        parts: dict[int, tuple[Outcome, ...]],
+        source: tuple[Derived, int] | None = None,
     ) -> Record:
         tests: dict[int, Outcome] = {}
         for trigger, outcome in enumerate(outcomes):
@@ -108,7 +141,7 @@ class Recorder:
             for index in self.plan.trigger_tests[trigger]:
                 if index not in tests:
                     tests[index] = self.checks[index](row)
-        return Record(tuple(outcomes), tests, row, parts)
+        return Record(tuple(outcomes), tests, row, parts, source)
 
 
 # --- the plain-Python evaluator --------------------------------------------------------

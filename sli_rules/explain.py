@@ -198,13 +198,14 @@ class Explainer:
         counted: bool,
     ) -> Flag:
         values = self.values(trigger, item, record)
+        kept = record.detached()  # what the words, written later, read
         return Flag(
             trigger=trigger.id,
             heading=trigger.heading,
             signal=trigger.signal,
             counted=counted,
             title=trigger.title,
-            says=Deferred(lambda: self.says(trigger, item, record, texts)),
+            says=Deferred(self.says, trigger, item, kept, texts),
             sources=trigger.sources,
             values=values,
             area=trigger.area,
@@ -217,7 +218,7 @@ class Explainer:
                 {fact: source for fact in values if (source := item.source_of(fact)) is not None}
                 if item.sources else {}
             ),
-            evidence=Deferred(lambda: self.evidence(trigger, record, texts)),
+            evidence=Deferred(self.evidence, trigger, kept, texts),
             entry=trigger.entry,
             basis=trigger.basis,
         )
@@ -287,14 +288,15 @@ class Explainer:
 
     def gap(self, trigger: Trigger, item: AuthorityFacts, record: Record, texts: dict[str, float]) -> Gap:
         """A trigger that could not be judged; what was missing, and why, in words when read."""
-        reasons = Deferred(lambda: self.gap_reasons(trigger, item, record, texts))
+        kept = record.detached()
+        reasons = Deferred(self.gap_reasons, trigger, item, kept, texts)
         return Gap(
             trigger.id,
             trigger.heading,
             trigger.title,
-            Deferred(lambda: reasons.get()[0]),
-            Deferred(lambda: reasons.get()[1]),
-            Deferred(lambda: reasons.get()[2]),
+            Deferred(_part, reasons, 0),
+            Deferred(_part, reasons, 1),
+            Deferred(_part, reasons, 2),
             trigger.entry,
         )
 
@@ -384,6 +386,10 @@ class Explainer:
                     why.append(f"the {_STAT_SCOPES[type(ref)]} {ref.stat} of {test.fact} needs at least 2 values")
                 case _:
                     assert_never(ref)
+
+
+def _part(reasons: Deferred[tuple[tuple[str, ...], ...]], position: int) -> tuple[str, ...]:
+    return reasons.get()[position]
 
 
 def _add(missing: list[str], fact: str) -> None:

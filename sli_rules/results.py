@@ -21,18 +21,22 @@ class Deferred(Generic[T]):
     that only wants the verdicts never pays for the words; a report that reads them gets
     exactly what an eager result would hold. Compares, prints and pickles as its value."""
 
-    __slots__ = ("_make", "_value")
+    __slots__ = ("_args", "_make", "_value")
 
-    def __init__(self, make: Callable[[], T]) -> None:
-        self._make: Callable[[], T] | None = make
+    def __init__(self, make: Callable[..., T], *args: Any) -> None:
+        # A function and its arguments rather than a closure: fewer objects for each of the
+        # many results a large region makes.
+        self._make: Callable[..., T] | None = make
+        self._args = args
         self._value: T | None = None
 
     def get(self) -> T:
-        make = self._make
+        make, args = self._make, self._args
         if make is not None:
             # Another thread may make it too: the same value, so either result is kept.
-            self._value = make()
-            self._make = None  # the closure (and the record it holds) is let go
+            self._value = make(*args)
+            self._make = None  # the function and what it reads (the record) are let go
+            self._args = ()
         return self._value  # type: ignore[return-value]
 
     def __eq__(self, other: object) -> bool:

@@ -84,7 +84,14 @@ class _Binder:
         self.resolved: dict[tuple[str, str | None], str | None] = {}
         self.left_out: dict[str, dict[str, set[str]]] = {}  # publication → fact → years
         self.notices: list[Problem] = []  # values of a national file left out, one by one
-        self._plain_numbers: dict[str, frozenset[str]] = {}
+        self._own_ids: dict[str, frozenset[str]] = {}
+        # What a value of each measure plainly is: float (a number, within `bounds`), bool,
+        # str (text), or the category's values.
+        self.quick: dict[str, Any] = {
+            measure.id: {"number": float, "boolean": bool, "text": str}.get(measure.type)
+            or frozenset(measure.values or ())
+            for measure in rulebook.measures.values()
+        }
         # Each number measure's range, within what a float holds exactly: a value inside it
         # suits the measure without further checks (NaN and infinities are never inside).
         self.bounds: dict[str, tuple[float, float]] = {
@@ -114,13 +121,11 @@ class _Binder:
             found = self.resolved[key] = self.rulebook.resolve(fact, year)
             return found
 
-    def plain_numbers(self, year: str) -> frozenset[str]:
-        """The number measures whose catalogue id is the id to give them in `year`."""
-        found = self._plain_numbers.get(year)
+    def own_ids(self, year: str) -> frozenset[str]:
+        """The measures whose catalogue id is the id to give them in `year`."""
+        found = self._own_ids.get(year)
         if found is None:
-            found = self._plain_numbers[year] = frozenset(
-                fact for fact in self.bounds if self.resolve(fact, year) == fact
-            )
+            found = self._own_ids[year] = frozenset(fact for fact in self.quick if self.resolve(fact, year) == fact)
         return found
 
     def rekey(self, locations: dict[str, Location], year: str) -> dict[str, Location]:
@@ -273,13 +278,23 @@ class _Binder:
         key_locations: dict[str, Location] | None = None,
         left_out: dict[str, dict[str, str]] | None = None,
     ) -> dict[str, Any]:
-        bounds = self.bounds
-        if values.keys() <= self.plain_numbers(year):
+        bounds, quick = self.bounds, self.quick
+        if values.keys() <= self.own_ids(year):
             # The common case, decided at once: every id is its measure's own id this year,
-            # and every value a number well inside the measure's range. Nothing to copy.
+            # and every value plainly suits its measure. Nothing to copy.
             for fact, value in values.items():
-                fits = bounds[fact]
-                if not ((type(value) is float or type(value) is int) and fits[0] <= value <= fits[1]):
+                kind = quick[fact]
+                if kind is float:
+                    fits = bounds[fact]
+                    if not ((type(value) is float or type(value) is int) and fits[0] <= value <= fits[1]):
+                        break
+                elif kind is bool:
+                    if type(value) is not bool:
+                        break
+                elif kind is str:
+                    if type(value) is not str or len(value) > MAX_TEXT:
+                        break
+                elif type(value) is not str or value not in kind:  # a category's values
                     break
             else:
                 return values
