@@ -116,6 +116,9 @@ class Flag:
     view: str | None = None  # the authority's own view in its self-assessment, where given
     view_comment: str | None = None
     last_year: bool | None = None  # also flagged the year before (None: last year not known)
+    # The catalogue's note on a measure in the year assessed (the publisher's warning: a
+    # voluntary survey, a change of method), by fact: read beside the value it qualifies.
+    year_notes: dict[str, str] = attrs.Factory(dict)
 
     @property
     def says(self) -> str:
