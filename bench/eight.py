@@ -180,6 +180,68 @@ def as_plain(facts: Region) -> list[dict[str, Any]]:
     ]
 
 
+def stages(engine: Engine, facts: Region, repeat: int) -> str:
+    """Where the whole assess goes, stage by stage (CPU, best of `repeat`), and what the cyclic
+    garbage collector adds (the same assess with it switched off, then on again)."""
+    import gc
+
+    from sli_rules import judge, recommend
+    from sli_rules.derive import derive
+    from sli_rules.facts import bind
+
+    compiled = engine._compiled
+    rulebook = compiled.rulebook
+    best: dict[str, float] = {}
+
+    def note(name: str, started: float) -> float:
+        now = time.process_time()
+        best[name] = min(best.get(name, now - started), now - started)
+        return now
+
+    for _ in range(repeat):
+        started = time.process_time()
+        bound = bind(facts, rulebook)
+        started = note("bind", started)
+        derived = derive(compiled.plan, rulebook, bound)
+        started = note("derive", started)
+        rows = [derived.row(index) for index in range(len(derived))]
+        started = note("unpack rows", started)
+        outcomes = [compiled.python.run(row) if compiled.durable is None else compiled.durable.run(row) for row in rows]
+        started = note("evaluate (durable-rules)", started)
+        records = [
+            compiled.recorder.record(found, row, derived.parts_of(index), (derived, index))
+            for index, (found, row) in enumerate(zip(outcomes, rows, strict=True))
+        ]
+        started = note("record", started)
+        findings = [
+            compiled.explainer.findings(item, record, derived.texts)
+            for item, record in zip(bound.authorities, records, strict=True)
+        ]
+        started = note("explain (words deferred)", started)
+        verdicts = [
+            judge.judge(rulebook, item.authority, item.code, item.year, flags, gaps)
+            for item, (flags, gaps) in zip(bound.authorities, findings, strict=True)
+        ]
+        started = note("judge", started)
+        recommend.recommend(rulebook, verdicts)
+        started = note("recommend", started)
+        del bound, derived, rows, outcomes, records, findings, verdicts
+        gc.collect()
+        started = time.process_time()
+        engine.assess(facts)
+        note("whole assess", started)
+        gc.disable()
+        try:
+            started = time.process_time()
+            engine.assess(facts)
+            note("whole assess, collector off", started)
+        finally:
+            gc.enable()
+    size = len(facts)
+    return "\n".join(f"  {name:<30} {seconds * 1e3:8.1f} ms  ({seconds / size * 1e6:.0f} µs per authority)"
+                     for name, seconds in best.items())
+
+
 def best_of(repeat: int, work: Callable[[], Any]) -> tuple[float, Any]:
     best, result = float("inf"), None
     for _ in range(repeat):
@@ -194,6 +256,7 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=1000, help="authorities (default 1000)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each, the best counted (default 3)")
     parser.add_argument("--profile", action="store_true", help="print the engine's profile too")
+    parser.add_argument("--stages", action="store_true", help="print the CPU time of each stage, and the collector's")
     arguments = parser.parse_args()
     folder = write_rulebook(Path(tempfile.mkdtemp(prefix="sli-eight-")) / "rulebook")
     try:
@@ -215,6 +278,8 @@ def main() -> int:
     print(f"plain script, same verdicts:          {plain_seconds * 1e3:8.1f} ms CPU "
           f"({plain_seconds / arguments.size * 1e6:.0f} µs per authority)")
     print(f"ratio: {engine_seconds / plain_seconds:.1f} times")
+    if arguments.stages:
+        print(stages(engine, facts, arguments.repeat))
     if arguments.profile:
         profile = cProfile.Profile()
         profile.runcall(engine.assess, facts)

@@ -402,7 +402,9 @@ class _YearColumns:
         """A bound of each authority's confidence interval, from the counts behind its value;
         None without counts (or for counts an interval cannot be taken from)."""
         measure = self.rulebook.measures[slot.fact]
-        assert measure.method is not None
+        if measure.method is None:
+            # A count over a group reaches measures with no method (scores): never an interval.
+            return [None] * len(self.group)
         column: Column = []
         for item in self.group:
             counts = item.counts.get(slot.fact)

@@ -13,12 +13,12 @@ from . import judge, recommend
 from .derive import OUTCOME_CODES, OUTCOMES, derive
 from .evaluate import DurableProgram, EngineFailure, Outcome, PythonProgram, Recorder
 from .explain import Explainer
-from .facts import Region, bind, load_facts, name_key
+from .facts import AuthorityFacts, Region, bind, load_facts, name_key
 from .load import load_rulebook, shipped
-from .model import HEADINGS, Rulebook, previous_year, year_start
+from .model import HEADINGS, Rulebook, Trigger, previous_year, year_start
 from .plan import Plan, make_plan
 from .policy import Tally
-from .results import AuthorityAssessment, Coverage, Deferred, Flag, Judged, RegionAssessment, Summary
+from .results import AuthorityAssessment, Coverage, Flag, Gap, Judged, RegionAssessment, Summary
 from .selfassess import SelfAssessment
 
 BACKENDS = ("durable", "python")
@@ -215,6 +215,21 @@ class _Run:
         row = derived.row(index) if row is None else row
         record = compiled.recorder.record(outcomes, row, derived.parts_of(index), (derived, index))
         flags, gaps = compiled.explainer.findings(item, record, derived.texts)
+        return self._judged(item, flags, gaps)
+
+    def level_only(self, index: int, outcomes: Sequence[Outcome], skeletons: _Skeletons) -> judge.Verdict:
+        """The verdict the same outcomes give, judged on flags and gaps that carry only what
+        the judge and the choice of peers read (each one object for every authority that
+        has it): no record, no values, no words."""
+        flags, gaps = [], []
+        for trigger, outcome in zip(self.rulebook.triggers, outcomes, strict=True):
+            if outcome is True:
+                flags.append(skeletons.flag(trigger))
+            elif outcome is None:
+                gaps.append(skeletons.gap(trigger))
+        return self._judged(self.bound.authorities[index], flags, gaps)
+
+    def _judged(self, item: AuthorityFacts, flags: Sequence[Flag], gaps: Sequence[Gap]) -> judge.Verdict:
         key = _key(item.code, item.authority)
         before = self.flagged.get((key, previous_year(item.year)))
         if before is None and self.last_year is not None:  # an authority not in it: not known
@@ -261,12 +276,11 @@ class AssessmentStream(Iterator[AuthorityAssessment]):
         self._summary = Summary(self.levels, self.tiers)
         self._outcomes: list[bytes] = [b""] * len(run)
         light: list[judge.Verdict | None] = [None] * len(run)
-        skeletons: dict[tuple[str, bool], Flag] = {}
+        skeletons = _Skeletons()
         for done, index in enumerate(run.year_order(), start=1):
-            row = run.derived.row(index)
-            outcomes = run.outcomes(row)
+            outcomes = run.outcomes(run.derived.row(index))
             self._outcomes[index] = bytes(OUTCOME_CODES[outcome] for outcome in outcomes)
-            light[index] = _for_peers(run.verdict(index, outcomes, row), skeletons)
+            light[index] = _for_peers(run.level_only(index, outcomes, skeletons))
             _report(progress, done, len(run))
         self._peers = recommend.match_all_peers(run.rulebook, [verdict for verdict in light if verdict is not None])
         self._next = 0
@@ -294,24 +308,33 @@ class AssessmentStream(Iterator[AuthorityAssessment]):
         return self._summary.as_dict()
 
 
-def _for_peers(verdict: judge.Verdict, skeletons: dict[tuple[str, bool], Flag]) -> judge.Verdict:
-    """A verdict cut down to what choosing peers reads: its level and its flags' trigger,
-    heading, area, signal and counted mark (no words, no values, no gaps), each such flag one
-    object shared by every authority that has it."""
-    flags = []
-    for flag in verdict.flags:
-        skeleton = skeletons.get((flag.trigger, flag.counted))
-        if skeleton is None:
-            skeleton = skeletons[(flag.trigger, flag.counted)] = Flag(
-                flag.trigger, flag.heading, flag.signal, flag.counted, flag.title, "", (), {}, flag.area
+class _Skeletons:
+    """A flag or gap per trigger with only what judging and choosing peers read."""
+
+    def __init__(self) -> None:
+        self.flags: dict[str, Flag] = {}
+        self.gaps: dict[str, Gap] = {}
+
+    def flag(self, trigger: Trigger) -> Flag:
+        found = self.flags.get(trigger.id)
+        if found is None:
+            found = self.flags[trigger.id] = Flag(
+                trigger.id, trigger.heading, trigger.signal, True, trigger.title, "", (), {}, trigger.area,
+                entry=trigger.entry, basis=trigger.basis,
             )
-        flags.append(skeleton)
+        return found
+
+    def gap(self, trigger: Trigger) -> Gap:
+        found = self.gaps.get(trigger.id)
+        if found is None:
+            found = self.gaps[trigger.id] = Gap(trigger.id, trigger.heading, trigger.title, (), entry=trigger.entry)
+        return found
+
+
+def _for_peers(verdict: judge.Verdict) -> judge.Verdict:
+    """A verdict cut down to what choosing peers reads: its level and flags (no gaps, no tally)."""
     return judge.Verdict(
-        verdict.authority, verdict.code, verdict.year, verdict.level,
-        tuple(flags),
-        (),
-        Tally.empty(),
-        (),
+        verdict.authority, verdict.code, verdict.year, verdict.level, verdict.flags, (), Tally.empty(), ()
     )
 
 
@@ -338,7 +361,7 @@ def _assessment(verdict: judge.Verdict, recommendation: recommend.Recommendation
         flags=verdict.flags,
         gaps=verdict.gaps,
         support=recommendation.support,
-        reasons=Deferred(lambda: verdict.reasons),  # made when read
+        reasons=verdict.deferred_reasons,  # made when read
         peers=recommendation.peers,
         tier_note=recommendation.tier.note,
         coverage=Coverage(

@@ -30,10 +30,11 @@ from .model import (
     Rulebook,
     StatRef,
     Trigger,
+    previous_year,
     year_start,
 )
 from .operators import OPERATORS
-from .plan import Plan, RefSlot, Slot, ValueSlot, leaves
+from .plan import BoundSlot, Plan, RefSlot, Slot, ValueSlot, leaves
 from .results import Deferred, Evidence, Flag, Gap
 from .uncertainty import worsening
 from .words import show
@@ -98,6 +99,11 @@ class Explainer:
         if test.test.op == "present":
             state = "present" if value is not None else "missing"
             return f"{subject} is {state} (wanted {'present' if test.test.present else 'missing'})"
+        if test.test.op == "has_counts":
+            bound = self.slot_value(BoundSlot(test.fact, "lower", test.test.confidence), row)
+            given = "given" if bound is not None else "not given"
+            wanted = "given" if test.test.present else "not given"
+            return f"the counts behind {subject} are {given} (wanted {wanted})"
         refs = [self.reference(test, ref, row, texts)[0] for ref in test.test.refs]
         unit = "%" if test.change == "percent" else ""
         words = OPERATORS[test.test.op].words
@@ -110,8 +116,9 @@ class Explainer:
         counted = [fact for fact, outcome in zip(count.facts, outcomes, strict=True) if outcome is True]
         judged = sum(1 for outcome in outcomes if outcome is not None)
         where = count.where
-        refs = ", ".join(
-            show(ref.value) if isinstance(ref, LiteralRef) else _ref_words(ref) for ref in where.refs
+        refs = "".join(
+            (", " if index else " ") + (show(ref.value) if isinstance(ref, LiteralRef) else _ref_words(ref))
+            for index, ref in enumerate(where.refs)
         )
         test = count.test
         if count.scale == "all":
@@ -122,7 +129,7 @@ class Explainer:
             wanted = f"{test.op.replace('_', ' ')} " + " and ".join(show(number) for number in test.numbers)
         share = f" ({show(len(counted) / judged * 100)}%)" if count.scale == "share" and judged else ""
         text = (
-            f"{len(counted)} of the {judged} facts with data{share} {OPERATORS[where.op].plural} {refs}"
+            f"{len(counted)} of the {judged} facts with data{share} {OPERATORS[where.op].plural}{refs}"
             f" (wanted {wanted})"
         )
         if counted:
@@ -198,16 +205,20 @@ class Explainer:
             signal=trigger.signal,
             counted=counted,
             title=trigger.title,
-            says=Deferred(lambda: self.says(trigger, item, kept, texts)),
+            says=Deferred(self.says, trigger, item, kept, texts),
             sources=trigger.sources,
             values=values,
             area=trigger.area,
             notes={fact: item.notes[fact] for fact in values if fact in item.notes} if item.notes else {},
+            year_notes={
+                fact: note for fact in values
+                if (measure := self.rulebook.measures.get(fact)) is not None and (note := measure.note_in(item.year))
+            },
             provenance=(
                 {fact: source for fact in values if (source := item.source_of(fact)) is not None}
                 if item.sources else {}
             ),
-            evidence=Deferred(lambda: self.evidence(trigger, kept, texts)),
+            evidence=Deferred(self.evidence, trigger, kept, texts),
             entry=trigger.entry,
             basis=trigger.basis,
         )
@@ -239,6 +250,28 @@ class Explainer:
                 return self.decisive(item, record)
         return []
 
+    def undecided(self, condition: Condition, record: Record) -> list[FactTest | Count]:
+        """The unknown tests that leave a condition unknown, in the order written: none under a
+        branch already decided (the significance test of a branch whose counts are not given
+        explains nothing)."""
+        if isinstance(condition, (FactTest, Count)):
+            return [condition] if record.tests.get(self.plan.test_index[condition]) is None else []
+        if isinstance(condition, NotOf):
+            return self.undecided(condition.item, record)
+        if self.outcome(condition, record) is not None:
+            return []
+        return [test for item in condition.items for test in self.undecided(item, record)]
+
+    def held(self, condition: Condition, record: Record) -> list[FactTest | Count]:
+        """The tests that held in the parts of a condition that held or are unknown: every
+        branch of an `any` that held, nothing of a part that failed (the significance branch of
+        a trigger whose counts are not given)."""
+        if isinstance(condition, (FactTest, Count)):
+            return [condition] if record.tests.get(self.plan.test_index[condition]) is True else []
+        if isinstance(condition, NotOf) or self.outcome(condition, record) is False:
+            return []
+        return [test for item in condition.items for test in self.held(item, record)]
+
     def findings(
         self, item: AuthorityFacts, record: Record, texts: dict[str, float]
     ) -> tuple[list[Flag], list[Gap]]:
@@ -256,14 +289,14 @@ class Explainer:
     def gap(self, trigger: Trigger, item: AuthorityFacts, record: Record, texts: dict[str, float]) -> Gap:
         """A trigger that could not be judged; what was missing, and why, in words when read."""
         kept = record.detached()
-        reasons = Deferred(lambda: self.gap_reasons(trigger, item, kept, texts))
+        reasons = Deferred(self.gap_reasons, trigger, item, kept, texts)
         return Gap(
             trigger.id,
             trigger.heading,
             trigger.title,
-            Deferred(lambda: reasons.get()[0]),
-            Deferred(lambda: reasons.get()[1]),
-            Deferred(lambda: reasons.get()[2]),
+            Deferred(_part, reasons, 0),
+            Deferred(_part, reasons, 1),
+            Deferred(_part, reasons, 2),
             trigger.entry,
         )
 
@@ -274,10 +307,7 @@ class Explainer:
         missing: list[str] = []
         why: list[str] = []
         row = record.row
-        for test in leaves(trigger.when):
-            outcome = record.tests[self.plan.test_index[test]]
-            if outcome is not None:
-                continue
+        for test in self.undecided(trigger.when, record):
             if isinstance(test, FactTest):
                 self._why_test(test, item, row, missing, why)
             else:
@@ -295,8 +325,7 @@ class Explainer:
         # shows the rise, so that the assessor knows what to ask about.
         known = tuple(
             self._test_text(test, row, texts) if isinstance(test, FactTest) else self._count_text(test, record, texts)
-            for test in leaves(trigger.when)
-            if record.tests[self.plan.test_index[test]] is True
+            for test in self.held(trigger.when, record)
         )
         return tuple(missing), tuple(dict.fromkeys(why)), known
 
@@ -307,7 +336,7 @@ class Explainer:
         reads = OPERATORS[test.test.op].reads
         if test.fact not in item.facts:
             _add(missing, test.fact)
-            why.append(f"no value for {test.fact}")
+            why.append(item.left_out.get(test.fact, {}).get(item.year) or f"no value for {test.fact}")
         elif reads == "interval" and test.fact not in item.counts:
             why.append(
                 "no counts (numerator and denominator) behind the values: a significance test needs "
@@ -325,7 +354,10 @@ class Explainer:
                 why.append(f"the definition of {test.fact} changed in {item.year}: no change can be computed across it")
             elif test.fact not in item.previous:
                 _add(missing, test.fact)
-                why.append(f"no previous-year value for {test.fact}")
+                why.append(
+                    item.left_out.get(test.fact, {}).get(previous_year(item.year))
+                    or f"no previous-year value for {test.fact}"
+                )
             elif item.previous[test.fact] == 0 and test.change == "percent":
                 why.append(f"the previous value of {test.fact} is 0: no percentage change")
         for ref in test.test.refs:
@@ -354,6 +386,10 @@ class Explainer:
                     why.append(f"the {_STAT_SCOPES[type(ref)]} {ref.stat} of {test.fact} needs at least 2 values")
                 case _:
                     assert_never(ref)
+
+
+def _part(reasons: Deferred[tuple[tuple[str, ...], ...]], position: int) -> tuple[str, ...]:
+    return reasons.get()[position]
 
 
 def _add(missing: list[str], fact: str) -> None:

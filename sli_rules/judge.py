@@ -159,6 +159,11 @@ class Verdict:
     def reasons(self) -> tuple[str, ...]:
         return made(self._reasons)
 
+    @property
+    def deferred_reasons(self) -> tuple[str, ...] | Deferred[tuple[str, ...]]:
+        """The reasons, still to be written if they have not been read: to hand on as they are."""
+        return self._reasons
+
 
 def judge(
     rulebook: Rulebook,
@@ -176,9 +181,7 @@ def judge(
     judged = tuple(_annotated(flag, views, comments, last_year) for flag in counted(rulebook, flags))
     found = tally(rulebook, judged, gaps, views=views, last_year=last_year)
     level = choose_level(rulebook.levels, found)
-    why: Deferred[tuple[str, ...]] = Deferred(
-        lambda: tuple(reasons(level, found, judged, len(gaps), rulebook.headings))
-    )
+    why: Deferred[tuple[str, ...]] = Deferred(_reasons, level, found, judged, len(gaps), rulebook.headings)
     return Verdict(authority, code, year, level, judged, tuple(gaps), found, why)
 
 
@@ -238,6 +241,12 @@ def evidence_seen(tally: Tally, headings: dict[str, str]) -> str:
         f"Evidence judged: {judged} of {total} concern triggers ({_plain(tally.coverage() * 100)}%), "
         f"under {seen} of {len(tally.totals)} headings ({'; '.join(parts)})"
     )
+
+
+def _reasons(
+    level: Level, tally: Tally, flags: Sequence[Flag], gaps: int, headings: dict[str, str]
+) -> tuple[str, ...]:
+    return tuple(reasons(level, tally, flags, gaps, headings))
 
 
 def reasons(

@@ -77,6 +77,7 @@ class MeasureSpec:
     basis: str | None = None
     method: str | None = None  # proportion | rate: how its confidence interval is taken
     per: float | None = None  # the scale of its values: 100 for percentages, 100000 for a rate
+    year_notes: dict[str, str] = attrs.Factory(dict)  # year → what the publisher says of it
 
 
 @attrs.frozen
@@ -219,6 +220,14 @@ class Measure:
     basis: str | None = None
     method: Method | None = None
     per: float = 1.0
+    # What the publisher says of the measure in one year (a voluntary survey, a change of
+    # method), by first calendar year: shown beside every flag that uses the value of that year.
+    year_notes: tuple[tuple[int, str], ...] = ()
+
+    def note_in(self, year: str) -> str | None:
+        """The catalogue's note on this measure in `year`, or None."""
+        start = _safe_start(year)
+        return next((note for when, note in self.year_notes if when == start), None)
 
 
 # The right-hand side of a test: a value written in the rule, or a reference to another

@@ -33,8 +33,9 @@ class Lowering(Protocol):
         number `operand` by `kind` (gt, ge, lt, le, eq, ne)."""
         ...
 
-    def present(self, flag: bool) -> Node:
-        """The subject is present (or absent): never unknown."""
+    def present(self, flag: bool, subject: Literal["value"] | Bound = "value") -> Node:
+        """The subject (`value`; an interval's `lower` bound) is present (or absent): never
+        unknown."""
         ...
 
     def holds(self, subject: Trend) -> Node:
@@ -161,6 +162,11 @@ OPERATORS: dict[str, Operator] = {
                  lambda low, _n, better, _f: low.compare(_better(better), 0, _near(better, worse=False)),
                  lambda interval, v, better: _is_worse(v[0], _bound(interval, better, worse=False), better),
                  "interval"),
+        # Whether the counts behind the value are given, so that an interval can be taken:
+        # never unknown, so that a rule can fall back to another test where they are not.
+        Operator("has_counts", "flag", NUMBERS, False, False, "is backed by counts", "backed by counts",
+                 lambda low, _n, _b, flag: low.present(flag, "lower"),
+                 lambda _interval, _v, _b: True, "interval"),
         Operator("worsening", "years", NUMBERS, False, True, "has worsened year on year", "worsening",
                  lambda low, _n, _b, _f: low.holds("worse"),
                  lambda series, _v, better: _series(series, better, worse=True), "trend"),

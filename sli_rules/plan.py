@@ -209,8 +209,12 @@ class _Lowering:
         assert self.fact is not None and self.test is not None
         return self.fact, self.test
 
-    def present(self, flag: bool) -> Node:
-        return self.planner.atom(Atom("present" if flag else "absent", self.subject))
+    def present(self, flag: bool, subject: Literal["value"] | Bound = "value") -> Node:
+        left = self.subject
+        if subject != "value":
+            fact, test = self._of_fact()
+            left = self.planner.slot(BoundSlot(fact, subject, test.confidence))
+        return self.planner.atom(Atom("present" if flag else "absent", left))
 
     def holds(self, subject: Trend) -> Node:
         fact, test = self._of_fact()

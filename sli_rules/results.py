@@ -21,18 +21,22 @@ class Deferred(Generic[T]):
     that only wants the verdicts never pays for the words; a report that reads them gets
     exactly what an eager result would hold. Compares, prints and pickles as its value."""
 
-    __slots__ = ("_make", "_value")
+    __slots__ = ("_args", "_make", "_value")
 
-    def __init__(self, make: Callable[[], T]) -> None:
-        self._make: Callable[[], T] | None = make
+    def __init__(self, make: Callable[..., T], *args: Any) -> None:
+        # A function and its arguments rather than a closure: fewer objects for each of the
+        # many results a large region makes.
+        self._make: Callable[..., T] | None = make
+        self._args = args
         self._value: T | None = None
 
     def get(self) -> T:
-        make = self._make
+        make, args = self._make, self._args
         if make is not None:
             # Another thread may make it too: the same value, so either result is kept.
-            self._value = make()
-            self._make = None  # the closure (and the record it holds) is let go
+            self._value = make(*args)
+            self._make = None  # the function and what it reads (the record) are let go
+            self._args = ()
         return self._value  # type: ignore[return-value]
 
     def __eq__(self, other: object) -> bool:
@@ -112,6 +116,9 @@ class Flag:
     view: str | None = None  # the authority's own view in its self-assessment, where given
     view_comment: str | None = None
     last_year: bool | None = None  # also flagged the year before (None: last year not known)
+    # The catalogue's note on a measure in the year assessed (the publisher's warning: a
+    # voluntary survey, a change of method), by fact: read beside the value it qualifies.
+    year_notes: dict[str, str] = attrs.Factory(dict)
 
     @property
     def says(self) -> str:

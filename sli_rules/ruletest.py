@@ -163,7 +163,11 @@ def _run_case(engine: Engine, document: Document, index: int, case: Any, region:
     changed = _with_overrides(engine, target, case)
     authorities = tuple(changed if item is target else item for item in region.authorities)
     try:
-        assessment = engine.assess(Region(authorities, region.paths))[case.authority]
+        # The published figures come along: {national: value} reads England's row of the file.
+        assessment = engine.assess(Region(
+            authorities, region.paths, references=region.references, publications=region.publications,
+            reference_paths=region.reference_paths, council_type_values=region.council_type_values,
+        ))[case.authority]
     except Exception as error:
         return CaseResult(document.path, line, case.name, False, (f"could not assess: {error}",), None)
     return CaseResult(document.path, line, case.name, *_compare(case.expect, assessment), assessment)

@@ -234,6 +234,10 @@ def _measures() -> Schema:
             "basis": _BASIS,
             "method": {"enum": list(METHODS), "description": "how a confidence interval is taken"},
             "per": {"type": "number", "exclusiveMinimum": 0, "description": "100 for percentages, 100000 per 100,000"},
+            "year_notes": {
+                "type": "object", "propertyNames": _YEAR, "additionalProperties": _TEXT,
+                "description": "what the publisher says of the measure in one year, shown beside its flags",
+            },
         },
         ("id", "name"),
     )
@@ -395,6 +399,10 @@ def _result() -> Schema:
             "view": {"enum": ["concern", "no_concern", "unsure", None], "description": "the authority's own view"},
             "view_comment": text,
             "last_year": {"type": ["boolean", "null"], "description": "also flagged the year before; null: not known"},
+            "year_notes": {
+                "type": "object", "additionalProperties": text,
+                "description": "the catalogue's note on a measure used, in the year assessed",
+            },
         },
         ("trigger", "heading", "signal", "counted", "title"),
     )

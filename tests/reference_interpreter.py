@@ -195,6 +195,8 @@ class Reference:
             return None if series is None else op.decide(series, (), better)
         if op.reads == "interval":
             interval = self._interval(item, fact, test.confidence)
+            if op.shape == "flag":
+                return (interval is not None) == test.present
             operands = [self.operand(item, fact, change, ref) for ref in test.refs]
             if interval is None or any(operand is None for operand in operands):
                 return None

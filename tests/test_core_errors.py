@@ -64,6 +64,17 @@ RULE_CASES = [
             "r/triggers/resources.yaml:9:31: 'above' cannot apply to 'flag', a boolean",
         ],
     ),
+    (
+        "a significance count over facts with no method; a confidence given to has_counts",
+        "kind: triggers\nheading: resources\ntriggers:\n  - id: b\n    title: B\n    when:\n"
+        "      count: {facts: [x, y], where: {significantly_worse_than: 1}}\n      at_least: 1\n"
+        "  - id: c\n    title: C\n    when: {fact: p, has_counts: true, confidence: 99.8}\n",
+        [
+            "r/triggers/resources.yaml:7:64: 'significantly_worse_than' needs a confidence interval, but none of the "
+            "facts counted has a method",
+            "r/triggers/resources.yaml:11:39: 'confidence' goes with a significance test, not 'has_counts'",
+        ],
+    ),
 ]
 
 

@@ -139,3 +139,18 @@ def test_the_multi_year_benchmark_runs_and_prints_its_figures() -> None:
     assert lines[1].split() == ["years", "authority-years", "load", "s", "assess", "s", "library", "s", "cli", "s"]
     # 23 councils a year to 2022-23, 24 in 2023-24: 162 authority-years, year by year or at once.
     assert lines[-1].split()[-5] == "162"
+
+
+def test_the_worked_reading_of_seven_years_is_what_the_command_prints() -> None:
+    """docs/real-data.md reads Manchester's seven years: its lines are the command's, in order."""
+    text = (REPO / "docs" / "real-data.md").read_text(encoding="utf-8")
+    block = text.split("```text years=all\n", 1)[1].split("```", 1)[0]
+    completed = run_cli("assess", str(EXAMPLE), "--years", "all")
+    assert completed.returncode == 0, completed.stderr
+    printed = completed.stdout.splitlines()
+    position = 0
+    for line in block.splitlines():
+        assert line in printed[position:], f"{line!r} is not printed (in this order) by assess --years all"
+        position = printed.index(line, position) + 1
+    verbose = run_cli("assess", str(EXAMPLE), "--years", "all", "-v").stdout
+    assert "0 of the 29 facts with data are backed by counts (wanted below 10): true" in verbose

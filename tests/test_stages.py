@@ -54,15 +54,15 @@ class _Lowering:
     def compare(self, kind: str, operand: int, subject: str = "value") -> Node:
         return self._add(Atom(kind, {"value": 0, "lower": 1, "upper": 2}[subject], None, self.operands[operand]))
 
-    def present(self, flag: bool) -> Node:
-        return self._add(Atom("present" if flag else "absent", 0))
+    def present(self, flag: bool, subject: str = "value") -> Node:
+        return self._add(Atom("present" if flag else "absent", {"value": 0, "lower": 1, "upper": 2}[subject]))
 
     def holds(self, subject: str) -> Node:
         return self._add(Atom("eq", {"worse": 3, "better": 4}[subject], None, 1.0))
 
 
 VALUE_OPERATORS = [name for name, op in OPERATORS.items() if op.reads == "value" and op.shape != "flag"]
-INTERVAL_OPERATORS = [name for name, op in OPERATORS.items() if op.reads == "interval"]
+INTERVAL_OPERATORS = [name for name, op in OPERATORS.items() if op.reads == "interval" and op.shape != "flag"]
 
 
 @pytest.mark.parametrize("name", VALUE_OPERATORS)
@@ -113,6 +113,14 @@ def test_trends_read_the_years_in_order_by_polarity() -> None:
         assert evaluate(tree, lowering.atoms, row) is True
         row[slot] = 0.0
         assert evaluate(tree, lowering.atoms, row) is False
+
+
+def test_counts_given_lowers_to_a_test_of_the_interval_never_unknown() -> None:
+    for flag in (True, False):
+        lowering = _Lowering(())
+        tree = OPERATORS["has_counts"].lower(lowering, 0, "higher", flag)
+        assert evaluate(tree, lowering.atoms, [50.0, 40.0, 60.0, None, None]) is flag
+        assert evaluate(tree, lowering.atoms, [50.0, None, None, None, None]) is (not flag)
 
 
 def test_presence_lowers_to_a_test_never_unknown() -> None:

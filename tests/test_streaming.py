@@ -132,3 +132,18 @@ def test_streaming_a_large_region_holds_far_less_than_assessing_it_whole(tmp_pat
 
     whole, streamed = grown("whole"), grown("stream")
     assert streamed < whole / 3, (streamed, whole)
+
+
+def test_the_eight_trigger_benchmark_checks_the_engine_against_its_plain_script() -> None:
+    """The job that compares the whole `assess` with a hand-written script: both reach the
+    same verdict for every authority (the script exits 1 naming them if not), and the figures
+    are printed."""
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "eight.py"), "--size", "300", "--repeat", "1"],
+        capture_output=True, text=True, cwd=REPO, check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "300 authorities, 8 triggers" in done.stdout
+    levels = done.stdout.split("levels ", 1)[1].splitlines()[0]
+    assert all(level in levels for level in ("serious_concerns", "concerns", "emerging_concerns", "no_concerns"))
+    assert "ratio:" in done.stdout

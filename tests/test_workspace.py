@@ -56,7 +56,9 @@ def test_every_path_named_inside_the_copy_resolves_inside_it(tmp_path: Path) -> 
             json.loads(schema.read_text(encoding="utf-8"))
         for target in re.findall(r"^region: (\S+)$", text, re.MULTILINE):
             named += 1
-            assert (path.parent / target).resolve() == (copy / "examples" / "north-west-2013-14").resolve()
+            region = (path.parent / target).resolve()
+            # The example region, or a data file of the rule tests shipped beside them.
+            assert region.exists() and copy.resolve() in region.parents, (path, target)
     assert named > 30
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from ..convert import type_name
-from ..errors import FactsError, Location, Problem, Problems, did_you_mean, place, spot_path
+from ..errors import FactsError, Location, Place, Problem, Problems, Spot, did_you_mean, place, spot_path
 from ..model import Rulebook, previous_year, year_start
 from .factset import AuthorityFacts, BoundRegion, Count, PlaceMap, Region, spot_of
 
@@ -84,6 +84,7 @@ class _Binder:
         self.publications = publications
         self.resolved: dict[tuple[str, str | None], str | None] = {}
         self.left_out: dict[str, dict[str, set[str]]] = {}  # publication → fact → years
+        self.notices: list[Problem] = []  # values of a national file left out, one by one
         self._own_ids: dict[str, frozenset[str]] = {}
         # What a value of each measure plainly is: float (a number, within `bounds`), bool,
         # str (text), or the category's values.
@@ -136,11 +137,12 @@ class _Binder:
 
     def authority(self, item: AuthorityFacts) -> AuthorityFacts:
         before = previous_year(item.year)
-        history, history_locations = self.history(item)
+        left_out: dict[str, dict[str, str]] = {}
+        history, history_locations = self.history(item, left_out)
         bound: dict[str, Any] = {
-            "facts": self.values(item.facts, item.fact_locations, item.year, item, item.fact_key_locations),
+            "facts": self.values(item.facts, item.fact_locations, item.year, item, item.fact_key_locations, left_out),
             "previous": self.values(
-                item.previous, item.previous_locations, before, item, item.previous_key_locations
+                item.previous, item.previous_locations, before, item, item.previous_key_locations, left_out
             ),
             "fact_locations": self.rekey(item.fact_locations, item.year),
             "previous_locations": self.rekey(item.previous_locations, before),
@@ -151,11 +153,43 @@ class _Binder:
             "history": history,
             "history_locations": history_locations,
         }
+        if left_out:
+            # A value left out takes its counts with it: no interval is taken around a figure
+            # that is not believed.
+            bound["counts"] = {
+                fact: count for fact, count in bound["counts"].items() if item.year not in left_out.get(fact, {})
+            }
+            bound["left_out"] = left_out
         # Facts given by catalogue id with values that suit their measures bind to themselves:
         # nothing is copied, which for a large region is most of binding's time and memory.
         if all(value is getattr(item, name) for name, value in bound.items()):
             return item
         return attrs.evolve(item, **bound)
+
+    def implausible(
+        self, checked: _Invalid, where: Spot, fact: str, canonical: str, year: str, value: Any,
+        left_out: dict[str, dict[str, str]] | None,
+    ) -> bool:
+        """A value of a national file outside its measure's plausible range is left out with a
+        warning at its cell, and the reason kept for the gaps it causes: one implausible figure
+        among thousands does not stop the run. Hand-written facts keep the error."""
+        if not checked.out_of_range or isinstance(where, Place) or left_out is None:
+            return False  # (a fact file's place: publications are read from CSV, their places known)
+        if where[0] not in self.publications:
+            return False
+        low, high = self.rulebook.measures[canonical].range or (0.0, 0.0)
+        reason = (
+            f"{canonical} for {year} is {_plain(float(value))}, outside its plausible range "
+            f"{_plain(low)} to {_plain(high)}: left out"
+        )
+        path, line, column = where
+        if any(notice.message.startswith(reason) and notice.line == line for notice in self.notices):
+            return True  # one cell read as this year's value, last year's and history's
+        self.notices.append(
+            Problem(path, line, column, reason + (f" (given as {fact})" if fact != canonical else ""), "warning")
+        )
+        left_out.setdefault(canonical, {})[year] = reason
+        return True
 
     def published(self, values: dict[str, Any], year: str, path: str | None) -> dict[str, Any]:
         """Published figures (England's, the region's) by catalogue id; figures the rulebook
@@ -192,7 +226,7 @@ class _Binder:
         return item.counts if result.keys() == item.counts.keys() else result
 
     def history(
-        self, item: AuthorityFacts
+        self, item: AuthorityFacts, left_out: dict[str, dict[str, str]] | None = None
     ) -> tuple[dict[str, dict[str, Any]], Mapping[str, Mapping[str, Location]]]:
         """Earlier years' values by catalogue id, each through the aliases of its own year."""
         history: dict[str, dict[str, Any]] = {}
@@ -214,7 +248,8 @@ class _Binder:
                     continue
                 checked = check_value(self.rulebook.measures[canonical], value)
                 if isinstance(checked, _Invalid):
-                    self.problems.add_at(where, f"'{fact}' in {when}: {checked.message}", hint=checked.hint)
+                    if not self.implausible(checked, where, fact, canonical, when, value, left_out):
+                        self.problems.add_at(where, f"'{fact}' in {when}: {checked.message}", hint=checked.hint)
                     continue
                 history.setdefault(canonical, {})[when] = checked
                 placed = locations.get(canonical)
@@ -251,6 +286,7 @@ class _Binder:
         year: str,
         item: AuthorityFacts,
         key_locations: Mapping[str, Location] | None = None,
+        left_out: dict[str, dict[str, str]] | None = None,
     ) -> dict[str, Any]:
         bounds, quick = self.bounds, self.quick
         if values.keys() <= self.own_ids(year):
@@ -280,7 +316,7 @@ class _Binder:
         same = True  # every value kept as it is, under the id it was given
         resolved = self.resolved
 
-        def written(fact: str) -> Any:  # where the fact's id is written: looked up only for a problem
+        def written(fact: str) -> Spot:  # where the fact's id is written: looked up only for a problem
             return spot_of(keys, fact, spot_of(locations, fact, item.location))
 
         for fact, value in values.items():
@@ -324,8 +360,9 @@ class _Binder:
             given_as[canonical] = fact
             checked = check_value(self.rulebook.measures[canonical], value)
             if isinstance(checked, _Invalid):
-                problems.add_at(spot_of(locations, fact, item.location), f"'{fact}': {checked.message}",
-                                hint=checked.hint)
+                spot = spot_of(locations, fact, item.location)
+                if not self.implausible(checked, spot, fact, canonical, year, value, left_out):
+                    problems.add_at(spot, f"'{fact}': {checked.message}", hint=checked.hint)
                 continue
             result[canonical] = checked
             same = same and canonical == fact and checked is value
@@ -337,8 +374,9 @@ class _Binder:
         return values if same and len(result) == len(values) else result
 
     def warnings(self) -> list[Problem]:
-        """One warning per publication, naming the measures left out and their years."""
-        found = []
+        """One warning per publication, naming the measures left out and their years, after
+        one per implausible value left out."""
+        found = list(self.notices)
         for path, facts in sorted(self.left_out.items()):
             listed = ", ".join(
                 f"{fact} ({', '.join(sorted(years, key=year_start))})" for fact, years in sorted(facts.items())
@@ -356,6 +394,7 @@ class _Binder:
 class _Invalid:
     message: str
     hint: str | None = None
+    out_of_range: bool = False  # a number, finite, but outside the measure's range
 
 
 def check_value(measure: Any, value: Any) -> Any:
@@ -374,7 +413,9 @@ def check_value(measure: Any, value: Any) -> Any:
             return _Invalid(f"{value} is too large to hold exactly")
         if measure.range is not None and not (measure.range[0] <= value <= measure.range[1]):
             low, high = measure.range
-            return _Invalid(f"{value} is outside the measure's range [{_plain(low)}, {_plain(high)}]")
+            return _Invalid(
+                f"{value} is outside the measure's range [{_plain(low)}, {_plain(high)}]", out_of_range=True
+            )
         return float(value) if isinstance(value, float) else value
     if measure.type == "boolean":
         if not isinstance(value, bool):

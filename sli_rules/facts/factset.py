@@ -285,6 +285,9 @@ class AuthorityFacts:
     history: dict[str, dict[str, Any]] = attrs.field(repr=False, factory=dict)
     history_locations: Mapping[str, Mapping[str, Location]] = attrs.field(repr=False, factory=dict, eq=False)
     council_type: str | None = None  # from the ONS code: see COUNCIL_TYPES
+    # Values of a national file that binding left out as implausible, with why: fact id →
+    # year → reason. A trigger that cannot be judged without one names the reason in its gap.
+    left_out: dict[str, dict[str, str]] = attrs.field(repr=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
         # Built by hand in a host program as often as by the readers: a bad field is a located

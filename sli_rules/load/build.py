@@ -126,6 +126,9 @@ def _measure(state: Loading, document: Document, where: Where, spec: Any) -> Mea
         for break_index, year in enumerate(spec.breaks)
         if (start := state.year(document, (*where, "breaks", break_index), year)) is not None
     )
+    since = state.year(document, (*where, "since"), spec.since)
+    until = state.year(document, (*where, "until"), spec.until)
+    year_notes = _year_notes(state, document, where, spec, since, until)
     if not ok:
         return None
     line, column = document.at((*where, "id"))
@@ -140,14 +143,39 @@ def _measure(state: Loading, document: Document, where: Where, spec: Any) -> Mea
         source=spec.source,
         range=value_range,
         values=values,
-        since=state.year(document, (*where, "since"), spec.since),
-        until=state.year(document, (*where, "until"), spec.until),
+        since=since,
+        until=until,
         breaks=breaks,
         location=Location(document.path, line, column),
         basis=_basis(state, document, (*where, "basis"), spec.basis),
         method=_method(state, document, where, spec),
         per=float(spec.per) if isinstance(spec.per, (int, float)) and spec.per > 0 else 1.0,
+        year_notes=year_notes,
     )
+
+
+def _year_notes(
+    state: Loading, document: Document, where: Where, spec: Any, since: int | None, until: int | None
+) -> tuple[tuple[int, str], ...]:
+    """`year_notes: {2020-21: TEXT}`: each year real and within the years the measure is
+    published, each note text."""
+    found = []
+    for year, note in spec.year_notes.items():
+        spot = (*where, "year_notes", year)
+        start = state.year(document, spot, str(year))
+        if start is None:
+            continue
+        if (since is not None and start < since) or (until is not None and start > until):
+            document.problem(
+                state.problems, spot, f"a note for {year}, a year in which '{spec.id}' is not published",
+                hint=f"it is published {spec.since or 'from the start'} to {spec.until or 'today'}",
+            )
+            continue
+        if not isinstance(note, str) or not note.strip():
+            document.problem(state.problems, spot, f"the note for {year} is text, got {note!r}")
+            continue
+        found.append((start, note.strip()))
+    return tuple(sorted(found))
 
 
 def _method(state: Loading, document: Document, where: Where, spec: Any) -> Method | None:

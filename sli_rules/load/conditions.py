@@ -163,7 +163,7 @@ class ConditionParser:
             return None
         if "confidence" in value:
             confidence = value["confidence"]
-            if reads != "interval":
+            if reads != "interval" or OPERATORS[op].shape == "flag":
                 self.fail((*where, "confidence"), f"'confidence' goes with a significance test, not '{op}'", key=True)
                 return None
             if isinstance(confidence, bool) or confidence not in CONFIDENCES:
@@ -223,6 +223,10 @@ class ConditionParser:
             spot = (*where, "count", "where", where_op)
             tests.append(self.test(spot, where_op, where_spec[where_op], measure, change, about=fact))
         if any(test is None for test in tests):
+            return None
+        if OPERATORS[where_op].reads == "interval" and all(self.state.measures[f].method is None for f in facts):
+            self.fail((*where, "count", "where", where_op), f"'{where_op}' needs a confidence interval, but none of "
+                      "the facts counted has a method", hint="give the measures method: proportion or rate")
             return None
         min_data = self._min_data(where, value, spec)
         if value[op] == "all":

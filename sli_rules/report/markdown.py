@@ -66,6 +66,13 @@ def render_markdown(result: RegionAssessment) -> str:
             notes = [(value.fact, value.note) for flag in item.flags for value in flag.values if value.note]
             if notes:
                 out += [""] + [f"- Note on {md(fact)}: {md(note or '')}" for fact, note in notes]
+            data_notes = dict.fromkeys(
+                (value.fact, value.year_note) for flag in item.flags for value in flag.values if value.year_note
+            )
+            if data_notes:
+                out += [""] + [
+                    f"- Data note on {md(fact)} in {md(item.year)}: {md(note or '')}" for fact, note in data_notes
+                ]
         if item.gaps:
             out += ["", "Not judged for want of data:", ""]
             for heading, gaps in item.gaps_by_heading():

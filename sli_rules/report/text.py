@@ -140,6 +140,8 @@ def _explain(item: AuthorityView) -> list[str]:
             for value in flag.values:
                 if value.note:
                     lines.append(f"    note on {value.fact}: {value.note}")
+                if value.year_note:
+                    lines.append(f"    data note on {value.fact} in {item.year}: {value.year_note}")
             if flag.data_sources and list(flag.data_sources) != list(flag.sources):
                 lines.append(f"    data from: {'; '.join(flag.data_sources)}")
             if flag.own_view:

@@ -37,6 +37,7 @@ class ValueView:
     raw: Any
     note: str | None = None
     source: str | None = None
+    year_note: str | None = None  # the catalogue's note on the measure in the year assessed
 
 
 @attrs.frozen
@@ -255,6 +256,7 @@ def _own_view(flag: Mapping[str, Any]) -> tuple[str | None, str | None]:
 
 def _flag(flag: Mapping[str, Any], headings: Mapping[str, str]) -> FlagView:
     notes = flag.get("notes") or {}
+    year_notes = flag.get("year_notes") or {}
     provenance = flag.get("provenance") or {}
     values = tuple(
         ValueView(
@@ -263,6 +265,7 @@ def _flag(flag: Mapping[str, Any], headings: Mapping[str, str]) -> FlagView:
             value,
             _text(notes[fact]) if fact in notes else None,
             _text(provenance[fact]) if fact in provenance else None,
+            _text(year_notes[fact]) if fact in year_notes else None,
         )
         for fact, value in (flag.get("values") or {}).items()
     )
