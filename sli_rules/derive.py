@@ -10,7 +10,7 @@ import itertools
 import math
 import statistics
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal, assert_never, overload
 
 import attrs
@@ -45,48 +45,69 @@ class Derived:
 
     Kept packed, as a large region is mostly this: each year's values as one block of machine
     doubles (NaN where a value is unknown, 8 bytes a value instead of a Python float each), and
-    each authority's count outcomes fact by fact as one byte each. `row` and `parts_of` unpack
-    one authority when it is evaluated or explained.
+    each count's outcomes fact by fact as a column of bytes, one an authority. `row` unpacks
+    one authority when it is evaluated; `parts_of` reads its counts when they are explained.
     """
 
     texts: dict[str, float]
     members: tuple[tuple[int, ...], ...]  # each authority's comparator group (indexes), self included
     years: dict[str, tuple[int, ...]]  # year → indexes of its authorities
     width: int  # slots per authority
-    # Per year: the slots whose value differs between authorities, the values of the others
-    # (the region's figures, one per year), and the varying values, authority after authority.
+    # Per year: the slots stored column by column and their columns, and the values of the
+    # others (the region's figures, one per year; None where unknown for every authority).
     varying: tuple[tuple[int, ...], ...] = attrs.field(repr=False)
     templates: tuple[tuple[float | None, ...], ...] = attrs.field(repr=False)
-    blocks: tuple[array[float], ...] = attrs.field(repr=False)
-    places: tuple[tuple[int, int], ...] = attrs.field(repr=False)  # each authority: (year block, start)
-    part_bytes: tuple[bytes, ...] = attrs.field(repr=False)  # each authority's count outcomes
-    part_spans: tuple[tuple[int, int, int], ...] = attrs.field(repr=False)  # (count slot, start, end)
+    blocks: tuple[tuple[array[float], ...], ...] = attrs.field(repr=False)
+    places: tuple[tuple[int, int], ...] = attrs.field(repr=False)  # each authority: (year block, position)
+    # Per year: count slot → a column per fact of the outcomes of its test (OUTCOME_CODES).
+    part_columns: tuple[dict[int, tuple[bytes, ...]], ...] = attrs.field(repr=False)
 
     def __len__(self) -> int:
         return len(self.places)
 
     def row(self, index: int) -> tuple[float | None, ...]:
         """One authority's slot values, None where unknown."""
-        block, start = self.places[index]
-        varying = self.varying[block]
-        row = list(self.templates[block])  # None in every varying slot
-        for slot, value in zip(varying, self.blocks[block][start : start + len(varying)].tolist(), strict=True):
+        block, position = self.places[index]
+        row = list(self.templates[block])  # None in every stored slot
+        for slot, column in zip(self.varying[block], self.blocks[block], strict=True):
+            value = column[position]
             if value == value:  # noqa: PLR0124 (NaN, which stands for unknown, is not equal to itself)
                 row[slot] = value
         return tuple(row)
 
-    def parts_of(self, index: int) -> dict[int, tuple[bool | None, ...]]:
-        """One authority's counts, fact by fact: count slot → the outcome of its test on each fact."""
-        packed = self.part_bytes[index]
-        return {slot: tuple(map(OUTCOMES.__getitem__, packed[start:end])) for slot, start, end in self.part_spans}
+    def parts_of(self, index: int) -> Mapping[int, tuple[bool | None, ...]]:
+        """One authority's counts, fact by fact: count slot → the outcome of its test on each
+        fact, read from the columns when a count is asked for."""
+        block, position = self.places[index]
+        return Parts(self.part_columns[block], position)
 
     @property
     def rows(self) -> tuple[tuple[float | None, ...], ...]:
         return tuple(self.row(index) for index in range(len(self)))
 
     @property
-    def parts(self) -> tuple[dict[int, tuple[bool | None, ...]], ...]:
+    def parts(self) -> tuple[Mapping[int, tuple[bool | None, ...]], ...]:
         return tuple(self.parts_of(index) for index in range(len(self)))
+
+
+class Parts(Mapping[int, tuple[bool | None, ...]]):
+    """One authority's count outcomes, read from its year's columns slot by slot."""
+
+    __slots__ = ("columns", "position")
+
+    def __init__(self, columns: dict[int, tuple[bytes, ...]], position: int) -> None:
+        self.columns = columns
+        self.position = position
+
+    def __getitem__(self, slot: int) -> tuple[bool | None, ...]:
+        position = self.position
+        return tuple([OUTCOMES[column[position]] for column in self.columns[slot]])
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.columns)
+
+    def __len__(self) -> int:
+        return len(self.columns)
 
 
 class Constant(Sequence[float | None]):
@@ -201,42 +222,33 @@ def derive(plan: Plan, rulebook: Rulebook, region: Region) -> Derived:
     width = len(plan.slots)
     count_slots = [index for index, slot in enumerate(plan.slots) if isinstance(slot, CountSlot)]
     varying = tuple(index for index, slot in enumerate(plan.slots) if not _one_per_year(slot))
-    blocks: list[array[float]] = []
+    blocks: list[tuple[array[float], ...]] = []
+    stored: list[tuple[int, ...]] = []
     templates: list[tuple[float | None, ...]] = []
     places: list[tuple[int, int]] = [(0, 0)] * len(region.authorities)
-    part_bytes: list[bytes] = [b""] * len(region.authorities)
-    spans: list[tuple[int, int, int]] = []
+    part_columns: list[dict[int, tuple[bytes, ...]]] = []
     for year, indexes in years.items():
         group = [region.authorities[index] for index in indexes]
         local_members = _local_members(indexes, members)
         year_columns = _YearColumns(plan, rulebook, group, year, texts, local_members, region.references)
         year_columns.type_values = region.council_type_values
-        block, template = year_columns.block(varying)
+        kept, block, template = year_columns.block(varying)
+        stored.append(kept)
         blocks.append(block)
         templates.append(template)
         for position, index in enumerate(indexes):
-            places[index] = (len(blocks) - 1, position * len(varying))
-        # Every count slot's outcomes fact by fact, the slots one after another, one byte each.
-        columns = [column for slot in count_slots for column in year_columns.part_outcomes[slot]]
-        if not spans:
-            start = 0
-            for slot in count_slots:
-                end = start + len(year_columns.part_outcomes[slot])
-                spans.append((slot, start, end))
-                start = end
-        for position, packed in enumerate(zip(*columns, strict=True)) if columns else ():
-            part_bytes[indexes[position]] = bytes(packed)
+            places[index] = (len(blocks) - 1, position)
+        part_columns.append({slot: tuple(year_columns.part_outcomes[slot]) for slot in count_slots})
     return Derived(
         texts=texts,
         members=members,
         years={year: tuple(indexes) for year, indexes in years.items()},
         width=width,
-        varying=(varying,) * len(blocks),
+        varying=tuple(stored),
         templates=tuple(templates),
         blocks=tuple(blocks),
         places=tuple(places),
-        part_bytes=tuple(part_bytes),
-        part_spans=tuple(spans),
+        part_columns=tuple(part_columns),
     )
 
 
@@ -272,14 +284,16 @@ class _YearColumns:
         # Every council's values by (council type, year) in the whole file read, by fact.
         self.type_values: dict[tuple[str, str], dict[str, tuple[float, ...]]] = {}
 
-    def block(self, varying: tuple[int, ...]) -> tuple[array[float], tuple[float | None, ...]]:
-        """The year's varying slots as one block of doubles, authority after authority, NaN
-        where a value is unknown, and the values that are the same for every authority (in
-        place in a row; None elsewhere). Each column is packed as soon as it is computed and
-        let go unless a later count reads it."""
-        width = len(varying)
-        position = {slot: place for place, slot in enumerate(varying)}
-        block = array("d", bytes(8 * width * len(self.group)))
+    def block(
+        self, varying: tuple[int, ...]
+    ) -> tuple[tuple[int, ...], tuple[array[float], ...], tuple[float | None, ...]]:
+        """The year's values: the slots stored column by column and their columns of doubles
+        (NaN where a value is unknown), and a row of the values that are the same for every
+        authority (a region figure, or unknown for all: in place; None elsewhere). Each column
+        is packed as soon as it is computed and let go unless a later count reads it."""
+        stored = frozenset(varying)
+        kept: list[int] = []
+        columns: list[array[float]] = []
         template: list[float | None] = [None] * len(self.plan.slots)
         read_until = _last_count_reading(self.plan)
         released_after: dict[int, list[int]] = {}
@@ -291,20 +305,23 @@ class _YearColumns:
             for key in _subjects_read(slot):
                 if last_read[key] == index:  # no later slot reads this fact's values: let them go
                     self.subjects.pop(key, None)
-            if index not in position:
+            if index not in stored:
                 assert isinstance(column, Constant)
                 template[index] = _checked(column.value, slot, self.year)
                 self.computed.append(column)
                 continue
-            packed = array("d", [_UNKNOWN if value is None else value for value in column])
-            # A computed value that came out as NaN would pass for unknown: refused instead.
-            if not isinstance(slot, ValueSlot) and sum(map(math.isnan, packed)) != column.count(None):
-                _checked(math.nan, slot, self.year)
-            block[position[index] :: width] = packed
+            unknown = column.count(None)
+            if unknown < len(column):  # a column unknown for every authority takes no room
+                packed = array("d", [_UNKNOWN if value is None else value for value in column])
+                # A computed value that came out as NaN would pass for unknown: refused instead.
+                if not isinstance(slot, ValueSlot) and sum(map(math.isnan, packed)) != unknown:
+                    _checked(math.nan, slot, self.year)
+                kept.append(index)
+                columns.append(packed)
             self.computed.append(column if index in read_until else _RELEASED)
             for read in released_after.get(index, ()):  # the last count reading them is done
                 self.computed[read] = _RELEASED
-        return block, tuple(template)
+        return tuple(kept), tuple(columns), tuple(template)
 
     def subject(self, fact: str, change: str | None) -> Column:
         key = (fact, change)

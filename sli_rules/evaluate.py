@@ -34,7 +34,7 @@ import math
 import threading
 import uuid
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -91,7 +91,7 @@ class Record:
     outcomes: tuple[Outcome, ...]
     tests: dict[int, Outcome]
     _row: tuple[float | None, ...] | None = attrs.field(alias="row")
-    _parts: dict[int, tuple[Outcome, ...]] | None = attrs.field(alias="parts")
+    _parts: Mapping[int, tuple[Outcome, ...]] | None = attrs.field(alias="parts")
     # Where the row and the counts are kept packed (the derived values, the authority's
     # index): a detached record reads them from there when asked, instead of holding them.
     source: tuple[Derived, int] | None = attrs.field(default=None, eq=False, repr=False)
@@ -105,7 +105,7 @@ class Record:
         return derived.row(index)
 
     @property
-    def parts(self) -> dict[int, tuple[Outcome, ...]]:
+    def parts(self) -> Mapping[int, tuple[Outcome, ...]]:
         if self._parts is not None:
             return self._parts
         assert self.source is not None
@@ -131,7 +131,7 @@ class Recorder:
         self,
         outcomes: Sequence[Outcome],
         row: tuple[float | None, ...],
-        parts: dict[int, tuple[Outcome, ...]],
+        parts: Mapping[int, tuple[Outcome, ...]],
         source: tuple[Derived, int] | None = None,
     ) -> Record:
         tests: dict[int, Outcome] = {}
