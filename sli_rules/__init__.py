@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-from .engine import Engine, assess
+from .engine import AssessmentStream, Engine, assess
 from .errors import FactsError, Problem, RulebookError, SliRulesError
 from .facts import AuthorityFacts, Region, load_facts
 from .load import load_rulebook
@@ -37,6 +37,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "AssessmentStream",
     "AuthorityAssessment",
     "AuthorityFacts",
     "Engine",
