@@ -391,9 +391,14 @@ class _YearColumns:
             case ComparatorsRef():
                 column = self.subject(slot.fact, slot.change)
                 result: Column = []
+                mean = ref.stat == "mean"
                 for members in self.members:
                     present = [value for member in members if (value := column[member]) is not None]
-                    result.append(_adjust(stat(present, ref.stat, measure), ref.times, ref.plus))
+                    if mean and len(present) > 1:  # statistics.fmean's own sum, without its call
+                        found: float | None = math.fsum(present) / len(present)
+                    else:
+                        found = stat(present, ref.stat, measure)
+                    result.append(_adjust(found, ref.times, ref.plus))
                 return result
             case CouncilTypeRef():
                 found_by_type: dict[str | None, float | None] = {}
@@ -466,25 +471,19 @@ class _YearColumns:
         missing)."""
         count = slot.count
         size = len(self.group)
-        trues = [0] * size
-        falses = [0] * size
-        missing = [0] * size
         recorded = self.part_outcomes[len(self.computed)] = []  # this slot's index: the next column
+        counted = []  # the facts published this year (others are neither decided nor missing)
         for fact, part in zip(count.facts, slot.parts, strict=True):
-            outcomes = self.outcome_column(part)
-            recorded.append(bytes(map(OUTCOME_CODES.__getitem__, outcomes)))
-            measure = self.rulebook.measures[fact]
-            if not _in_year(measure, self.start):
-                continue  # not published that year: neither decided nor missing
-            for index, outcome in enumerate(outcomes):
-                if outcome is True:
-                    trues[index] += 1
-                elif outcome is False:
-                    falses[index] += 1
-                else:
-                    missing[index] += 1
+            packed = bytes(map(OUTCOME_CODES.__getitem__, self.outcome_column(part)))
+            recorded.append(packed)
+            if _in_year(self.rulebook.measures[fact], self.start):
+                counted.append(packed)
+        true_code, false_code = OUTCOME_CODES[True], OUTCOME_CODES[False]
         column: Column = []
-        for true, false, unknown in zip(trues, falses, missing, strict=True):
+        # Each authority's outcomes across the facts, counted by code.
+        for codes in zip(*counted, strict=True) if counted else itertools.repeat((), size):
+            true, false = codes.count(true_code), codes.count(false_code)
+            unknown = len(codes) - true - false
             decided = true + false
             if count.scale == "all":
                 column.append(0.0 if false else (None if unknown or not decided else 1.0))
