@@ -21,22 +21,23 @@ class Deferred(Generic[T]):
     that only wants the verdicts never pays for the words; a report that reads them gets
     exactly what an eager result would hold. Compares, prints and pickles as its value."""
 
-    __slots__ = ("_args", "_make", "_value")
+    __slots__ = ("_pending", "_value")
 
     def __init__(self, make: Callable[..., T], *args: Any) -> None:
         # A function and its arguments rather than a closure: fewer objects for each of the
-        # many results a large region makes.
-        self._make: Callable[..., T] | None = make
-        self._args = args
+        # many results a large region makes. Kept as one attribute, read in one step, so that
+        # a thread never sees the function without its arguments.
+        self._pending: tuple[Callable[..., T], tuple[Any, ...]] | None = (make, args)
         self._value: T | None = None
 
     def get(self) -> T:
-        make, args = self._make, self._args
-        if make is not None:
-            # Another thread may make it too: the same value, so either result is kept.
+        pending = self._pending
+        if pending is not None:
+            # Another thread may make it too: the same value, so either result is kept. The
+            # value is set before the work is let go, so no thread reads it unset.
+            make, args = pending
             self._value = make(*args)
-            self._make = None  # the function and what it reads (the record) are let go
-            self._args = ()
+            self._pending = None  # the function and what it reads (the record) are let go
         return self._value  # type: ignore[return-value]
 
     def __eq__(self, other: object) -> bool:

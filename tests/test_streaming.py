@@ -147,3 +147,15 @@ def test_the_eight_trigger_benchmark_checks_the_engine_against_its_plain_script(
     levels = done.stdout.split("levels ", 1)[1].splitlines()[0]
     assert all(level in levels for level in ("serious_concerns", "concerns", "emerging_concerns", "no_concerns"))
     assert "ratio:" in done.stdout
+
+
+def test_words_read_by_many_threads_at_once_are_the_same(default_engine: Engine) -> None:
+    """A result shared between threads: each reads the words, some of them first, at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    expected = default_engine.assess(load_facts(EXAMPLE)).to_dict()
+    for _ in range(5):
+        shared = default_engine.assess(load_facts(EXAMPLE))
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            seen = list(pool.map(sli_rules.RegionAssessment.to_dict, [shared] * 8))
+        assert all(found == expected for found in seen)
