@@ -7,6 +7,7 @@ findings of `validate` and `test`); it never prints a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -124,8 +125,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SliRulesError as error:
         _print_problems(error.problems)
         return ExitCode.BAD_INPUT
+    except BrokenPipeError:
+        # The reader stopped reading (`| head`): nothing is wrong, and nothing more to say. Standard
+        # output is pointed at /dev/null so that closing it at exit raises nothing more.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return ExitCode.OK
     except OSError as error:
-        print(f"sli-rules: {error.strerror or error}: {error.filename or ''}", file=sys.stderr)
+        where = f": {error.filename}" if error.filename else ""
+        print(f"sli-rules: {error.strerror or error}{where}", file=sys.stderr)
         return ExitCode.BAD_INPUT
     except KeyboardInterrupt:
         return 130

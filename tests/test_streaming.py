@@ -159,3 +159,22 @@ def test_words_read_by_many_threads_at_once_are_the_same(default_engine: Engine)
         with ThreadPoolExecutor(max_workers=8) as pool:
             seen = list(pool.map(sli_rules.RegionAssessment.to_dict, [shared] * 8))
         assert all(found == expected for found in seen)
+
+
+@pytest.mark.parametrize("form", ["json", "csv", "text"])
+def test_a_reader_that_stops_early_is_no_error(form: str) -> None:
+    """`sli-rules assess ... | head`: the command stops quietly, without a traceback or a
+    message, when its reader goes away."""
+    import os
+
+    child = subprocess.Popen(
+        [sys.executable, "-m", "sli_rules", "assess", str(MULTI_YEAR), "--years", "all", "--format", form],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert child.stdout is not None and child.stderr is not None
+    assert child.stdout.read(100)
+    child.stdout.close()
+    errors = child.stderr.read().decode()
+    assert child.wait(timeout=300) == 0, errors
+    assert "Traceback" not in errors and "Broken pipe" not in errors, errors
