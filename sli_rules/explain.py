@@ -383,7 +383,8 @@ class Explainer:
                         "or list 'comparators' in its fact set"
                     )
                 case RegionRef() | ComparatorsRef() | CouncilTypeRef():
-                    why.append(f"the {_STAT_SCOPES[type(ref)]} {ref.stat} of {test.fact} needs at least 2 values")
+                    statistic = ref.stat.replace("_", " ")
+                    why.append(f"the {_STAT_SCOPES[type(ref)]} {statistic} of {test.fact} needs at least 2 values")
                 case _:
                     assert_never(ref)
 
@@ -399,7 +400,7 @@ def _add(missing: list[str], fact: str) -> None:
 
 # The statistics' scopes as a reason names them.
 _STAT_SCOPES: dict[type[StatRef], str] = {
-    RegionRef: "region", ComparatorsRef: "comparators", CouncilTypeRef: "council_type",
+    RegionRef: "region", ComparatorsRef: "comparators", CouncilTypeRef: "council type",
 }
 
 
