@@ -52,7 +52,6 @@ class Derived:
     texts: dict[str, float]
     members: tuple[tuple[int, ...], ...]  # each authority's comparator group (indexes), self included
     years: dict[str, tuple[int, ...]]  # year → indexes of its authorities
-    width: int  # slots per authority
     # Per year: the slots stored column by column and their columns, and the values of the
     # others (the region's figures, one per year; None where unknown for every authority).
     varying: tuple[tuple[int, ...], ...] = attrs.field(repr=False)
@@ -219,7 +218,6 @@ def derive(plan: Plan, rulebook: Rulebook, region: Region) -> Derived:
     for index, item in enumerate(region.authorities):
         years.setdefault(item.year, []).append(index)
     members = comparator_groups(region, years)
-    width = len(plan.slots)
     count_slots = [index for index, slot in enumerate(plan.slots) if isinstance(slot, CountSlot)]
     varying = tuple(index for index, slot in enumerate(plan.slots) if not _one_per_year(slot))
     blocks: list[tuple[array[float], ...]] = []
@@ -243,7 +241,6 @@ def derive(plan: Plan, rulebook: Rulebook, region: Region) -> Derived:
         texts=texts,
         members=members,
         years={year: tuple(indexes) for year, indexes in years.items()},
-        width=width,
         varying=tuple(stored),
         templates=tuple(templates),
         blocks=tuple(blocks),

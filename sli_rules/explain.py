@@ -196,9 +196,12 @@ class Explainer:
         record: Record,
         texts: dict[str, float],
         counted: bool,
+        kept: Record | None = None,
     ) -> Flag:
+        """A trigger that held; its words, written when read, read `kept` (the record itself
+        by default; `findings` passes one detached record for all of an authority's flags)."""
         values = self.values(trigger, item, record)
-        kept = record.detached()  # what the words, written later, read
+        kept = record if kept is None else kept
         return Flag(
             trigger=trigger.id,
             heading=trigger.heading,
@@ -279,17 +282,17 @@ class Explainer:
         authority, in the rulebook's order, in words."""
         flags: list[Flag] = []
         gaps: list[Gap] = []
+        kept = record.detached()  # what the words, written later, read: not the row itself
         for trigger, outcome in zip(self.rulebook.triggers, record.outcomes, strict=True):
             if outcome is True:
-                flags.append(self.flag(trigger, item, record, texts, counted=True))
+                flags.append(self.flag(trigger, item, record, texts, counted=True, kept=kept))
             elif outcome is None:
-                gaps.append(self.gap(trigger, item, record, texts))
+                gaps.append(self.gap(trigger, item, kept, texts))
         return flags, gaps
 
     def gap(self, trigger: Trigger, item: AuthorityFacts, record: Record, texts: dict[str, float]) -> Gap:
         """A trigger that could not be judged; what was missing, and why, in words when read."""
-        kept = record.detached()
-        reasons = Deferred(self.gap_reasons, trigger, item, kept, texts)
+        reasons = Deferred(self.gap_reasons, trigger, item, record, texts)
         return Gap(
             trigger.id,
             trigger.heading,

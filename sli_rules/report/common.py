@@ -8,7 +8,11 @@ instead of letting them act: a right-to-left override must not reverse what a re
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from ..results import AuthorityAssessment
 
 # Bidirectional embeddings, overrides and isolates (the "Trojan Source" characters), and
 # invisible marks that change how text reads without showing.
@@ -61,3 +65,18 @@ def listing(names: list[str]) -> str:
 
 class ExtraMissing(RuntimeError):
     """An output needs an optional part that is not installed: the message says how to get it."""
+
+
+class Stream(Protocol):
+    """What a streamed writer reads of a region assessed one authority at a time
+    (`Engine.assess_iter`): the header at once, the assessments in turn, the summary last."""
+
+    rulebook_digest: str
+    rulebook_path: str
+    levels: tuple[tuple[str, str], ...]
+    tiers: tuple[tuple[str, str], ...]
+    headings: dict[str, str]
+
+    def __iter__(self) -> Iterator[AuthorityAssessment]: ...
+
+    def summary(self) -> dict[str, Any]: ...

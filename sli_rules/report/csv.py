@@ -14,11 +14,10 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from .common import show, visible
+from .common import Stream, show, visible
 from .view import AuthorityView, build
 
 if TYPE_CHECKING:
-    from ..engine import AssessmentStream
     from ..results import AuthorityAssessment, RegionAssessment
 
 HEADER = (
@@ -60,7 +59,7 @@ def render_csv(result: RegionAssessment) -> str:
     return buffer.getvalue()
 
 
-def csv_chunks(stream: AssessmentStream, items: Iterable[AuthorityAssessment] | None = None) -> Iterator[str]:
+def csv_chunks(stream: Stream, items: Iterable[AuthorityAssessment] | None = None) -> Iterator[str]:
     """The text `render_csv` gives for the same region, one assessment at a time (`items`:
     the stream's assessments as the caller passes them on, by default the stream itself)."""
     buffer = io.StringIO()
@@ -79,7 +78,7 @@ def csv_chunks(stream: AssessmentStream, items: Iterable[AuthorityAssessment] | 
 class _One:
     """One streamed assessment, shaped as the view model reads a region."""
 
-    def __init__(self, stream: AssessmentStream, data: dict[str, Any]) -> None:
+    def __init__(self, stream: Stream, data: dict[str, Any]) -> None:
         self.levels, self.tiers, self.headings = stream.levels, stream.tiers, stream.headings
         rulebook = {"digest": stream.rulebook_digest, "path": stream.rulebook_path}
         self.data = {"rulebook": rulebook, "assessments": [data]}

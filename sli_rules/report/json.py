@@ -10,8 +10,9 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from .common import Stream
+
 if TYPE_CHECKING:
-    from ..engine import AssessmentStream
     from ..results import AuthorityAssessment, RegionAssessment
 
 
@@ -19,7 +20,7 @@ def render_json(result: RegionAssessment) -> str:
     return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
-def json_chunks(stream: AssessmentStream, items: Iterable[AuthorityAssessment] | None = None) -> Iterator[str]:
+def json_chunks(stream: Stream, items: Iterable[AuthorityAssessment] | None = None) -> Iterator[str]:
     """The text `render_json` gives for the same region, one assessment at a time (`items`:
     the stream's assessments as the caller passes them on, by default the stream itself)."""
     rulebook = {"digest": stream.rulebook_digest, "path": stream.rulebook_path}
