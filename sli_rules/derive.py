@@ -184,16 +184,22 @@ def comparator_groups(region: Region, years: dict[str, list[int]]) -> tuple[tupl
     groups: list[tuple[int, ...]] = [()] * len(region.authorities)
     for indexes in years.values():
         lookup: dict[str, int] = {}
+        exact: dict[str, int] = {}  # names as written: most comparators are named so
         for index in indexes:
             item = region.authorities[index]
             lookup[name_key(item.authority)] = index
+            exact[item.authority] = index
             if item.code:
                 lookup[item.code] = index
         for index in indexes:
             item = region.authorities[index]
             members = [index]
             for position, name in enumerate(item.comparators):
-                other = lookup.get(name, lookup.get(name_key(name)))
+                other = lookup.get(name)
+                if other is None:
+                    other = exact.get(name)
+                if other is None:
+                    other = lookup.get(name_key(name))
                 if other is None:
                     path, line, column = (
                         item.comparator_locations[position]

@@ -130,6 +130,8 @@ class _Binder:
         return found
 
     def rekey(self, locations: Mapping[str, Location], year: str) -> Mapping[str, Location]:
+        if not locations or locations.keys() <= self.own_ids(year):
+            return locations  # every id already its measure's own: nothing to rename
         if isinstance(locations, PlaceMap):  # not looked up: most places are never asked for
             return locations.renamed(lambda fact: self.resolve(fact, year))
         rekeyed = {self.resolve(fact, year) or fact: where for fact, where in locations.items()}
@@ -137,6 +139,20 @@ class _Binder:
 
     def authority(self, item: AuthorityFacts) -> AuthorityFacts:
         before = previous_year(item.year)
+        if not item.history and not item.counts:
+            # The common case, decided at once: values that plainly suit their measures, each
+            # under its measure's own id, with no history, counts or places to rename.
+            own, previous_own = self.own_ids(item.year), self.own_ids(before)
+            if (
+                self.plain(item.facts, item.year)
+                and self.plain(item.previous, before)
+                and item.fact_locations.keys() <= own
+                and item.fact_key_locations.keys() <= own
+                and item.count_locations.keys() <= own
+                and item.previous_locations.keys() <= previous_own
+                and item.previous_key_locations.keys() <= previous_own
+            ):
+                return item
         left_out: dict[str, dict[str, str]] = {}
         history, history_locations = self.history(item, left_out)
         bound: dict[str, Any] = {
@@ -211,6 +227,8 @@ class _Binder:
     def counts(self, item: AuthorityFacts) -> dict[str, Count]:
         """The counts by catalogue id; counts of a fact the catalogue does not know are an
         error, or left out for a national publication."""
+        if not item.counts:
+            return item.counts
         result: dict[str, Count] = {}
         for fact, count in item.counts.items():
             canonical = self.resolve(fact, item.year)
@@ -229,6 +247,8 @@ class _Binder:
         self, item: AuthorityFacts, left_out: dict[str, dict[str, str]] | None = None
     ) -> tuple[dict[str, dict[str, Any]], Mapping[str, Mapping[str, Location]]]:
         """Earlier years' values by catalogue id, each through the aliases of its own year."""
+        if not item.history:
+            return item.history, item.history_locations
         history: dict[str, dict[str, Any]] = {}
         locations: dict[str, MutableMapping[str, Location]] = {}
         for fact, by_year in item.history.items():
@@ -279,6 +299,28 @@ class _Binder:
             )
         return resolved
 
+    def plain(self, values: dict[str, Any], year: str) -> bool:
+        """The common case, decided at once: every id is its measure's own id in `year`, and
+        every value plainly suits its measure."""
+        if not values.keys() <= self.own_ids(year):
+            return False
+        bounds, quick = self.bounds, self.quick
+        for fact, value in values.items():
+            kind = quick[fact]
+            if kind is float:
+                fits = bounds[fact]
+                if not ((type(value) is float or type(value) is int) and fits[0] <= value <= fits[1]):
+                    return False
+            elif kind is bool:
+                if type(value) is not bool:
+                    return False
+            elif kind is str:
+                if type(value) is not str or len(value) > MAX_TEXT:
+                    return False
+            elif type(value) is not str or value not in kind:  # a category's values
+                return False
+        return True
+
     def values(
         self,
         values: dict[str, Any],
@@ -288,26 +330,9 @@ class _Binder:
         key_locations: Mapping[str, Location] | None = None,
         left_out: dict[str, dict[str, str]] | None = None,
     ) -> dict[str, Any]:
-        bounds, quick = self.bounds, self.quick
-        if values.keys() <= self.own_ids(year):
-            # The common case, decided at once: every id is its measure's own id this year,
-            # and every value plainly suits its measure. Nothing to copy.
-            for fact, value in values.items():
-                kind = quick[fact]
-                if kind is float:
-                    fits = bounds[fact]
-                    if not ((type(value) is float or type(value) is int) and fits[0] <= value <= fits[1]):
-                        break
-                elif kind is bool:
-                    if type(value) is not bool:
-                        break
-                elif kind is str:
-                    if type(value) is not str or len(value) > MAX_TEXT:
-                        break
-                elif type(value) is not str or value not in kind:  # a category's values
-                    break
-            else:
-                return values
+        if self.plain(values, year):
+            return values  # nothing to copy
+        bounds = self.bounds
         problems = self.problems
         result: dict[str, Any] = {}
         given_as: dict[str, str] = {}
