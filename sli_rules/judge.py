@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import attrs
@@ -68,14 +68,17 @@ def tally(
             continue
         concerns[heading] = concerns.get(heading, 0) + 1
         entries.setdefault(heading, set()).add(rulebook.trigger(flag.trigger).entry)
-        unacknowledged += views is not None and views.get(flag.trigger) == "no_concern"
-        persistent += last_year is not None and flag.trigger in last_year
-    totals = _concern_totals(rulebook)
+        if views is not None and views.get(flag.trigger) == "no_concern":
+            unacknowledged += 1
+        if last_year is not None and flag.trigger in last_year:
+            persistent += 1
+    totals = rulebook.concern_totals
     judged = dict(totals)
     gaps_seen = 0
+    concern_triggers = rulebook.concern_triggers
     for gap in gaps:
         gaps_seen += 1
-        if gap.heading in judged and rulebook.trigger(gap.trigger).is_concern:
+        if gap.heading in judged and gap.trigger in concern_triggers:
             judged[gap.heading] -= 1
     return Tally(
         concerns,
@@ -84,33 +87,18 @@ def tally(
         frozenset(flagged),
         {heading: frozenset(found) for heading, found in entries.items()},
         judged,
-        dict(totals),
+        totals,  # the rulebook's own, the same for every authority: read, never changed
         unacknowledged,
         persistent,
     )
 
 
-_TOTALS: dict[int, tuple[Rulebook, dict[str, int]]] = {}
-
-
-def _concern_totals(rulebook: Rulebook) -> dict[str, int]:
-    """The concern triggers by heading: the same for every authority, counted once."""
-    found = _TOTALS.get(id(rulebook))
-    if found is None or found[0] is not rulebook:
-        totals: dict[str, int] = {}
-        for trigger in rulebook.triggers:
-            if trigger.is_concern:
-                totals[trigger.heading] = totals.get(trigger.heading, 0) + 1
-        if len(_TOTALS) > 64:  # a long-running host reloading its rules: forget the old ones
-            _TOTALS.clear()
-        found = _TOTALS[id(rulebook)] = (rulebook, totals)
-    return found[1]
-
-
 def counted(rulebook: Rulebook, flags: Sequence[Flag]) -> tuple[Flag, ...]:
     """The flags, each marked whether it counts in the round: a gated one (only in the event
     of other concerns) counts only beside a concern without that mark."""
-    gated = {flag.trigger for flag in flags if rulebook.trigger(flag.trigger).gated}
+    gated = {flag.trigger for flag in flags if flag.trigger in rulebook.gated} if rulebook.gated else set()
+    if not gated and all(flag.counted for flag in flags):
+        return tuple(flags)  # the common case: every flag counts, as it says
     # The entries with a concern that needs no other: a gated flag counts beside one of them
     # from another entry, never beside its own entry's siblings or another gated flag.
     vouching = {
@@ -176,11 +164,16 @@ def judge(
     views: Mapping[str, str] | None = None,
     comments: Mapping[str, str | None] | None = None,
     last_year: Collection[str] | None = None,
+    choose: Callable[[Tally], Level] | None = None,
 ) -> Verdict:
-    """The verdict on one authority's findings: the first level of the policy that holds."""
-    judged = tuple(_annotated(flag, views, comments, last_year) for flag in counted(rulebook, flags))
+    """The verdict on one authority's findings: the first level of the policy that holds
+    (`choose`, the policy worked out once, a `LevelChooser` of the rulebook's levels, for a
+    caller judging many authorities)."""
+    judged = counted(rulebook, flags)
+    if views is not None or last_year is not None:
+        judged = tuple(_annotated(flag, views, comments, last_year) for flag in judged)
     found = tally(rulebook, judged, gaps, views=views, last_year=last_year)
-    level = choose_level(rulebook.levels, found)
+    level = choose(found) if choose is not None else choose_level(rulebook.levels, found)
     why: Deferred[tuple[str, ...]] = Deferred(_reasons, level, found, judged, len(gaps), rulebook.headings)
     return Verdict(authority, code, year, level, judged, tuple(gaps), found, why)
 

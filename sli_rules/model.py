@@ -487,6 +487,20 @@ class Rulebook:
         init=False, repr=False, eq=False,
         default=attrs.Factory(lambda self: _name_index(self.measures), takes_self=True),
     )
+    # What the judge reads for every authority: the gated triggers, the concern triggers, and
+    # how many concern triggers each heading has.
+    gated: frozenset[str] = attrs.field(
+        init=False, repr=False, eq=False,
+        default=attrs.Factory(lambda self: frozenset(t.id for t in self.triggers if t.gated), takes_self=True),
+    )
+    concern_triggers: frozenset[str] = attrs.field(
+        init=False, repr=False, eq=False,
+        default=attrs.Factory(lambda self: frozenset(t.id for t in self.triggers if t.is_concern), takes_self=True),
+    )
+    concern_totals: dict[str, int] = attrs.field(
+        init=False, repr=False, eq=False,
+        default=attrs.Factory(lambda self: _concern_totals(self.triggers), takes_self=True),
+    )
 
     def tier_for(self, level: str) -> Tier:
         for tier in self.tiers:
@@ -509,6 +523,14 @@ class Rulebook:
         if measure is not None and start is None:
             return measure.id
         return None
+
+
+def _concern_totals(triggers: tuple[Trigger, ...]) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for trigger in triggers:
+        if trigger.is_concern:
+            totals[trigger.heading] = totals.get(trigger.heading, 0) + 1
+    return totals
 
 
 def _name_index(measures: dict[str, Measure]) -> dict[str, tuple[tuple[str, Alias | None], ...]]:

@@ -7,7 +7,7 @@ exactly the logic the judge applies, without depending on the judging stage.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import attrs
@@ -102,3 +102,41 @@ def choose_level(levels: Sequence[Level], tally: Counts) -> Level:
         if level.when is None or holds(level.when, tally):
             return level
     return levels[-1]
+
+
+Test = Callable[[Counts], bool]
+
+
+def compile_condition(condition: VerdictCondition) -> Test:
+    """`holds` for one condition, worked out once: what the judge asks of every authority."""
+    if isinstance(condition, VerdictAll):
+        every = tuple(compile_condition(item) for item in condition.items)
+        return lambda tally: all(part(tally) for part in every)
+    if isinstance(condition, VerdictAny):
+        either = tuple(compile_condition(item) for item in condition.items)
+        return lambda tally: any(part(tally) for part in either)
+    if isinstance(condition, VerdictNot):
+        inner = compile_condition(condition.item)
+        return lambda tally: not inner(tally)
+    if isinstance(condition, Flagged):
+        trigger = condition.trigger
+        return lambda tally: trigger in tally.flagged
+    decide, numbers = OPERATORS[condition.test.op].decide, condition.test.numbers
+    what, heading = condition.what, condition.heading
+    return lambda tally: decide(tally.number(what, heading), numbers, "none")
+
+
+class LevelChooser:
+    """`choose_level` for one policy, its conditions worked out once."""
+
+    def __init__(self, levels: Sequence[Level]) -> None:
+        self.levels = tuple(levels)
+        self.tests = tuple(
+            (level, compile_condition(level.when) if level.when is not None else None) for level in self.levels
+        )
+
+    def __call__(self, tally: Counts) -> Level:
+        for level, test in self.tests:
+            if test is None or test(tally):
+                return level
+        return self.levels[-1]

@@ -29,7 +29,7 @@ from sli_rules.logic import (
 )
 from sli_rules.model import Measure
 from sli_rules.operators import OPERATORS
-from sli_rules.policy import Tally, choose_level
+from sli_rules.policy import LevelChooser, Tally, choose_level
 
 from .conftest import MEASURES, make_rulebook
 
@@ -232,6 +232,31 @@ def test_the_first_level_that_holds_is_chosen(tmp_path: Path) -> None:
     assert choose_level(levels, Tally({"outcomes": 1}, {}, 0, frozenset())).id == "emerging"
     assert choose_level(levels, Tally({"outcomes": 2}, {}, 0, frozenset())).id == "concerns"
     assert choose_level(levels, Tally({"outcomes": 2, "resources": 1}, {}, 0, frozenset())).id == "serious"
+
+
+HEADING_IDS = ("outcomes", "resources", "stakeholders", "intelligence")
+per_heading = st.dictionaries(st.sampled_from(HEADING_IDS), st.integers(0, 6))
+tallies = st.builds(
+    Tally,
+    concerns=per_heading,
+    excellence=per_heading,
+    gaps=st.integers(0, 40),
+    flagged=st.frozensets(st.sampled_from(["t2-01-a", "t2-02", "t2-05", "safety", "x"])),
+    entries=st.dictionaries(
+        st.sampled_from(HEADING_IDS), st.frozensets(st.sampled_from([f"t2-{n:02d}" for n in range(1, 22)]))
+    ),
+    judged=per_heading,
+    totals=st.fixed_dictionaries({heading: st.integers(0, 12) for heading in HEADING_IDS}),
+    unacknowledged=st.integers(0, 5),
+    persistent=st.integers(0, 5),
+)
+SHIPPED_LEVELS = sli_rules.load_rulebook().levels
+
+
+@given(tallies)
+def test_the_policy_worked_out_once_chooses_as_the_policy_read_each_time(tally: Tally) -> None:
+    # The shipped policy reads every kind of count (coverage, entries, headings, persistent...).
+    assert LevelChooser(SHIPPED_LEVELS)(tally) is choose_level(SHIPPED_LEVELS, tally)
 
 
 def test_reasons_name_the_condition_that_held_with_its_numbers(tmp_path: Path) -> None:
