@@ -152,7 +152,11 @@ def recommend(rulebook: Rulebook, verdicts: Sequence[Verdict]) -> list[Recommend
     """A recommendation for each verdict, in the same order. Peers are matched year by year
     across the region, the most serious verdicts served first."""
     peers = match_all_peers(rulebook, verdicts)
-    return [recommendation(rulebook, verdict, peers.get((verdict.authority, verdict.year), ())) for verdict in verdicts]
+    ranked: Ranked = {}
+    return [
+        recommendation(rulebook, verdict, peers.get((verdict.authority, verdict.year), ()), ranked)
+        for verdict in verdicts
+    ]
 
 
 def match_all_peers(rulebook: Rulebook, verdicts: Sequence[Verdict]) -> dict[tuple[str, str], tuple[Peer, ...]]:
@@ -181,7 +185,21 @@ def match_all_peers(rulebook: Rulebook, verdicts: Sequence[Verdict]) -> dict[tup
     return peers
 
 
-def recommendation(rulebook: Rulebook, verdict: Verdict, peers: tuple[Peer, ...]) -> Recommendation:
-    """The tier a verdict selects, its options ranked for the authority's concerns, its peers."""
+# The options of a tier ranked for a list of concern topics: the same for every authority
+# with the same tier and topics, so ranked once for them all (the options are frozen).
+Ranked = dict[tuple[str, tuple[str, ...]], tuple[SupportOption, ...]]
+
+
+def recommendation(
+    rulebook: Rulebook, verdict: Verdict, peers: tuple[Peer, ...], ranked: Ranked | None = None
+) -> Recommendation:
+    """The tier a verdict selects, its options ranked for the authority's concerns, its peers.
+    `ranked` keeps the rankings already made, for a caller recommending many authorities."""
     tier = rulebook.tier_for(verdict.level.id)
-    return Recommendation(tier=tier, support=support_options(rulebook, tier, verdict.flags), peers=peers)
+    if ranked is None:
+        return Recommendation(tier=tier, support=support_options(rulebook, tier, verdict.flags), peers=peers)
+    key = (tier.id, tuple(concern_topics(verdict.flags)))
+    support = ranked.get(key)
+    if support is None:
+        support = ranked[key] = support_options(rulebook, tier, verdict.flags)
+    return Recommendation(tier=tier, support=support, peers=peers)
