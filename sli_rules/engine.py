@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -10,15 +11,15 @@ from typing import Any
 import attrs
 
 from . import judge, recommend
-from .derive import OUTCOME_CODES, OUTCOMES, derive
-from .evaluate import DurableProgram, EngineFailure, Outcome, PythonProgram, Recorder
+from .derive import OUTCOME_CODES, OUTCOMES, Derived, derive
+from .evaluate import BATCH, DurableProgram, EngineFailure, Outcome, PythonProgram, Recorder
 from .explain import Explainer
 from .facts import AuthorityFacts, Region, bind, load_facts, name_key
 from .load import load_rulebook, shipped
 from .model import HEADINGS, Rulebook, Trigger, previous_year, year_start
 from .plan import Plan, make_plan
-from .policy import Tally
-from .results import AuthorityAssessment, Coverage, Flag, Gap, Judged, RegionAssessment, Summary
+from .policy import LevelChooser, Tally
+from .results import AuthorityAssessment, Coverage, Deferred, Flag, Gap, Judged, RegionAssessment, Summary
 from .selfassess import SelfAssessment
 
 BACKENDS = ("durable", "python")
@@ -35,12 +36,16 @@ class _Compiled:
     durable: DurableProgram | None
     recorder: Recorder
     explainer: Explainer
+    choose: LevelChooser
 
     @classmethod
     def make(cls, rulebook: Rulebook, backend: str) -> _Compiled:
         plan = make_plan(rulebook)
         durable = DurableProgram(plan) if backend == "durable" else None
-        return cls(rulebook, plan, PythonProgram(plan), durable, Recorder(plan), Explainer(rulebook, plan))
+        return cls(
+            rulebook, plan, PythonProgram(plan), durable, Recorder(plan), Explainer(rulebook, plan),
+            LevelChooser(rulebook.levels),
+        )
 
 
 def example_region_path() -> Path:
@@ -93,9 +98,11 @@ class Engine:
         compiled = self._compiled
         bound = bind(region, compiled.rulebook)
         derived = derive(compiled.plan, compiled.rulebook, bound)
-        program = compiled.python if (backend or self.backend) == "python" else compiled.durable
-        assert program is not None
-        return [program.run(derived.row(index)) for index in range(len(derived))]
+        rows = [derived.row(index) for index in range(len(derived))]
+        if (backend or self.backend) == "python":
+            return [compiled.python.run(row) for row in rows]
+        assert compiled.durable is not None
+        return compiled.durable.run_many(rows)
 
     def assess(
         self,
@@ -113,17 +120,18 @@ class Engine:
         `Store.flagged_last_year`), for the key `persistent`. Within a run of several years,
         each year's persistent concerns come from the year before in the same run.
 
-        The region goes through each stage once, in order: read, bind, derive, evaluate
-        (with the record of what decided each trigger), judge, recommend. The words of the
-        result (messages, evidence, reasons) are written when first read.
+        The region goes through each stage once, in order: read, bind, derive, evaluate,
+        judge, recommend. Each authority's flags and gaps (with the record of what decided
+        each trigger) and the words of the result (messages, evidence, reasons) are made when
+        first read: a program that wants only the verdicts never pays for them.
         """
         run = _Run(self, region, self_assessments, last_year)
-        verdicts = run.judge_all(progress)
-        recommendations = recommend.recommend(run.rulebook, verdicts)
+        judged = run.judge_all(progress)
+        recommendations = recommend.recommend(run.rulebook, [verdict for verdict, _ in judged])
         return RegionAssessment(
             assessments=tuple(
-                _assessment(verdict, recommendation)
-                for verdict, recommendation in zip(verdicts, recommendations, strict=True)
+                _assessment(verdict, recommendation, findings)
+                for (verdict, findings), recommendation in zip(judged, recommendations, strict=True)
             ),
             **run.header(),
         )
@@ -148,17 +156,18 @@ class Engine:
         """
         return AssessmentStream(_Run(self, region, self_assessments, last_year), progress)
 
-    def _run(self, compiled: _Compiled, row: Sequence[float | None]) -> list[Outcome]:
+    def _run(self, compiled: _Compiled, rows: Sequence[Sequence[float | None]]) -> list[list[Outcome]]:
         if compiled.durable is None:
-            return compiled.python.run(row)
-        outcomes = compiled.durable.run(row)
+            return [compiled.python.run(row) for row in rows]
+        found = compiled.durable.run_many(rows)
         if self.check:
-            expected = compiled.python.run(row)
-            if expected != outcomes:
-                raise EngineFailure(
-                    f"durable-rules and the Python evaluator disagree: {outcomes} != {expected}"
-                )
-        return outcomes
+            for row, outcomes in zip(rows, found, strict=True):
+                expected = compiled.python.run(row)
+                if expected != outcomes:
+                    raise EngineFailure(
+                        f"durable-rules and the Python evaluator disagree: {outcomes} != {expected}"
+                    )
+        return found
 
 
 class _Run:
@@ -181,6 +190,8 @@ class _Run:
         # Each authority-year's counted concerns: a year's persistent concerns are the year before's.
         self.flagged: dict[tuple[str, str], frozenset[str]] = {}
         self._same: dict[frozenset[str], frozenset[str]] = {}
+        self.skeletons = _Skeletons(self.rulebook.triggers)
+        self._years_before: dict[str, str] = {}
 
     def __len__(self) -> int:
         return len(self.bound.authorities)
@@ -202,58 +213,65 @@ class _Run:
         authorities = self.bound.authorities
         return sorted(range(len(authorities)), key=lambda index: year_start(authorities[index].year))
 
-    def outcomes(self, row: tuple[float | None, ...]) -> list[Outcome]:
-        return self.engine._run(self.compiled, row)
+    def decided(self) -> Iterator[tuple[int, tuple[float | None, ...], list[Outcome]]]:
+        """Each authority (index, row, outcomes), year by year: the engine asked a batch at a time."""
+        order = self.year_order()
+        for start in range(0, len(order), BATCH):
+            indices = order[start : start + BATCH]
+            rows = [self.derived.row(index) for index in indices]
+            yield from zip(indices, rows, self.engine._run(self.compiled, rows), strict=True)
 
-    def verdict(
-        self, index: int, outcomes: Sequence[Outcome], row: tuple[float | None, ...] | None = None
-    ) -> judge.Verdict:
-        """One authority judged from its outcomes: flags and gaps (their words deferred), then
-        the verdict, with its persistent concerns from the year before where that is known."""
-        compiled, derived = self.compiled, self.derived
+    def verdict(self, index: int, outcomes: Sequence[Outcome]) -> tuple[judge.Verdict, Findings]:
+        """One authority judged from its outcomes (`outline`), and its flags and gaps in full,
+        to be made when read, with what the judge decided of each flag carried over."""
+        verdict = self.outline(index, outcomes)
         item = self.bound.authorities[index]
-        row = derived.row(index) if row is None else row
-        record = compiled.recorder.record(outcomes, row, derived.parts_of(index), (derived, index))
-        flags, gaps = compiled.explainer.findings(item, record, derived.texts)
-        return self._judged(item, flags, gaps)
+        findings: Findings = Deferred(
+            _findings, self.compiled, self.derived, index, item, tuple(outcomes), verdict.flags
+        )
+        return verdict, findings
 
-    def level_only(self, index: int, outcomes: Sequence[Outcome], skeletons: _Skeletons) -> judge.Verdict:
-        """The verdict the same outcomes give, judged on flags and gaps that carry only what
-        the judge and the choice of peers read (each one object for every authority that
-        has it): no record, no values, no words."""
-        flags, gaps = [], []
-        for trigger, outcome in zip(self.rulebook.triggers, outcomes, strict=True):
-            if outcome is True:
-                flags.append(skeletons.flag(trigger))
-            elif outcome is None:
-                gaps.append(skeletons.gap(trigger))
+    def outline(self, index: int, outcomes: Sequence[Outcome]) -> judge.Verdict:
+        """The verdict on one authority's outcomes, with its persistent concerns from the year
+        before where that is known.
+
+        The judge and the choice of peers read of a flag only its trigger, heading, area,
+        signal and entry, and of a gap its trigger: they read one shared outline of each
+        (no record, no values, no words). What the judge decides of each flag (counted, the
+        authority's own view, flagged the year before) is on the verdict's outline flags."""
+        outlines = self.skeletons
+        flags = [outlines.flags[position] for position, outcome in enumerate(outcomes) if outcome is True]
+        gaps = [outlines.gaps[position] for position, outcome in enumerate(outcomes) if outcome is None]
         return self._judged(self.bound.authorities[index], flags, gaps)
 
     def _judged(self, item: AuthorityFacts, flags: Sequence[Flag], gaps: Sequence[Gap]) -> judge.Verdict:
         key = _key(item.code, item.authority)
-        before = self.flagged.get((key, previous_year(item.year)))
+        last = self._years_before.get(item.year)
+        if last is None:
+            last = self._years_before[item.year] = previous_year(item.year)
+        before = self.flagged.get((key, last))
         if before is None and self.last_year is not None:  # an authority not in it: not known
             known = self.last_year.get(key, self.last_year.get(item.authority))
             before = frozenset(known) if known is not None else None
-        view = self.own.get((key, item.year))
+        view = self.own.get((key, item.year)) if self.own else None
         verdict = judge.judge(
             self.rulebook, item.authority, item.code, item.year, flags, gaps,
             views={trigger: found.view for trigger, found in view.views.items()} if view else None,
             comments={trigger: found.comment for trigger, found in view.views.items()} if view else None,
             last_year=before,
+            choose=self.compiled.choose,
         )
-        flagged = frozenset(flag.trigger for flag in verdict.flags if flag.signal == "concern" and flag.counted)
+        flagged = verdict.tally.flagged & self.rulebook.concern_triggers  # the counted concerns
         self.flagged[(key, item.year)] = self._same.setdefault(flagged, flagged)  # one object per set
         return verdict
 
-    def judge_all(self, progress: Progress | None) -> list[judge.Verdict]:
-        """Every authority's verdict, in the region's order (judged year by year)."""
-        verdicts: list[judge.Verdict | None] = [None] * len(self)
-        for done, index in enumerate(self.year_order(), start=1):
-            row = self.derived.row(index)
-            verdicts[index] = self.verdict(index, self.outcomes(row), row)
+    def judge_all(self, progress: Progress | None) -> list[tuple[judge.Verdict, Findings]]:
+        """Every authority's verdict and findings, in the region's order (judged year by year)."""
+        judged: list[tuple[judge.Verdict, Findings] | None] = [None] * len(self)
+        for done, (index, _, outcomes) in enumerate(self.decided(), start=1):
+            judged[index] = self.verdict(index, outcomes)
             _report(progress, done, len(self))
-        return [verdict for verdict in verdicts if verdict is not None]
+        return [found for found in judged if found is not None]
 
 
 class AssessmentStream(Iterator[AuthorityAssessment]):
@@ -276,12 +294,11 @@ class AssessmentStream(Iterator[AuthorityAssessment]):
         self._summary = Summary(self.levels, self.tiers)
         self._outcomes: list[bytes] = [b""] * len(run)
         light: list[judge.Verdict | None] = [None] * len(run)
-        skeletons = _Skeletons()
-        for done, index in enumerate(run.year_order(), start=1):
-            outcomes = run.outcomes(run.derived.row(index))
+        for done, (index, _, outcomes) in enumerate(run.decided(), start=1):
             self._outcomes[index] = bytes(OUTCOME_CODES[outcome] for outcome in outcomes)
-            light[index] = _for_peers(run.level_only(index, outcomes, skeletons))
+            light[index] = _for_peers(run.outline(index, outcomes))
             _report(progress, done, len(run))
+        self._ranked: recommend.Ranked = {}
         self._peers = recommend.match_all_peers(run.rulebook, [verdict for verdict in light if verdict is not None])
         self._next = 0
 
@@ -297,10 +314,15 @@ class AssessmentStream(Iterator[AuthorityAssessment]):
             raise StopIteration
         self._next += 1
         run = self._run
-        verdict = run.verdict(index, [OUTCOMES[code] for code in self._outcomes[index]])
+        verdict, findings = run.verdict(index, [OUTCOMES[code] for code in self._outcomes[index]])
         peers = self._peers.get((verdict.authority, verdict.year), ())
-        assessment = _assessment(verdict, recommend.recommendation(run.rulebook, verdict, peers))
-        self._summary.add(assessment)
+        recommendation = recommend.recommendation(run.rulebook, verdict, peers, self._ranked)
+        assessment = _assessment(verdict, recommendation, findings)
+        # Counted from the verdict's outline, so that the summary does not make the flags.
+        self._summary.count(
+            assessment.authority, assessment.level, assessment.tier,
+            any(flag.signal == "excellence" for flag in verdict.flags), len(verdict.gaps),
+        )
         return assessment
 
     def summary(self) -> dict[str, Any]:
@@ -309,26 +331,20 @@ class AssessmentStream(Iterator[AuthorityAssessment]):
 
 
 class _Skeletons:
-    """A flag or gap per trigger with only what judging and choosing peers read."""
+    """A flag and a gap per trigger (by position) with only what judging and choosing peers
+    read: one object each for every authority that has it."""
 
-    def __init__(self) -> None:
-        self.flags: dict[str, Flag] = {}
-        self.gaps: dict[str, Gap] = {}
-
-    def flag(self, trigger: Trigger) -> Flag:
-        found = self.flags.get(trigger.id)
-        if found is None:
-            found = self.flags[trigger.id] = Flag(
+    def __init__(self, triggers: Sequence[Trigger]) -> None:
+        self.flags = tuple(
+            Flag(
                 trigger.id, trigger.heading, trigger.signal, True, trigger.title, "", (), {}, trigger.area,
                 entry=trigger.entry, basis=trigger.basis,
             )
-        return found
-
-    def gap(self, trigger: Trigger) -> Gap:
-        found = self.gaps.get(trigger.id)
-        if found is None:
-            found = self.gaps[trigger.id] = Gap(trigger.id, trigger.heading, trigger.title, (), entry=trigger.entry)
-        return found
+            for trigger in triggers
+        )
+        self.gaps = tuple(
+            Gap(trigger.id, trigger.heading, trigger.title, (), entry=trigger.entry) for trigger in triggers
+        )
 
 
 def _for_peers(verdict: judge.Verdict) -> judge.Verdict:
@@ -348,7 +364,27 @@ def _key(code: str | None, authority: str) -> str:
     return code or name_key(authority)
 
 
-def _assessment(verdict: judge.Verdict, recommendation: recommend.Recommendation) -> AuthorityAssessment:
+Findings = Deferred[tuple[tuple[Flag, ...], tuple[Gap, ...]]]
+
+
+def _findings(
+    compiled: _Compiled,
+    derived: Derived,
+    index: int,
+    item: AuthorityFacts,
+    outcomes: tuple[Outcome, ...],
+    judged: tuple[Flag, ...],
+) -> tuple[tuple[Flag, ...], tuple[Gap, ...]]:
+    """An authority's flags and gaps in full: the record of what decided each trigger, then
+    the values and words, with what the judge decided of each flag (`judged`, its outline)."""
+    record = compiled.recorder.record(outcomes, derived.row(index), derived.parts_of(index), (derived, index))
+    flags, gaps = compiled.explainer.findings(item, record, derived.texts, judged)
+    return tuple(flags), tuple(gaps)
+
+
+def _assessment(
+    verdict: judge.Verdict, recommendation: recommend.Recommendation, findings: Findings
+) -> AuthorityAssessment:
     return AuthorityAssessment(
         authority=verdict.authority,
         code=verdict.code,
@@ -358,22 +394,38 @@ def _assessment(verdict: judge.Verdict, recommendation: recommend.Recommendation
         tier=recommendation.tier.id,
         tier_title=recommendation.tier.title,
         status="provisional",
-        flags=verdict.flags,
-        gaps=verdict.gaps,
+        flags=Deferred(_part, findings, 0),
+        gaps=Deferred(_part, findings, 1),
         support=recommendation.support,
         reasons=verdict.deferred_reasons,  # made when read
         peers=recommendation.peers,
         tier_note=recommendation.tier.note,
-        coverage=Coverage(
-            judged=sum(verdict.tally.judged.values()),
-            total=sum(verdict.tally.totals.values()),
-            headings={
-                heading: Judged(verdict.tally.judged.get(heading, 0), total)
-                for heading in HEADINGS
-                if (total := verdict.tally.totals.get(heading, 0))
-            },
-        ),
+        coverage=_coverage(verdict.tally),
     )
+
+
+def _coverage(tally: Tally) -> Coverage:
+    judged, totals = tally.judged, tally.totals
+    return Coverage(
+        judged=sum(judged.values()),
+        total=sum(totals.values()),
+        headings={
+            heading: _judged_of(judged.get(heading, 0), total)
+            for heading in HEADINGS
+            if (total := totals.get(heading, 0))
+        },
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _judged_of(judged: int, total: int) -> Judged:
+    """One object for each pair of numbers (it is frozen and holds only them): a region's
+    coverage by heading repeats the same few pairs for every authority."""
+    return Judged(judged, total)
+
+
+def _part(findings: Findings, position: int) -> Any:
+    return findings.get()[position]
 
 
 def _as_rulebook(rulebook: Rulebook | str | Path | None) -> Rulebook:

@@ -4,8 +4,10 @@ and, when it could not be judged, what was missing and why."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal, assert_never
+
+import attrs
 
 from .evaluate import Record
 from .facts import AuthorityFacts
@@ -49,6 +51,18 @@ class Explainer:
     def __init__(self, rulebook: Rulebook, plan: Plan) -> None:
         self.rulebook = rulebook
         self.plan = plan
+        # What each trigger's flag shows, in the order written: the facts a test reads, or a
+        # count (whose facts that held are known only from the record). Read for every flag,
+        # so worked out once.
+        self._shown: dict[str, tuple[tuple[str, ...] | Count, ...]] = {
+            trigger.id: tuple(
+                (test.fact, *(ref.fact for ref in test.test.refs if isinstance(ref, FactRef)))
+                if isinstance(test, FactTest) else test
+                for test in leaves(trigger.when)
+            )
+            for trigger in rulebook.triggers
+        }
+        self._notes: dict[tuple[str, str], str | None] = {}
 
     def decode(self, value: float | None, measure: Measure | None, texts: dict[str, float]) -> Any:
         if value is None or measure is None:
@@ -139,15 +153,31 @@ class Explainer:
     def values(self, trigger: Trigger, item: AuthorityFacts, record: Record) -> dict[str, Any]:
         """The facts a flag rests on, with this year's values."""
         found: dict[str, Any] = {}
-        for test in leaves(trigger.when):
-            if isinstance(test, FactTest):
-                facts = [test.fact] + [ref.fact for ref in test.test.refs if isinstance(ref, FactRef)]
+        given = item.facts
+        for shown in self._shown[trigger.id]:
+            if isinstance(shown, Count):
+                outcomes = record.parts[self.plan.count_slots[shown]]
+                facts: Sequence[str] = [
+                    fact for fact, outcome in zip(shown.facts, outcomes, strict=True) if outcome is True
+                ]
             else:
-                outcomes = record.parts[self.plan.count_slots[test]]
-                facts = [fact for fact, outcome in zip(test.facts, outcomes, strict=True) if outcome is True]
+                facts = shown
             for fact in facts:
-                if fact in item.facts and fact not in found:
-                    found[fact] = item.facts[fact]
+                if fact not in found and fact in given:
+                    found[fact] = given[fact]
+        return found
+
+    def year_notes(self, facts: Iterable[str], year: str) -> dict[str, str]:
+        """The catalogue's notes on these measures in `year`."""
+        found: dict[str, str] = {}
+        notes = self._notes
+        for fact in facts:
+            key = (fact, year)
+            if key not in notes:
+                measure = self.rulebook.measures.get(fact)
+                notes[key] = measure.note_in(year) if measure is not None else None
+            if note := notes[key]:
+                found[fact] = note
         return found
 
     def says(self, trigger: Trigger, item: AuthorityFacts, record: Record, texts: dict[str, float]) -> str:
@@ -213,10 +243,7 @@ class Explainer:
             values=values,
             area=trigger.area,
             notes={fact: item.notes[fact] for fact in values if fact in item.notes} if item.notes else {},
-            year_notes={
-                fact: note for fact in values
-                if (measure := self.rulebook.measures.get(fact)) is not None and (note := measure.note_in(item.year))
-            },
+            year_notes=self.year_notes(values, item.year),
             provenance=(
                 {fact: source for fact in values if (source := item.source_of(fact)) is not None}
                 if item.sources else {}
@@ -276,16 +303,29 @@ class Explainer:
         return [test for item in condition.items for test in self.held(item, record)]
 
     def findings(
-        self, item: AuthorityFacts, record: Record, texts: dict[str, float]
+        self, item: AuthorityFacts, record: Record, texts: dict[str, float], judged: Sequence[Flag] | None = None
     ) -> tuple[list[Flag], list[Gap]]:
-        """The flags (each counted until the judge says otherwise) and the gaps of one
-        authority, in the rulebook's order, in words."""
+        """The flags and the gaps of one authority, in the rulebook's order, in words. Each flag
+        carries what the judge decided of it (`judged`, the verdict's outline flags in the same
+        order: counted, the authority's own view, flagged the year before); without them each
+        flag counts until the judge says otherwise."""
         flags: list[Flag] = []
         gaps: list[Gap] = []
         kept = record.detached()  # what the words, written later, read: not the row itself
+        marks = iter(judged) if judged is not None else None
         for trigger, outcome in zip(self.rulebook.triggers, record.outcomes, strict=True):
             if outcome is True:
-                flags.append(self.flag(trigger, item, record, texts, counted=True, kept=kept))
+                flag = self.flag(trigger, item, record, texts, counted=True, kept=kept)
+                if marks is not None:
+                    mark = next(marks)
+                    if mark.trigger != trigger.id:
+                        raise AssertionError(f"the judged flags are not the record's: {mark.trigger} for {trigger.id}")
+                    if (mark.counted, mark.view, mark.view_comment, mark.last_year) != (True, None, None, None):
+                        flag = attrs.evolve(
+                            flag, counted=mark.counted, view=mark.view, view_comment=mark.view_comment,
+                            last_year=mark.last_year,
+                        )
+                flags.append(flag)
             elif outcome is None:
                 gaps.append(self.gap(trigger, item, kept, texts))
         return flags, gaps

@@ -190,8 +190,10 @@ class AuthorityAssessment:
     tier: str
     tier_title: str
     status: str
-    flags: tuple[Flag, ...]
-    gaps: tuple[Gap, ...]
+    # Made when first read by an assessment from the engine (what decided each trigger, the
+    # values, the words): a program that wants only the verdicts never pays for them.
+    _flags: tuple[Flag, ...] | Deferred[tuple[Flag, ...]] = attrs.field(alias="flags")
+    _gaps: tuple[Gap, ...] | Deferred[tuple[Gap, ...]] = attrs.field(alias="gaps")
     support: tuple[SupportOption, ...]
     _reasons: tuple[str, ...] | Deferred[tuple[str, ...]] = attrs.field(alias="reasons")
     peers: tuple[Peer, ...] = ()
@@ -202,6 +204,16 @@ class AuthorityAssessment:
     def reasons(self) -> tuple[str, ...]:
         """Why this verdict: the condition that held, the evidence seen, the flags behind it."""
         return made(self._reasons)
+
+    @property
+    def flags(self) -> tuple[Flag, ...]:
+        """The triggers that held: concerns (counted or not) and areas of excellence."""
+        return made(self._flags)
+
+    @property
+    def gaps(self) -> tuple[Gap, ...]:
+        """The triggers that could not be judged for want of data."""
+        return made(self._gaps)
 
     @property
     def concerns(self) -> tuple[Flag, ...]:
@@ -273,12 +285,16 @@ class Summary:
         self.gaps = 0
 
     def add(self, item: AuthorityAssessment) -> None:
+        self.count(item.authority, item.level, item.tier, bool(item.excellence), len(item.gaps))
+
+    def count(self, authority: str, level: str, tier: str, excellence: bool, gaps: int) -> None:
+        """One assessment, told by what the summary counts of it."""
         self.authorities += 1
-        self.by_level[item.level] = self.by_level.get(item.level, 0) + 1
-        self.by_tier[item.tier] = self.by_tier.get(item.tier, 0) + 1
-        if item.excellence:
-            self.excellence.add(item.authority)
-        self.gaps += len(item.gaps)
+        self.by_level[level] = self.by_level.get(level, 0) + 1
+        self.by_tier[tier] = self.by_tier.get(tier, 0) + 1
+        if excellence:
+            self.excellence.add(authority)
+        self.gaps += gaps
 
     def as_dict(self) -> dict[str, Any]:
         return {
