@@ -72,6 +72,54 @@ def test_the_words_of_a_result_are_written_when_first_read(default_engine: Engin
     assert again.to_dict() == result.to_dict()
 
 
+def test_flags_and_gaps_are_made_when_first_read(default_engine: Engine) -> None:
+    """Judging, recommending and the stream's summary read an outline of each flag and gap:
+    what decided each trigger, the values and the words are made only for an assessment whose
+    flags or gaps are read, and then carry what the judge decided of each flag."""
+    region = load_facts(MULTI_YEAR, years="all")
+    stream = default_engine.assess_iter(region)
+    streamed = list(stream)
+    stream.summary()
+    assert all(item.level and item.tier and item.coverage for item in streamed)
+    assert all(item._flags._pending is not None for item in streamed)  # type: ignore[union-attr]
+    assert all(item._gaps._pending is not None for item in streamed)  # type: ignore[union-attr]
+    whole = default_engine.assess(region)
+    assert all(item._flags._pending is not None for item in whole)  # type: ignore[union-attr]
+    flags = [flag for item in whole for flag in item.flags]
+    assert flags and all(flag.values for flag in flags if flag.signal == "concern")
+    # Marks decided by the judge are on the flags made later: flagged the year before, counted.
+    assert any(flag.last_year for flag in flags) and any(flag.last_year is False for flag in flags)
+    assert [item.to_dict() for item in streamed] == [item.to_dict() for item in whole]
+
+
+def test_durable_rules_decides_authorities_in_batches_as_one_at_a_time(tmp_path: Path) -> None:
+    """Authorities go to the engine 64 at a time, as facts of one session: across batch
+    boundaries, with authorities that have no value at all (no rule of theirs can fire, only
+    the batch's closing fact), every outcome is the Python evaluator's."""
+    from .conftest import make_rulebook, outcomes_agree
+
+    triggers = [
+        {"id": "low", "title": "low", "when": {"fact": "x", "below": 30}},
+        {"id": "both", "title": "both", "when": {"all": [{"fact": "x", "above": 10}, {"fact": "y", "below": 50}]}},
+        {"id": "either", "title": "either", "when": {"any": [{"fact": "x", "above": 90}, {"fact": "y", "present": False}]}},
+    ]
+    engine = Engine(make_rulebook(tmp_path, {"outcomes": triggers}))
+    authorities = []
+    for index in range(200):
+        facts: dict[str, float] = {}
+        if index % 7:
+            facts["x"] = float(index % 100)
+        if index % 5:
+            facts["y"] = float(index * 37 % 100)
+        if 64 <= index < 128:
+            facts = {}  # a whole batch with nothing to decide but `absent`
+        authorities.append(sli_rules.AuthorityFacts(f"Council {index}", None, "2013-14", facts))
+    outcomes = outcomes_agree(engine, sli_rules.Region(tuple(authorities), ("<memory>",)))
+    assert len(outcomes) == 200
+    assert {tuple(found) for found in outcomes[64:128]} == {(None, None, True)}
+    assert any(found[0] is True for found in outcomes) and any(found[0] is False for found in outcomes)
+
+
 @pytest.mark.parametrize("form", ["json", "csv"])
 def test_the_command_line_streams_json_and_csv_exactly_as_rendered_whole(tmp_path: Path, form: str) -> None:
     region = load_facts(MULTI_YEAR, years="all")
