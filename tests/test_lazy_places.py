@@ -137,3 +137,31 @@ def test_a_fact_merged_from_a_csv_is_placed_in_the_csv(tmp_path: Path) -> None:
               for problem in raised.value.problems}
     assert places["'ascof.feel_safe'"] == ("halton.yaml", 5, 20)
     assert places["unknown fact 'ascof.no_such_measure'"] == ("more.csv", 2, 26)
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_assessing_a_valid_region_finds_no_place(tmp_path: Path, suffix: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Places are found for problems only: binding, deriving and judging a valid region read
+    from a file never look one up (each lookup reads the whole file again; one per authority
+    made a 50 MB region take hours)."""
+    import yaml
+
+    from sli_rules.facts import factset
+
+    example = yaml.safe_load((ROOT / "examples" / "north-west-2013-14" / "halton.yaml").read_text())
+    region = {"kind": "region", "authorities": [
+        {**example, "authority": f"Town {index}", "code": f"E99{index:06d}", "comparators": []} for index in range(30)
+    ]}
+    path = tmp_path / f"region{suffix}"
+    path.write_text(json.dumps(region) if suffix == ".json" else yaml.safe_dump(region))
+    looked_up: list[int] = []
+    real = factset.find_locations
+
+    def counted(spots):  # type: ignore[no-untyped-def]
+        looked_up.append(1)
+        return real(spots)
+
+    monkeypatch.setattr(factset, "find_locations", counted)
+    assessed = sli_rules.Engine().assess(path)
+    assert len(assessed) == 30 and all(item.flags is not None for item in assessed)
+    assert looked_up == []

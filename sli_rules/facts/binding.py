@@ -130,7 +130,7 @@ class _Binder:
         return found
 
     def rekey(self, locations: Mapping[str, Location], year: str) -> Mapping[str, Location]:
-        if not locations or locations.keys() <= self.own_ids(year):
+        if _within(locations, self.own_ids(year)):
             return locations  # every id already its measure's own: nothing to rename
         if isinstance(locations, PlaceMap):  # not looked up: most places are never asked for
             return locations.renamed(lambda fact: self.resolve(fact, year))
@@ -146,11 +146,11 @@ class _Binder:
             if (
                 self.plain(item.facts, item.year)
                 and self.plain(item.previous, before)
-                and item.fact_locations.keys() <= own
-                and item.fact_key_locations.keys() <= own
-                and item.count_locations.keys() <= own
-                and item.previous_locations.keys() <= previous_own
-                and item.previous_key_locations.keys() <= previous_own
+                and _within(item.fact_locations, own)
+                and _within(item.fact_key_locations, own)
+                and _within(item.count_locations, own)
+                and _within(item.previous_locations, previous_own)
+                and _within(item.previous_key_locations, previous_own)
             ):
                 return item
         left_out: dict[str, dict[str, str]] = {}
@@ -475,3 +475,9 @@ def _brief(value: Any) -> str:
 
 def _plain(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def _within(locations: Mapping[str, Location], ids: frozenset[str]) -> bool:
+    """Whether every fact placed is among `ids`: by iterating the facts, never `keys()`, which
+    finds every place of a fact set read from a file (one reading of the file each)."""
+    return all(fact in ids for fact in locations)
