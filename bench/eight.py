@@ -212,7 +212,7 @@ def stages(engine: Engine, facts: Region, repeat: int) -> str:
         started = time.process_time()
         decided = list(run.decided())
         started = note("evaluate (durable-rules)", started)
-        judged = [run.verdict(index, outcomes) for index, _, outcomes in decided]
+        judged = [run.verdict(index, outcomes) for index, outcomes in decided]
         started = note("judge", started)
         verdicts = [verdict for verdict, _ in judged]
         recommendations = recommend.recommend(rulebook, verdicts)

@@ -60,6 +60,22 @@ class Derived:
     places: tuple[tuple[int, int], ...] = attrs.field(repr=False)  # each authority: (year block, position)
     # Per year: count slot → a column per fact of the outcomes of its test (OUTCOME_CODES).
     part_columns: tuple[dict[int, tuple[bytes, ...]], ...] = attrs.field(repr=False)
+    # Per year, in block order: its authorities (indexes, in the region's order) and its start.
+    years_in_order: tuple[tuple[int, ...], ...] = attrs.field(
+        init=False, repr=False, default=attrs.Factory(lambda self: tuple(self.years.values()), takes_self=True),
+    )
+    year_starts: tuple[int, ...] = attrs.field(
+        init=False, repr=False,
+        default=attrs.Factory(lambda self: tuple(year_start(year) for year in self.years), takes_self=True),
+    )
+    # Per year: each stored slot's column in the year's block.
+    _stored: tuple[dict[int, int], ...] = attrs.field(
+        init=False, repr=False,
+        default=attrs.Factory(
+            lambda self: tuple({slot: position for position, slot in enumerate(slots)} for slots in self.varying),
+            takes_self=True,
+        ),
+    )
 
     def __len__(self) -> int:
         return len(self.places)
@@ -73,6 +89,14 @@ class Derived:
             if value == value:  # noqa: PLR0124 (NaN, which stands for unknown, is not equal to itself)
                 row[slot] = value
         return tuple(row)
+
+    def column(self, block: int, slot: int, start: int, stop: int) -> Sequence[float] | float | None:
+        """One slot's values for the authorities at `start` to `stop` of a year's block (NaN
+        where unknown), or its one value for them all (None: unknown for them all)."""
+        found = self._stored[block].get(slot)
+        if found is None:
+            return self.templates[block][slot]
+        return self.blocks[block][found][start:stop]
 
     def parts_of(self, index: int) -> Mapping[int, tuple[bool | None, ...]]:
         """One authority's counts, fact by fact: count slot → the outcome of its test on each

@@ -16,10 +16,10 @@ from .evaluate import BATCH, DurableProgram, EngineFailure, Outcome, PythonProgr
 from .explain import Explainer
 from .facts import AuthorityFacts, Region, bind, load_facts, name_key
 from .load import load_rulebook, shipped
-from .model import HEADINGS, Rulebook, Trigger, previous_year, year_start
+from .model import HEADINGS, Rulebook, Trigger, previous_year
 from .plan import Plan, make_plan
 from .policy import LevelChooser, Tally
-from .results import AuthorityAssessment, Coverage, Deferred, Flag, Gap, Judged, RegionAssessment, Summary
+from .results import AuthorityAssessment, Coverage, Deferred, Flag, Gap, Judged, Part, RegionAssessment, Summary
 from .selfassess import SelfAssessment
 
 BACKENDS = ("durable", "python")
@@ -95,14 +95,11 @@ class Engine:
 
     def outcomes(self, region: Region, *, backend: str | None = None) -> list[list[Outcome]]:
         """Each authority's trigger outcomes (True, False, None) in rulebook order."""
-        compiled = self._compiled
-        bound = bind(region, compiled.rulebook)
-        derived = derive(compiled.plan, compiled.rulebook, bound)
-        rows = [derived.row(index) for index in range(len(derived))]
-        if (backend or self.backend) == "python":
-            return [compiled.python.run(row) for row in rows]
-        assert compiled.durable is not None
-        return compiled.durable.run_many(rows)
+        run = _Run(self, region, (), None)
+        found: list[list[Outcome]] = [[] for _ in range(len(run))]
+        for index, outcomes in run.decided(backend or self.backend):
+            found[index] = outcomes
+        return found
 
     def assess(
         self,
@@ -156,12 +153,23 @@ class Engine:
         """
         return AssessmentStream(_Run(self, region, self_assessments, last_year), progress)
 
-    def _run(self, compiled: _Compiled, rows: Sequence[Sequence[float | None]]) -> list[list[Outcome]]:
-        if compiled.durable is None:
-            return [compiled.python.run(row) for row in rows]
-        found = compiled.durable.run_many(rows)
+    def _decide(
+        self, compiled: _Compiled, derived: Derived, block: int, start: int, stop: int, backend: str
+    ) -> list[list[Outcome]]:
+        """The outcomes of the authorities at `start` to `stop` of a year's block (at most a
+        batch), read column by column from the derived values."""
+        indexes = derived.years_in_order[block][start:stop]
+
+        def rows() -> list[tuple[float | None, ...]]:
+            return [derived.row(index) for index in indexes]
+
+        if backend == "python" or compiled.durable is None:
+            return [compiled.python.run(row) for row in rows()]
+        found = compiled.durable.run_batch(
+            lambda slot: derived.column(block, slot, start, stop), stop - start, rows
+        )
         if self.check:
-            for row, outcomes in zip(rows, found, strict=True):
+            for row, outcomes in zip(rows(), found, strict=True):
                 expected = compiled.python.run(row)
                 if expected != outcomes:
                     raise EngineFailure(
@@ -209,17 +217,16 @@ class _Run:
             "warnings": tuple(str(problem) for problem in self.bound.warnings),
         }
 
-    def year_order(self) -> list[int]:
-        authorities = self.bound.authorities
-        return sorted(range(len(authorities)), key=lambda index: year_start(authorities[index].year))
-
-    def decided(self) -> Iterator[tuple[int, tuple[float | None, ...], list[Outcome]]]:
-        """Each authority (index, row, outcomes), year by year: the engine asked a batch at a time."""
-        order = self.year_order()
-        for start in range(0, len(order), BATCH):
-            indices = order[start : start + BATCH]
-            rows = [self.derived.row(index) for index in indices]
-            yield from zip(indices, rows, self.engine._run(self.compiled, rows), strict=True)
+    def decided(self, backend: str | None = None) -> Iterator[tuple[int, list[Outcome]]]:
+        """Each authority (index, outcomes), year by year: the engine asked a batch at a time."""
+        derived = self.derived
+        backend = backend or self.engine.backend
+        for block in sorted(range(len(derived.years_in_order)), key=lambda block: derived.year_starts[block]):
+            indexes = derived.years_in_order[block]
+            for start in range(0, len(indexes), BATCH):
+                stop = min(start + BATCH, len(indexes))
+                found = self.engine._decide(self.compiled, derived, block, start, stop, backend)
+                yield from zip(indexes[start:stop], found, strict=True)
 
     def verdict(self, index: int, outcomes: Sequence[Outcome]) -> tuple[judge.Verdict, Findings]:
         """One authority judged from its outcomes (`outline`), and its flags and gaps in full,
@@ -268,7 +275,7 @@ class _Run:
     def judge_all(self, progress: Progress | None) -> list[tuple[judge.Verdict, Findings]]:
         """Every authority's verdict and findings, in the region's order (judged year by year)."""
         judged: list[tuple[judge.Verdict, Findings] | None] = [None] * len(self)
-        for done, (index, _, outcomes) in enumerate(self.decided(), start=1):
+        for done, (index, outcomes) in enumerate(self.decided(), start=1):
             judged[index] = self.verdict(index, outcomes)
             _report(progress, done, len(self))
         return [found for found in judged if found is not None]
@@ -294,7 +301,7 @@ class AssessmentStream(Iterator[AuthorityAssessment]):
         self._summary = Summary(self.levels, self.tiers)
         self._outcomes: list[bytes] = [b""] * len(run)
         light: list[judge.Verdict | None] = [None] * len(run)
-        for done, (index, _, outcomes) in enumerate(run.decided(), start=1):
+        for done, (index, outcomes) in enumerate(run.decided(), start=1):
             self._outcomes[index] = bytes(OUTCOME_CODES[outcome] for outcome in outcomes)
             light[index] = _for_peers(run.outline(index, outcomes))
             _report(progress, done, len(run))
@@ -394,8 +401,8 @@ def _assessment(
         tier=recommendation.tier.id,
         tier_title=recommendation.tier.title,
         status="provisional",
-        flags=Deferred(_part, findings, 0),
-        gaps=Deferred(_part, findings, 1),
+        flags=Part(findings, 0),
+        gaps=Part(findings, 1),
         support=recommendation.support,
         reasons=verdict.deferred_reasons,  # made when read
         peers=recommendation.peers,
@@ -422,10 +429,6 @@ def _judged_of(judged: int, total: int) -> Judged:
     """One object for each pair of numbers (it is frozen and holds only them): a region's
     coverage by heading repeats the same few pairs for every authority."""
     return Judged(judged, total)
-
-
-def _part(findings: Findings, position: int) -> Any:
-    return findings.get()[position]
 
 
 def _as_rulebook(rulebook: Rulebook | str | Path | None) -> Rulebook:

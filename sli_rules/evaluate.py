@@ -32,11 +32,10 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
-import operator
 import threading
 import uuid
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -66,6 +65,9 @@ _CLOSING = "__end"  # the property only the closing fact of a batch has
 # Facts asserted into one session together: the per-fact limits above are unchanged; the
 # session is made and deleted once for them all (a quarter of the engine's time, measured).
 BATCH = 64
+_ID_WIDTH = 3  # a fact's id is its position in its batch, "000" to "063"
+_POSITIONS = tuple(f"{position:0{_ID_WIDTH}d}" for position in range(BATCH))
+_POSITION_OF = {text: position for position, text in enumerate(_POSITIONS)}
 
 _LOCK = threading.Lock()
 _SIDS = itertools.count(1)
@@ -245,28 +247,59 @@ def _certainly(node: PlanNode, atoms: tuple[Atom, ...], truth: bool) -> dict[str
     return {"$and" if joins_with_and else "$or": parts}
 
 
+# What one slot holds for a batch of authorities: their values (NaN where unknown), or one value
+# for them all (a region's figure), or None (unknown for them all).
+Column = Sequence[float] | float | None
+
+
 @attrs.frozen
 class _Chunk:
     triggers: tuple[int, ...]
     slots: tuple[int, ...]
     prefixes: tuple[str, ...]  # '"p12":' for each slot, made once
-    # The body of a fact with every value present, '"p3":%r,"p12":%r', and what picks those
-    # values out of a row: one formatting call instead of one per value, for the common case.
-    template: str
-    pick: Callable[[Row], tuple[float | None, ...]]
 
-    def body(self, row: Row) -> str:
-        """The slot values of one row as the properties of a fact (a missing value left out)."""
-        values = self.pick(row)
-        pairs = zip(self.prefixes, values, strict=True)
-        if None in values:
-            text = ",".join([prefix + repr(float(value)) for prefix, value in pairs if value is not None])
-        else:
-            text = self.template % tuple(map(float, values))  # type: ignore[arg-type]  # none is None here
-        if "e" in text or "n" in text:  # an exponent, inf or nan: rare, and written with care
-            pairs = zip(self.prefixes, values, strict=True)
-            return ",".join([prefix + _number(value) for prefix, value in pairs if value is not None])
-        return text
+    def bodies(self, columns: Sequence[Column], size: int) -> list[str]:
+        """The properties of each authority's fact, from the values of this chunk's slots
+        (`columns`, in slot order), a missing value left out. Written column by column, each
+        number by `float.__repr__`, then one formatting call a fact."""
+        prefixes: list[str] = []
+        texts: list[Iterable[str]] = []
+        for prefix, column in zip(self.prefixes, columns, strict=True):
+            if column is None:
+                continue  # unknown for every authority: no property
+            prefixes.append(prefix)
+            if isinstance(column, float):
+                texts.append(itertools.repeat(float.__repr__(column), size))
+            else:
+                texts.append(map(float.__repr__, column))
+        if not texts:
+            return [""] * size
+        template = ",".join(prefix + "%s" for prefix in prefixes)
+        bodies = []
+        for strings in zip(*texts, strict=True):
+            if "nan" in strings:  # NaN stands for unknown
+                pairs = zip(prefixes, strings, strict=True)
+                text = ",".join([prefix + value for prefix, value in pairs if value != "nan"])
+            else:
+                text = template % strings
+            if "e" in text or "n" in text:  # an exponent or an infinity: rare, written with care
+                pairs = zip(prefixes, strings, strict=True)
+                text = ",".join([prefix + _number(float(value)) for prefix, value in pairs if value != "nan"])
+            bodies.append(text)
+        return bodies
+
+
+class _RowColumns:
+    """A batch given as rows, read column by column."""
+
+    def __init__(self, rows: Sequence[Row]) -> None:
+        self._rows = rows
+
+    def __call__(self, slot: int) -> Column:
+        return [math.nan if (value := row[slot]) is None else float(value) for row in self._rows]
+
+    def rows(self) -> Sequence[Row]:
+        return self._rows
 
 
 def _branches(condition: dict[str, Any]) -> int:
@@ -298,19 +331,8 @@ def _chunks(plan: Plan, costs: dict[int, int]) -> list[_Chunk]:
     made = []
     for triggers, slots, _ in chunks:
         ordered = tuple(sorted(slots))
-        prefixes = tuple(f'"{_prop(slot)}":' for slot in ordered)
-        # itemgetter of one index gives the value itself, not a tuple of one.
-        pick = operator.itemgetter(*ordered) if len(ordered) > 1 else _one(ordered[0]) if ordered else _none
-        made.append(_Chunk(tuple(triggers), ordered, prefixes, ",".join(f"{prefix}%r" for prefix in prefixes), pick))
+        made.append(_Chunk(tuple(triggers), ordered, tuple(f'"{_prop(slot)}":' for slot in ordered)))
     return made
-
-
-def _one(slot: int) -> Callable[[Row], tuple[float | None, ...]]:
-    return lambda row: (row[slot],)
-
-
-def _none(row: Row) -> tuple[float | None, ...]:
-    return ()
 
 
 def _release(handles: list[int]) -> None:
@@ -326,6 +348,9 @@ class DurableProgram:
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
+        # Rule names of one width ("t00007", "f00007"), so that a fired rule's name is read
+        # from its message by position.
+        self._width = 1 + max(5, len(str(len(plan.trees))))
         conditions: dict[str, dict[str, Any]] = {}
         costs: dict[int, int] = {}
         python: list[int] = []
@@ -335,22 +360,22 @@ class DurableProgram:
             if cost > MAX_FIRINGS or len(direct_slots(tree, plan.atoms)) > MAX_PROPERTIES:
                 python.append(index)  # beyond what one durable-rules fact can take
                 continue
-            conditions[f"t{index}"], conditions[f"f{index}"] = true, false
+            conditions[self._name("t", index)], conditions[self._name("f", index)] = true, false
             costs[index] = cost
         self.chunks = _chunks(plan, costs)
         checks = PythonProgram(plan).checks
         self.in_python = tuple((index, checks[index]) for index in python)
         self._names: dict[str, tuple[int, bool]] = {}
         for index in range(len(plan.trees)):
-            self._names[f"t{index}"] = (index, True)
-            self._names[f"f{index}"] = (index, False)
+            self._names[self._name("t", index)] = (index, True)
+            self._names[self._name("f", index)] = (index, False)
         self.handles: list[int] = []
         self._finalizer = weakref.finalize(self, _release, self.handles)
         try:
             for chunk in self.chunks:
                 rules: dict[str, Any] = {}
                 for index in chunk.triggers:
-                    for name in (f"t{index}", f"f{index}"):
+                    for name in (self._name("t", index), self._name("f", index)):
                         condition = conditions[name]
                         if not _needs_a_value(condition):
                             condition = {"$and": [condition, {"$ex": {"__fs": 1}}]}
@@ -367,25 +392,39 @@ class DurableProgram:
     def close(self) -> None:
         self._finalizer()
 
+    def _name(self, kind: str, index: int) -> str:
+        return f"{kind}{index:0{self._width - 1}d}"
+
     def run(self, row: Row) -> list[Outcome]:
         return self.run_many([row])[0]
 
     def run_many(self, rows: Sequence[Row]) -> list[list[Outcome]]:
-        """Each row's trigger outcomes. Up to BATCH rows go to the engine together, as facts of
-        one session: a fact's rules read that fact alone, so the facts cannot affect one
-        another, and the session is made and deleted once for them all."""
+        """Each row's trigger outcomes (rows of slot values, None where unknown)."""
         found: list[list[Outcome]] = []
         for start in range(0, len(rows), BATCH):
-            batch = rows[start : start + BATCH]
-            outcomes: list[list[Outcome]] = [[None] * len(self.plan.trees) for _ in batch]
-            with _LOCK:
-                for chunk, handle in zip(self.chunks, self.handles, strict=True):
-                    self._decide(handle, [chunk.body(row) for row in batch], outcomes)
-            for index, check in self.in_python:
-                for row, each in zip(batch, outcomes, strict=True):
-                    each[index] = check(row)
-            found.extend(outcomes)
+            batch = _RowColumns(rows[start : start + BATCH])
+            found.extend(self.run_batch(batch, len(batch.rows()), batch.rows))
         return found
+
+    def run_batch(
+        self, column: Callable[[int], Column], size: int, rows: Callable[[], Sequence[Row]]
+    ) -> list[list[Outcome]]:
+        """The trigger outcomes of a batch of at most BATCH authorities, given each slot's
+        values for the batch (`column`); `rows` gives their rows, asked for only when a
+        trigger is decided in Python. The batch goes to the engine as facts of one session:
+        a fact's rules read that fact alone, so facts cannot affect one another, and the
+        session is made and deleted once for them all."""
+        if size > BATCH:
+            raise ValueError(f"a batch holds at most {BATCH} authorities, not {size}")
+        outcomes: list[list[Outcome]] = [[None] * len(self.plan.trees) for _ in range(size)]
+        with _LOCK:
+            for chunk, handle in zip(self.chunks, self.handles, strict=True):
+                self._decide(handle, chunk.bodies([column(slot) for slot in chunk.slots], size), outcomes)
+        if self.in_python:
+            for row, each in zip(rows(), outcomes, strict=True):
+                for index, check in self.in_python:
+                    each[index] = check(row)
+        return outcomes
 
     def _decide(self, handle: int, bodies: list[str], outcomes: list[list[Outcome]]) -> None:
         """Assert one fact per body into a fresh session and set, in `outcomes` (by fact), the
@@ -394,24 +433,26 @@ class DurableProgram:
         names = self._names
         sid = str(next(_SIDS))
         facts = ",".join([
-            '{"sid":"' + sid + '","id":"' + str(position) + '","__fs":1' + ("," + body if body else "") + "}"
+            '{"sid":"' + sid + '","id":"' + _POSITIONS[position] + '","__fs":1' + ("," + body if body else "") + "}"
             for position, body in enumerate(bodies)
         ])
         # The closing fact has no value and no `__fs`: no trigger's rule can match it.
         facts += ',{"sid":"' + sid + '","id":"closing","' + _CLOSING + '":1}'
-        # Each action message is {"rule name":{"m":{"sid":"<sid>","id":"<fact>",...}}}: the
-        # rule's name and the fact's position are read without parsing the fact back.
-        skip = len('":{"m":{"sid":"' + sid + '","id":"')
+        # Each action message is {"rule name":{"m":{"sid":"<sid>","id":"<fact>",...}}}, the
+        # names and ids of one width: both are read by position, without parsing the fact.
+        name_end = 2 + self._width
+        id_start = name_end + len('":{"m":{"sid":"' + sid + '","id":"')
+        id_end = id_start + _ID_WIDTH
         try:
             _, state = _engine.assert_facts(handle, "[" + facts + "]")
             result = _engine.start_action_for_state(handle, state)
             message = result[1] if result else None
             while message:
-                end = message.index('"', 2)
-                found = names.get(message[2:end])
-                if found is not None:  # not the catch-all
-                    start = end + skip
-                    position = int(message[start : message.index('"', start)])
+                found = names.get(message[2:name_end])
+                if found is not None and message[name_end] == '"':  # not the catch-all
+                    position = _POSITION_OF.get(message[id_start:id_end])
+                    if position is None or message[id_end] != '"':
+                        raise EngineFailure(f"durable-rules sent a message of an unknown form: {message[:80]}")
                     index, truth = found
                     each = outcomes[position]
                     if each[index] is not None and each[index] != truth:
