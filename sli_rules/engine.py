@@ -200,6 +200,8 @@ class _Run:
         self._same: dict[frozenset[str], frozenset[str]] = {}
         self.skeletons = _Skeletons(self.rulebook.triggers)
         self._years_before: dict[str, str] = {}
+        # The years whose next year is in the run too.
+        self._followed = frozenset(previous_year(year) for year in self.derived.years)
 
     def __len__(self) -> int:
         return len(self.bound.authorities)
@@ -247,8 +249,12 @@ class _Run:
         (no record, no values, no words). What the judge decides of each flag (counted, the
         authority's own view, flagged the year before) is on the verdict's outline flags."""
         outlines = self.skeletons
-        flags = [outlines.flags[position] for position, outcome in enumerate(outcomes) if outcome is True]
-        gaps = [outlines.gaps[position] for position, outcome in enumerate(outcomes) if outcome is None]
+        flags, gaps = [], []
+        for flag, gap, outcome in zip(outlines.flags, outlines.gaps, outcomes, strict=True):
+            if outcome is True:
+                flags.append(flag)
+            elif outcome is None:
+                gaps.append(gap)
         return self._judged(self.bound.authorities[index], flags, gaps)
 
     def _judged(self, item: AuthorityFacts, flags: Sequence[Flag], gaps: Sequence[Gap]) -> judge.Verdict:
@@ -268,8 +274,9 @@ class _Run:
             last_year=before,
             choose=self.compiled.choose,
         )
-        flagged = verdict.tally.flagged & self.rulebook.concern_triggers  # the counted concerns
-        self.flagged[(key, item.year)] = self._same.setdefault(flagged, flagged)  # one object per set
+        if item.year in self._followed:  # a later year of the run reads this year's concerns
+            flagged = verdict.tally.flagged & self.rulebook.concern_triggers  # the counted concerns
+            self.flagged[(key, item.year)] = self._same.setdefault(flagged, flagged)  # one object per set
         return verdict
 
     def judge_all(self, progress: Progress | None) -> list[tuple[judge.Verdict, Findings]]:

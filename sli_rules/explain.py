@@ -37,7 +37,7 @@ from .model import (
 )
 from .operators import OPERATORS
 from .plan import BoundSlot, Plan, RefSlot, Slot, ValueSlot, leaves
-from .results import Deferred, Evidence, Flag, Gap
+from .results import Deferred, Evidence, Flag, Gap, Part
 from .uncertainty import worsening
 from .words import show
 
@@ -337,9 +337,9 @@ class Explainer:
             trigger.id,
             trigger.heading,
             trigger.title,
-            Deferred(_part, reasons, 0),
-            Deferred(_part, reasons, 1),
-            Deferred(_part, reasons, 2),
+            Part(reasons, 0),
+            Part(reasons, 1),
+            Part(reasons, 2),
             trigger.entry,
         )
 
@@ -430,10 +430,6 @@ class Explainer:
                     why.append(f"the {_STAT_SCOPES[type(ref)]} {statistic} of {test.fact} needs at least 2 values")
                 case _:
                     assert_never(ref)
-
-
-def _part(reasons: Deferred[tuple[tuple[str, ...], ...]], position: int) -> tuple[str, ...]:
-    return reasons.get()[position]
 
 
 def _add(missing: list[str], fact: str) -> None:

@@ -56,29 +56,34 @@ def tally(
     concerns: dict[str, int] = {}
     excellence: dict[str, int] = {}
     entries: dict[str, set[str]] = {}
-    flagged = set()
+    flagged = []
     unacknowledged = persistent = 0
+    entry_of = rulebook.entries
     for flag in flags:
         if not flag.counted:
             continue
-        flagged.add(flag.trigger)
-        heading = flag.heading
+        trigger, heading = flag.trigger, flag.heading
+        flagged.append(trigger)
         if flag.signal != "concern":
             excellence[heading] = excellence.get(heading, 0) + 1
             continue
         concerns[heading] = concerns.get(heading, 0) + 1
-        entries.setdefault(heading, set()).add(rulebook.trigger(flag.trigger).entry)
-        if views is not None and views.get(flag.trigger) == "no_concern":
+        found = entries.get(heading)
+        if found is None:
+            entries[heading] = {entry_of[trigger]}
+        else:
+            found.add(entry_of[trigger])
+        if views is not None and views.get(trigger) == "no_concern":
             unacknowledged += 1
-        if last_year is not None and flag.trigger in last_year:
+        if last_year is not None and trigger in last_year:
             persistent += 1
     totals = rulebook.concern_totals
-    judged = dict(totals)
+    judged = totals.copy()
     gaps_seen = 0
     concern_triggers = rulebook.concern_triggers
     for gap in gaps:
         gaps_seen += 1
-        if gap.heading in judged and gap.trigger in concern_triggers:
+        if gap.trigger in concern_triggers and gap.heading in judged:
             judged[gap.heading] -= 1
     return Tally(
         concerns,

@@ -497,6 +497,10 @@ class Rulebook:
         init=False, repr=False, eq=False,
         default=attrs.Factory(lambda self: frozenset(t.id for t in self.triggers if t.is_concern), takes_self=True),
     )
+    entries: dict[str, str] = attrs.field(  # trigger → the Table 2 entry it reads
+        init=False, repr=False, eq=False,
+        default=attrs.Factory(lambda self: {t.id: t.entry for t in self.triggers}, takes_self=True),
+    )
     concern_totals: dict[str, int] = attrs.field(
         init=False, repr=False, eq=False,
         default=attrs.Factory(lambda self: _concern_totals(self.triggers), takes_self=True),

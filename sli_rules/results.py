@@ -40,6 +40,11 @@ class Deferred(Generic[T]):
             self._pending = None  # the function and what it reads (the record) are let go
         return self._value  # type: ignore[return-value]
 
+    @property
+    def is_made(self) -> bool:
+        """Whether the value has been made (read at least once)."""
+        return self._pending is None
+
     def __eq__(self, other: object) -> bool:
         return self.get() == (other.get() if isinstance(other, Deferred) else other)
 
@@ -51,6 +56,24 @@ class Deferred(Generic[T]):
 
     def __reduce__(self) -> tuple[Callable[[T], T], tuple[T]]:
         return (_made, (self.get(),))
+
+
+class Part(Deferred[T]):
+    """One item of a deferred tuple, made when the whole is: an assessment's flags and its
+    gaps, made together from one record."""
+
+    __slots__ = ("_position", "_whole")
+
+    def __init__(self, whole: Deferred[Any], position: int) -> None:
+        self._whole = whole
+        self._position = position
+
+    def get(self) -> T:
+        return self._whole.get()[self._position]  # type: ignore[no-any-return]
+
+    @property
+    def is_made(self) -> bool:
+        return self._whole.is_made
 
 
 def _made(value: T) -> T:
