@@ -76,15 +76,22 @@ def match_peers(
     order = {name: position for position, (name, _, _) in enumerate(offers)}
     heaps: dict[str, list[tuple[int, int, str]]] = {}
     found: dict[str, tuple[Peer, ...]] = {}
+    # The topics tried for a concern of a heading and area, in order (written once, not per flag).
+    tried: dict[tuple[str, str | None], tuple[str, ...]] = {}
     for key, flags in needs:
         chosen: list[Peer] = []
         used: set[str] = set()
         for flag in flags:
             if flag.signal != "concern" or not flag.counted or len(chosen) >= limits.per_authority:
                 continue
-            area_topic = f"area:{flag.area}" if flag.area else None
-            topics = [area_topic] if area_topic and able.get(area_topic) else []
-            topics.append(f"heading:{flag.heading}")
+            topics = tried.get((flag.heading, flag.area))
+            if topics is None:
+                area_topic = f"area:{flag.area}" if flag.area else None
+                topics = tried[(flag.heading, flag.area)] = (
+                    (area_topic,) if area_topic and able.get(area_topic) else ()
+                ) + (f"heading:{flag.heading}",)
+            if not any(topic in able for topic in topics):
+                continue  # no one has excellence there
             for topic in topics:
                 peer = _next_peer(topic, able, heaps, asked, order, limits.cap, key, used, troubled, flag)
                 if peer is not None:
