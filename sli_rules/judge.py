@@ -102,8 +102,12 @@ def counted(rulebook: Rulebook, flags: Sequence[Flag]) -> tuple[Flag, ...]:
     """The flags, each marked whether it counts in the round: a gated one (only in the event
     of other concerns) counts only beside a concern without that mark."""
     gated = {flag.trigger for flag in flags if flag.trigger in rulebook.gated} if rulebook.gated else set()
-    if not gated and all(flag.counted for flag in flags):
-        return tuple(flags)  # the common case: every flag counts, as it says
+    if not gated:
+        for flag in flags:
+            if not flag.counted:
+                break
+        else:
+            return tuple(flags)  # the common case: every flag counts, as it says
     # The entries with a concern that needs no other: a gated flag counts beside one of them
     # from another entry, never beside its own entry's siblings or another gated flag.
     vouching = {

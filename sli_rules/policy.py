@@ -109,12 +109,27 @@ Test = Callable[[Counts], bool]
 
 def compile_condition(condition: VerdictCondition) -> Test:
     """`holds` for one condition, worked out once: what the judge asks of every authority."""
+    # Explicit loops rather than all()/any() over a generator: no object made for each authority.
     if isinstance(condition, VerdictAll):
         every = tuple(compile_condition(item) for item in condition.items)
-        return lambda tally: all(part(tally) for part in every)
+
+        def all_hold(tally: Counts) -> bool:
+            for part in every:  # noqa: SIM110
+                if not part(tally):
+                    return False
+            return True
+
+        return all_hold
     if isinstance(condition, VerdictAny):
         either = tuple(compile_condition(item) for item in condition.items)
-        return lambda tally: any(part(tally) for part in either)
+
+        def any_holds(tally: Counts) -> bool:
+            for part in either:  # noqa: SIM110
+                if part(tally):
+                    return True
+            return False
+
+        return any_holds
     if isinstance(condition, VerdictNot):
         inner = compile_condition(condition.item)
         return lambda tally: not inner(tally)
