@@ -198,7 +198,7 @@ class _Run:
         # Each authority-year's counted concerns: a year's persistent concerns are the year before's.
         self.flagged: dict[tuple[str, str], frozenset[str]] = {}
         self._same: dict[frozenset[str], frozenset[str]] = {}
-        self.skeletons = _Skeletons(self.rulebook.triggers)
+        self.outlines = _Outlines(self.rulebook.triggers)
         self._years_before: dict[str, str] = {}
         # The years whose next year is in the run too.
         self._followed = frozenset(previous_year(year) for year in self.derived.years)
@@ -248,7 +248,7 @@ class _Run:
         signal and entry, and of a gap its trigger: they read one shared outline of each
         (no record, no values, no words). What the judge decides of each flag (counted, the
         authority's own view, flagged the year before) is on the verdict's outline flags."""
-        outlines = self.skeletons
+        outlines = self.outlines
         flags, gaps = [], []
         for flag, gap, outcome in zip(outlines.flags, outlines.gaps, outcomes, strict=True):
             if outcome is True:
@@ -344,7 +344,7 @@ class AssessmentStream(Iterator[AuthorityAssessment]):
         return self._summary.as_dict()
 
 
-class _Skeletons:
+class _Outlines:
     """A flag and a gap per trigger (by position) with only what judging and choosing peers
     read: one object each for every authority that has it."""
 

@@ -81,10 +81,10 @@ def test_flags_and_gaps_are_made_when_first_read(default_engine: Engine) -> None
     streamed = list(stream)
     stream.summary()
     assert all(item.level and item.tier and item.coverage for item in streamed)
-    assert all(item._flags._pending is not None for item in streamed)  # type: ignore[union-attr]
-    assert all(item._gaps._pending is not None for item in streamed)  # type: ignore[union-attr]
+    assert not any(item._flags.is_made for item in streamed)  # type: ignore[union-attr]
+    assert not any(item._gaps.is_made for item in streamed)  # type: ignore[union-attr]
     whole = default_engine.assess(region)
-    assert all(item._flags._pending is not None for item in whole)  # type: ignore[union-attr]
+    assert not any(item._flags.is_made for item in whole)  # type: ignore[union-attr]
     flags = [flag for item in whole for flag in item.flags]
     assert flags and all(flag.values for flag in flags if flag.signal == "concern")
     # Marks decided by the judge are on the flags made later: flagged the year before, counted.
