@@ -328,6 +328,8 @@ class Explainer:
                 flags.append(flag)
             elif outcome is None:
                 gaps.append(self.gap(trigger, item, kept, texts))
+        if marks is not None and next(marks, None) is not None:
+            raise AssertionError("the judged flags are more than the record's")
         return flags, gaps
 
     def gap(self, trigger: Trigger, item: AuthorityFacts, record: Record, texts: dict[str, float]) -> Gap:
