@@ -60,14 +60,6 @@ class Derived:
     places: tuple[tuple[int, int], ...] = attrs.field(repr=False)  # each authority: (year block, position)
     # Per year: count slot → a column per fact of the outcomes of its test (OUTCOME_CODES).
     part_columns: tuple[dict[int, tuple[bytes, ...]], ...] = attrs.field(repr=False)
-    # Per year, in block order: its authorities (indexes, in the region's order) and its start.
-    years_in_order: tuple[tuple[int, ...], ...] = attrs.field(
-        init=False, repr=False, default=attrs.Factory(lambda self: tuple(self.years.values()), takes_self=True),
-    )
-    year_starts: tuple[int, ...] = attrs.field(
-        init=False, repr=False,
-        default=attrs.Factory(lambda self: tuple(year_start(year) for year in self.years), takes_self=True),
-    )
     # Per year: each stored slot's column in the year's block.
     _stored: tuple[dict[int, int], ...] = attrs.field(
         init=False, repr=False,

@@ -16,7 +16,7 @@ from .evaluate import BATCH, DurableProgram, EngineFailure, Outcome, PythonProgr
 from .explain import Explainer
 from .facts import AuthorityFacts, Region, bind, load_facts, name_key
 from .load import load_rulebook, shipped
-from .model import HEADINGS, Rulebook, Trigger, previous_year
+from .model import HEADINGS, Rulebook, Trigger, previous_year, year_start
 from .plan import Plan, make_plan
 from .policy import LevelChooser, Tally
 from .results import AuthorityAssessment, Coverage, Deferred, Flag, Gap, Judged, Part, RegionAssessment, Summary
@@ -154,11 +154,17 @@ class Engine:
         return AssessmentStream(_Run(self, region, self_assessments, last_year), progress)
 
     def _decide(
-        self, compiled: _Compiled, derived: Derived, block: int, start: int, stop: int, backend: str
+        self,
+        compiled: _Compiled,
+        derived: Derived,
+        block: int,
+        start: int,
+        indexes: Sequence[int],
+        backend: str,
     ) -> list[list[Outcome]]:
-        """The outcomes of the authorities at `start` to `stop` of a year's block (at most a
-        batch), read column by column from the derived values."""
-        indexes = derived.years_in_order[block][start:stop]
+        """The outcomes of `indexes`, the authorities from `start` of a year's block (at most
+        a batch), read column by column from the derived values."""
+        stop = start + len(indexes)
 
         def rows() -> list[tuple[float | None, ...]]:
             return [derived.row(index) for index in indexes]
@@ -223,12 +229,13 @@ class _Run:
         """Each authority (index, outcomes), year by year: the engine asked a batch at a time."""
         derived = self.derived
         backend = backend or self.engine.backend
-        for block in sorted(range(len(derived.years_in_order)), key=lambda block: derived.year_starts[block]):
-            indexes = derived.years_in_order[block]
+        # A year's block is its place in `years`; the years are judged in order.
+        blocks = sorted(enumerate(derived.years.items()), key=lambda found: year_start(found[1][0]))
+        for block, (_, indexes) in blocks:
             for start in range(0, len(indexes), BATCH):
-                stop = min(start + BATCH, len(indexes))
-                found = self.engine._decide(self.compiled, derived, block, start, stop, backend)
-                yield from zip(indexes[start:stop], found, strict=True)
+                batch = indexes[start : start + BATCH]
+                found = self.engine._decide(self.compiled, derived, block, start, batch, backend)
+                yield from zip(batch, found, strict=True)
 
     def verdict(self, index: int, outcomes: Sequence[Outcome]) -> tuple[judge.Verdict, Findings]:
         """One authority judged from its outcomes (`outline`), and its flags and gaps in full,
