@@ -71,10 +71,11 @@ def match_peers(
             for topic in (f"area:{flag.area}" if flag.area else None, f"heading:{flag.heading}"):
                 if topic:
                     able.setdefault(topic, {}).setdefault(name, (code, flag))
-    # A heap per topic of (times asked, position, name): stale entries are refreshed when they
-    # come to the top, so that no candidate list is sorted for every authority in need.
+    # A heap of (times asked, position, name) per topic and concern area, holding only the
+    # candidates without a concern in that area: stale entries are refreshed when they come to
+    # the top, so that no candidate list is sorted, nor passed over, for every authority in need.
     order = {name: position for position, (name, _, _) in enumerate(offers)}
-    heaps: dict[str, list[tuple[int, int, str]]] = {}
+    heaps: dict[tuple[str, str], list[tuple[int, int, str]]] = {}
     found: dict[str, tuple[Peer, ...]] = {}
     # The topics tried for a concern of a heading and area, in order (written once, not per flag).
     tried: dict[tuple[str, str | None], tuple[str, ...]] = {}
@@ -105,7 +106,7 @@ def match_peers(
 def _next_peer(
     topic: str,
     able: dict[str, dict[str, tuple[str | None, Flag]]],
-    heaps: dict[str, list[tuple[int, int, str]]],
+    heaps: dict[tuple[str, str], list[tuple[int, int, str]]],
     asked: Counter[str],
     order: dict[str, int],
     cap: int,
@@ -117,13 +118,17 @@ def _next_peer(
     candidates = able.get(topic)
     if not candidates:
         return None
-    heap = heaps.get(topic)
-    if heap is None:
-        heap = heaps[topic] = [(asked[name], order[name], name) for name in candidates]
-        heapq.heapify(heap)
-    passed: list[tuple[int, int, str]] = []
-    chosen: Peer | None = None
     concern_topic = concern.area or f"heading:{concern.heading}"
+    heap = heaps.get((topic, concern_topic))
+    if heap is None:
+        heap = heaps[(topic, concern_topic)] = [
+            (asked[name], order[name], name)
+            for name in candidates
+            if concern_topic not in troubled.get(name, ())
+        ]
+        heapq.heapify(heap)
+    passed: list[tuple[int, int, str]] = []  # at most the authority itself and its peers so far
+    chosen: Peer | None = None
     while heap:
         times, position, name = heap[0]
         if asked[name] >= cap:
@@ -132,7 +137,7 @@ def _next_peer(
         if times != asked[name]:
             heapq.heapreplace(heap, (asked[name], position, name))
             continue
-        if name == key or name in used or concern_topic in troubled.get(name, set()):
+        if name == key or name in used:
             passed.append(heapq.heappop(heap))
             continue
         code, flag = candidates[name]
