@@ -11,7 +11,7 @@ import math
 import statistics
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Literal, assert_never, overload
+from typing import Any, Literal, assert_never, cast, overload
 
 import attrs
 
@@ -298,6 +298,10 @@ class _YearColumns:
         self.year = year
         self.references = references
         self.subjects: dict[tuple[str, str | None], Column] = {}
+        self.present: dict[tuple[str, str | None], list[float]] = {}  # sorted, for region figures
+        self.facts = [item.facts for item in group]
+        self._comparators: list[tuple[int, list[int], list[list[int]]]] | None = None
+        self._with_counts: frozenset[str] | None = None
         self.computed: list[Values] = []
         self.part_outcomes: dict[int, list[bytes]] = {}  # count slot → a column per fact, OUTCOME_CODES
         # Every council's values by (council type, year) in the whole file read, by fact.
@@ -324,6 +328,7 @@ class _YearColumns:
             for key in _subjects_read(slot):
                 if last_read[key] == index:  # no later slot reads this fact's values: let them go
                     self.subjects.pop(key, None)
+                    self.present.pop(key, None)
             if index not in stored:
                 assert isinstance(column, Constant)
                 template[index] = _checked(column.value, slot, self.year)
@@ -331,7 +336,8 @@ class _YearColumns:
                 continue
             unknown = column.count(None)
             if unknown < len(column):  # a column unknown for every authority takes no room
-                packed = array("d", [_UNKNOWN if value is None else value for value in column])
+                filled = [_UNKNOWN if value is None else value for value in column] if unknown else column
+                packed: array[float] = array("d", cast("Sequence[float]", filled))
                 # A computed value that came out as NaN would pass for unknown: refused instead.
                 if not isinstance(slot, ValueSlot) and sum(map(math.isnan, packed)) != unknown:
                     _checked(math.nan, slot, self.year)
@@ -348,7 +354,7 @@ class _YearColumns:
         if column is not None:
             return column
         measure = self.rulebook.measures[fact]
-        current = self.encoded([item.facts.get(fact) for item in self.group], measure)
+        current = self.encoded(list(map(dict.get, self.facts, itertools.repeat(fact))), measure)
         if change is None:
             column = current
         elif self.start in measure.breaks:
@@ -364,7 +370,12 @@ class _YearColumns:
         return self.encoded([item.previous.get(fact) for item in self.group], measure)
 
     def encoded(self, values: list[Any], measure: Measure) -> Column:
+        kinds = set(map(type, values))
+        if measure.type == "boolean" and kinds <= _BOOL_OR_NONE:
+            return list(map(_BOOLEAN_CODES.get, values))
         if measure.type == "number":  # bound values: int or float, never bool
+            if kinds <= _FLOAT_OR_NONE:  # as bound: nothing to convert
+                return values
             texts = self.texts
             return [
                 float(value) if type(value) is float or type(value) is int
@@ -405,20 +416,16 @@ class _YearColumns:
         measure = self.rulebook.measures[slot.fact]
         match ref:
             case RegionRef():
-                values = [value for value in self.subject(slot.fact, slot.change) if value is not None]
+                # Sorted once for every statistic of the same values (each sorts them anyway).
+                key = (slot.fact, slot.change)
+                values = self.present.get(key)
+                if values is None:
+                    values = self.present[key] = sorted(
+                        value for value in self.subject(slot.fact, slot.change) if value is not None
+                    )
                 return Constant(_adjust(stat(values, ref.stat, measure), ref.times, ref.plus), size)
             case ComparatorsRef():
-                column = self.subject(slot.fact, slot.change)
-                result: Column = []
-                mean = ref.stat == "mean"
-                for members in self.members:
-                    present = [value for member in members if (value := column[member]) is not None]
-                    if mean and len(present) > 1:  # statistics.fmean's own sum, without its call
-                        found: float | None = math.fsum(present) / len(present)
-                    else:
-                        found = stat(present, ref.stat, measure)
-                    result.append(_adjust(found, ref.times, ref.plus))
-                return result
+                return self.comparators_column(self.subject(slot.fact, slot.change), ref, measure)
             case CouncilTypeRef():
                 found_by_type: dict[str | None, float | None] = {}
                 for item in self.group:
@@ -439,12 +446,54 @@ class _YearColumns:
             case _:
                 assert_never(ref)
 
+    def comparators_column(self, column: Column, ref: ComparatorsRef, measure: Measure) -> Column:
+        """A statistic of each authority's comparator group (itself included), the groups
+        of each size read a member at a time."""
+        result: Column = [None] * len(self.group)
+        mean = ref.stat == "mean"
+        for size, authorities, members in self.comparator_positions():
+            values = zip(*[map(column.__getitem__, member) for member in members], strict=True)
+            found: Column
+            if mean and size > 1:  # statistics.fmean's own sum, without its call
+                found = [
+                    math.fsum(group) / size if None not in group else _present_stat(group, ref.stat, measure)
+                    for group in values
+                ]
+            else:
+                found = [_present_stat(group, ref.stat, measure) for group in values]
+            if len(authorities) == len(result):  # every authority's group is this size: in order
+                result = found
+            else:
+                for authority, value in zip(authorities, found, strict=True):
+                    result[authority] = value
+        if ref.times != 1.0 or ref.plus != 0.0:
+            result = [_adjust(value, ref.times, ref.plus) for value in result]
+        return result
+
+    def comparator_positions(self) -> list[tuple[int, list[int], list[list[int]]]]:
+        """The comparator groups by size: (size, the authorities whose group it is, and for
+        each place in the group the member there of each of them)."""
+        if self._comparators is None:
+            by_size: dict[int, list[int]] = {}
+            for authority, members in enumerate(self.members):
+                by_size.setdefault(len(members), []).append(authority)
+            groups = self.members
+            self._comparators = [
+                (size, authorities, [[groups[authority][place] for authority in authorities] for place in range(size)])
+                for size, authorities in sorted(by_size.items())
+                if size
+            ]
+        return self._comparators
+
     def bound_column(self, slot: BoundSlot) -> Column:
         """A bound of each authority's confidence interval, from the counts behind its value;
         None without counts (or for counts an interval cannot be taken from)."""
         measure = self.rulebook.measures[slot.fact]
-        if measure.method is None:
-            # A count over a group reaches measures with no method (scores): never an interval.
+        if self._with_counts is None:
+            self._with_counts = frozenset(fact for item in self.group for fact in item.counts)
+        if measure.method is None or slot.fact not in self._with_counts:
+            # No counts given for the fact this year, or a measure with no method (a count
+            # over a group reaches scores too): never an interval.
             return [None] * len(self.group)
         column: Column = []
         for item in self.group:
@@ -497,20 +546,22 @@ class _YearColumns:
             recorded.append(packed)
             if _in_year(self.rulebook.measures[fact], self.start):
                 counted.append(packed)
-        true_code, false_code = OUTCOME_CODES[True], OUTCOME_CODES[False]
-        column: Column = []
-        # Each authority's outcomes across the facts, counted by code.
-        for codes in zip(*counted, strict=True) if counted else itertools.repeat((), size):
-            true, false = codes.count(true_code), codes.count(false_code)
-            unknown = len(codes) - true - false
-            decided = true + false
+        facts = len(counted)
+
+        def value(true: int, false: int) -> float | None:
+            unknown, decided = facts - true - false, true + false
             if count.scale == "all":
-                column.append(0.0 if false else (None if unknown or not decided else 1.0))
-            elif decided < count.min_data:
-                column.append(None)
-            else:
-                column.append(true / decided if count.scale == "share" else float(true))
-        return column
+                return 0.0 if false else (None if unknown or not decided else 1.0)
+            if decided < count.min_data or (count.scale == "share" and not decided):
+                return None
+            return true / decided if count.scale == "share" else float(true)
+
+        # The value for every number of facts passed and failed, read for each authority.
+        values = [[value(true, false) for false in range(facts + 1 - true)] for true in range(facts + 1)]
+        return [
+            values[true][false]
+            for true, false in zip(_tally(counted, True, size), _tally(counted, False, size), strict=True)
+        ]
 
     def outcome_column(self, node: Node) -> list[bool | None]:
         """A tree's three-valued outcome for every authority at once."""
@@ -528,6 +579,9 @@ class _Released(Sequence[float | None]):
 
 
 _RELEASED = _Released()
+_FLOAT_OR_NONE = frozenset({float, type(None)})
+_BOOL_OR_NONE = frozenset({bool, type(None)})
+_BOOLEAN_CODES: dict[bool | None, float | None] = {True: 1.0, False: 0.0, None: None}  # as encode_literal
 _UNKNOWN = math.nan
 
 
@@ -578,6 +632,30 @@ def _checked(value: float | None, slot: Slot, year: str) -> float | None:
             "values this extreme cannot be compared",
         )])
     return value
+
+
+def _tally(columns: Sequence[bytes], outcome: bool, size: int) -> Sequence[int]:
+    """How many of the columns (OUTCOME_CODES, one byte an authority) have `outcome`, for each
+    authority: each column read as one number in base 256, a digit an authority, with a 1
+    where the outcome is `outcome`; their sum has each authority's count as its digit."""
+    if len(columns) > 255:  # a digit would carry into the next authority's
+        code = OUTCOME_CODES[outcome]
+        return [codes.count(code) for codes in zip(*columns, strict=True)]
+    table = _ONE_WHERE[outcome]
+    total = sum(int.from_bytes(column.translate(table), "little") for column in columns)
+    return total.to_bytes(size, "little")
+
+
+_ONE_WHERE = {
+    outcome: bytes(1 if code == OUTCOME_CODES[outcome] else 0 for code in range(256)) for outcome in (True, False)
+}
+
+
+def _present_stat(values: Sequence[float | None], name: str, measure: Measure) -> float | None:
+    present = [value for value in values if value is not None]
+    if name == "mean" and len(present) > 1:  # statistics.fmean's own sum, without its call
+        return math.fsum(present) / len(present)
+    return stat(present, name, measure)
 
 
 def _in_year(measure: Measure, start: int) -> bool:

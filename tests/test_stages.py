@@ -8,12 +8,12 @@ from pathlib import Path
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import sli_rules
 from sli_rules import judge
-from sli_rules.derive import change_of, stat
+from sli_rules.derive import OUTCOME_CODES, _tally, change_of, stat
 from sli_rules.logic import (
     And,
     Atom,
@@ -194,6 +194,18 @@ def test_region_statistics() -> None:
     assert stat(values, "worst_quartile", higher) == 20.0 and stat(values, "worst_quartile", lower) == 40.0
     assert stat(values, "best_quartile", higher) == 40.0 and stat(values, "best_quartile", lower) == 20.0
     assert stat([5.0], "mean", higher) is None  # fewer than two values
+
+
+@given(st.integers(1, 6).flatmap(
+    lambda size: st.lists(st.binary(min_size=size, max_size=size).map(lambda raw: bytes(code % 3 for code in raw)), max_size=300)
+    .map(lambda columns: (size, columns))
+))
+@example((3, [bytes([1, 0, 2])] * 300))  # more facts than a byte can count: counted one by one
+def test_a_count_tallies_each_authority_across_its_columns(case: tuple[int, list[bytes]]) -> None:
+    size, columns = case  # one column of outcome codes per fact, one byte per authority
+    for outcome in (True, False):
+        expected = [sum(column[authority] == OUTCOME_CODES[outcome] for column in columns) for authority in range(size)]
+        assert list(_tally(columns, outcome, size)) == expected
 
 
 def test_changes() -> None:
