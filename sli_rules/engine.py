@@ -316,7 +316,7 @@ class AssessmentStream(Iterator[AuthorityAssessment]):
         self._outcomes: list[bytes] = [b""] * len(run)
         light: list[judge.Verdict | None] = [None] * len(run)
         for done, (index, outcomes) in enumerate(run.decided(), start=1):
-            self._outcomes[index] = bytes(OUTCOME_CODES[outcome] for outcome in outcomes)
+            self._outcomes[index] = bytes(map(OUTCOME_CODES.__getitem__, outcomes))
             light[index] = _for_peers(run.outline(index, outcomes))
             _report(progress, done, len(run))
         self._ranked: recommend.Ranked = {}
@@ -335,7 +335,7 @@ class AssessmentStream(Iterator[AuthorityAssessment]):
             raise StopIteration
         self._next += 1
         run = self._run
-        verdict, findings = run.verdict(index, [OUTCOMES[code] for code in self._outcomes[index]])
+        verdict, findings = run.verdict(index, list(map(OUTCOMES.__getitem__, self._outcomes[index])))
         peers = self._peers.get((verdict.authority, verdict.year), ())
         recommendation = recommend.recommendation(run.rulebook, verdict, peers, self._ranked)
         assessment = _assessment(verdict, recommendation, findings)
