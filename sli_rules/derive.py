@@ -302,6 +302,7 @@ class _YearColumns:
         self.facts = [item.facts for item in group]
         self._comparators: list[tuple[int, list[int], list[list[int]]]] | None = None
         self._with_counts: frozenset[str] | None = None
+        self._with_history: frozenset[str] | None = None
         self.computed: list[Values] = []
         self.part_outcomes: dict[int, list[bytes]] = {}  # count slot → a column per fact, OUTCOME_CODES
         # Every council's values by (council type, year) in the whole file read, by fact.
@@ -516,6 +517,10 @@ class _YearColumns:
         """1 where the value was worse (better) than the year before in each of the last N
         years, 0 where not, None where a value is missing or a year crosses a definition
         break."""
+        if self._with_history is None:
+            self._with_history = frozenset(fact for item in self.group for fact, years in item.history.items() if years)
+        if slot.fact not in self._with_history:  # no authority has so much as the year before
+            return [None] * len(self.group)
         measure = self.rulebook.measures[slot.fact]
         breaks = [f"{start}-{(start + 1) % 100:02d}" for start in measure.breaks]
         judge_trend = worsening if slot.trend == "worse" else improving
