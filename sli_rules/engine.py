@@ -11,7 +11,8 @@ from typing import Any
 import attrs
 
 from . import judge, recommend
-from .derive import OUTCOME_CODES, OUTCOMES, Derived, derive
+from .derive import derive
+from .derived import OUTCOME_CODES, OUTCOMES, Derived
 from .evaluate import BATCH, DurableProgram, EngineFailure, Outcome, PythonProgram, Recorder
 from .explain import Explainer
 from .facts import AuthorityFacts, Region, bind, load_facts, name_key

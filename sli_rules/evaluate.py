@@ -46,7 +46,7 @@ from .logic import Node as PlanNode
 from .plan import Plan
 
 if TYPE_CHECKING:
-    from .derive import Derived
+    from .derived import Derived
 
 Outcome = bool | None
 Row = Sequence[float | None]

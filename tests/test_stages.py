@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 import sli_rules
 from sli_rules import judge
-from sli_rules.derive import OUTCOME_CODES, _tally, change_of, stat
+from sli_rules.derive import _tally, change_of, stat
+from sli_rules.derived import OUTCOME_CODES
 from sli_rules.logic import (
     And,
     Atom,
