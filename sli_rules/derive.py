@@ -336,7 +336,7 @@ class _YearColumns:
         for size, authorities, members in self.comparator_positions():
             values = zip(*[map(column.__getitem__, member) for member in members], strict=True)
             found: Column
-            if mean and size > 1:  # statistics.fmean's own sum, without its call
+            if mean and size > 1:  # a group with no value missing: its mean at once
                 found = [
                     math.fsum(group) / size if None not in group else _present_stat(group, ref.stat, measure)
                     for group in values
