@@ -64,6 +64,17 @@ def _store_extras(db: str, result: RegionAssessment) -> dict[str, dict[str, Any]
                 if year.year == previous_year(item.year):
                     found["previous"] = {"year": year.year, "level": verdict.level, "tier": verdict.tier}
                 if year.year == item.year:
+                    # The record as it stands: the final view's level and tier where one was
+                    # taken, the provisional verdict beside it, the Board's decision.
+                    found["standing"] = {
+                        "status": verdict.status,
+                        "level": verdict.level,
+                        "tier": verdict.tier,
+                        "provisional_level": verdict.provisional_level,
+                        "provisional_tier": verdict.provisional_tier,
+                        "decision": verdict.decision.data["tier"] if verdict.decision else None,
+                        "declined": verdict.declined,
+                    }
                     found["discussion"] = [
                         {"note": event.note, "by": event.by, "when": event.on} for event in verdict.discussions
                     ]

@@ -202,6 +202,33 @@ class Peer:
 
 
 @attrs.frozen
+class SupportGiven:
+    """Support recorded for an authority: a menu option, who gave it, the days, how it stands."""
+
+    option: str
+    provider: str | None = None
+    days: int | None = None
+    status: str | None = None
+    outcome: str | None = None
+
+
+@attrs.frozen
+class LastYear:
+    """What an assessment remembers of the year before, from the store: the final view where
+    one was taken (its level, tier and the concerns it confirmed), else the provisional verdict
+    (`status` says which); the Board's decision, declined or not, and the support given."""
+
+    year: str
+    status: str  # final | provisional
+    level: str
+    tier: str
+    concerns: tuple[str, ...]
+    decision: str | None = None  # the tier the Board decided, where it decided
+    declined: bool = False  # the authority declined the Board's decision (MoU 2.1i)
+    support: tuple[SupportGiven, ...] = ()
+
+
+@attrs.frozen
 class AuthorityAssessment:
     """One authority's assessment for one year: flags, gaps, verdict, tier and support."""
 
@@ -222,6 +249,7 @@ class AuthorityAssessment:
     peers: tuple[Peer, ...] = ()
     tier_note: str | None = None
     coverage: Coverage | None = None
+    last_year: LastYear | None = None  # the year before as it stands on record, where known
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -343,6 +371,9 @@ def _output() -> cattrs.Converter:
             for field in attrs.fields(cls)
             if field.name != field.alias
         }
+        if cls is AuthorityAssessment:
+            # Only an assessment that read the store has it: other output stays as it was.
+            deferred["last_year"] = override(omit_if_default=True)
         converter.register_unstructure_hook(
             cls, make_dict_unstructure_fn(cls, converter, _cattrs_use_alias=True, **deferred)
         )

@@ -313,6 +313,7 @@ def _menu() -> Schema:
                 {
                     "per_authority": {"type": "integer", "minimum": 1},
                     "cap": {"type": "integer", "minimum": 1},
+                    "days_cap": {"type": "integer", "minimum": 1, "maximum": 365},
                 }
             ),
         },

@@ -7,7 +7,10 @@ from typing import Any
 
 import attrs
 
-EVENT_KINDS = ("discuss", "finalise", "decide", "support", "self_assessment", "offer")
+# Each act is an event of one kind; `data` holds the kind's own fields (see docs/cycle.md).
+# `supersede`: a run recorded again over a final view or decision (on the new run, naming the
+# run it supersedes); `challenge`: support beyond the menu's days cap, on the provider's record.
+EVENT_KINDS = ("discuss", "finalise", "decide", "support", "self_assessment", "offer", "supersede", "challenge")
 SUPPORT_STATUSES = ("planned", "under_way", "delivered", "cancelled")
 
 
@@ -97,6 +100,20 @@ class Verdict(_Plain):
     support: tuple[Event, ...]
     flags: tuple[str, ...]  # counted concern triggers
     provisional: dict[str, Any] = attrs.field(repr=False)
+    # The concerns as they stand: those the final view confirmed, else the counted ones.
+    concerns: tuple[str, ...] = ()
+    supersedes: Event | None = None  # why this run replaced a final view or decision on an earlier one
+    superseded_by: Event | None = None  # the later run's `supersede` event, when this run's acts were
+
+    @property
+    def declined(self) -> bool:
+        """The Board's decision in force was declined by the authority (MoU 2.1i)."""
+        return self.decision is not None and not self.decision.data["accepted"]
+
+    @property
+    def decided_tier(self) -> str:
+        """The tier support is given under: the Board's decision, else the verdict's tier."""
+        return str(self.decision.data["tier"]) if self.decision is not None else self.tier
 
 
 @attrs.frozen
@@ -107,6 +124,7 @@ class YearRecord(_Plain):
     verdicts: tuple[Verdict, ...]  # one per run, oldest first
     self_assessments: tuple[Event, ...]
     offers: tuple[Event, ...]
+    challenges: tuple[Event, ...] = ()  # support this authority gave beyond the menu's days cap
 
 
 @attrs.frozen
