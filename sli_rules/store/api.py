@@ -116,6 +116,8 @@ class Store:
             raise StoreError(f"the store {shown_url(self._engine.url)} refused a value: {first_line(error)}") from None
         except sa.exc.SQLAlchemyError as error:
             raise StoreError(f"the store {shown_url(self._engine.url)} failed: {first_line(error)}") from None
+        except OverflowError as error:  # SQLite's driver, before the database sees a number too large
+            raise StoreError(f"the store {shown_url(self._engine.url)} refused a value: {error}") from None
 
     # --- recording -----------------------------------------------------------------------
 
