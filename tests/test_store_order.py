@@ -316,7 +316,7 @@ def test_a_date_object_is_taken(store: Store) -> None:
         (None, "the store is a path or a database URL, not NoneType None"),
         (3, "the store is a path or a database URL, not int 3"),
         ("  ", "not empty text"),
-        ("sqlite://sli.db", r"'sqlite://sli.db' is not a SQLite URL: did you mean 'sqlite:///sli.db'\?"),
+        ("sqlite://sli.db", r"not a SQLite URL: 'sqlite://sli.db' \(did you mean 'sqlite:///sli.db'\?"),
         ("sqlite:sli.db", r"did you mean 'sqlite:///sli.db'\?"),
         ("postgresql+psycopg://sli:secret@localhost:abc/x", r"not a database URL: postgresql\+psycopg://sli:\*\*\*@localhost:abc/x \(its host and port do not read"),
         ("postgresql+psycopg://sli@[::1/x", "its host and port do not read"),

@@ -56,7 +56,7 @@ def _url_slip(text: str) -> str | None:
         path = rest.lstrip("/")
     else:
         return None
-    return f"{text!r} is not a SQLite URL: did you mean '{scheme}:///{path}'? (three slashes, then the path)"
+    return f"not a SQLite URL: {text!r} (did you mean '{scheme}:///{path}'? three slashes, then the path)"
 
 
 def shown_url(url: sa.URL) -> str:
