@@ -39,40 +39,40 @@ def _refused(db: str, arguments: list[str], message: str) -> None:  # noqa: F811
 
 
 def test_the_order_from_discussion_to_support_and_a_declined_decision(recorded: str) -> None:
-    db = recorded
-    act = ["--by", "Assessor", "--db", db]
-    _refused(db, ["finalise", "Rochdale", "--year", YEAR, "--by", "A"],
+    where = recorded
+    act = ["--by", "Assessor", "--db", where]
+    _refused(where, ["finalise", "Rochdale", "--year", YEAR, "--by", "A"],
              "Rochdale 2013-14: discuss the verdict with the authority before taking a final view (MoU 2.1b): the "
              "provisional verdict is serious_concerns with 12 counted concerns, and no discussion is on record for "
              "the year")
-    _refused(db, ["decide", "Rochdale", "--year", YEAR, "--tier", "intervention", "--accepted", "--by", "Board"],
+    _refused(where, ["decide", "Rochdale", "--year", YEAR, "--tier", "intervention", "--accepted", "--by", "Board"],
              "Rochdale 2013-14: take the final view (finalise) before the Board decides: the verdict is provisional, "
              "serious_concerns, intervention")
     _ok("discuss", "Rochdale", "--year", YEAR, "--note", "Met", "--on", "2013-09-20", *act)
-    _refused(db, ["finalise", "Rochdale", "--year", YEAR, "--on", "2013-09-19", "--by", "A"],
+    _refused(where, ["finalise", "Rochdale", "--year", YEAR, "--on", "2013-09-19", "--by", "A"],
              "Rochdale 2013-14: a final view dated 2013-09-19 would come before the discussion of 2013-09-20 it "
              "follows")
     _ok("finalise", "Rochdale", "--year", YEAR, "--on", "2013-09-30", *act)
-    _refused(db, ["decide", "Rochdale", "--year", YEAR, "--tier", "targeted_support", "--accepted", "--by", "B"],
+    _refused(where, ["decide", "Rochdale", "--year", YEAR, "--tier", "targeted_support", "--accepted", "--by", "B"],
              "Rochdale 2013-14: deciding targeted_support on a final view of intervention needs a reason "
              "(reason=, --reason)")
     _ok("decide", "Rochdale", "--year", YEAR, "--tier", "intervention", "--declined", "--on", "2013-10-14",
         "--note", "Prefers its own plan", *act)
-    _refused(db, ["support", "Rochdale", "--year", YEAR, "--option", "lga-peer-review", "--by", "A"],
+    _refused(where, ["support", "Rochdale", "--year", YEAR, "--option", "lga-peer-review", "--by", "A"],
              "Rochdale 2013-14: the authority declined the Board's decision of intervention (event 3, 2013-10-14): "
              "no support is recorded under it")
-    text = _ok("current", "Rochdale", "--year", YEAR, "--db", db)
+    text = _ok("current", "Rochdale", "--year", YEAR, "--db", where)
     assert text.splitlines()[:3] == [
         "Rochdale (E08000005) 2013-14, run 1",
         "  now: final, serious_concerns, intervention",
         "  provisional verdict: serious_concerns, intervention (confirmed)",
     ]
     assert "  declined: no support is recorded under the Board's decision" in text.splitlines()
-    data = json.loads(_ok("current", "Rochdale", "--year", YEAR, "--format", "json", "--db", db))
+    data = json.loads(_ok("current", "Rochdale", "--year", YEAR, "--format", "json", "--db", where))
     assert (data["status"], data["level"], data["tier"], data["declined"]) == (
         "final", "serious_concerns", "intervention", True)
     assert data["provisional"]["level"] == "serious_concerns" and data["decision"]["accepted"] is False
-    history = _ok("history", "Rochdale", "--db", db)
+    history = _ok("history", "Rochdale", "--db", where)
     assert "    now: final, serious_concerns, intervention; Board decision: intervention, declined\n" in history
 
     # Bolton: a decision of another tier with its reason; support within the decided tier only.
@@ -80,24 +80,24 @@ def test_the_order_from_discussion_to_support_and_a_declined_decision(recorded: 
     _ok("finalise", "Bolton", "--year", YEAR, "--on", "2013-09-30", *act)
     _ok("decide", "Bolton", "--year", YEAR, "--tier", "intervention", "--accepted", "--on", "2013-10-14",
         "--reason", "No progress on last year's plan", *act)
-    _refused(db, ["support", "Bolton", "--year", YEAR, "--option", "coaching", "--by", "A"],
+    _refused(where, ["support", "Bolton", "--year", YEAR, "--option", "coaching", "--by", "A"],
              "Bolton 2013-14: coaching is not an option of intervention (Table 1): local-peer-challenge, "
              "peer-consultancy, lga-peer-review")
-    _refused(db, ["support", "Bolton", "--year", YEAR, "--option", "lga-peer-review", "--provider", "Rochdale",
+    _refused(where, ["support", "Bolton", "--year", YEAR, "--option", "lga-peer-review", "--provider", "Rochdale",
                   "--by", "A"],
              "Rochdale cannot provide support in 2013-14: its own tier is intervention, above self_help")
     _ok("support", "Bolton", "--year", YEAR, "--option", "lga-peer-review", "--provider", "Wigan", "--days", "4",
         "--on", "2013-11-01", *act)
-    assert "(reason: No progress on last year's plan)" in _ok("history", "Bolton", "--db", db)
+    assert "(reason: No progress on last year's plan)" in _ok("history", "Bolton", "--db", where)
 
 
 def test_bad_arguments_are_one_line_and_exit_2(recorded: str, tmp_path: Path) -> None:
-    db = recorded
-    _refused(db, ["discuss", "Halton", "--year", YEAR, "--note", "x", "--by", "A", "--on", "2013-W40-1"],
+    where = recorded
+    _refused(where, ["discuss", "Halton", "--year", YEAR, "--note", "x", "--by", "A", "--on", "2013-W40-1"],
              "date '2013-W40-1' is not a date like 2013-10-01 (YYYY-MM-DD)")
-    _refused(db, ["discuss", "Halton", "--year", YEAR, "--note", "x", "--by", "A", "--on", "1900-01-01"],
+    _refused(where, ["discuss", "Halton", "--year", YEAR, "--note", "x", "--by", "A", "--on", "1900-01-01"],
              "date 1900-01-01 is before 2013-14 begins (2013-04-01)")
-    _refused(db, ["directory", "add", "Wigan", "--year", YEAR, "--area", "workforce", "--option", "coaching",
+    _refused(where, ["directory", "add", "Wigan", "--year", YEAR, "--area", "workforce", "--option", "coaching",
                   "--days", "400", "--by", "W"],
              "days must be a whole number from 1 to 365, not 400")
     for url, message in (
@@ -115,15 +115,15 @@ def test_bad_arguments_are_one_line_and_exit_2(recorded: str, tmp_path: Path) ->
 
 
 def test_recording_again_needs_a_reason_where_a_final_view_stands(recorded: str) -> None:
-    db = recorded
+    where = recorded
     _ok("finalise", "Halton", "--year", YEAR, "--level", "concerns", "--reason", "Audit letter", "--by", "A",
-        "--on", "2013-09-30", "--db", db)
-    _refused(db, ["record", "--by", "Analyst"],
+        "--on", "2013-09-30", "--db", where)
+    _refused(where, ["record", "--by", "Analyst"],
              "recording again would supersede what is on record for Halton 2013-14 (a final view on run 1): give the "
              "reason with supersede= (--supersede REASON); the earlier acts stay in the history, marked superseded")
-    assert _ok("record", "--by", "Analyst", "--supersede", "Corrected return", "--db", db) == (
+    assert _ok("record", "--by", "Analyst", "--supersede", "Corrected return", "--db", where) == (
         "recorded run 2: 23 authorities, 2013-14\n")
-    history = _ok("history", "Halton", "--db", db).splitlines()
+    history = _ok("history", "Halton", "--db", where).splitlines()
     (superseded,) = [line for line in history if line.startswith("  run 1")]
     assert superseded.startswith("  run 1 (superseded by run 2 on ")
     assert superseded.endswith(", by Analyst: Corrected return): provisional no_concerns, self_help")
@@ -132,11 +132,11 @@ def test_recording_again_needs_a_reason_where_a_final_view_stands(recorded: str)
 
 
 def test_report_from_the_store_shows_the_final_view_not_the_provisional_verdict(recorded: str, tmp_path: Path) -> None:
-    db = recorded
+    where = recorded
     _ok("finalise", "Halton", "--year", YEAR, "--level", "concerns", "--reason", "Audit letter", "--by", "A",
-        "--on", "2013-09-30", "--db", db)
+        "--on", "2013-09-30", "--db", where)
     page = tmp_path / "board.html"
-    _ok("report", "--db", db, "-o", str(page))
+    _ok("report", "--db", where, "-o", str(page))
     html = page.read_text(encoding="utf-8")
     halton = html[html.index('id="a-e06000006"'):]
     summary = halton[halton.index('<p class="summary-line">'):]
@@ -184,6 +184,12 @@ def test_record_years_records_each_year_in_order_each_reading_the_one_before(db:
     assert by_year["2015-16"]["last_year"]["year"] == "2014-15"
     assert by_year["2015-16"]["last_year"]["status"] == "provisional"
     assert [flag["last_year"] for flag in by_year["2015-16"]["flags"] if flag["trigger"] == "lga-momentum"] == [True]
+    # What a run remembers is part of the documented result: `sli-rules schema result` holds it.
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(_ok("schema", "result"))
+    for year in history["years"]:
+        jsonschema.validate({"rulebook": {"digest": "x"}, "assessments": [year["verdicts"][-1]["provisional"]]},
+                            schema)
     text = _ok("history", "Rochdale", "--db", db)
     assert ("    the year before (2013-14): final emerging_concerns, self_help; Board decision self_help, declined\n"
             in text)
@@ -205,27 +211,27 @@ def test_record_years_all_records_every_year_and_refuses_before_writing_any(db: 
 
 
 def test_a_misfiled_blank_or_second_self_assessment(recorded: str, tmp_path: Path) -> None:
-    db = recorded
+    where = recorded
     form = tmp_path / "halton.csv"
     form.write_text("authority,code,year,trigger,view,comment\nHalton,E06000007,2013-14,complaints,concern,\n",
                     encoding="utf-8")
-    _refused(db, ["self-assessment", "record", str(form), "--by", "DASS"],
+    _refused(where, ["self-assessment", "record", str(form), "--by", "DASS"],
              "the self-assessment names Halton but gives E06000007, which is Warrington's code (Halton's is "
              "E06000006): name and code disagree, so it is not recorded")
     blank = tmp_path / "blank.yaml"
     _ok("self-assessment", "template", "Halton", "--year", YEAR, "--code", "E06000006", "-o", str(blank))
-    _refused(db, ["self-assessment", "record", str(blank), "--by", "DASS"],
+    _refused(where, ["self-assessment", "record", str(blank), "--by", "DASS"],
              "Halton's self-assessment for 2013-14 answers no view: nothing to record")
     form.write_text("authority,code,year,trigger,view,comment\nHalton,E06000006,2013-14,complaints,concern,\n",
                     encoding="utf-8")
-    _ok("self-assessment", "record", str(form), "--by", "DASS", "--on", "2013-06-30", "--db", db)
-    _refused(db, ["self-assessment", "record", str(form), "--by", "DASS"],
+    _ok("self-assessment", "record", str(form), "--by", "DASS", "--on", "2013-06-30", "--db", where)
+    _refused(where, ["self-assessment", "record", str(form), "--by", "DASS"],
              "Halton's self-assessment for 2013-14 is on record (event 1, 2013-06-30): a second form needs "
              "supersede= (--supersede REASON)")
     _ok("self-assessment", "record", str(form), "--by", "DASS", "--on", "2013-07-01", "--supersede",
-        "Signed off by the lead member", "--db", db)
+        "Signed off by the lead member", "--db", where)
     assert ("  self-assessment 2013-07-01 by DASS: 1 concern, 0 no_concern, 0 unsure, superseding event 1: "
-            "Signed off by the lead member\n") in _ok("history", "Halton", "--db", db)
+            "Signed off by the lead member\n") in _ok("history", "Halton", "--db", where)
 
 
 def test_over_the_days_cap_needs_a_reason_and_is_shown_as_a_challenge(db: str, tmp_path: Path) -> None:  # noqa: F811

@@ -19,8 +19,8 @@ from .storage import db, snapshot  # noqa: F401 (fixtures)
 
 pytest.importorskip("sqlalchemy", reason="the store's tests need the store extra: pip install 'sli-rules[store]'")
 
-from sli_rules.store import StoreError
-from sli_rules.store.api import Store
+from sli_rules.cycle.store import StoreError
+from sli_rules.cycle.store.api import Store
 
 YEAR = "2013-14"
 # In the example region: Halton no_concerns/self_help with nothing counted; Bolton concerns/
@@ -175,6 +175,19 @@ def capped(tmp_path_factory: pytest.TempPathFactory, example_region: sli_rules.R
         stream.write("peers:\n  days_cap: 5\n")
     engine = sli_rules.Engine(sli_rules.load_rulebook(root))
     return engine.rulebook, engine.assess(example_region)
+
+
+def test_a_days_cap_that_is_not_a_number_of_days_is_a_located_rulebook_error(tmp_path: Path) -> None:
+    root = copy_rulebook(tmp_path)
+    menu = root / "menus" / "support.yaml"
+    lines = menu.read_text(encoding="utf-8").count("\n")
+    with menu.open("a", encoding="utf-8") as stream:
+        stream.write("peers:\n  days_cap: 400\n")
+    with pytest.raises(sli_rules.RulebookError) as refused:
+        sli_rules.load_rulebook(root)
+    assert [str(problem) for problem in refused.value.problems] == [
+        f"{menu}:{lines + 2}:13: peers days_cap is a whole number from 1 to 365"
+    ]
 
 
 def test_the_menus_days_cap_refuses_more_without_a_reason_and_records_a_challenge(

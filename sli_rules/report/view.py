@@ -328,29 +328,6 @@ def _verdict_words(data: Any, level_titles: Mapping[str, str]) -> str | None:
     return text
 
 
-def _standing(
-    standing: Mapping[str, Any], level_titles: Mapping[str, str], tier_titles: Mapping[str, str]
-) -> dict[str, Any]:
-    """The level, tier and status words of a year as it stands on record: a final view with
-    the provisional verdict beside it as such, and the Board's decision, declined or not."""
-    level, tier = str(standing.get("level")), str(standing.get("tier"))
-    status = str(standing.get("status") or "provisional")
-    if status == "final":
-        provisional = str(standing.get("provisional_level"))
-        status += f"; provisional verdict: {level_titles.get(provisional, provisional)}"
-    if standing.get("decision"):
-        decided = str(standing["decision"])
-        answer = "declined by the authority" if standing.get("declined") else "accepted"
-        status += f"; Board decision: {tier_titles.get(decided, decided)}, {answer}"
-    return {
-        "level": level,
-        "level_title": level_titles.get(level, level),
-        "tier": tier,
-        "tier_title": tier_titles.get(tier, tier),
-        "status": status,
-    }
-
-
 def _discussion(data: Any) -> tuple[str, ...]:
     if not data:
         return ()
@@ -414,7 +391,7 @@ def build(result: Result, extras: Mapping[str, Mapping[str, Any]] | None = None)
             )
         )
 
-    views = [_authority(record, headings, level_titles, ranks, extras, years_of, dict(tiers)) for record in records]
+    views = [_authority(record, headings, level_titles, ranks, extras, years_of) for record in records]
     latest: dict[str, AuthorityView] = {}
     for view in views:
         key = view.code or view.authority
@@ -479,19 +456,15 @@ def _authority(
     ranks: Mapping[str, int],
     extras: Mapping[str, Mapping[str, Any]],
     years_of: Mapping[str, list[HistoryPoint]],
-    tier_titles: Mapping[str, str] | None = None,
 ) -> AuthorityView:
     authority, code = str(record.get("authority")), record.get("code")
     extra = {key: _plain(value) for key, value in (extras.get(code or "") or extras.get(authority) or {}).items()}
     merged = {**extra, **{key: value for key, value in record.items() if value not in (None, [], {})}}
     standing = extra.get("standing")
     if isinstance(standing, Mapping):
-        # The store's record of the year stands over the assessment's own provisional verdict.
-        stands = _standing(standing, level_titles, tier_titles or {})
-        if stands["tier"] != record.get("tier"):
-            # The options and note recommended were the provisional tier's, not the one on record.
-            stands.update(tier_note=None, support=[])
-        record = {**record, **stands}
+        # The store's record of the year (level, tier, status in words) stands over the
+        # assessment's own provisional verdict; where its tier differs, so do the options.
+        record = {**record, **standing}
         merged = {**merged, "status": record["status"]}
     flags = [_flag(flag, headings) for flag in record.get("flags") or ()]
     gaps = tuple(_gap(gap, headings) for gap in record.get("gaps") or ())

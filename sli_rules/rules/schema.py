@@ -452,6 +452,31 @@ def _result() -> Schema:
                 ],
                 "description": "concern triggers judged (flagged or cleared) out of how many, overall and by heading",
             },
+            "last_year": _object(
+                {
+                    "year": _YEAR,
+                    "status": {"enum": ["provisional", "final"]},
+                    "level": _ID,
+                    "tier": _ID,
+                    "concerns": {"type": "array", "items": _ID},
+                    "decision": {"type": ["string", "null"]},
+                    "declined": {"type": "boolean"},
+                    "support": {
+                        "type": "array",
+                        "items": _object(
+                            {
+                                "option": _ID, "provider": text, "days": {"type": ["integer", "null"]},
+                                "status": text, "outcome": text,
+                            },
+                            ("option",),
+                        ),
+                    },
+                },
+                ("year", "status", "level", "tier", "concerns", "declined"),
+                description="the year before as it stands in the store (present only when recorded from one): the "
+                "final view (its level, tier and confirmed concerns), else the provisional verdict; the Board's "
+                "decision, declined or not; the support given",
+            ),
         },
         ("authority", "year", "level", "tier", "status", "flags", "gaps", "support", "reasons"),
     )

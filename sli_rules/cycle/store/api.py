@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from ..._version import __version__
-from ...assessment.results import LastYear, RegionAssessment, SupportGiven
-from ...rules.model import Rulebook, previous_year, year_start
-from . import lookup, order, tables
+from ...assessment.results import LastYear, RegionAssessment
+from ...rules.model import Rulebook, previous_year
+from . import lookup, order, reading, tables
 from .checks import (
     Row,
     SourceLike,
@@ -49,7 +49,7 @@ from .database import (
     store_url,
 )
 from .errors import StoreError
-from .records import SUPPORT_STATUSES, History, MatchPlan, Offer, Run, Source, Verdict, YearRecord
+from .records import SUPPORT_STATUSES, History, MatchPlan, Offer, Run, Verdict
 from .transfer import EXPORT_FORMAT
 
 if TYPE_CHECKING:
@@ -359,7 +359,7 @@ class Store:
         """Record an authority's self-assessment (a `SelfAssessment`, MoU 2.1h). Its name and
         code must name one authority; a form with no view answered is refused; a second form
         for the same year needs `supersede`, the reason."""
-        from ..selfassess import SelfAssessment
+        from ...facts.selfassess import SelfAssessment
 
         if not isinstance(own, SelfAssessment):
             raise StoreError(f"self_assess takes a SelfAssessment, not {type(own).__name__}")
@@ -424,25 +424,7 @@ class Store:
     def runs(self) -> tuple[Run, ...]:
         """Every recorded run, oldest first."""
         with self._reading() as connection:
-            rows = connection.execute(sa.select(tables.runs).order_by(tables.runs.c.id)).mappings().all()
-            years = connection.execute(sa.select(tables.verdicts.c.run_id, tables.verdicts.c.year).distinct()).all()
-        by_run: dict[int, set[str]] = {}
-        for run_id, year in years:
-            by_run.setdefault(run_id, set()).add(year)
-        return tuple(
-            Run(
-                id=row["id"],
-                recorded_at=row["recorded_at"],
-                recorded_by=row["recorded_by"],
-                rulebook_digest=row["rulebook_digest"],
-                rulebook_path=row["rulebook_path"],
-                package_version=row["package_version"],
-                sources=tuple(Source(**item) for item in json.loads(row["sources"])),
-                years=tuple(sorted(by_run.get(row["id"], ()), key=year_start)),
-                authorities=len(json.loads(row["result"])["assessments"]),
-            )
-            for row in rows
-        )
+            return reading.runs(connection)
 
     def result(self, run: int) -> dict[str, Any]:
         """A run's whole result, as recorded (`RegionAssessment.to_dict()`)."""
@@ -466,45 +448,11 @@ class Store:
 
     def history(self, authority: str) -> History:
         """Everything on record for an authority, every year: the provisional and final
-        verdicts of each run, flags, discussions, decisions, support, self-assessments, offers."""
+        verdicts of each run, flags, discussions, decisions, support, self-assessments, offers,
+        and support it gave beyond the menu's days cap."""
         required(authority, "the authority")
         with self._reading() as connection:
-            found = lookup.find(connection, authority, None)
-            if found is None:
-                lookup.refuse_unknown_authority(connection, authority, None)
-            assert found is not None
-            rows = (
-                connection.execute(
-                    sa.select(tables.verdicts)
-                    .where(tables.verdicts.c.key == found.key)
-                    .order_by(tables.verdicts.c.run_id, tables.verdicts.c.position)
-                )
-                .mappings()
-                .all()
-            )
-            events = lookup.read_events(connection, sa.and_(tables.events.c.key == found.key))
-            results: dict[int, dict[str, Any]] = {}
-            years = sorted({row["year"] for row in rows} | {event.year for event in events}, key=year_start)
-            records = []
-            for year in years:
-                of_year = [row for row in rows if row["year"] == year]
-                latest = max((row["run_id"] for row in of_year), default=None)
-                verdicts = tuple(
-                    lookup.build_verdict(
-                        connection, row, latest=row["run_id"] == latest, results=results, events=events
-                    )
-                    for row in of_year
-                )
-                records.append(
-                    YearRecord(
-                        year=year,
-                        verdicts=verdicts,
-                        self_assessments=tuple(e for e in events if e.year == year and e.kind == "self_assessment"),
-                        offers=tuple(e for e in events if e.year == year and e.kind == "offer"),
-                        challenges=tuple(e for e in events if e.year == year and e.kind == "challenge"),
-                    )
-                )
-        return History(found.authority, found.code, tuple(records))
+            return reading.history(connection, authority)
 
     def authorities(self) -> tuple[str, ...]:
         """Every authority the store knows (its latest name), sorted."""
@@ -526,127 +474,32 @@ class Store:
         ONS code (by name where it has none): the final view where one was taken, else the
         provisional verdict (said so); the Board's decision, declined or not; the support."""
         check_year(year)
-        before = previous_year(year)
-        found: dict[str, LastYear] = {}
         with self._reading() as connection:
-            events = lookup.read_events(connection, tables.events.c.year == before)
-            by_key: dict[str, list[Any]] = {}
-            for event in events:
-                by_key.setdefault(event.code or event.authority, []).append(event)
-            results: dict[int, dict[str, Any]] = {}
-            for row in lookup.latest_rows(connection, before):
-                verdict = lookup.build_verdict(
-                    connection, row, latest=True, results=results, events=by_key.get(row["key"], [])
-                )
-                found[row["key"]] = LastYear(
-                    year=before,
-                    status=verdict.status,
-                    level=verdict.level,
-                    tier=verdict.tier,
-                    concerns=verdict.concerns,
-                    decision=verdict.decision.data["tier"] if verdict.decision else None,
-                    declined=verdict.declined,
-                    support=tuple(
-                        SupportGiven(
-                            option=event.data["option"],
-                            provider=event.data.get("provider"),
-                            days=event.data.get("days"),
-                            status=event.data.get("status"),
-                            outcome=event.data.get("outcome"),
-                        )
-                        for event in verdict.support
-                    ),
-                )
-        return found
+            return reading.last_year(connection, previous_year(year))
 
     def self_assessments(self, year: str) -> tuple[SelfAssessment, ...]:
         """The latest self-assessment recorded for each authority in `year`, by name: what
         `Engine.assess(region, self_assessments=...)` takes."""
-        from ...facts.selfassess import OwnView, SelfAssessment
-
         check_year(year)
         with self._reading() as connection:
-            events = lookup.read_events(
-                connection, sa.and_(tables.events.c.year == year, tables.events.c.kind == "self_assessment")
-            )
-        latest = {event.code or event.authority: event for event in events}
-        return tuple(
-            SelfAssessment(
-                event.authority,
-                event.code,
-                event.year,
-                {trigger: OwnView(item["view"], item["comment"]) for trigger, item in event.data["views"].items()},
-            )
-            for event in sorted(latest.values(), key=lambda event: event.authority)
-        )
+            return reading.self_assessments(connection, year)
 
     def offers(self, year: str) -> tuple[Offer, ...]:
         """The excellence directory of a year, in the order offered."""
         check_year(year)
         with self._reading() as connection:
-            events = lookup.read_events(
-                connection, sa.and_(tables.events.c.year == year, tables.events.c.kind == "offer")
-            )
-        return tuple(
-            Offer(
-                id=event.id,
-                authority=event.authority,
-                code=event.code,
-                year=event.year,
-                area=event.data["area"],
-                option=event.data["option"],
-                days=event.data["days"],
-                contact=event.data.get("contact"),
-            )
-            for event in events
-        )
+            return reading.offers(connection, year)
 
     def match(self, year: str, *, days_each: int = 1) -> MatchPlan:
         """Offers of the directory matched to the needs of the year's verdicts as they stand
         (see `sli_rules.cycle.store.matching`): each need only with options of its decided tier
         (else its final, else its provisional tier); none for an authority that declined the
         Board's decision; no provider past the menu's days cap with the support already given."""
-        from .matching import Standing, plan_matches
-
         check_year(year)
         check_days(days_each, "days each")
         offers = self.offers(year)
         with self._reading() as connection:
-            rows = lookup.latest_rows(connection, year)
-            if not rows:
-                lookup.refuse_no_run(connection, year)
-            results: dict[int, dict[str, Any]] = {}
-            standings = []
-            rules = lookup.rules_of_run(connection, max(row["run_id"] for row in rows))
-            events = lookup.read_events(connection, tables.events.c.year == year)
-            by_key: dict[str, list[Any]] = {}
-            for event in events:
-                by_key.setdefault(event.code or event.authority, []).append(event)
-            for row in rows:
-                verdict = lookup.build_verdict(
-                    connection, row, latest=True, results=results, events=by_key.get(row["key"], [])
-                )
-                standings.append(Standing.of(verdict, lookup.assessment_of(connection, row, results), rules))
-            days_cap = rules["peers"].get("days_cap")
-            given: dict[str, int] = {}
-            if days_cap is not None:
-                for offer in offers:
-                    key = offer.code or offer.authority
-                    if key not in given:
-                        provider = lookup.Target(None, offer.authority, offer.code, year)
-                        given[key] = sum(order.given_days(connection, provider, year).values())
-        return plan_matches(
-            year,
-            standings,
-            offers,
-            least_tier=rules["tiers"][0]["id"],
-            tiers=[item["id"] for item in rules["tiers"]],
-            tier_options={item["id"]: list(item["options"]) for item in rules["tiers"]},
-            cap=rules["peers"]["cap"],
-            per_authority=rules["peers"]["per_authority"],
-            days_each=days_each,
-            days_left=None if days_cap is None else {key: max(days_cap - days, 0) for key, days in given.items()},
-        )
+            return reading.match(connection, year, offers, days_each)
 
     # --- export and import ---------------------------------------------------------------
 
