@@ -307,6 +307,7 @@ TOMORROW = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
         (lambda s: s.finalise("Halton", YEAR, level=3, by="a"), "level must be text"),
         (lambda s: s.support("Halton", YEAR, option="buddying", outcome=5, by="a"), "the outcome must be text"),
         (lambda s: s.record("result"), "record takes a RegionAssessment"),
+
         (lambda s: s.result("1"), "run must be a run's id"),
         (lambda s: s.result(2**70), "refused a value"),  # DataError on PostgreSQL, OverflowError on SQLite
     ],
@@ -315,6 +316,15 @@ def test_arguments_of_the_wrong_kind_or_range_are_refused_at_the_door(
     store: Store, db: str, act: Any, message: str  # noqa: F811
 ) -> None:
     _refused(store, db, act, message)
+
+
+def test_a_source_is_a_path_that_is_there_or_a_pair(
+    store: Store, db: str, result: sli_rules.RegionAssessment, default_rulebook: sli_rules.Rulebook  # noqa: F811
+) -> None:
+    _refused(store, db, lambda s: s.record(result, rulebook=default_rulebook, sources=[None]),
+             "a source is a path or a .path, sha256. pair, not NoneType None")
+    _refused(store, db, lambda s: s.record(result, rulebook=default_rulebook, sources=["no/such/facts.yaml"]),
+             "no such source file or folder: no/such/facts.yaml")
 
 
 def test_a_date_object_is_taken(store: Store) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import getpass
 import hashlib
+import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -35,17 +36,23 @@ def digest_of(path: Path) -> str:
 
 def sources_of(items: Iterable[SourceLike]) -> tuple[Source, ...]:
     """Sources as recorded: given (path, sha256) pairs kept as they are; a file path read and
-    hashed; a folder: every file below it."""
+    hashed; a folder: every file below it. Anything else, or a path not there, is refused."""
+    if isinstance(items, (str, Path)):
+        items = [items]
     found: list[Source] = []
     for item in items:
         if isinstance(item, Source):
             found.append(item)
-        elif isinstance(item, tuple):
-            found.append(Source(str(item[0]), str(item[1])))
-        else:
+        elif isinstance(item, tuple) and len(item) == 2 and all(isinstance(part, str) for part in item):
+            found.append(Source(item[0], item[1]))
+        elif isinstance(item, (str, os.PathLike)):
             path = Path(item)
+            if not path.exists():
+                raise StoreError(f"no such source file or folder: {path}")
             files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
             found.extend(Source(str(file), digest_of(file)) for file in files)
+        else:
+            raise StoreError(f"a source is a path or a (path, sha256) pair, not {type(item).__name__} {item!r}")
     return tuple(found)
 
 
