@@ -9,10 +9,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from . import __version__, cycle_cli, workspace
+from .assessment.backends import EngineFallbackWarning
 from .engine import AssessmentStream, Engine, example_region_path
 from .errors import Problem, SliRulesError
 from .facts import load_facts
@@ -103,6 +105,23 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
+    with warnings.catch_warnings():  # restores how warnings are shown when the command is done
+        warnings.showwarning = _show_warning
+        return _main(arguments)
+
+
+def _show_warning(
+    message: Warning | str, category: type[Warning], filename: str, lineno: int, file: object = None,
+    line: str | None = None,
+) -> None:
+    """The engine's fallback said as the command's own warning, not as a line of our source."""
+    if issubclass(category, EngineFallbackWarning):
+        print(f"sli-rules: warning: {message}", file=sys.stderr)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
+def _main(arguments: argparse.Namespace) -> int:
     try:
         if arguments.command == "assess":
             return _assess(arguments)

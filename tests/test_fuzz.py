@@ -515,7 +515,8 @@ def test_peer_matching_keeps_the_sorted_order() -> None:
 
 
 def test_numbers_reach_the_engine_in_a_form_it_reads() -> None:
-    from sli_rules.evaluate import EngineFailure, _number
+    from sli_rules.assessment.backends import EngineFailure
+    from sli_rules.assessment.backends.durable import _number
 
     for value in [1e-05, 1e16, 5e-324, -0.0, 1.7976931348623157e308, 0.1, 3.0, -2.5e-10]:
         text = _number(value)
