@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
+from .assessment.backends import BackendUnavailable, EngineFallbackWarning
 from .engine import AssessmentStream, Engine, assess
 from .errors import FactsError, Problem, RulebookError, SliRulesError
 from .facts import AuthorityFacts, Region, load_facts
@@ -40,7 +41,9 @@ __all__ = [
     "AssessmentStream",
     "AuthorityAssessment",
     "AuthorityFacts",
+    "BackendUnavailable",
     "Engine",
+    "EngineFallbackWarning",
     "FactsError",
     "Flag",
     "Gap",

@@ -383,7 +383,7 @@ def _for_peers(verdict: judge.Verdict) -> judge.Verdict:
 
 
 def _report(progress: Progress | None, done: int, total: int) -> None:
-    if progress is not None and (done == total or done % 1000 == 0):
+    if progress is not None and (done == total or done % 100 == 0):
         progress(done, total)
 
 
