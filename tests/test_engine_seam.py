@@ -110,7 +110,7 @@ def test_engines_dropped_in_cycles_while_threads_assess_never_hang() -> None:
 
 
 def test_a_closed_program_deletes_its_rulesets_and_a_dropped_one_queues_them(default_rulebook) -> None:
-    from sli_rules.plan import make_plan
+    from sli_rules.rules.plan import make_plan
 
     plan = make_plan(default_rulebook)
     program = DurableProgram(plan)
@@ -153,8 +153,8 @@ def test_a_message_of_another_shape_is_an_engine_failure_not_a_guess(message: st
 
 
 def test_both_backends_compile_the_same_plan_into_programs_that_agree(default_rulebook, example_region) -> None:
-    from sli_rules.engine import _Run
-    from sli_rules.plan import make_plan
+    from sli_rules.assessment.engine import _Run
+    from sli_rules.rules.plan import make_plan
 
     plan = make_plan(default_rulebook)
     durable = backends.backend("durable").compile_plan(plan)

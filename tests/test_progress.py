@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sli_rules.progress import Progress, bar
+from sli_rules.cli.progress import Progress, bar
 
 from .conftest import REPO, run_cli
 

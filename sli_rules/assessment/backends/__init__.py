@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Protocol
 from ...errors import Problem, SliRulesError
 
 if TYPE_CHECKING:
-    from ...plan import Plan
+    from ...rules.plan import Plan
 
 Outcome = bool | None  # a trigger certainly holds, certainly does not, or cannot be judged
 Row = Sequence[float | None]  # an authority's slot values, None where unknown

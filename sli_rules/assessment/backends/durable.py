@@ -52,9 +52,9 @@ from typing import Any
 import attrs
 import durable_rules_engine as _engine
 
-from ...logic import COMPARISONS, And, Atom, Not, negation
-from ...logic import Node as PlanNode
-from ...plan import Plan
+from ...rules.logic import COMPARISONS, And, Atom, Not, negation
+from ...rules.logic import Node as PlanNode
+from ...rules.plan import Plan
 from . import BATCH, Column, EngineFailure, Outcome, Row
 from .python import PythonProgram
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ...logic import compile_tree
-from ...plan import Plan
+from ...rules.logic import compile_tree
+from ...rules.plan import Plan
 from . import Column, Outcome, Row
 
 NAME = "python"

@@ -13,11 +13,10 @@ from array import array
 from collections.abc import Sequence
 from typing import Any, Literal, assert_never, cast
 
-from .derived import OUTCOME_CODES, Constant, Derived, Values
-from .errors import FactsError, Problem, Problems
-from .facts import AuthorityFacts, Region, name_key
-from .logic import Column, Node, Not, evaluate_column
-from .model import (
+from ..errors import FactsError, Problem, Problems
+from ..facts import AuthorityFacts, Region, name_key
+from ..rules.logic import Column, Node, Not, evaluate_column
+from ..rules.model import (
     ComparatorsRef,
     CouncilTypeRef,
     FactRef,
@@ -30,7 +29,8 @@ from .model import (
     previous_year,
     year_start,
 )
-from .plan import BoundSlot, CountSlot, Plan, RefSlot, Slot, TrendSlot, ValueSlot, encode_literal
+from ..rules.plan import BoundSlot, CountSlot, Plan, RefSlot, Slot, TrendSlot, ValueSlot, encode_literal
+from .derived import OUTCOME_CODES, Constant, Derived, Values
 from .uncertainty import confidence_interval, improving, worsening
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from .model import (
+from ..rules.model import (
     HEADINGS,
     Counter,
     Flagged,
@@ -19,8 +19,8 @@ from .model import (
     VerdictCondition,
     VerdictNot,
 )
-from .operators import OPERATORS
-from .policy import Tally, choose_level, holds
+from ..rules.operators import OPERATORS
+from ..rules.policy import Tally, choose_level, holds
 
 __all__ = ["Tally", "Verdict", "choose_level", "counted", "describe", "judge", "reasons", "tally"]
 

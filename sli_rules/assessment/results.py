@@ -10,7 +10,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 
-from .facts import latest_named
+from ..facts import latest_named
 
 T = TypeVar("T")
 
@@ -248,7 +248,7 @@ class AuthorityAssessment:
 
     def explain(self) -> str:
         """Why this authority got its verdict, in plain English, with values and sources."""
-        from .report import explain_text
+        from ..report import explain_text
 
         return explain_text(self)
 

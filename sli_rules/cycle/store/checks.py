@@ -10,9 +10,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import did_you_mean
-from ..model import YEAR_PATTERN, Rulebook
-from ..results import RegionAssessment
+from ...assessment.results import RegionAssessment
+from ...errors import did_you_mean
+from ...rules.model import YEAR_PATTERN, Rulebook
 from .errors import StoreError
 from .records import Source
 
@@ -74,7 +74,7 @@ def rulebook_summary(rulebook: Rulebook) -> dict[str, Any]:
 
 def rulebook_for(result: RegionAssessment, rulebook: Rulebook | None) -> Rulebook:
     if rulebook is None:
-        from ..load import load_rulebook
+        from ...rules.load import load_rulebook
 
         path = Path(result.rulebook_path)
         if not path.is_dir():

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import attrs
 
-from ..errors import Problem, Problems, RulebookError
+from ...errors import Problem, Problems, RulebookError
 from ..model import Rulebook
 from ..source import display_path, load_documents, read_text, walk_files
 from . import build, checks
@@ -37,13 +37,16 @@ PASSES: tuple[tuple[str, Pass], ...] = (
 )
 
 
+PACKAGE = Path(__file__).resolve().parents[2]  # sli_rules/, from sli_rules/rules/load/
+
+
 def repository_root() -> Path:
-    return Path(__file__).resolve().parent.parent.parent
+    return PACKAGE.parent
 
 
 def shipped(*parts: str) -> Path:
     """A folder shipped with the package: inside the wheel, or at the repository's top."""
-    inside = Path(__file__).resolve().parent.parent / "_shipped" / Path(*parts)
+    inside = PACKAGE / "_shipped" / Path(*parts)
     return inside if inside.exists() else repository_root().joinpath(*parts)
 
 

@@ -8,8 +8,8 @@ from typing import Any, Literal, cast
 
 import attrs
 
+from ...errors import Location, did_you_mean
 from ..convert import type_name
-from ..errors import Location, did_you_mean
 from ..model import (
     CHANGES,
     HEADINGS,

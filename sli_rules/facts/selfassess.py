@@ -18,10 +18,22 @@ from typing import Any, Literal
 import attrs
 import yaml
 
-from .errors import FactsError, Problem, Problems, did_you_mean
-from .facts.tabular import XLSX_HINT, open_workbook
-from .model import HEADINGS, YEAR_PATTERN, AllOf, AnyOf, Condition, Count, FactRef, FactTest, NotOf, Rulebook, Trigger
-from .source import display_path, load_documents, read_text
+from ..errors import FactsError, Problem, Problems, did_you_mean
+from ..rules.model import (
+    HEADINGS,
+    YEAR_PATTERN,
+    AllOf,
+    AnyOf,
+    Condition,
+    Count,
+    FactRef,
+    FactTest,
+    NotOf,
+    Rulebook,
+    Trigger,
+)
+from ..rules.source import display_path, load_documents, read_text
+from .tabular import XLSX_HINT, open_workbook
 
 View = Literal["concern", "no_concern", "unsure"]
 VIEWS: tuple[View, ...] = ("concern", "no_concern", "unsure")
@@ -193,7 +205,7 @@ def load_self_assessment(path: str | Path, rulebook: Rulebook | None = None) -> 
     once as FactsError: unknown triggers (with did-you-mean), unknown views, a missing or
     mixed authority or year, a trigger answered twice."""
     if rulebook is None:
-        from .load import load_rulebook
+        from ..rules.load import load_rulebook
 
         rulebook = load_rulebook()
     file = Path(path)
@@ -312,7 +324,7 @@ def _table(
 
 
 def _csv_rows(file: Path, shown: str, problems: Problems) -> list[dict[str, Cell]]:
-    from .facts import csv_rows
+    from ..facts import csv_rows
 
     text = read_text(file, problems)
     if text is None:

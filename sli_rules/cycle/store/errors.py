@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import Problem, SliRulesError
+from ...errors import Problem, SliRulesError
 
 STORE_HINT = "pip install 'sli-rules[store]'"
 POSTGRES_HINT = "pip install 'sli-rules[postgres]'"

@@ -13,19 +13,21 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from . import __version__, cycle_cli, workspace
-from .assessment.backends import EngineFallbackWarning
-from .engine import AssessmentStream, Engine, example_region_path
-from .errors import Problem, SliRulesError
-from .facts import load_facts
-from .load import load_rulebook
-from .output import emit, emit_chunks
+from .._version import __version__
+from ..assessment.backends import EngineFallbackWarning
+from ..assessment.engine import AssessmentStream, Engine, example_region_path
+from ..assessment.results import AuthorityAssessment
+from ..assessment.ruletest import check_test_files, split_test_files
+from ..errors import Problem, SliRulesError
+from ..facts import load_facts
+from ..output import emit, emit_chunks
+from ..report import FORMATS, STREAMED_FORMATS, ExtraMissing, explain_text, render_bytes
+from ..rules import workspace
+from ..rules.load import load_rulebook
+from ..rules.schema import KINDS as SCHEMA_KINDS
+from ..rules.schema import schema_text
+from . import cycle as cycle_cli
 from .progress import Progress, rendering
-from .report import FORMATS, STREAMED_FORMATS, ExtraMissing, explain_text, render_bytes
-from .results import AuthorityAssessment
-from .ruletest import check_test_files, split_test_files
-from .schema import KINDS as SCHEMA_KINDS
-from .schema import schema_text
 
 
 class ExitCode:
@@ -101,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("kind", choices=SCHEMA_KINDS, metavar="KIND", help=f"one of: {', '.join(SCHEMA_KINDS)}")
     workspace.add_parser(commands)
 
-    from .report_command import add_report_parser
+    from .report import add_report_parser
 
     add_report_parser(commands, facts_arguments)
     cycle_cli.add_commands(commands, facts_arguments)
@@ -137,7 +139,7 @@ def _main(arguments: argparse.Namespace) -> int:
         if arguments.command == "init":
             return workspace.run(arguments)
         if arguments.command == "report":
-            from .report_command import run_report
+            from .report import run_report
 
             return run_report(arguments, _region)
         if arguments.command == "schema":
@@ -290,7 +292,7 @@ def _validate(arguments: argparse.Namespace) -> int:
 
 
 def _test(arguments: argparse.Namespace) -> int:
-    from .ruletest import run_tests
+    from ..assessment.ruletest import run_tests
 
     engine = Engine(arguments.rules)
     paths = arguments.paths

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problems, SliRulesError
-from ..source import Document, Where, load_documents
+from ...errors import Problems, SliRulesError
+from ...rules.source import Document, Where, load_documents
 from .errors import StoreError
 
 EXPORT_FORMAT = "sli-rules store"

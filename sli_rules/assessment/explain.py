@@ -9,10 +9,9 @@ from typing import Any, Literal, assert_never
 
 import attrs
 
-from .evaluate import Record
-from .facts import AuthorityFacts
-from .logic import kleene_and, kleene_not, kleene_or
-from .model import (
+from ..facts import AuthorityFacts
+from ..rules.logic import kleene_and, kleene_not, kleene_or
+from ..rules.model import (
     AllOf,
     ComparatorsRef,
     Condition,
@@ -35,11 +34,12 @@ from .model import (
     previous_year,
     year_start,
 )
-from .operators import OPERATORS
-from .plan import BoundSlot, Plan, RefSlot, Slot, ValueSlot, leaves
+from ..rules.operators import OPERATORS
+from ..rules.plan import BoundSlot, Plan, RefSlot, Slot, ValueSlot, leaves
+from ..words import show
+from .evaluate import Record
 from .results import Deferred, Evidence, Flag, Gap, Part
 from .uncertainty import worsening
-from .words import show
 
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 OUTCOME_WORDS = {True: "true", False: "false", None: "unknown"}

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from .. import __version__
-from ..model import Rulebook, previous_year, year_start
-from ..results import RegionAssessment
+from ..._version import __version__
+from ...assessment.results import RegionAssessment
+from ...rules.model import Rulebook, previous_year, year_start
 from . import lookup, tables
 from .checks import (
     Row,
@@ -40,7 +40,7 @@ from .records import SUPPORT_STATUSES, History, MatchPlan, Offer, Run, Source, V
 from .transfer import EXPORT_FORMAT
 
 if TYPE_CHECKING:
-    from ..selfassess import SelfAssessment
+    from ...facts.selfassess import SelfAssessment
 
 
 class Store:
@@ -357,7 +357,7 @@ class Store:
     def self_assessments(self, year: str) -> tuple[SelfAssessment, ...]:
         """The latest self-assessment recorded for each authority in `year`, by name: what
         `Engine.assess(region, self_assessments=...)` takes."""
-        from ..selfassess import OwnView, SelfAssessment
+        from ...facts.selfassess import OwnView, SelfAssessment
 
         check_year(year)
         with self._engine.connect() as connection:
@@ -398,7 +398,7 @@ class Store:
 
     def match(self, year: str, *, days_each: int = 1) -> MatchPlan:
         """Offers of the directory matched to the needs of the year's latest recorded verdicts
-        (see `sli_rules.store.matching`)."""
+        (see `sli_rules.cycle.store.matching`)."""
         from .matching import Standing, plan_matches
 
         check_year(year)

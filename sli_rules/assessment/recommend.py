@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 import attrs
 
+from ..rules.model import Rulebook, Tier
 from .judge import Verdict
-from .model import Rulebook, Tier
 from .results import Flag, Peer, SupportOption
 
 

@@ -9,13 +9,13 @@ from typing import Any
 
 import attrs
 
-from .convert import structure, type_name
+from ..errors import Problem, Problems, RulebookError, did_you_mean
+from ..facts import AuthorityFacts, Region, _Invalid, _record, assemble, bind, check_value, load_facts
+from ..rules.convert import structure, type_name
+from ..rules.model import ExpectSpec, Rulebook, TestsFile
+from ..rules.source import Document, Where, display_path, load_documents, walk_files
 from .engine import Engine
-from .errors import Problem, Problems, RulebookError, did_you_mean
-from .facts import AuthorityFacts, Region, _Invalid, _record, assemble, bind, check_value, load_facts
-from .model import ExpectSpec, Rulebook, TestsFile
 from .results import AuthorityAssessment
-from .source import Document, Where, display_path, load_documents, walk_files
 
 
 @attrs.frozen

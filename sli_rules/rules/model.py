@@ -9,7 +9,7 @@ from typing import Any, Literal, Union, get_args
 
 import attrs
 
-from .errors import Location, Problem
+from ..errors import Location, Problem
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 YEAR_PATTERN = re.compile(r"(\d{4})-(\d{2})\Z")

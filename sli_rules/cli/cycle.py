@@ -16,11 +16,11 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import SliRulesError
+from ..errors import SliRulesError
 
 if TYPE_CHECKING:
-    from .store import History, MatchPlan, Offer, Verdict
-    from .store.api import Store
+    from ..cycle.store import History, MatchPlan, Offer, Verdict
+    from ..cycle.store.api import Store
 
 COMMANDS = (
     "record", "history", "discuss", "finalise", "decide", "support", "self-assessment", "directory", "match",
@@ -128,7 +128,7 @@ def add_commands(commands: Any, facts_arguments: Any) -> None:
 
 def main(arguments: argparse.Namespace) -> int:
     """Run one of the cycle's commands; errors print one line (or located lines) and exit 2."""
-    from .store import StoreError
+    from ..cycle.store import StoreError
 
     try:
         return _run(arguments)
@@ -139,12 +139,12 @@ def main(arguments: argparse.Namespace) -> int:
 
 
 def _open(arguments: argparse.Namespace) -> Store:
-    from .store import StoreError, require_store_extra
+    from ..cycle.store import StoreError, require_store_extra
 
     if not arguments.db:
         raise StoreError("no store: give --db PATH-OR-URL or set SLI_RULES_DB")
     require_store_extra()
-    from .store.api import Store
+    from ..cycle.store.api import Store
 
     return Store(arguments.db)
 
@@ -155,7 +155,7 @@ def _run(arguments: argparse.Namespace) -> int:
         return _template(arguments)
     if command == "import":
         # The file is checked before the store is touched: a damaged export changes nothing.
-        from .store.transfer import read_export
+        from ..cycle.store.transfer import read_export
 
         data = read_export(Path(arguments.file))
         with _open(arguments) as store:
@@ -165,8 +165,8 @@ def _run(arguments: argparse.Namespace) -> int:
     if command == "record":
         return _record(arguments)
     if command == "self-assessment":
-        from .load import load_rulebook
-        from .selfassess import load_self_assessment
+        from ..facts.selfassess import load_self_assessment
+        from ..rules.load import load_rulebook
 
         own = load_self_assessment(arguments.file, load_rulebook(arguments.rules))
         with _open(arguments) as store:
@@ -234,8 +234,8 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def _record(arguments: argparse.Namespace) -> int:
-    from .engine import Engine, example_region_path
-    from .facts import load_facts
+    from ..assessment.engine import Engine, example_region_path
+    from ..facts import load_facts
     from .progress import Progress
 
     progress = Progress.for_arguments(arguments)
@@ -265,8 +265,8 @@ def _record(arguments: argparse.Namespace) -> int:
 
 
 def _template(arguments: argparse.Namespace) -> int:
-    from .load import load_rulebook
-    from .selfassess import self_assessment_template
+    from ..facts.selfassess import self_assessment_template
+    from ..rules.load import load_rulebook
 
     path = self_assessment_template(load_rulebook(arguments.rules), arguments.authority, arguments.year,
                                     arguments.output, code=arguments.code)

@@ -9,9 +9,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..errors import did_you_mean
-from ..facts import name_key
-from ..model import year_start
+from ...errors import did_you_mean
+from ...facts import name_key
+from ...rules.model import year_start
 from . import tables
 from .checks import Row, authority_key, check_date, check_year, counted_concerns, now, required, who
 from .database import inserted_id

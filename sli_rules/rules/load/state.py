@@ -6,8 +6,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ...errors import Problems, did_you_mean
 from ..convert import structure, type_name
-from ..errors import Problems, did_you_mean
 from ..model import (
     ID_PATTERN,
     YEAR_PATTERN,

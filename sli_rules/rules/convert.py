@@ -19,7 +19,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn
 
-from .errors import did_you_mean
+from ..errors import did_you_mean
 from .model import AliasSpec
 from .source import Where
 

@@ -16,8 +16,8 @@ from typing import Any
 import attrs
 import yaml
 
-from .errors import Location, Place, Problems
-from .errors import Where as Where  # noqa: PLC0414 (readers import it from here)
+from ..errors import Location, Place, Problems
+from ..errors import Where as Where  # noqa: PLC0414 (readers import it from here)
 from .yamlread import LOADER, MAX_INT_DIGITS, EventBuilder, NodeBuilder, TooBig, find_places
 
 Key = str | int

@@ -11,13 +11,13 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from . import workspace
-from .engine import Engine
-from .model import previous_year
-from .output import emit
+from ..assessment.engine import Engine
+from ..assessment.results import RegionAssessment
+from ..output import emit
+from ..report import ExtraMissing, render_bytes
+from ..rules import workspace
+from ..rules.model import previous_year
 from .progress import Progress, rendering
-from .report import ExtraMissing, render_bytes
-from .results import RegionAssessment
 
 BOARD_FORMATS = ("html", "pdf")
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
@@ -44,7 +44,7 @@ def _store_extras(db: str, result: RegionAssessment) -> dict[str, dict[str, Any]
     """What the store holds of each authority assessed, by ONS code (or name): its verdicts
     over the years, last year's, the discussion and the final view of the year assessed.
     An authority the store does not know adds nothing."""
-    from .store import Store, StoreError
+    from ..cycle.store import Store, StoreError
 
     extras: dict[str, dict[str, Any]] = {}
     store = Store(db)

@@ -10,21 +10,20 @@ from typing import Any
 
 import attrs
 
-from . import judge, recommend
-from .assessment import backends
-from .assessment.backends import BATCH, EngineFailure, Outcome, Program
-from .assessment.backends.python import PythonProgram
+from ..facts import AuthorityFacts, Region, bind, load_facts, name_key
+from ..facts.selfassess import SelfAssessment
+from ..rules.load import load_rulebook, shipped
+from ..rules.model import HEADINGS, Rulebook, Trigger, previous_year, year_start
+from ..rules.plan import Plan, make_plan
+from ..rules.policy import LevelChooser, Tally
+from . import backends, judge, recommend
+from .backends import BATCH, EngineFailure, Outcome, Program
+from .backends.python import PythonProgram
 from .derive import derive
 from .derived import OUTCOME_CODES, OUTCOMES, Derived
 from .evaluate import Recorder
 from .explain import Explainer
-from .facts import AuthorityFacts, Region, bind, load_facts, name_key
-from .load import load_rulebook, shipped
-from .model import HEADINGS, Rulebook, Trigger, previous_year, year_start
-from .plan import Plan, make_plan
-from .policy import LevelChooser, Tally
 from .results import AuthorityAssessment, Coverage, Deferred, Flag, Gap, Judged, Part, RegionAssessment, Summary
-from .selfassess import SelfAssessment
 
 BACKENDS = backends.NAMES
 Progress = Callable[[int, int], None]

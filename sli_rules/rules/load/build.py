@@ -9,7 +9,7 @@ from typing import Any, cast
 
 import yaml
 
-from ..errors import Location, did_you_mean, place
+from ...errors import Location, did_you_mean, place
 from ..model import (
     BASES,
     HEADINGS,

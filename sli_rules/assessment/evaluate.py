@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from .assessment.backends import Outcome
-from .logic import compile_tree
-from .plan import Plan
+from ..rules.logic import compile_tree
+from ..rules.plan import Plan
+from .backends import Outcome
 
 if TYPE_CHECKING:
     from .derived import Derived
