@@ -47,6 +47,7 @@ def canonical(result):
 shared = Engine(rulebook)
 expected = canonical(shared.assess(region))
 failures, made, collected, assessed = [], [0], [0], [0]
+finished = threading.Event()  # the engines are all made and dropped
 
 def drop_engines_in_cycles():
     try:
@@ -70,11 +71,12 @@ def drop_engines_in_cycles():
                 collected[0] += 1
     except BaseException as error:
         failures.append(repr(error))
+    finally:
+        finished.set()
 
 def assess():
     try:
-        start = time.monotonic()
-        while time.monotonic() - start < {seconds}:
+        while not finished.is_set():
             assert canonical(shared.assess(region)) == expected
             assessed[0] += 1
     except BaseException as error:
@@ -87,7 +89,7 @@ for thread in threads:
     thread.join()
 assert not failures, failures[:3]
 assert made[0] >= 10 and collected[0] == made[0], (made, collected)
-assert assessed[0] >= 2, assessed
+assert assessed[0] >= 1, assessed
 # The dropped engines' rulesets were queued by their finalisers and are deleted by the next
 # engine to run, outside its session.
 gc.collect()
@@ -100,8 +102,9 @@ print("ALL GOOD", made[0], collected[0], assessed[0])
 def test_engines_dropped_in_cycles_while_threads_assess_never_hang() -> None:
     """One thread makes and drops engines held in reference cycles while two assess the example
     region: a collection inside an engine's locked section, freeing a dropped engine, once
-    waited for ever on its own thread's lock (the code before this seam hung within seconds)."""
-    code = STRESS.format(repo=str(REPO), deadline=60, example=str(EXAMPLE), seconds=4, most=400)
+    waited for ever on its own thread's lock (the code before this seam hung in most runs of
+    this test). At most 80 engines or 10 seconds: a few seconds on an idle machine."""
+    code = STRESS.format(repo=str(REPO), deadline=60, example=str(EXAMPLE), seconds=10, most=80)
     done = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=120, check=False,
         cwd=REPO,
