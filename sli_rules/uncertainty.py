@@ -285,10 +285,7 @@ def rate_ratio(
     upper_share = 1.0 if before == 0 else _beta_quantile(1 - alpha / 2, now + 1, before)
     lower = lower_share / (1 - lower_share) * scale
     upper = math.inf if upper_share >= 1 else upper_share / (1 - upper_share) * scale
-    if before > 0:
-        ratio = now / before * scale
-    else:
-        ratio = 1.0 if now == 0 else math.inf
+    ratio = now / before * scale if before > 0 else (1.0 if now == 0 else math.inf)
     return Interval(ratio, lower, upper, float(confidence), "exact conditional binomial")
 
 
