@@ -172,6 +172,10 @@ def _definitions() -> Schema:
             "anyOf": [{"type": ["number", "string", "boolean", "null"]}, {"$ref": "#/$defs/fact_values"}]
         },
     }
+    counts_of_fact = _object(
+        {"numerator": {"type": "integer", "minimum": 0}, "denominator": {"type": "integer", "minimum": 1}},
+        ("numerator", "denominator"),
+    )
     fact_set = _object(
         {
             "authority": _TEXT,
@@ -185,10 +189,17 @@ def _definitions() -> Schema:
             "counts": {
                 "type": "object",
                 "description": "the counts behind a fact's value, by fact id",
-                "additionalProperties": _object(
-                    {"numerator": {"type": "integer", "minimum": 0}, "denominator": {"type": "integer", "minimum": 1}},
-                    ("numerator", "denominator"),
-                ),
+                "additionalProperties": counts_of_fact,
+            },
+            "previous_counts": {
+                "type": "object",
+                "description": "the counts behind last year's value, by fact id: for two-sample tests of the change",
+                "additionalProperties": counts_of_fact,
+            },
+            "history_counts": {
+                "type": "object",
+                "description": "the counts behind earlier years' values, by fact id and year: for tests of trend",
+                "additionalProperties": {"type": "object", "additionalProperties": counts_of_fact},
             },
             "history": {
                 "type": "object",
