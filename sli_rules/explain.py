@@ -123,7 +123,7 @@ class Explainer:
             return f"{subject} = {show(value)} {words}" + (f" ({measure.name})" if measure.name else "")
         refs = [self.reference(test, ref, row, texts)[0] for ref in test.test.refs]
         if OPERATORS[test.test.op].reads == "interval" and any(isinstance(ref, PreviousRef) for ref in test.test.refs):
-            refs = [f"last year (two samples, at {test.test.confidence:g}%)"]
+            refs = [f"{refs[0]}, the two years taken as samples"]
         unit = "%" if test.change == "percent" else ""
         words = OPERATORS[test.test.op].words
         joined = " and ".join(refs) if OPERATORS[test.test.op].shape == "pair" else ", ".join(refs)
