@@ -13,8 +13,9 @@ PHE/OHID "Technical Guide: Confidence Intervals"):
 - a measure is **worsening** (improving) over N years when each of the last N years is worse
   (better) than the year before: unknown when any of those N + 1 values is missing, or when one
   of those years starts a definition break (its value is not comparable with the year before).
-  That is a run of years, not a statistical test: with no real change, a run of three falls
-  happens by chance one time in eight.
+  That is a run of years, not a statistical test: with no real change, three falls in a row
+  happen by chance one time in eight where the level drifts at random (one in twenty-four where
+  it scatters about a fixed level).
 
 Two years are compared as two samples, never this year's interval against last year's value as
 if that were exact:
