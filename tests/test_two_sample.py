@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 import random
+import subprocess
+import sys
 
 import pytest
 
@@ -21,6 +23,8 @@ from sli_rules.uncertainty import (
     wilson_interval,
     worsening_trend,
 )
+
+from .conftest import REPO
 
 scipy_stats = pytest.importorskip("scipy.stats")
 numpy = pytest.importorskip("numpy")
@@ -266,3 +270,17 @@ def test_trend_tests_fire_at_the_nominal_rate(method: str) -> None:
         counts = {year: (int(x), people) for year, x in zip(years, drawn, strict=True)}
         fired += bool(worsening_trend(method, counts, "higher", 4, confidence=95).holds)  # type: ignore[arg-type]
     assert abs(fired / SIMULATIONS - 0.025) <= TOLERANCE, fired / SIMULATIONS
+
+
+def test_without_scipy_only_the_exact_rate_ratio_needs_the_extra() -> None:
+    # SciPy made unimportable in a fresh interpreter: Newcombe and the trend tests need only
+    # the normal distribution; the exact rate ratio says which extra to install.
+    script = (
+        "import sys; sys.modules['scipy'] = None\n"
+        "from sli_rules.uncertainty import linear_trend, proportion_difference, rate_ratio, StatsExtraMissing\n"
+        "proportion_difference(410, 600, 450, 620); linear_trend('rate', [(100, 20000), (170, 20000)])\n"
+        "try:\n    rate_ratio(150, 20000, 110, 21000)\nexcept StatsExtraMissing as error:\n    print(error)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == 'the exact rate ratio of two years needs SciPy: pip install "sli-rules[stats]"'
