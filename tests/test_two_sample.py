@@ -1,6 +1,6 @@
-"""Two years compared as two samples, and tests of trend (sli_rules.uncertainty): the worked
-figures of the rule format, published values, independent references (SciPy), and seeded
-simulations showing that with no real change each test fires at its nominal rate."""
+"""Two years compared as two samples, and tests of trend (sli_rules.assessment.uncertainty): the
+worked figures of the rule format, published values, independent references (SciPy), and
+seeded simulations showing that with no real change each test fires at its nominal rate."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from sli_rules.uncertainty import (
+from sli_rules.assessment.uncertainty import (
     NO_CHANGE,
     change_interval,
     improving_trend,
@@ -277,7 +277,7 @@ def test_without_scipy_only_the_exact_rate_ratio_needs_the_extra() -> None:
     # the normal distribution; the exact rate ratio says which extra to install.
     script = (
         "import sys; sys.modules['scipy'] = None\n"
-        "from sli_rules.uncertainty import linear_trend, proportion_difference, rate_ratio, StatsExtraMissing\n"
+        "from sli_rules.assessment.uncertainty import linear_trend, proportion_difference, rate_ratio, StatsExtraMissing\n"
         "proportion_difference(410, 600, 450, 620); linear_trend('rate', [(100, 20000), (170, 20000)])\n"
         "try:\n    rate_ratio(150, 20000, 110, 21000)\nexcept StatsExtraMissing as error:\n    print(error)\n"
     )
