@@ -105,3 +105,34 @@ def test_earlier_counts_that_disagree_are_reported_with_their_places(tmp_path: P
         f"{facts}:9:5: history_counts hold earlier years than 2023-24, not 2023-24",
         f"{facts}:10:26: counts of 'ascof.feel_safe' in 2021-22: the numerator 9 is above its denominator 8",
     ]
+
+
+def test_the_new_forms_are_checked_when_loaded(tmp_path: Path) -> None:
+    from .conftest import make_rulebook
+
+    bad = [
+        {"fact": "p", "worsening": {"years": 3, "significant": "yes"}},
+        {"fact": "p", "worsening": {"years": 3, "confidence": 95}},
+        {"fact": "p", "worsening": {"years": 3, "significant": True, "confidence": 90}},
+        {"fact": "p", "worsening": {"years": 3, "significant": True, "confidence": 95}, "confidence": 95},
+        {"fact": "x", "improving": {"years": 2, "significant": True}},
+        {"fact": "p", "significantly_worse_than": {"previous": True, "times": 1.1}},
+        {"fact": "p", "worsening": {"years": 3, "span": 2}},
+    ]
+    triggers = [{"id": f"t{i}", "title": "t", "sources": ["s"], "when": when} for i, when in enumerate(bad)]
+    folder = make_rulebook(tmp_path, {"outcomes": triggers})
+    try:
+        sli_rules.load_rulebook(folder)
+    except sli_rules.RulebookError as error:
+        messages = [problem.message for problem in error.problems]
+    else:
+        raise AssertionError("the rulebook loaded")
+    assert messages == [
+        "significant is true or false, got text",
+        "'confidence' goes with a test of trend: add significant: true",
+        "confidence is 95 or 99.8, got 90",
+        "confidence is given twice",
+        "a test of trend needs counts, but 'x' has no method",
+        "'significantly_worse_than' compares two years as two samples: no 'plus' or 'times' on {previous: true}",
+        "'worsening' takes {years: N}, N a whole number of 1 or more, got {'years': 3, 'span': 2}",
+    ]

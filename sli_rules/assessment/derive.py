@@ -420,8 +420,12 @@ class _YearColumns:
         (Newcombe's difference of proportions; the exact ratio of rates, less 1), measured from
         no change; None without both years' counts, or across a definition break."""
         measure = self.rulebook.measures[slot.fact]
-        if measure.method is None or self.start in measure.breaks:
-            return [None] * len(self.group)  # last year's figure is not comparable with this year's
+        if self._with_counts is None:
+            self._with_counts = frozenset(fact for item in self.group for fact in item.counts)
+        if measure.method is None or self.start in measure.breaks or slot.fact not in self._with_counts:
+            # No method, no counts this year for any authority, or last year's figure not
+            # comparable with this year's (a definition break): never an interval of the change.
+            return [None] * len(self.group)
         before = previous_year(self.year)
         column: Column = []
         for item in self.group:
@@ -475,7 +479,9 @@ class _YearColumns:
         trend for the worse (better), 0 where not, None where a year's counts are missing or a
         year after the first starts a definition break."""
         measure = self.rulebook.measures[slot.fact]
-        if measure.method is None:
+        if self._with_counts is None:
+            self._with_counts = frozenset(fact for item in self.group for fact in item.counts)
+        if measure.method is None or slot.fact not in self._with_counts:
             return [None] * len(self.group)
         breaks = [f"{start}-{(start + 1) % 100:02d}" for start in measure.breaks]
         judge_trend = worsening_trend if slot.trend == "worse" else improving_trend
