@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 import math
 import statistics
-import sys
 from array import array
 from collections.abc import Sequence
 from typing import Any, Literal, assert_never, cast
@@ -42,15 +41,8 @@ from ..rules.plan import (
     encode_literal,
 )
 from .derived import OUTCOME_CODES, Constant, Derived, Values
-from .uncertainty import (
-    NO_CHANGE,
-    change_interval,
-    confidence_interval,
-    improving,
-    improving_trend,
-    worsening,
-    worsening_trend,
-)
+from .samples import change_bound_column, significant_trend_column
+from .uncertainty import confidence_interval, improving, worsening
 
 
 def stat(values: Sequence[float], name: str, measure: Measure | None) -> float | None:
@@ -416,45 +408,24 @@ class _YearColumns:
         return column
 
     def change_bound_column(self, slot: ChangeBoundSlot) -> Column:
-        """A bound of each authority's interval of the change from last year, two samples
-        (Newcombe's difference of proportions; the exact ratio of rates, less 1), measured from
-        no change; None without both years' counts, or across a definition break."""
-        measure = self.rulebook.measures[slot.fact]
+        """A bound of each authority's interval of the change from last year (two samples)."""
         if self._with_counts is None:
             self._with_counts = frozenset(fact for item in self.group for fact in item.counts)
-        if measure.method is None or self.start in measure.breaks or slot.fact not in self._with_counts:
-            # No method, no counts this year for any authority, or last year's figure not
-            # comparable with this year's (a definition break): never an interval of the change.
+        if slot.fact not in self._with_counts:  # no counts this year for any authority
             return [None] * len(self.group)
-        before = previous_year(self.year)
-        column: Column = []
-        for item in self.group:
-            now, then = item.counts.get(slot.fact), item.history_counts.get(slot.fact, {}).get(before)
-            if now is None or then is None:
-                column.append(None)
-                continue
-            try:
-                interval = change_interval(
-                    measure.method, (now.numerator, now.denominator), (then.numerator, then.denominator),
-                    confidence=slot.confidence, per=measure.per,
-                )
-            except ValueError:
-                column.append(None)
-                continue
-            bound = (interval.lower if slot.bound == "lower" else interval.upper) - NO_CHANGE[measure.method]
-            # A ratio over a year with no events has no upper limit: the largest number stands
-            # for it, which compares with no change as infinity does (the engine takes only
-            # finite numbers).
-            column.append(min(bound, sys.float_info.max))
-        return column
+        return change_bound_column(self.rulebook.measures[slot.fact], self.group, self.year, slot)
 
     def trend_column(self, slot: TrendSlot) -> Column:
         """1 where the value was worse (better) than the year before in each of the last N
         years, 0 where not, None where a value is missing or a year crosses a definition
         break; with a confidence, whether a test of trend on the counts of those years finds
         a significant trend for the worse (better)."""
-        if slot.confidence is not None:
-            return self.significant_trend_column(slot, slot.confidence)
+        if slot.confidence is not None:  # a test of trend on each year's counts
+            if self._with_counts is None:
+                self._with_counts = frozenset(fact for item in self.group for fact in item.counts)
+            if slot.fact not in self._with_counts:
+                return [None] * len(self.group)
+            return significant_trend_column(self.rulebook.measures[slot.fact], self.group, slot, slot.confidence)
         if self._with_history is None:
             self._with_history = frozenset(fact for item in self.group for fact, years in item.history.items() if years)
         if slot.fact not in self._with_history:  # no authority has so much as the year before
@@ -471,33 +442,6 @@ class _YearColumns:
             values = {**history, item.year: item.facts.get(slot.fact)}
             better: Literal["higher", "lower"] = "higher" if measure.better == "higher" else "lower"
             found = judge_trend(values, better, slot.years, breaks=breaks, until=item.year).holds
-            column.append(None if found is None else float(found))
-        return column
-
-    def significant_trend_column(self, slot: TrendSlot, confidence: float) -> Column:
-        """1 where a test of trend on the counts of the last N + 1 years finds a significant
-        trend for the worse (better), 0 where not, None where a year's counts are missing or a
-        year after the first starts a definition break."""
-        measure = self.rulebook.measures[slot.fact]
-        if self._with_counts is None:
-            self._with_counts = frozenset(fact for item in self.group for fact in item.counts)
-        if measure.method is None or slot.fact not in self._with_counts:
-            return [None] * len(self.group)
-        breaks = [f"{start}-{(start + 1) % 100:02d}" for start in measure.breaks]
-        judge_trend = worsening_trend if slot.trend == "worse" else improving_trend
-        better: Literal["higher", "lower"] = "higher" if measure.better == "higher" else "lower"
-        column: Column = []
-        for item in self.group:
-            earlier = item.history_counts.get(slot.fact)
-            now = item.counts.get(slot.fact)
-            if not earlier or now is None:  # not even one earlier year's counts: unknown at once
-                column.append(None)
-                continue
-            counts = {year: (count.numerator, count.denominator) for year, count in earlier.items()}
-            counts[item.year] = (now.numerator, now.denominator)
-            found = judge_trend(
-                measure.method, counts, better, slot.years, breaks=breaks, until=item.year, confidence=confidence
-            ).holds
             column.append(None if found is None else float(found))
         return column
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 import math
 from typing import Any, Literal, cast
 
-import attrs
-
 from ...errors import Location, did_you_mean
 from ..convert import type_name
 from ..model import (
@@ -43,15 +41,11 @@ from ..model import (
 )
 from ..operators import NUMERIC, OPERATORS
 from ..source import Document, Where
+from .significance import TREND_KEYS, counted_options, trend_test
 from .state import Loading
 
 TESTS = tuple(OPERATORS)
 REFERENCE_KEYS = ("region", "comparators", "council_type", "previous", "fact", "national", "published_region")
-CONFIDENCES = (95, 99.8)  # the public-health indicator methods' two levels
-# A trend tested over several years: the stricter level by default, as a run of years offers
-# several chances to find one.
-TREND_CONFIDENCE = 99.8
-_TREND_KEYS = frozenset({"years", "significant", "confidence"})
 STATISTICS: dict[str, type[RegionRef | ComparatorsRef | CouncilTypeRef]] = {
     "region": RegionRef, "comparators": ComparatorsRef, "council_type": CouncilTypeRef,
 }
@@ -159,34 +153,10 @@ class ConditionParser:
         if reads != "value" and change:
             self.fail((*where, "change"), f"'{op}' reads the fact itself, not its change", key=True)
             return None
-        if (reads == "interval" or test.significant) and measure.method is None:
-            self.fail(
-                (*where, op), f"'{op}' needs a confidence interval, but '{measure.id}' has no method"
-                if reads == "interval" else f"a test of trend needs counts, but '{measure.id}' has no method",
-                hint=f"give measure '{measure.id}' method: proportion or method: rate (and per:)",
-            )
+        checked = counted_options(self.fail, where, value, op, test, measure)
+        if checked is None:
             return None
-        if reads == "interval" and any(
-            isinstance(ref, PreviousRef) and (ref.plus, ref.times) != (0.0, 1.0) for ref in test.refs
-        ):
-            self.fail((*where, op), f"'{op}' compares two years as two samples: no 'plus' or 'times' on "
-                      "{previous: true}", hint="write {previous: true}, or compare with a value")
-            return None
-        if "confidence" in value:
-            confidence = value["confidence"]
-            if reads == "trend" and test.significant:
-                if "confidence" in value[op]:
-                    self.fail((*where, "confidence"), "confidence is given twice", key=True,
-                              hint=f"keep the one inside {op}:")
-                    return None
-            elif reads != "interval" or OPERATORS[op].shape == "flag":
-                self.fail((*where, "confidence"), f"'confidence' goes with a significance test, not '{op}'", key=True,
-                          hint=f"a test of trend: {op}: {{years: N, significant: true}}" if reads == "trend" else None)
-                return None
-            if isinstance(confidence, bool) or confidence not in CONFIDENCES:
-                self.fail((*where, "confidence"), f"confidence is 95 or 99.8, got {confidence!r}")
-                return None
-            test = attrs.evolve(test, confidence=float(confidence))
+        test = checked
         written = cast(Change, change) if isinstance(change, str) else None
         return FactTest(measure.id, written, test, self.location(where))
 
@@ -376,13 +346,13 @@ class ConditionParser:
             return Test(op, (), value)
         if operator.shape == "years":
             if (
-                not isinstance(value, dict) or "years" not in value or not set(value) <= _TREND_KEYS
+                not isinstance(value, dict) or "years" not in value or not set(value) <= TREND_KEYS
                 or isinstance(value["years"], bool) or not isinstance(value["years"], int) or value["years"] < 1
             ):
                 self.fail(where, f"'{op}' takes {{years: N}}, N a whole number of 1 or more, got {value!r}",
                           hint="a test of trend: {years: N, significant: true}")
                 return None
-            trend = self._trend_test(where, op, value, measure)
+            trend = trend_test(self.fail, where, op, value)
             if trend is None:
                 return None
             if measure.better == "none":
@@ -423,24 +393,6 @@ class ConditionParser:
                 self.fail(where, f"'{op}' takes [LOW, HIGH] with LOW <= HIGH")
                 return None
         return Test(op, tuple(refs))
-
-    def _trend_test(self, where: Where, op: str, value: dict[str, Any], measure: Measure) -> Test | None:
-        """`{years: N}` (a run of years), or `{years: N, significant: true}` with an optional
-        `confidence` (99.8 by default): a test of trend on each year's counts."""
-        significant = value.get("significant", False)
-        if not isinstance(significant, bool):
-            self.fail((*where, "significant"), f"significant is true or false, got {type_name(significant)}")
-            return None
-        confidence = value.get("confidence", TREND_CONFIDENCE)
-        if "confidence" in value and not significant:
-            self.fail((*where, "confidence"), "'confidence' goes with a test of trend: add significant: true",
-                      key=True)
-            return None
-        if isinstance(confidence, bool) or confidence not in CONFIDENCES:
-            self.fail((*where, "confidence"), f"confidence is 95 or 99.8, got {confidence!r}")
-            return None
-        test = Test(op, (), years=value["years"], significant=significant)
-        return attrs.evolve(test, confidence=float(confidence)) if significant else test
 
     def ref(self, where: Where, value: Any, measure: Measure, kind: str, change: str | bool | None) -> Ref | None:
         if isinstance(value, dict):
