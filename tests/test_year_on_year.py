@@ -136,3 +136,21 @@ def test_the_new_forms_are_checked_when_loaded(tmp_path: Path) -> None:
         "'significantly_worse_than' compares two years as two samples: no 'plus' or 'times' on {previous: true}",
         "'worsening' takes {years: N}, N a whole number of 1 or more, got {'years': 3, 'span': 2}",
     ]
+
+
+def test_a_json_fact_document_gives_earlier_counts_too(tmp_path: Path) -> None:
+    file = tmp_path / "halton.json"
+    file.write_text(
+        '{"authority": "Halton", "year": "2023-24", "facts": {"ascof.4a": 68.3},\n'
+        ' "counts": {"ascof.4a": {"numerator": 410, "denominator": 600}},\n'
+        ' "previous_counts": {"ascof.4a": {"numerator": 450, "denominator": 620}},\n'
+        ' "history_counts": {"ascof.4a": {"2021-22": {"numerator": 440, "denominator": 610}}}}\n',
+        encoding="utf-8",
+    )
+    (halton,) = sli_rules.load_facts(file, rulebook=sli_rules.load_rulebook()).authorities
+    # ascof.4a is the catalogue's ascof.feel_safe in 2023-24 and before, through its aliases.
+    assert halton.history_counts == {
+        "ascof.feel_safe": {
+            "2022-23": sli_rules.facts.Count(450, 620), "2021-22": sli_rules.facts.Count(440, 610),
+        }
+    }
