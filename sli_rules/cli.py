@@ -17,12 +17,13 @@ from .engine import AssessmentStream, Engine, example_region_path
 from .errors import Problem, SliRulesError
 from .facts import load_facts
 from .load import load_rulebook
-from .output import emit, emit_chunks
+from .output import check_output, emit, emit_chunks
 from .report import FORMATS, STREAMED_FORMATS, ExtraMissing, explain_text, render_bytes
 from .results import AuthorityAssessment
 from .ruletest import check_test_files, split_test_files
 from .schema import KINDS as SCHEMA_KINDS
 from .schema import schema_text
+from .words import visible
 
 
 class ExitCode:
@@ -132,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.OK
     except OSError as error:
         where = f": {error.filename}" if error.filename else ""
-        print(f"sli-rules: {error.strerror or error}{where}", file=sys.stderr)
+        print(visible(f"sli-rules: {error.strerror or error}{where}"), file=sys.stderr)
         return ExitCode.BAD_INPUT
     except KeyboardInterrupt:
         return 130
@@ -140,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _print_problems(problems: Sequence[Problem]) -> None:
     for problem in problems:
-        print(problem, file=sys.stderr)
+        print(visible(str(problem)), file=sys.stderr)
     errors = sum(1 for problem in problems if problem.severity == "error")
     warnings = len(problems) - errors
     print(
@@ -174,6 +175,9 @@ def _written(stream: AssessmentStream) -> Iterator[AuthorityAssessment]:
 
 
 def _assess(arguments: argparse.Namespace) -> int:
+    reads = workspace.inputs(arguments)
+    if arguments.output:
+        check_output(arguments.output, reads=reads)  # before the work, not only after it
     engine = Engine(arguments.rules)
     region = _region(arguments, engine)
     show_progress = arguments.progress or (sys.stderr.isatty() and len(region) >= 1000)  # type: ignore[arg-type]
@@ -181,14 +185,14 @@ def _assess(arguments: argparse.Namespace) -> int:
         # Written as it is made, one assessment at a time: bounded memory for any region.
         stream = engine.assess_iter(region, progress=_progress if show_progress else None)  # type: ignore[arg-type]
         for warning in stream.warnings:
-            print(warning, file=sys.stderr)
+            print(visible(str(warning)), file=sys.stderr)
         print(workspace.in_force(engine.rulebook), file=sys.stderr)
         items = _written(stream) if show_progress else stream
-        emit_chunks(STREAMED_FORMATS[arguments.format](stream, items), arguments.output)
+        emit_chunks(STREAMED_FORMATS[arguments.format](stream, items), arguments.output, reads=reads)
         return ExitCode.OK
     result = engine.assess(region, progress=_progress if show_progress else None)  # type: ignore[arg-type]
     for warning in result.warnings:
-        print(warning, file=sys.stderr)
+        print(visible(str(warning)), file=sys.stderr)
     try:
         data = render_bytes(result, arguments.format, verbose=arguments.verbose)
     except ExtraMissing as error:
@@ -199,7 +203,7 @@ def _assess(arguments: argparse.Namespace) -> int:
         data = f"{workspace.in_force(engine.rulebook)}\n\n".encode() + data
     else:
         print(workspace.in_force(engine.rulebook), file=sys.stderr)
-    emit(data if arguments.format == "pdf" else data.decode("utf-8"), arguments.output)
+    emit(data if arguments.format == "pdf" else data.decode("utf-8"), arguments.output, reads=reads)
     return ExitCode.OK
 
 

@@ -14,9 +14,10 @@ from typing import Any
 from . import workspace
 from .engine import Engine
 from .model import previous_year
-from .output import emit
+from .output import check_output, emit
 from .report import ExtraMissing, render_bytes
 from .results import RegionAssessment
+from .words import visible
 
 BOARD_FORMATS = ("html", "pdf")
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
@@ -82,10 +83,17 @@ def _store_extras(db: str, result: RegionAssessment) -> dict[str, dict[str, Any]
 def run_report(arguments: argparse.Namespace, region_of: Callable[[argparse.Namespace, Engine], object]) -> int:
     output: str | None = arguments.output
     form = arguments.format or ("pdf" if output and output.lower().endswith(".pdf") else "html")
+    reads: list[Any] = workspace.inputs(arguments)
+    if arguments.db:
+        from .store.location import store_files
+
+        reads += store_files(arguments.db)
+    if output:
+        check_output(output, reads=reads)  # before the work, not only after it
     engine = Engine(arguments.rules)
     result = engine.assess(region_of(arguments, engine))  # type: ignore[arg-type]
     for warning in result.warnings:
-        print(warning, file=sys.stderr)
+        print(visible(str(warning)), file=sys.stderr)
     print(workspace.in_force(engine.rulebook), file=sys.stderr)  # which rules decided
     extras = _store_extras(arguments.db, result) if arguments.db else None
     try:
@@ -93,5 +101,5 @@ def run_report(arguments: argparse.Namespace, region_of: Callable[[argparse.Name
     except ExtraMissing as error:
         print(f"sli-rules: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    emit(data if form == "pdf" else data.decode("utf-8"), output)
+    emit(data if form == "pdf" else data.decode("utf-8"), output, reads=reads)
     return EXIT_OK
