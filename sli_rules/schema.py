@@ -14,7 +14,7 @@ from typing import Any
 from .model import BASES, CHANGES, HEADINGS, MEASURE_TYPES, METHODS, POLARITIES, SIGNALS, STATS
 from .operators import OPERATORS
 
-KINDS = ("measures", "triggers", "verdicts", "menu", "facts", "tests", "result")
+KINDS = ("measures", "triggers", "verdicts", "menu", "facts", "tests", "result", "export")
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 BASE_URI = "https://sli-rules.example/schemas/"
 
@@ -475,6 +475,13 @@ def _result() -> Schema:
     )
 
 
+def _export() -> Schema:
+    # Built by the store, from its one declaration of the acts it records.
+    from .store.document import export_schema
+
+    return export_schema()
+
+
 _BUILDERS = {
     "measures": (_measures, "A catalogue of the facts triggers may read (kind: measures)"),
     "triggers": (_triggers, "The triggers of one Table 2 heading (kind: triggers)"),
@@ -483,6 +490,7 @@ _BUILDERS = {
     "facts": (_facts, "A fact set: one authority's facts for a year, a list, or a region"),
     "tests": (_tests_file, "Rule tests (kind: tests)"),
     "result": (_result, "The JSON result of `sli-rules assess --format json`"),
+    "export": (_export, "A store's export: `sli-rules export`, read back by `sli-rules import`"),
 }
 
 
@@ -493,7 +501,7 @@ def schema(kind: str) -> Schema:
     build, title = _BUILDERS[kind]
     made: Schema = {"$schema": DRAFT, "$id": f"{BASE_URI}{kind}.schema.json", "title": title}
     made.update(build())
-    if kind != "result":
+    if kind not in ("result", "export"):
         made["$defs"] = _definitions()
     return made
 
