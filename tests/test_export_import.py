@@ -21,9 +21,9 @@ from .storage import db, other_db, snapshot  # noqa: F401 (fixtures)
 
 pytest.importorskip("sqlalchemy", reason="the store's tests need the store extra: pip install 'sli-rules[store]'")
 
-from sli_rules.store.api import Store
-from sli_rules.store.document import content_digest
-from sli_rules.store.kinds import EVENT_KINDS
+from sli_rules.cycle.store.api import Store
+from sli_rules.cycle.store.document import content_digest
+from sli_rules.cycle.store.kinds import EVENT_KINDS
 
 YEAR = "2013-14"
 
@@ -222,3 +222,11 @@ def test_every_declared_kind_is_in_the_schema() -> None:
     event = schema["properties"]["events"]["items"]
     assert event["properties"]["kind"]["enum"] == list(EVENT_KINDS)
     assert [branch["if"]["properties"]["kind"]["const"] for branch in event["allOf"]] == list(EVENT_KINDS)
+
+
+def test_the_committed_schema_is_the_generated_one_and_the_command_prints_it() -> None:
+    from sli_rules.cycle.store.document import export_schema_text
+
+    committed = (REPO / "schemas" / "export.schema.json").read_text(encoding="utf-8")
+    assert committed == export_schema_text(), "regenerate: sli-rules schema export > schemas/export.schema.json"
+    assert run_cli("schema", "export").stdout == committed

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ..words import visible
 
 if TYPE_CHECKING:
-    from ..results import AuthorityAssessment
+    from ..assessment.results import AuthorityAssessment
 
 
 def show(value: Any) -> str:

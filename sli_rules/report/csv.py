@@ -19,7 +19,7 @@ from .common import Stream, show
 from .view import AuthorityView, build
 
 if TYPE_CHECKING:
-    from ..results import AuthorityAssessment, RegionAssessment
+    from ..assessment.results import AuthorityAssessment, RegionAssessment
 
 HEADER = (
     "authority",

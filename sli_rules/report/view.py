@@ -22,7 +22,7 @@ from ..words import visible
 from .common import show
 
 if TYPE_CHECKING:
-    from ..results import AuthorityAssessment
+    from ..assessment.results import AuthorityAssessment
 
 OWN_VIEW_WORDS = {
     "concern": "the authority agrees there is a concern",
