@@ -186,10 +186,18 @@ def test_a_rule_file_is_not_written_over(tmp_path: Path) -> None:
     assert rule.read_bytes() == original
 
 
+ONE_AUTHORITY = """authority: Halton
+code: E06000006
+year: 2013-14
+facts:
+  intelligence.lga_momentum_concern: true
+"""
+
+
 def _stored(tmp_path: Path) -> Path:
     store = tmp_path / "sli.db"
-    done = run_cli("record", str(REPO / "examples" / "north-west-2013-14" / "halton.yaml"), "--db", str(store),
-                   "--by", "Analyst")
+    (tmp_path / "halton.yaml").write_text(ONE_AUTHORITY, encoding="utf-8")
+    done = run_cli("record", str(tmp_path / "halton.yaml"), "--db", str(store), "--by", "Analyst")
     assert done.returncode == 0, done.stderr
     return store
 
@@ -203,8 +211,7 @@ def test_export_and_report_will_not_write_over_the_store(tmp_path: Path) -> None
     for command in (["export", "--db", str(store), "-o", str(store)],
                     ["export", "--db", str(store), "-o", str(link)],
                     ["export", "--db", f"sqlite:///{store}", "-o", str(store)],
-                    ["report", str(REPO / "examples" / "north-west-2013-14" / "halton.yaml"), "--db", str(store),
-                     "-o", str(store)]):
+                    ["report", str(tmp_path / "halton.yaml"), "--db", str(store), "-o", str(store)]):
         completed = run_cli(*command)
         assert completed.returncode == 2, command
         assert "this command reads that file" in completed.stderr, completed.stderr
