@@ -26,6 +26,7 @@ from ..rules.schema import KINDS as RULE_SCHEMA_KINDS
 from ..rules.schema import schema_text
 from ..words import visible
 from . import cycle as cycle_cli
+from . import datareturn
 
 # The rule files' and the result's schemas, and the store export's, built by the store itself.
 SCHEMA_KINDS = (*RULE_SCHEMA_KINDS, "export")
@@ -104,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_report_parser(commands, facts_arguments)
     cycle_cli.add_commands(commands, facts_arguments)
+    datareturn.add_commands(commands)
     return parser
 
 
@@ -132,6 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return ExitCode.OK
         if arguments.command in cycle_cli.COMMANDS:
             return cycle_cli.main(arguments)
+        if arguments.command == datareturn.COMMAND:
+            return datareturn.main(arguments)
         return _test(arguments)
     except SliRulesError as error:
         _print_problems(error.problems)
