@@ -271,3 +271,14 @@ def test_a_form_is_not_replaced_without_force(tmp_path: Path, suffix: str) -> No
     assert completed.returncode == 0, completed.stderr
     assert form.read_bytes() != b"filled in by Halton\n" and stat.S_IMODE(form.stat().st_mode) == 0o640
     _no_temporary_files(tmp_path)
+
+
+def test_init_will_not_copy_the_shipped_rulebook_onto_itself() -> None:
+    rule = next((REPO / "triggers").glob("*.yaml"))
+    before = rule.stat()
+    completed = run_cli("init", str(REPO), "--force")
+    assert completed.returncode == 2
+    assert "this command reads that file: it will not write over it" in completed.stderr
+    after = rule.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    _no_temporary_files(REPO / "triggers")
