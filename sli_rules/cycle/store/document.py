@@ -131,7 +131,7 @@ def export_schema() -> Schema:
             "runs": {"type": "array", "items": _run()},
             "events": {"type": "array", "items": _event()},
             DIGEST: {"type": "string", "pattern": "^[0-9a-f]{64}$",
-                     "description": "SHA-256 of the document without this field, as canonical JSON"},
+                     "description": "64 hex digits: the SHA-256 of the document without this field, as canonical JSON"},
         }
     )
 

@@ -85,12 +85,13 @@ def read_export(path: Path) -> dict[str, Any]:
 
 def check_export(data: Any, document: Document | None = None) -> None:
     """Raise ExportError, listing every problem, when `data` is not a whole, sound export."""
+    in_file = document is not None  # a file's places are lines: the path inside is said too
     document = document or memory_document(data, "export")
     found = list(_refusal(data))
     if not found:
         found = [*_schema_problems(data)]
-        broken = {where[:2] for where, _ in found}
-        if not any(len(where) < 2 for where in broken):  # the runs and events are lists
+        if isinstance(data.get("runs"), list) and isinstance(data.get("events"), list):
+            broken = {where[:2] for where, _ in found}  # the runs and events the schema found wrong
             found += _meaning_problems(data, broken)
         if not found and data[DIGEST] != content_digest(data):
             found.append(((DIGEST,), "the digest does not match the content: the export was changed after it "
@@ -100,7 +101,7 @@ def check_export(data: Any, document: Document | None = None) -> None:
     problems = Problems()
     for where, message in found:
         inside = path_text(where)
-        shown = f"{inside}: {message}" if inside and document.path != "export" else message
+        shown = f"{inside}: {message}" if inside and in_file else message
         document.problem(problems, where, shown)
     raise ExportError(problems.items)
 
