@@ -11,6 +11,8 @@ _JOURNALS = ("", "-wal", "-shm", "-journal")
 def store_files(where: str | Path) -> list[Path]:
     """The files of a SQLite store given as a path or a `sqlite:///` URL (none for a server)."""
     text = str(where)
+    if not text:
+        return []
     if "://" not in text:
         path = Path(text).expanduser()
     elif text.startswith("sqlite") and ":///" in text:
