@@ -230,3 +230,13 @@ def test_the_committed_schema_is_the_generated_one_and_the_command_prints_it() -
     committed = (REPO / "schemas" / "export.schema.json").read_text(encoding="utf-8")
     assert committed == export_schema_text(), "regenerate: sli-rules schema export > schemas/export.schema.json"
     assert run_cli("schema", "export").stdout == committed
+
+
+def test_the_writer_refuses_an_act_its_declaration_does_not_know() -> None:
+    from sli_rules.cycle.store.kinds import undeclared
+
+    assert undeclared("discuss", {}) is None
+    assert "no kind of act 'bogus'" in (undeclared("bogus", {}) or "")
+    assert "missing ['days']" in (undeclared("offer", {"area": "workforce", "option": "buddying", "contact": None})
+                                  or "")
+    assert "unknown ['colour']" in (undeclared("decide", {"tier": "self_help", "accepted": True, "colour": 1}) or "")
