@@ -12,11 +12,13 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..cycle.store.location import store_files
 from ..errors import SliRulesError
+from ..output import check_output, write_file
+from ..words import visible, visible_all
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -104,6 +106,7 @@ def add_commands(commands: Any, facts_arguments: Any) -> None:
     template.add_argument("--code", metavar="CODE", help="the authority's ONS code")
     template.add_argument("-o", "--output", metavar="FILE", required=True)
     template.add_argument("--rules", metavar="DIR", help="rulebook folder (default: the shipped rulebook)")
+    template.add_argument("--force", action="store_true", help="replace FILE if it exists (it may be a filled form)")
     own_record = own_commands.add_parser("record", help="check a filled form and record it in the store")
     own_record.add_argument("file", metavar="FILE")
     own_record.add_argument("--by", metavar="NAME", required=True)
@@ -150,7 +153,7 @@ def main(arguments: argparse.Namespace) -> int:
     try:
         return _run(arguments)
     except StoreError as error:
-        for line in str(error).splitlines():
+        for line in map(visible, str(error).splitlines()):
             print(line if ":" in line.split(" ", 1)[0] else f"sli-rules: {line}", file=sys.stderr)
         return BAD_INPUT
 
@@ -181,6 +184,8 @@ def _run(arguments: argparse.Namespace) -> int:
         return 0
     if command == "record":
         return _record(arguments)
+    if command == "export":
+        check_output(arguments.output, reads=store_files(arguments.db or ""))  # before the store is opened
     if command == "self-assessment":
         from ..facts.selfassess import load_self_assessment
         from ..rules.load import load_rulebook
@@ -188,7 +193,8 @@ def _run(arguments: argparse.Namespace) -> int:
         own = load_self_assessment(arguments.file, load_rulebook(arguments.rules))
         with _open(arguments) as store:
             event = store.self_assess(own, by=arguments.by, on=arguments.on, supersede=arguments.supersede)
-        print(f"recorded {own.authority}'s self-assessment for {own.year}: {len(own.views)} views (event {event})")
+        print(f"recorded {visible(own.authority)}'s self-assessment for {own.year}: {len(own.views)} views "
+              f"(event {event})")
         return 0
     with _open(arguments) as store:
         if command == "history":
@@ -240,26 +246,15 @@ def _run(arguments: argparse.Namespace) -> int:
             return 0
         else:  # export
             data = store.export()
-            _write_atomically(Path(arguments.output), json.dumps(data, indent=1, sort_keys=True) + "\n")
+            write_file(arguments.output, json.dumps(data, indent=1, sort_keys=True) + "\n",
+                       reads=store_files(arguments.db))
             runs, events = len(data["runs"]), len(data["events"])
             print(f"exported {runs} run{'s' if runs != 1 else ''} and {events} event{'s' if events != 1 else ''} "
                   f"to {arguments.output}")
             return 0
         verdict = store.current(arguments.authority, arguments.year)
-        print(f"{verdict.authority} {verdict.year}: {verdict_line(verdict)} (event {event})")
+        print(f"{visible(verdict.authority)} {visible(verdict.year)}: {verdict_line(verdict)} (event {event})")
         return 0
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write beside `path`, then rename: a reader never sees half an export."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _record(arguments: argparse.Namespace) -> int:
@@ -270,14 +265,18 @@ def _record(arguments: argparse.Namespace) -> int:
     from ..assessment.engine import Engine, example_region_path
     from ..facts import load_facts
     from ..rules.model import year_start
+    from .progress import Progress
 
+    progress = Progress.for_arguments(arguments)
     # The store is opened (and migrated) first, so that a store that cannot be used is
     # reported before the assessment's work is done.
     with _open(arguments) as store:
-        engine = Engine(arguments.rules)
+        with progress.step("loading the rules"):
+            engine = Engine(arguments.rules)
         paths = arguments.paths or [str(example_region_path())]
-        region = load_facts(*paths, year=arguments.year, years=arguments.years, region=arguments.region,
-                            rulebook=engine.rulebook, comparators=arguments.comparators)
+        with progress.step("loading the facts"):
+            region = load_facts(*paths, year=arguments.year, years=arguments.years, region=arguments.region,
+                                rulebook=engine.rulebook, comparators=arguments.comparators)
         years = sorted({item.year for item in region.authorities}, key=year_start)
         # Every year is checked before the first is written: a refusal leaves the store as it was.
         store.check_recording(((item.authority, item.code, item.year) for item in region.authorities),
@@ -289,12 +288,14 @@ def _record(arguments: argparse.Namespace) -> int:
             # triggers this year, and its year before as it stands on record.
             remembered = store.last_year(year)
             result = engine.assess(part, self_assessments=store.self_assessments(year),
-                                   last_year={key: found.concerns for key, found in remembered.items()})
+                                   last_year={key: found.concerns for key, found in remembered.items()},
+                                   progress=progress.counter(f"assessed {year}"))
             result = with_last_year(result, remembered)
             for warning in result.warnings:
-                print(warning, file=sys.stderr)
-            run = store.record(result, rulebook=engine.rulebook, sources=sources, by=arguments.by,
-                               supersede=arguments.supersede)
+                print(visible(str(warning)), file=sys.stderr)
+            with progress.step(f"recording {len(result)} assessments of {year} in the store"):
+                run = store.record(result, rulebook=engine.rulebook, sources=sources, by=arguments.by,
+                                   supersede=arguments.supersede)
             count = len(result)
             print(f"recorded run {run}: {count} {'authority' if count == 1 else 'authorities'}, {year}")
     return 0
@@ -320,7 +321,7 @@ def _template(arguments: argparse.Namespace) -> int:
     from ..rules.load import load_rulebook
 
     path = self_assessment_template(load_rulebook(arguments.rules), arguments.authority, arguments.year,
-                                    arguments.output, code=arguments.code)
+                                    arguments.output, code=arguments.code, force=arguments.force)
     print(f"wrote {path}")
     return 0
 
@@ -329,6 +330,7 @@ def _template(arguments: argparse.Namespace) -> int:
 
 
 def verdict_line(verdict: Verdict) -> str:
+    verdict = visible_all(verdict)
     text = f"{verdict.status}, {verdict.level}, {verdict.tier}"
     if verdict.overridden:
         text += f" (overriding {verdict.provisional_level}, {verdict.provisional_tier})"
@@ -367,6 +369,8 @@ def current_data(verdict: Verdict) -> dict[str, Any]:
 
 
 def current_text(verdict: Verdict) -> str:
+    """The verdict as it stands, as an assessor reads it; every text a person gave shown visibly."""
+    verdict = visible_all(verdict)
     lines = [f"{verdict.authority}" + (f" ({verdict.code})" if verdict.code else "") + f" {verdict.year}, run "
              f"{verdict.run}"]
     lines.append(f"  now: {verdict.status}, {verdict.level}, {verdict.tier}")
@@ -384,7 +388,9 @@ def current_text(verdict: Verdict) -> str:
 
 
 def history_text(history: History) -> str:
-    """An authority's record as an assessor reads it, a year at a time."""
+    """An authority's record as an assessor reads it, a year at a time; every text a person
+    gave shown visibly, so that none can pose as a line of the history."""
+    history = visible_all(history)
     lines = [f"{history.authority}" + (f" ({history.code})" if history.code else "")]
     for record in history.years:
         lines.append("")
@@ -479,6 +485,7 @@ def _event_text(event: Any) -> str:
 
 
 def offers_text(year: str, offers: tuple[Offer, ...]) -> str:
+    year, offers = visible(year), visible_all(offers)
     if not offers:
         return f"no offers for {year}\n"
     lines = [f"offers for {year}:"]
@@ -489,6 +496,7 @@ def offers_text(year: str, offers: tuple[Offer, ...]) -> str:
 
 
 def match_text(plan: MatchPlan) -> str:
+    plan = visible_all(plan)
     lines = [f"matches for {plan.year} ({plan.days_each} day{'s' if plan.days_each != 1 else ''} each):"]
     if not plan.matches:
         lines.append("  none")

@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from ..assessment.engine import Engine
 from ..assessment.results import RegionAssessment
-from ..output import emit
+from ..output import check_output, emit
 from ..report import ExtraMissing, render_bytes
 from ..rules import workspace
 from ..rules.model import previous_year
+from ..words import visible
+from .progress import Progress, rendering
 
 if TYPE_CHECKING:
     from ..cycle.store import Verdict
@@ -112,16 +114,30 @@ def _standing(verdict: Verdict, result: RegionAssessment) -> dict[str, Any]:
 def run_report(arguments: argparse.Namespace, region_of: Callable[[argparse.Namespace, Engine], object]) -> int:
     output: str | None = arguments.output
     form = arguments.format or ("pdf" if output and output.lower().endswith(".pdf") else "html")
-    engine = Engine(arguments.rules)
-    result = engine.assess(region_of(arguments, engine))  # type: ignore[arg-type]
+    reads: list[Any] = workspace.inputs(arguments)
+    if arguments.db:
+        from ..cycle.store.location import store_files
+
+        reads += store_files(arguments.db)
+    if output:
+        check_output(output, reads=reads)  # before the work, not only after it
+    progress = Progress.for_arguments(arguments)
+    with progress.step("loading the rules"):
+        engine = Engine(arguments.rules)
+    region = region_of(arguments, engine)
+    result = engine.assess(region, progress=progress.counter("assessed"))  # type: ignore[arg-type]
     for warning in result.warnings:
-        print(warning, file=sys.stderr)
+        print(visible(str(warning)), file=sys.stderr)
     print(workspace.in_force(engine.rulebook), file=sys.stderr)  # which rules decided
-    extras = _store_extras(arguments.db, result) if arguments.db else None
+    extras = None
+    if arguments.db:
+        with progress.step("reading the store"):
+            extras = _store_extras(arguments.db, result)
     try:
-        data = render_bytes(result, form, extras=extras)
+        with progress.step(rendering(form)):
+            data = render_bytes(result, form, extras=extras)
     except ExtraMissing as error:
         print(f"sli-rules: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    emit(data if form == "pdf" else data.decode("utf-8"), output)
+    emit(data if form == "pdf" else data.decode("utf-8"), output, reads=reads)
     return EXIT_OK

@@ -16,6 +16,7 @@ from . import tables
 from .checks import Row, authority_key, check_year, counted_concerns, now, required, who
 from .database import inserted_id
 from .errors import StoreError
+from .kinds import undeclared
 from .records import Event, Verdict
 
 
@@ -44,6 +45,9 @@ def append_event(
 ) -> int:
     """Write one act; `on` is its date, checked by the caller against the year and the acts
     it follows; `run` the run it is on when not the target's."""
+    wrong = undeclared(kind, data)
+    if wrong is not None:
+        raise TypeError(wrong)  # a fault of the package, not of the act's arguments
     row = {
         "kind": kind,
         "run_id": run if run is not None else target.run,

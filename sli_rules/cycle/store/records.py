@@ -7,11 +7,10 @@ from typing import Any
 
 import attrs
 
-# Each act is an event of one kind; `data` holds the kind's own fields (see docs/cycle.md).
-# `supersede`: a run recorded again over a final view or decision (on the new run, naming the
-# run it supersedes); `challenge`: support beyond the menu's days cap, on the provider's record.
-EVENT_KINDS = ("discuss", "finalise", "decide", "support", "self_assessment", "offer", "supersede", "challenge")
-SUPPORT_STATUSES = ("planned", "under_way", "delivered", "cancelled")
+from .kinds import EVENT_KINDS as DECLARED_KINDS
+from .kinds import SUPPORT_STATUSES as SUPPORT_STATUSES  # noqa: PLC0414 (read from here by the store)
+
+EVENT_KINDS = tuple(DECLARED_KINDS)  # declared once, in kinds.py
 
 
 def _plain(value: Any) -> Any:
