@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from ...facts import name_key
 from . import lookup, tables
-from .checks import Row
+from .checks import Row, choose
 from .errors import StoreError
 from .records import Event, Verdict
 
@@ -205,8 +205,6 @@ def check_concerns(concerns: Iterable[str] | None) -> list[str] | None:
 def known_concerns(concerns: list[str], rules: Row) -> list[str]:
     triggers = rules["triggers"]
     known = [trigger for trigger, item in triggers.items() if item["signal"] == "concern"]
-    from .checks import choose
-
     for trigger in concerns:
         choose(trigger, known, "concern trigger")
     return concerns
