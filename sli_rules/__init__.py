@@ -11,20 +11,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
+from ._version import __version__ as __version__
 from .engine import AssessmentStream, Engine, assess
 from .errors import FactsError, Problem, RulebookError, SliRulesError
 from .facts import AuthorityFacts, Region, load_facts
 from .load import load_rulebook
 from .model import Rulebook
-from .results import AuthorityAssessment, Flag, Gap, RegionAssessment, SupportOption
+from .report import explain_text
+from .results import AuthorityAssessment, Flag, Gap, RegionAssessment, SupportOption, explain_with
 from .selfassess import OwnView, SelfAssessment, load_self_assessment, self_assessment_template
 from .store import StoreError
 from .workspace import example_path
 
 if TYPE_CHECKING:
     from .store.api import Store
+
+# An assessment's explain() is the report layer's words: results import nothing above them.
+explain_with(explain_text)
 
 
 def __getattr__(name: str) -> Any:

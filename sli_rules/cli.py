@@ -12,7 +12,8 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from . import __version__, cycle_cli, workspace
+from . import cycle_cli, workspace
+from ._version import __version__
 from .engine import AssessmentStream, Engine, example_region_path
 from .errors import Problem, SliRulesError
 from .facts import load_facts

@@ -13,15 +13,16 @@ import attrs
 from . import judge, recommend
 from .derive import derive
 from .derived import OUTCOME_CODES, OUTCOMES, Derived
-from .evaluate import BATCH, DurableProgram, EngineFailure, Outcome, PythonProgram, Recorder
-from .explain import Explainer
+from .evaluate import BATCH, DurableProgram, EngineFailure, Outcome, PythonProgram
+from .explain import Explainer, Findings
 from .facts import AuthorityFacts, Region, bind, load_facts, name_key
 from .load import load_rulebook, shipped
 from .model import HEADINGS, Rulebook, Trigger, previous_year, year_start
 from .plan import Plan, make_plan
 from .policy import LevelChooser, Tally
-from .results import AuthorityAssessment, Coverage, Deferred, Flag, Gap, Judged, Part, RegionAssessment, Summary
+from .results import AuthorityAssessment, Coverage, Flag, Gap, Judged, RegionAssessment, Summary
 from .selfassess import SelfAssessment
+from .words import Part
 
 BACKENDS = ("durable", "python")
 Progress = Callable[[int, int], None]
@@ -35,7 +36,6 @@ class _Compiled:
     plan: Plan
     python: PythonProgram
     durable: DurableProgram | None
-    recorder: Recorder
     explainer: Explainer
     choose: LevelChooser
 
@@ -44,7 +44,7 @@ class _Compiled:
         plan = make_plan(rulebook)
         durable = DurableProgram(plan) if backend == "durable" else None
         return cls(
-            rulebook, plan, PythonProgram(plan), durable, Recorder(plan), Explainer(rulebook, plan),
+            rulebook, plan, PythonProgram(plan), durable, Explainer(rulebook, plan),
             LevelChooser(rulebook.levels),
         )
 
@@ -243,10 +243,7 @@ class _Run:
         to be made when read, with what the judge decided of each flag carried over."""
         verdict = self.outline(index, outcomes)
         item = self.bound.authorities[index]
-        findings: Findings = Deferred(
-            _findings, self.compiled, self.derived, index, item, tuple(outcomes), verdict.flags
-        )
-        return verdict, findings
+        return verdict, self.compiled.explainer.later(self.derived, index, item, tuple(outcomes), verdict.flags)
 
     def outline(self, index: int, outcomes: Sequence[Outcome]) -> judge.Verdict:
         """The verdict on one authority's outcomes, with its persistent concerns from the year
@@ -384,24 +381,6 @@ def _report(progress: Progress | None, done: int, total: int) -> None:
 def _key(code: str | None, authority: str) -> str:
     """An authority as the store and self-assessments name it: its ONS code, else its name."""
     return code or name_key(authority)
-
-
-Findings = Deferred[tuple[tuple[Flag, ...], tuple[Gap, ...]]]
-
-
-def _findings(
-    compiled: _Compiled,
-    derived: Derived,
-    index: int,
-    item: AuthorityFacts,
-    outcomes: tuple[Outcome, ...],
-    judged: tuple[Flag, ...],
-) -> tuple[tuple[Flag, ...], tuple[Gap, ...]]:
-    """An authority's flags and gaps in full: the record of what decided each trigger, then
-    the values and words, with what the judge decided of each flag (`judged`, its outline)."""
-    record = compiled.recorder.record(outcomes, derived.row(index), derived.parts_of(index), (derived, index))
-    flags, gaps = compiled.explainer.findings(item, record, derived.texts, judged)
-    return tuple(flags), tuple(gaps)
 
 
 def _assessment(

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from .. import __version__
+from .._version import __version__
 from ..model import Rulebook, previous_year, year_start
 from ..results import RegionAssessment
 from . import lookup, tables

@@ -12,7 +12,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from .. import __version__
+from .._version import __version__
 from . import tables
 from .errors import POSTGRES_HINT, StoreError
 
