@@ -183,7 +183,7 @@ class AuthorityAssessment:
         return _EXPLAIN[0](self)
 
     def to_dict(self) -> dict[str, Any]:
-        return _output().unstructure(self)  # type: ignore[no-any-return]
+        return _assessment_data(self)
 
 
 @attrs.frozen
@@ -213,10 +213,9 @@ class RegionAssessment:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data, as in the documented contract."""
-        output = _output()
         return {
             "rulebook": {"digest": self.rulebook_digest, "path": self.rulebook_path},
-            "assessments": [output.unstructure(item) for item in self.assessments],
+            "assessments": [_assessment_data(item) for item in self.assessments],
             "summary": self.summary(),
         }
 
@@ -268,10 +267,96 @@ def explain_with(explain: Callable[[AuthorityAssessment], str]) -> None:
     _EXPLAIN[:] = [explain]
 
 
+# Results as JSON-ready data, every field under its public name, in the order declared, as
+# cattrs would make them (tuples as lists, mappings copied), written out by hand: a large
+# region's JSON is mostly this, and a generic converter spends more on dispatch than on data.
+# A test holds these to cattrs' own output for every class (tests/test_results_data.py).
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def _value(value: Any) -> Any:
+    """A value a fact set gave (a number, text, a truth value), as JSON-ready data."""
+    return value if type(value) in _PLAIN else _converter().unstructure(value)
+
+
+def _flag_data(flag: Flag) -> dict[str, Any]:
+    return {
+        "trigger": flag.trigger,
+        "heading": flag.heading,
+        "signal": flag.signal,
+        "counted": flag.counted,
+        "title": flag.title,
+        "says": flag.says,
+        "sources": list(flag.sources),
+        "values": {fact: _value(value) for fact, value in flag.values.items()},
+        "area": flag.area,
+        "notes": dict(flag.notes),
+        "provenance": dict(flag.provenance),
+        "evidence": [{"text": item.text, "outcome": item.outcome} for item in flag.evidence],
+        "entry": flag.entry,
+        "basis": flag.basis,
+        "view": flag.view,
+        "view_comment": flag.view_comment,
+        "last_year": flag.last_year,
+        "year_notes": dict(flag.year_notes),
+    }
+
+
+def _gap_data(gap: Gap) -> dict[str, Any]:
+    return {
+        "trigger": gap.trigger,
+        "heading": gap.heading,
+        "title": gap.title,
+        "missing": list(gap.missing),
+        "why": list(gap.why),
+        "known": list(gap.known),
+        "entry": gap.entry,
+    }
+
+
+def _coverage_data(coverage: Coverage | None) -> dict[str, Any] | None:
+    if coverage is None:
+        return None
+    return {
+        "judged": coverage.judged,
+        "total": coverage.total,
+        "headings": {
+            heading: {"judged": found.judged, "total": found.total} for heading, found in coverage.headings.items()
+        },
+    }
+
+
+def _assessment_data(item: AuthorityAssessment) -> dict[str, Any]:
+    return {
+        "authority": item.authority,
+        "code": item.code,
+        "year": item.year,
+        "level": item.level,
+        "level_title": item.level_title,
+        "tier": item.tier,
+        "tier_title": item.tier_title,
+        "status": item.status,
+        "flags": [_flag_data(flag) for flag in item.flags],
+        "gaps": [_gap_data(gap) for gap in item.gaps],
+        "support": [
+            {"option": option.option, "title": option.title, "via": option.via, "suits": list(option.suits)}
+            for option in item.support
+        ],
+        "reasons": list(item.reasons),
+        "peers": [
+            {"authority": peer.authority, "code": peer.code, "area": peer.area, "trigger": peer.trigger,
+             "answers": peer.answers}
+            for peer in item.peers
+        ],
+        "tier_note": item.tier_note,
+        "coverage": _coverage_data(item.coverage),
+    }
+
+
 @functools.cache
-def _output() -> cattrs.Converter:
-    """Results as JSON-ready data: every field under its public name, parts handed over still
-    to be written written now."""
+def _converter() -> cattrs.Converter:
+    """The generic converter, for a fact's value of a kind other than a number, text or a
+    truth value, and the reference the hand-written converters are tested against."""
     converter = cattrs.Converter()
 
     def words(value: Any) -> Any:
