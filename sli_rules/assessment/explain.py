@@ -49,6 +49,8 @@ from .uncertainty import worsening
 
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 OUTCOME_WORDS = {True: "true", False: "false", None: "unknown"}
+Tests = tuple[FactTest | Count, ...]
+SHAPES_KEPT = 100_000  # patterns of a trigger's outcomes kept by an explainer (see `_shape`)
 Findings = Deferred[tuple[tuple[Flag, ...], tuple[Gap, ...]]]
 
 
@@ -77,6 +79,10 @@ class Explainer:
         # no one of whose facts could be judged explains itself fact by fact); each test's
         # references other than literals, with the slot holding their value.
         self._place: dict[int, int] = {}
+        self._places: dict[str, tuple[int, ...]] = {
+            trigger.id: tuple(plan.test_index[test] for test in leaves(trigger.when)) for trigger in rulebook.triggers
+        }
+        self._shapes: dict[tuple[Any, ...], tuple[Tests, Tests]] = {}
         self._each: dict[int, tuple[FactTest, ...]] = {}
         self._refs: dict[int, tuple[tuple[Reference, int], ...]] = {}
         for trigger in rulebook.triggers:
@@ -395,7 +401,8 @@ class Explainer:
         missing: list[str] = []
         why: list[str] = []
         row = record.row
-        for test in self.undecided(trigger.when, record):
+        undecided, held = self._shape(trigger, record)
+        for test in undecided:
             if isinstance(test, FactTest):
                 self._why_test(test, item, row, missing, why)
             else:
@@ -412,9 +419,22 @@ class Explainer:
         # shows the rise, so that the assessor knows what to ask about.
         known = tuple(
             self._test_text(test, row, texts) if isinstance(test, FactTest) else self._count_text(test, record, texts)
-            for test in self.held(trigger.when, record)
+            for test in held
         )
         return tuple(missing), tuple(dict.fromkeys(why)), known
+
+    def _shape(self, trigger: Trigger, record: Record) -> tuple[Tests, Tests]:
+        """The unknown tests that leave a trigger unknown, and those that held (`undecided`,
+        `held`): they depend on its tests' outcomes alone, and a region's gaps repeat a few
+        patterns of them, so each pattern is worked out once (up to a bound, for a host that
+        runs for ever on a rulebook of wide triggers)."""
+        key = (trigger.id, *map(record.tests.get, self._places[trigger.id]))
+        found = self._shapes.get(key)
+        if found is None:
+            found = (tuple(self.undecided(trigger.when, record)), tuple(self.held(trigger.when, record)))
+            if len(self._shapes) < SHAPES_KEPT:
+                self._shapes[key] = found
+        return found
 
     def _why_test(
         self, test: FactTest, item: AuthorityFacts, row: Sequence[float | None], missing: list[str], why: list[str]
