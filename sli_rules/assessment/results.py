@@ -34,8 +34,9 @@ class Later(Protocol[T_co]):
 
 
 def written(value: tuple[T, ...] | Later[tuple[T, ...]]) -> tuple[T, ...]:
-    """The value itself, written now if it was handed over still to be written."""
-    return value if isinstance(value, tuple) else value.get()
+    """The value itself, written now if it was handed over still to be written (a sequence
+    given whole, a tuple or a list, is the value)."""
+    return value if isinstance(value, (tuple, list)) else value.get()
 
 
 @attrs.frozen
