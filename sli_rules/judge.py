@@ -21,6 +21,7 @@ from .model import (
 )
 from .operators import OPERATORS
 from .policy import Tally, choose_level, holds
+from .verdict_keys import key_words
 
 __all__ = ["Tally", "Verdict", "choose_level", "counted", "describe", "judge", "reasons", "tally"]
 
@@ -29,17 +30,6 @@ from .results import Deferred, made
 if TYPE_CHECKING:
     from .results import Flag, Gap
 
-COUNTER_WORDS = {
-    "concerns": "counted concerns",
-    "concern_headings": "headings with a counted concern",
-    "concern_entries": "pieces of evidence (Table 2 entries) with a counted concern",
-    "excellence": "areas of excellence",
-    "gaps": "triggers that could not be judged",
-    "coverage": "share of concern triggers judged",
-    "judged_headings": "headings with a concern trigger judged",
-    "unacknowledged": "counted concerns the authority's own view marks as no concern",
-    "persistent": "counted concerns also flagged the year before",
-}
 
 
 def tally(
@@ -200,14 +190,14 @@ def describe(condition: VerdictCondition, tally: Tally, headings: dict[str, str]
         return ["not (" + "; ".join(_words(condition.item, headings)) + ")"]
     if isinstance(condition, Flagged):
         return [f"'{condition.trigger}' is flagged"]
-    found = tally.number(condition.what, condition.heading)
+    found = tally.number(condition.what, condition.heading, condition.years)
     shown = f"{_plain(found * 100)}%" if condition.what == "coverage" else _plain(found)
     return [f"{_words(condition, headings)[0]} (found {shown})"]
 
 
 def _words(condition: VerdictCondition, headings: dict[str, str]) -> list[str]:
     if isinstance(condition, Counter):
-        what = COUNTER_WORDS[condition.what]
+        what = key_words(condition.what, condition.years)
         if condition.heading:
             what += f" under {headings.get(condition.heading, condition.heading)}"
         return [f"{what} {_test_words(condition.test, percent=condition.what == 'coverage')}"]

@@ -14,6 +14,7 @@ import attrs
 
 from .model import Flagged, Level, NumberTest, VerdictAll, VerdictAny, VerdictCondition, VerdictNot
 from .operators import OPERATORS
+from .verdict_keys import VERDICT_KEYS, verdict_key
 
 
 @attrs.frozen
@@ -25,7 +26,9 @@ class Tally:
     concern triggers judged (flagged or cleared) and all of them, by heading; `gaps` the
     triggers that could not be judged; `flagged` the counted flags' triggers; `unacknowledged`
     the counted concerns the authority's own self-assessment marked as no concern;
-    `persistent` the counted concerns also flagged the year before.
+    `persistent` the counted concerns also flagged the year before; `persisting`, by N, the
+    entries with a counted concern this year and in each of the N-1 years before. What each
+    verdict key reads of it is declared in `verdict_keys`.
     """
 
     concerns: dict[str, int]
@@ -37,6 +40,7 @@ class Tally:
     totals: dict[str, int] = attrs.Factory(dict)
     unacknowledged: int = 0
     persistent: int = 0
+    persisting: dict[int, int] = attrs.Factory(dict)
 
     @classmethod
     def empty(cls) -> Tally:
@@ -44,32 +48,11 @@ class Tally:
 
     def coverage(self, heading: str | None = None) -> float:
         """The share of concern triggers judged (0 where there are none to judge)."""
-        if heading is not None:
-            total = self.totals.get(heading, 0)
-            return self.judged.get(heading, 0) / total if total else 0.0
-        total = sum(self.totals.values())
-        return sum(self.judged.values()) / total if total else 0.0
+        return VERDICT_KEYS["coverage"].read(self, heading, None)
 
-    def number(self, what: str, heading: str | None) -> float:
-        if what == "concerns":
-            return self.concerns.get(heading, 0) if heading else sum(self.concerns.values())
-        if what == "excellence":
-            return self.excellence.get(heading, 0) if heading else sum(self.excellence.values())
-        if what == "concern_headings":
-            return sum(1 for count in self.concerns.values() if count > 0)
-        if what == "concern_entries":
-            if heading:
-                return len(self.entries.get(heading, frozenset()))
-            return len(frozenset().union(*self.entries.values()))
-        if what == "coverage":
-            return self.coverage(heading)
-        if what == "judged_headings":
-            return sum(1 for count in self.judged.values() if count > 0)
-        if what == "unacknowledged":
-            return self.unacknowledged
-        if what == "persistent":
-            return self.persistent
-        return self.gaps
+    def number(self, what: str, heading: str | None, years: int | None = None) -> float:
+        """What the verdict key `what` counts (an error for a key that is not one)."""
+        return verdict_key(what).read(self, heading, years)
 
 
 def test_number(test: NumberTest, number: float) -> bool:
@@ -82,7 +65,7 @@ class Counts(Protocol):
     @property
     def flagged(self) -> frozenset[str]: ...
 
-    def number(self, what: str, heading: str | None) -> float: ...
+    def number(self, what: str, heading: str | None, years: int | None = None) -> float: ...
 
 
 def holds(condition: VerdictCondition, tally: Counts) -> bool:
@@ -94,7 +77,7 @@ def holds(condition: VerdictCondition, tally: Counts) -> bool:
         return not holds(condition.item, tally)
     if isinstance(condition, Flagged):
         return condition.trigger in tally.flagged
-    return test_number(condition.test, tally.number(condition.what, condition.heading))
+    return test_number(condition.test, tally.number(condition.what, condition.heading, condition.years))
 
 
 def choose_level(levels: Sequence[Level], tally: Counts) -> Level:
@@ -137,8 +120,8 @@ def compile_condition(condition: VerdictCondition) -> Test:
         trigger = condition.trigger
         return lambda tally: trigger in tally.flagged
     decide, numbers = OPERATORS[condition.test.op].decide, condition.test.numbers
-    what, heading = condition.what, condition.heading
-    return lambda tally: decide(tally.number(what, heading), numbers, "none")
+    what, heading, years = condition.what, condition.heading, condition.years
+    return lambda tally: decide(tally.number(what, heading, years), numbers, "none")
 
 
 class LevelChooser:

@@ -43,6 +43,7 @@ from ..model import (
 )
 from ..operators import NUMERIC, OPERATORS
 from ..source import Document, Where
+from ..verdict_keys import MAX_YEARS, VERDICT_KEYS
 from .state import Loading
 
 TESTS = tuple(OPERATORS)
@@ -54,11 +55,6 @@ STATISTICS: dict[str, type[RegionRef | ComparatorsRef | CouncilTypeRef]] = {
 PUBLISHED: dict[str, type[NationalRef | PublishedRegionRef]] = {
     "national": NationalRef, "published_region": PublishedRegionRef,
 }
-VERDICT_COUNTERS = (
-    "concerns", "concern_headings", "concern_entries", "excellence", "gaps", "coverage", "judged_headings",
-    "unacknowledged", "persistent",
-)
-BY_HEADING = ("concerns", "concern_entries", "excellence", "coverage")  # may take `in: HEADING`
 MAX_DEPTH = 64  # far beyond any rule a person writes; keeps recursion well inside Python's
 
 
@@ -359,9 +355,9 @@ class ConditionParser:
         if operator.shape == "years":
             if (
                 not isinstance(value, dict) or set(value) != {"years"} or isinstance(value["years"], bool)
-                or not isinstance(value["years"], int) or value["years"] < 1
+                or not _whole_years(value["years"])
             ):
-                self.fail(where, f"'{op}' takes {{years: N}}, N a whole number of 1 or more, got {value!r}")
+                self.fail(where, f"'{op}' takes {{years: N}}, N a whole number from 1 to {MAX_YEARS}, got {value!r}")
                 return None
             if measure.better == "none":
                 self.fail(
@@ -543,25 +539,26 @@ class ConditionParser:
                 )
                 return None
             return Flagged(trigger_id)
-        counters = keys & set(VERDICT_COUNTERS)
+        counters = keys & set(VERDICT_KEYS)
         if len(counters) != 1:
-            unknown = sorted(keys - {"in"})
+            unknown = sorted(keys - {"in", "years"})
             for key in unknown:
                 document.problem(
                     self.problems, (*where, key), f"unknown verdict condition '{key}'", key=True,
-                    hint=did_you_mean(key, (*VERDICT_COUNTERS, "flagged", "all", "any", "not")),
+                    hint=did_you_mean(key, (*VERDICT_KEYS, "flagged", "all", "any", "not")),
                 )
             if not unknown:
                 document.problem(self.problems, where, "a verdict condition needs what to count")
             return None
         (what,) = counters
-        extra = keys - {what, "in"}
+        key = VERDICT_KEYS[what]
+        extra = keys - {what, "in", "years"}
         if extra:
             self.state.extra_keys(document, where, extra, f"'{what}'")
             return None
         heading = value.get("in")
         if heading is not None:
-            if what not in BY_HEADING:
+            if not key.by_heading:
                 document.problem(self.problems, (*where, "in"), f"'{what}' cannot be limited to a heading")
                 return None
             if heading not in HEADINGS:
@@ -570,8 +567,20 @@ class ConditionParser:
                     hint=did_you_mean(str(heading), HEADINGS),
                 )
                 return None
-        test, _ = self.number_test((*where, what), value[what], shares="fraction" if what == "coverage" else "none")
-        return None if test is None else Counter(what, heading, test)
+        years = value.get("years")
+        if "years" in value:
+            if not key.years:
+                document.problem(self.problems, (*where, "years"), f"'{what}' cannot be limited to a number of years",
+                                 key=True)
+                return None
+            if not _whole_years(years):
+                document.problem(
+                    self.problems, (*where, "years"),
+                    f"'years' is a whole number of years from 1 to {MAX_YEARS}, got {years!r}",
+                )
+                return None
+        test, _ = self.number_test((*where, what), value[what], shares="fraction" if key.share else "none")
+        return None if test is None else Counter(what, heading, test, years)
 
 
 def _percent(value: Any) -> Any:
@@ -582,6 +591,10 @@ def _percent(value: Any) -> Any:
         except ValueError:
             return value
     return value
+
+
+def _whole_years(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_YEARS
 
 
 def _is_number(value: Any) -> bool:
