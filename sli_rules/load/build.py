@@ -461,6 +461,18 @@ def build_menu(state: Loading) -> None:
                 state.problems, (*where, "corroboration"),
                 f"corroboration is 'required' or absent, not {spec.corroboration!r}",
             )
+        if not spec.options:
+            document.problem(
+                state.problems, (*where, "options"), f"tier '{spec.id}' offers no support option",
+                hint="list the options an authority in this tier is offered", warning=True,
+            )
+        if index == len(parsed.tiers) - 1 and index > 0 and spec.corroboration is None:
+            document.problem(
+                state.problems, (*where, "id"),
+                f"the most intensive tier '{spec.id}' does not require corroboration",
+                hint="add 'corroboration: required', so that no single piece of evidence can reach it",
+                warning=True,
+            )
         line, column = document.at((*where, "id"))
         tiers.append(
             Tier(

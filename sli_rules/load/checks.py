@@ -196,7 +196,10 @@ def check_reachable(state: Loading) -> None:
         if not holding[level.id]:
             state.problems.add(
                 path, line, column, f"level '{level.id}' can never be reached: its "
-                "condition cannot hold", hint="check its numbers", warning=True,
+                "condition cannot hold", warning=True,
+                hint="no concern can ever count: a concern with only_with_other_concerns counts only beside "
+                "one without it from another entry" if shape.never_counted and not any(shape.countable.values())
+                else "check its numbers",
             )
             continue
         cover = next(

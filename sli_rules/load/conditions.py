@@ -320,7 +320,15 @@ class ConditionParser:
                 self.fail(spot, f"a percentage is from 0% to 100%, got {operand!r}")
                 return None, False
             numbers.append(number)
-        return NumberTest(op, tuple(numbers)), is_share
+        test = NumberTest(op, tuple(numbers))
+        if _always_holds(test, is_share):
+            self.document.problem(
+                self.problems, (*where, op),
+                f"'{op}' always holds on a {'share' if is_share else 'number'} (from 0"
+                f"{' to 100%' if is_share else ' up'}), so it tests nothing",
+                hint="give a bound that some authorities do not reach", warning=True,
+            )
+        return test, is_share
 
     def _operands(self, where: Where, op: str, value: Any) -> list[Any] | None:
         shape = OPERATORS[op].shape
@@ -357,7 +365,8 @@ class ConditionParser:
                 not isinstance(value, dict) or set(value) != {"years"} or isinstance(value["years"], bool)
                 or not _whole_years(value["years"])
             ):
-                self.fail(where, f"'{op}' takes {{years: N}}, N a whole number from 1 to {MAX_YEARS}, got {value!r}")
+                spot = (*where, "years") if isinstance(value, dict) and set(value) == {"years"} else where
+                self.fail(spot, f"'{op}' takes {{years: N}}, N a whole number from 1 to {MAX_YEARS}, got {value!r}")
                 return None
             if measure.better == "none":
                 self.fail(
@@ -500,6 +509,11 @@ class ConditionParser:
                 f"'{measure.id}' ({measure.type})",
             )
             return None
+        if other.id == measure.id and not change:
+            self.document.problem(
+                self.problems, (*where, "fact"), f"'{measure.id}' is compared with itself",
+                hint="compare it with another fact, a statistic, a figure or last year's value", warning=True,
+            )
         return FactRef(other.id, float(plus), float(times))
 
     def verdict_condition(
@@ -591,6 +605,21 @@ def _percent(value: Any) -> Any:
         except ValueError:
             return value
     return value
+
+
+def _always_holds(test: NumberTest, share: bool) -> bool:
+    """Whether a test of a count (a whole number from 0) or a share (from 0 to 1) holds
+    whatever it is given: tried at each end, at each literal and either side of it."""
+    decide = OPERATORS[test.op].decide
+    top = 1.0 if share else max((*test.numbers, 0.0)) + 2
+    step = 1e-9 if share else 1.0
+    tried = {0.0, top}
+    for number in test.numbers:
+        near = (number, number - step, number + step) if share else (number, math.floor(number), math.ceil(number))
+        tried.update(value for value in (*near, math.floor(number) - 1, math.ceil(number) + 1) if 0 <= value <= top)
+    if not share:
+        tried = {float(math.floor(value)) for value in tried}  # counts are whole numbers
+    return all(decide(value, test.numbers, "none") for value in tried)
 
 
 def _whole_years(value: Any) -> bool:
