@@ -28,11 +28,11 @@ import yaml
 
 import sli_rules
 from sli_rules import facts as facts_module
-from sli_rules import model
-from sli_rules.load.conditions import REFERENCE_KEYS
-from sli_rules.operators import OPERATORS
 from sli_rules.report import explain_text
-from sli_rules.verdict_keys import VERDICT_KEYS
+from sli_rules.rules import model
+from sli_rules.rules.load.conditions import REFERENCE_KEYS
+from sli_rules.rules.operators import OPERATORS
+from sli_rules.rules.verdict_keys import VERDICT_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ("authoring.md", "facts.md")

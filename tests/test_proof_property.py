@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 
 import sli_rules
 from sli_rules.errors import RulebookError
-from sli_rules.policy import Tally, choose_level
-from sli_rules.verdict_keys import VERDICT_KEYS
+from sli_rules.rules.policy import Tally, choose_level
+from sli_rules.rules.verdict_keys import VERDICT_KEYS
 
 from .conftest import MEASURES, make_rulebook, validate
 
