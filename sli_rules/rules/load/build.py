@@ -32,6 +32,7 @@ from ..model import (
 from ..source import Document, Where
 from .conditions import ConditionParser
 from .state import Loading
+from .verdicts import VerdictParser
 
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
@@ -359,7 +360,7 @@ def build_levels(state: Loading) -> None:
         seen.add(spec.id)
         condition = None
         if spec.when is not None:
-            condition = ConditionParser(state, document).verdict_condition((*where, "when"), spec.when, trigger_ids)
+            condition = VerdictParser(state, document).verdict_condition((*where, "when"), spec.when, trigger_ids)
             if condition is None:
                 continue
         elif index != len(parsed.levels) - 1:

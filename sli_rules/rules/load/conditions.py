@@ -12,7 +12,6 @@ from ...errors import Location, did_you_mean
 from ..convert import type_name
 from ..model import (
     CHANGES,
-    HEADINGS,
     STATS,
     AllOf,
     AnyOf,
@@ -21,11 +20,9 @@ from ..model import (
     Condition,
     CouncilTypeRef,
     Count,
-    Counter,
     CountScale,
     FactRef,
     FactTest,
-    Flagged,
     LiteralRef,
     Measure,
     NationalRef,
@@ -36,14 +33,10 @@ from ..model import (
     Ref,
     RegionRef,
     Test,
-    VerdictAll,
-    VerdictAny,
-    VerdictCondition,
-    VerdictNot,
 )
 from ..operators import NUMERIC, OPERATORS
 from ..source import Document, Where
-from ..verdict_keys import MAX_YEARS, VERDICT_KEYS
+from ..verdict_keys import MAX_YEARS
 from .state import Loading
 
 TESTS = tuple(OPERATORS)
@@ -363,7 +356,7 @@ class ConditionParser:
         if operator.shape == "years":
             if (
                 not isinstance(value, dict) or set(value) != {"years"} or isinstance(value["years"], bool)
-                or not _whole_years(value["years"])
+                or not whole_years(value["years"])
             ):
                 spot = (*where, "years") if isinstance(value, dict) and set(value) == {"years"} else where
                 self.fail(spot, f"'{op}' takes {{years: N}}, N a whole number from 1 to {MAX_YEARS}, got {value!r}")
@@ -516,86 +509,6 @@ class ConditionParser:
             )
         return FactRef(other.id, float(plus), float(times))
 
-    def verdict_condition(
-        self, where: Where, value: Any, trigger_ids: set[str], depth: int = 0
-    ) -> VerdictCondition | None:
-        document = self.document
-        if depth > MAX_DEPTH:
-            document.problem(self.problems, where, f"conditions nested more than {MAX_DEPTH} deep")
-            return None
-        if not isinstance(value, dict) or not value:
-            document.problem(
-                self.problems, where,
-                f"a verdict condition is a mapping, got {type_name(value)}",
-            )
-            return None
-        keys = set(value)
-        handled, combined = self.state.combination(
-            document, where, value,
-            lambda inner, item: self.verdict_condition(inner, item, trigger_ids, depth + 1),
-            (VerdictAll, VerdictAny, VerdictNot),
-        )
-        if handled:
-            return combined  # type: ignore[no-any-return]
-        if "flagged" in keys:
-            if keys != {"flagged"}:
-                self.state.extra_keys(document, where, keys - {"flagged"}, "'flagged'")
-                return None
-            trigger_id = value["flagged"]
-            if isinstance(trigger_id, str) and trigger_id not in trigger_ids and self.state.known(
-                "triggers", trigger_id
-            ):
-                return None
-            if not isinstance(trigger_id, str) or trigger_id not in trigger_ids:
-                document.problem(
-                    self.problems, (*where, "flagged"), f"unknown trigger {trigger_id!r}",
-                    hint=did_you_mean(str(trigger_id), trigger_ids),
-                )
-                return None
-            return Flagged(trigger_id)
-        counters = keys & set(VERDICT_KEYS)
-        if len(counters) != 1:
-            unknown = sorted(keys - {"in", "years"})
-            for key in unknown:
-                document.problem(
-                    self.problems, (*where, key), f"unknown verdict condition '{key}'", key=True,
-                    hint=did_you_mean(key, (*VERDICT_KEYS, "flagged", "all", "any", "not")),
-                )
-            if not unknown:
-                document.problem(self.problems, where, "a verdict condition needs what to count")
-            return None
-        (what,) = counters
-        key = VERDICT_KEYS[what]
-        extra = keys - {what, "in", "years"}
-        if extra:
-            self.state.extra_keys(document, where, extra, f"'{what}'")
-            return None
-        heading = value.get("in")
-        if heading is not None:
-            if not key.by_heading:
-                document.problem(self.problems, (*where, "in"), f"'{what}' cannot be limited to a heading")
-                return None
-            if heading not in HEADINGS:
-                document.problem(
-                    self.problems, (*where, "in"), f"unknown heading {heading!r}",
-                    hint=did_you_mean(str(heading), HEADINGS),
-                )
-                return None
-        years = value.get("years")
-        if "years" in value:
-            if not key.years:
-                document.problem(self.problems, (*where, "years"), f"'{what}' cannot be limited to a number of years",
-                                 key=True)
-                return None
-            if not _whole_years(years):
-                document.problem(
-                    self.problems, (*where, "years"),
-                    f"'years' is a whole number of years from 1 to {MAX_YEARS}, got {years!r}",
-                )
-                return None
-        test, _ = self.number_test((*where, what), value[what], shares="fraction" if key.share else "none")
-        return None if test is None else Counter(what, heading, test, years)
-
 
 def _percent(value: Any) -> Any:
     """'35%' as 0.35; anything else as it is, for the number check to refuse."""
@@ -622,7 +535,7 @@ def _always_holds(test: NumberTest, share: bool) -> bool:
     return all(decide(value, test.numbers, "none") for value in tried)
 
 
-def _whole_years(value: Any) -> bool:
+def whole_years(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_YEARS
 
 
