@@ -171,13 +171,12 @@ class Engine:
             return [derived.row(index) for index in indexes]
 
         if backend == "python" or compiled.durable is None:
-            return [compiled.python.run(row) for row in rows()]
+            return compiled.python.run_rows(rows())
         found = compiled.durable.run_batch(
             lambda slot: derived.column(block, slot, start, stop), stop - start, rows
         )
         if self.check:
-            for row, outcomes in zip(rows(), found, strict=True):
-                expected = compiled.python.run(row)
+            for expected, outcomes in zip(compiled.python.run_rows(rows()), found, strict=True):
                 if expected != outcomes:
                     raise EngineFailure(
                         f"durable-rules and the Python evaluator disagree: {outcomes} != {expected}"

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import durable_rules_engine as _engine
 
-from ..rules.logic import COMPARISONS, And, Atom, Not, compile_tree, negation
+from ..rules.logic import COMPARISONS, And, Atom, Not, evaluate, evaluate_rows, negation
 from ..rules.logic import Node as PlanNode
 from ..rules.plan import Plan
 
@@ -133,7 +133,6 @@ class Recorder:
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
-        self.checks = [compile_tree(tree, plan.atoms) for tree in plan.test_trees]
 
     def record(
         self,
@@ -148,7 +147,7 @@ class Recorder:
                 continue
             for index in self.plan.trigger_tests[trigger]:
                 if index not in tests:
-                    tests[index] = self.checks[index](row)
+                    tests[index] = evaluate(self.plan.test_trees[index], self.plan.atoms, row)
         return Record(tuple(outcomes), tests, row, parts, source)
 
 
@@ -156,14 +155,24 @@ class Recorder:
 
 
 class PythonProgram:
-    """The plan as Python closures: the oracle for durable-rules, and the explainer."""
+    """The plan decided in plain Python by the one three-valued evaluator (`logic`): the oracle
+    for durable-rules."""
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
-        self.checks: list[Callable[[Row], Outcome]] = [compile_tree(tree, plan.atoms) for tree in plan.trees]
 
     def run(self, row: Row) -> list[Outcome]:
-        return [check(row) for check in self.checks]
+        """Every trigger's outcome for one authority's slot values."""
+        return [evaluate(tree, self.plan.atoms, row) for tree in self.plan.trees]
+
+    def run_rows(self, rows: Sequence[Row]) -> list[list[Outcome]]:
+        """Every trigger's outcome for each authority, decided for them all at once."""
+        return evaluate_rows(self.plan.trees, self.plan.atoms, rows)
+
+    def check(self, index: int) -> Callable[[Row], Outcome]:
+        """Trigger `index`'s outcome for one authority's slot values."""
+        tree, atoms = self.plan.trees[index], self.plan.atoms
+        return lambda row: evaluate(tree, atoms, row)
 
 
 # --- the durable-rules evaluator -------------------------------------------------------
@@ -363,8 +372,8 @@ class DurableProgram:
             conditions[self._name("t", index)], conditions[self._name("f", index)] = true, false
             costs[index] = cost
         self.chunks = _chunks(plan, costs)
-        checks = PythonProgram(plan).checks
-        self.in_python = tuple((index, checks[index]) for index in python)
+        program = PythonProgram(plan)
+        self.in_python = tuple((index, program.check(index)) for index in python)
         self._names: dict[str, tuple[int, bool]] = {}
         for index in range(len(plan.trees)):
             self._names[self._name("t", index)] = (index, True)

@@ -7,12 +7,13 @@ exactly the logic the judge applies, without depending on the judging stage.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import attrs
 
-from .model import Flagged, Level, NumberTest, VerdictAll, VerdictAny, VerdictCondition, VerdictNot
+from .model import Flagged, Level, VerdictAll, VerdictAny, VerdictCondition, VerdictNot
 from .operators import OPERATORS
 from .verdict_keys import VERDICT_KEYS, verdict_key
 
@@ -55,10 +56,6 @@ class Tally:
         return verdict_key(what).read(self, heading, years)
 
 
-def test_number(test: NumberTest, number: float) -> bool:
-    return OPERATORS[test.op].decide(number, test.numbers, "none")
-
-
 class Counts(Protocol):
     """What a verdict condition reads: a Tally, or a situation the loader's proofs try."""
 
@@ -69,15 +66,8 @@ class Counts(Protocol):
 
 
 def holds(condition: VerdictCondition, tally: Counts) -> bool:
-    if isinstance(condition, VerdictAll):
-        return all(holds(item, tally) for item in condition.items)
-    if isinstance(condition, VerdictAny):
-        return any(holds(item, tally) for item in condition.items)
-    if isinstance(condition, VerdictNot):
-        return not holds(condition.item, tally)
-    if isinstance(condition, Flagged):
-        return condition.trigger in tally.flagged
-    return test_number(condition.test, tally.number(condition.what, condition.heading, condition.years))
+    """Whether a verdict condition holds of a tally (or of a situation a proof tries)."""
+    return _compiled(condition)(tally)
 
 
 def choose_level(levels: Sequence[Level], tally: Counts) -> Level:
@@ -122,6 +112,12 @@ def compile_condition(condition: VerdictCondition) -> Test:
     decide, numbers = OPERATORS[condition.test.op].decide, condition.test.numbers
     what, heading, years = condition.what, condition.heading, condition.years
     return lambda tally: decide(tally.number(what, heading, years), numbers, "none")
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled(condition: VerdictCondition) -> Test:
+    """A condition worked out once, however often it is asked (the proofs ask thousands of times)."""
+    return compile_condition(condition)
 
 
 class LevelChooser:
