@@ -94,7 +94,11 @@ def _condition(draw: st.DrawFn, trigger_ids: Sequence[str], depth: int = 0) -> d
     if key.by_heading and draw(st.booleans()):
         condition["in"] = draw(st.sampled_from(HEADINGS))
     if key.years and draw(st.integers(0, 2)):
-        condition["years"] = draw(st.integers(1, 3))
+        years = draw(st.integers(1, 3))
+        if draw(st.booleans()):
+            condition["years"] = years
+        else:  # the other way to write it: inside the test
+            condition[key.name]["years"] = years
     return condition
 
 
@@ -164,7 +168,7 @@ def _tallies(spec: Spec, entry: str | None) -> Iterator[Tally]:
                 ):
                     yield Tally(
                         concerns, excellence, gaps, frozenset(flagged), entries, judged, totals, unacknowledged,
-                        persistent, {years: 1 for years in range(1, run + 1)},
+                        persistent, (1,) * run,
                     )
 
 

@@ -153,7 +153,7 @@ def test_years_of_persistence_are_1_to_20(tmp_path: Path, years: Any) -> None:
     code, lines = _findings(tmp_path, verdicts=verdicts)
     assert code == 1
     assert lines == [
-        f"r/triggers/in-the-round.yaml:16:12: 'years' is a whole number of years from 1 to 20, got {years!r}",
+        f"r/triggers/in-the-round.yaml:16:12: years is a whole number from 1 to 20, got {years!r}",
         "1 error, 0 warnings",
     ]
 
@@ -175,5 +175,19 @@ def test_a_share_is_0_to_100_percent(tmp_path: Path, share: Any, said: str) -> N
     verdicts["levels"][1]["when"] = {"coverage": {"below": share}}
     assert _findings(tmp_path, verdicts=verdicts) == (1, [
         f"r/triggers/in-the-round.yaml:15:14: {said}",
+        "1 error, 0 warnings",
+    ])
+
+
+def test_years_of_persistence_inside_the_test_and_not_twice(tmp_path: Path) -> None:
+    verdicts = copy.deepcopy(VERDICTS)
+    verdicts["levels"][1]["when"] = {"persistent": {"at_least": 1, "years": 0}}
+    assert _findings(tmp_path, verdicts=verdicts) == (1, [
+        "r/triggers/in-the-round.yaml:16:14: years is a whole number from 1 to 20, got 0",
+        "1 error, 0 warnings",
+    ])
+    verdicts["levels"][1]["when"] = {"persistent": {"at_least": 1, "years": 2}, "years": 2}
+    assert _findings(tmp_path, verdicts=verdicts) == (1, [
+        "r/triggers/in-the-round.yaml:17:12: years is given twice (keep one)",
         "1 error, 0 warnings",
     ])

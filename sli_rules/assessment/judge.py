@@ -21,7 +21,7 @@ from ..rules.model import (
 )
 from ..rules.operators import OPERATORS
 from ..rules.policy import Tally, choose_level, holds
-from ..rules.verdict_keys import key_words
+from ..rules.verdict_keys import VERDICT_KEYS, key_words
 
 __all__ = ["Tally", "Verdict", "choose_level", "counted", "describe", "judge", "reasons", "tally"]
 
@@ -191,7 +191,7 @@ def describe(condition: VerdictCondition, tally: Tally, headings: dict[str, str]
     if isinstance(condition, Flagged):
         return [f"'{condition.trigger}' is flagged"]
     found = tally.number(condition.what, condition.heading, condition.years)
-    shown = f"{_plain(found * 100)}%" if condition.what == "coverage" else _plain(found)
+    shown = f"{_plain(found * 100)}%" if VERDICT_KEYS[condition.what].share else _plain(found)
     return [f"{_words(condition, headings)[0]} (found {shown})"]
 
 
@@ -200,7 +200,7 @@ def _words(condition: VerdictCondition, headings: dict[str, str]) -> list[str]:
         what = key_words(condition.what, condition.years)
         if condition.heading:
             what += f" under {headings.get(condition.heading, condition.heading)}"
-        return [f"{what} {_test_words(condition.test, percent=condition.what == 'coverage')}"]
+        return [f"{what} {_test_words(condition.test, percent=VERDICT_KEYS[condition.what].share)}"]
     if isinstance(condition, Flagged):
         return [f"'{condition.trigger}' is flagged"]
     if isinstance(condition, VerdictNot):

@@ -27,8 +27,8 @@ class Tally:
     concern triggers judged (flagged or cleared) and all of them, by heading; `gaps` the
     triggers that could not be judged; `flagged` the counted flags' triggers; `unacknowledged`
     the counted concerns the authority's own self-assessment marked as no concern;
-    `persistent` the counted concerns also flagged the year before; `persisting`, by N, the
-    entries with a counted concern this year and in each of the N-1 years before. What each
+    `persistent` the counted concerns also flagged the year before; `persisting`, the entries
+    with a counted concern this year and in each year before, one year further back each. What each
     verdict key reads of it is declared in `verdict_keys`.
     """
 
@@ -41,7 +41,14 @@ class Tally:
     totals: dict[str, int] = attrs.Factory(dict)
     unacknowledged: int = 0
     persistent: int = 0
-    persisting: dict[int, int] = attrs.Factory(dict)
+    # `persisting[n - 1]`: the entries with a counted concern this year and in each of the n-1
+    # years before, as far back as the years are known (read by `persistent` with `years`).
+    persisting: tuple[int, ...] = ()
+
+    def persistent_over(self, years: int) -> int:
+        """Entries with a counted concern in this year and each of the `years - 1` before
+        (0 where those years are not known)."""
+        return self.persisting[years - 1] if len(self.persisting) >= years else 0
 
     @classmethod
     def empty(cls) -> Tally:
@@ -49,9 +56,9 @@ class Tally:
 
     def coverage(self, heading: str | None = None) -> float:
         """The share of concern triggers judged (0 where there are none to judge)."""
-        return VERDICT_KEYS["coverage"].read(self, heading, None)
+        return VERDICT_KEYS["coverage"].read(self, heading, 0)
 
-    def number(self, what: str, heading: str | None, years: int | None = None) -> float:
+    def number(self, what: str, heading: str | None, years: int = 0) -> float:
         """What the verdict key `what` counts (an error for a key that is not one)."""
         return verdict_key(what).read(self, heading, years)
 
@@ -62,7 +69,7 @@ class Counts(Protocol):
     @property
     def flagged(self) -> frozenset[str]: ...
 
-    def number(self, what: str, heading: str | None, years: int | None = None) -> float: ...
+    def number(self, what: str, heading: str | None, years: int = 0) -> float: ...
 
 
 def holds(condition: VerdictCondition, tally: Counts) -> bool:

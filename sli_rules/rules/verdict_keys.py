@@ -23,8 +23,8 @@ class Counted(Protocol):
     """What the judge counted for one authority, as the keys read it (`policy.Tally`).
 
     Counts by heading are keyed by heading id; `entries` holds, by heading, the distinct
-    pieces of evidence (Table 2 entries) with a counted concern; `persisting` holds, by N,
-    the entries with a counted concern this year and in each of the N-1 years before."""
+    pieces of evidence (Table 2 entries) with a counted concern; `persistent_over(N)` is the
+    number of entries with a counted concern this year and in each of the N-1 years before."""
 
     @property
     def concerns(self) -> Mapping[str, int]: ...
@@ -42,8 +42,8 @@ class Counted(Protocol):
     def unacknowledged(self) -> int: ...
     @property
     def persistent(self) -> int: ...
-    @property
-    def persisting(self) -> Mapping[int, int]: ...
+
+    def persistent_over(self, years: int) -> int: ...
 
 
 @attrs.frozen
@@ -77,8 +77,8 @@ class VerdictKey:
     name: str
     meaning: str  # for docs and the schema
     words: str  # in a verdict's reasons: "counted concerns ≥ 2 (found 3)"
-    read: Callable[[Counted, str | None, int | None], float]  # from a tally (heading, years)
-    reach: Callable[[Scene, str | None, int | None], Bounds]  # in a proof's scene (heading, years)
+    read: Callable[[Counted, str | None, int], float]  # from a tally (heading, years; 0: none given)
+    reach: Callable[[Scene, str | None, int], Bounds]  # in a proof's scene (heading, years)
     by_heading: bool = False  # may take `in: HEADING`
     share: bool = False  # a share (0 to 1, or a percentage)
     years: bool = False  # may take `years: N`
@@ -89,7 +89,7 @@ def _by_heading(counts: Mapping[str, int], heading: str | None) -> int:
     return counts.get(heading, 0) if heading else sum(counts.values())
 
 
-def _entries(counted: Counted, heading: str | None, years: int | None) -> int:
+def _entries(counted: Counted, heading: str | None, years: int) -> int:
     if heading:
         return len(counted.entries.get(heading, frozenset()))
     return len(frozenset().union(*counted.entries.values()))
@@ -113,17 +113,17 @@ def _fixed(value: float) -> Bounds:
     return value, value
 
 
-def _persistent(counted: Counted, heading: str | None, years: int | None) -> float:
-    return counted.persistent if years is None else counted.persisting.get(years, 0)
+def _persistent(counted: Counted, heading: str | None, years: int) -> float:
+    return counted.persistent_over(years) if years else counted.persistent
 
 
-def _scene_persistent(scene: Scene, heading: str | None, years: int | None) -> Bounds:
-    if years is None:  # any of the concerns counted may have been flagged the year before
+def _scene_persistent(scene: Scene, heading: str | None, years: int) -> Bounds:
+    if not years:  # any of the concerns counted may have been flagged the year before
         return 0, sum(scene.concerns.values())
     return _fixed(scene.all_entries if scene.run >= years else 0)
 
 
-def _scene_gaps(scene: Scene, heading: str | None, years: int | None) -> Bounds:
+def _scene_gaps(scene: Scene, heading: str | None, years: int) -> Bounds:
     concern_gaps = sum(scene.gaps.values())
     unflagged_excellence = scene.excellence_triggers - sum(scene.excellence.values())
     return concern_gaps, concern_gaps + unflagged_excellence
@@ -185,7 +185,7 @@ KEYS: tuple[VerdictKey, ...] = (
         _persistent,
         _scene_persistent,
         years=True,
-        years_words="pieces of evidence with a counted concern {years} years running",
+        years_words="pieces of evidence with a counted concern in each of the last {years} years",
     ),
 )
 VERDICT_KEYS: dict[str, VerdictKey] = {key.name: key for key in KEYS}
@@ -199,7 +199,7 @@ def verdict_key(name: str) -> VerdictKey:
         raise ValueError(f"unknown verdict key {name!r}: one of {', '.join(VERDICT_KEYS)}") from None
 
 
-def key_words(name: str, years: int | None) -> str:
+def key_words(name: str, years: int) -> str:
     """A key's words in a verdict's reasons."""
     key = verdict_key(name)
-    return key.years_words.format(years=years) if years is not None and key.years_words else key.words
+    return key.years_words.format(years=years) if years and key.years_words else key.words

@@ -50,7 +50,7 @@ class Quantity:
 
     what: str
     heading: str | None = None
-    years: int | None = None
+    years: int = 0  # `persistent` with `years: N`; 0 where none is given
 
     @property
     def share(self) -> bool:
@@ -70,14 +70,14 @@ class Situation:
     values: dict[Quantity, float]
     flagged: frozenset[str]
 
-    def number(self, what: str, heading: str | None, years: int | None = None) -> float:
+    def number(self, what: str, heading: str | None, years: int = 0) -> float:
         return self.values.get(Quantity(what, heading, years), 0.0)
 
     def shown(self, skip: frozenset[str] = frozenset()) -> str:
         return ", ".join(
             f"{quantity.said()} = {plain(value, quantity.share)}"
             for quantity, value in sorted(
-                self.values.items(), key=lambda item: (item[0].what, item[0].heading or "", item[0].years or 0)
+                self.values.items(), key=lambda item: (item[0].what, item[0].heading or "", item[0].years)
             )
             if quantity.what not in skip
         )

@@ -82,17 +82,29 @@ class VerdictParser(ConditionParser):
                     hint=did_you_mean(str(heading), HEADINGS),
                 )
                 return None
-        years = value.get("years")
-        if "years" in value:
-            if not key.years:
-                document.problem(self.problems, (*where, "years"), f"'{what}' cannot be limited to a number of years",
-                                 key=True)
-                return None
-            if not whole_years(years):
-                document.problem(
-                    self.problems, (*where, "years"),
-                    f"'years' is a whole number of years from 1 to {MAX_YEARS}, got {years!r}",
-                )
-                return None
-        test, _ = self.number_test((*where, what), value[what], shares="fraction" if key.share else "none")
+        tested = value[what]
+        years = 0
+        if key.years:
+            # `years: N` beside the test, or inside it (`persistent: {at_least: 1, years: 3}`).
+            spot: Where = (*where, "years")
+            if isinstance(tested, dict) and "years" in tested:
+                if "years" in keys:
+                    document.problem(self.problems, spot, "years is given twice", hint="keep one")
+                    return None
+                spot, given = (*where, what, "years"), tested["years"]
+                tested = {name: item for name, item in tested.items() if name != "years"}
+            else:
+                given = value.get("years")
+            if given is not None:
+                if not whole_years(given):
+                    document.problem(
+                        self.problems, spot, f"years is a whole number from 1 to {MAX_YEARS}, got {given!r}"
+                    )
+                    return None
+                years = given
+        elif "years" in keys:
+            document.problem(self.problems, (*where, "years"), f"'{what}' cannot be limited to a number of years",
+                             key=True)
+            return None
+        test, _ = self.number_test((*where, what), tested, shares="fraction" if key.share else "none")
         return None if test is None else Counter(what, heading, test, years)
