@@ -235,3 +235,38 @@ def test_a_template_is_never_written_over_a_filled_return_without_force(tmp_path
     forced = run_cli("data-return", "template", "Halton", "--year", YEAR, "-o", str(path), "--force")
     assert forced.returncode == 0, forced.stderr
     assert path.read_bytes() != before
+
+
+ASCOF = REPO.parent / "shared" / "data" / "ascof" / "ascof-trend-2017-18-to-2023-24.csv"
+
+
+@pytest.mark.skipif(not ASCOF.exists(), reason="the shared ASCOF file is not here")
+def test_collate_with_a_public_file_adds_its_values_and_refuses_a_contradiction(tmp_path: Path) -> None:
+    rulebook = sli_rules.load_rulebook()
+    public = sli_rules.load_facts(ASCOF, region="North West", year="2022-23", rulebook=rulebook)
+    halton_public = next(facts for facts in public.authorities if facts.code == "E06000006")
+    own = {fact: value for fact, value in example_facts("halton")["facts"].items() if not fact.startswith("ascof.")}
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    blank = tmp_path / "blank.xlsx"
+    blank.write_bytes(template_bytes(rulebook, "Halton", "E06000006", "2022-23", template_rows(rulebook, "2022-23")))
+    # The authority repeats one published figure, as published: no contradiction.
+    quality = halton_public.facts["ascof.quality_of_life"]
+    fill(blank, {**own, "ascof.quality_of_life": quality}, returns / "halton.xlsx")
+    output = tmp_path / "region.yaml"
+    completed = run_cli("data-return", "collate", str(returns), "--year", "2022-23", "--with", str(ASCOF), "-o", str(output))
+    assert completed.returncode == 0, completed.stderr
+    halton = yaml.safe_load(output.read_text(encoding="utf-8"))["authorities"][0]
+    assert halton["facts"]["ascof.1a"] == quality  # under the publication's own id
+    assert halton["sources"]["ascof.1a"].startswith("NHS England, Adult Social Care Outcomes Framework")
+    assert halton["sources"]["finance.fac_eligibility"].startswith("data return halton.xlsx, Facts!C")
+    # The collated file and the publication read together merge as equal values.
+    both = run_cli("assess", str(output), str(ASCOF), "--region", "North West", "--year", "2022-23", "--format", "json")
+    assert both.returncode == 0, both.stderr
+    # A return that contradicts the publication is refused, nothing written.
+    fill(blank, {**own, "ascof.quality_of_life": quality - 1}, returns / "halton.xlsx")
+    output.unlink()
+    refused = run_cli("data-return", "collate", str(returns), "--year", "2022-23", "--with", str(ASCOF), "-o", str(output))
+    assert refused.returncode == 2
+    assert "the same measure, is" in refused.stderr and "halton.xlsx:Facts!C" in refused.stderr
+    assert not output.exists()

@@ -141,7 +141,7 @@ def test_years_of_a_trend_are_1_to_20(tmp_path: Path, years: Any) -> None:
     assert code == 1
     assert lines == [
         f"r/triggers/outcomes.yaml:9:14: 'worsening' takes {{years: N}}, N a whole number from 1 to 20, got "
-        f"{{'years': {years!r}}}",
+        f"{{'years': {years!r}}} (a test of trend: {{years: N, significant: true}})",
         "1 error, 0 warnings",
     ]
 

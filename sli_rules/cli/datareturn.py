@@ -4,6 +4,7 @@ back (see `sli_rules.facts.datareturn`)."""
 from __future__ import annotations
 
 import argparse
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +14,12 @@ from ..errors import FactsError, Problems
 from ..facts import load_facts
 from ..facts.datareturn import last_year_values, read_data_return, returns_in, template_bytes, template_rows
 from ..facts.factset import Record
-from ..facts.reference import council_code, council_name
+from ..facts.loading import reader_for
+from ..facts.reference import council_code, council_name, region_of
 from ..output import write_atomically
 from ..rules.load import load_rulebook
 from ..rules.model import YEAR_PATTERN, previous_year
+from ..rules.source import display_path
 
 COMMAND = "data-return"
 
@@ -42,6 +45,9 @@ def add_commands(commands: Any) -> None:
     collate.add_argument("returns", metavar="FILE", nargs="+", help="filled returns (.xlsx), or folders of them")
     collate.add_argument("--year", metavar="YYYY-YY", required=True, help="the year the returns are for")
     collate.add_argument("-o", "--output", metavar="FILE.yaml", required=True)
+    collate.add_argument("--with", dest="public", metavar="PUBLIC_FILE", nargs="+", default=[],
+                         help="public files (ASCOF, Oflog) whose values for the same authorities and year are "
+                         "added, each with its source; a return that contradicts one is refused")
     collate.add_argument("--rules", metavar="DIR", help="rulebook folder (default: the shipped rulebook)")
     collate.add_argument("--force", action="store_true", help="replace an existing file")
 
@@ -89,8 +95,8 @@ def _template(arguments: argparse.Namespace) -> int:
         last = last_year_values(earlier, authority, code, year)
     rows = template_rows(rulebook, year, have=frozenset(have), last_year=last)
     write_atomically(output, template_bytes(rulebook, authority, code, year, rows))
-    public = len(template_rows(rulebook, year)) - len(rows)
-    left_out = f", {public} left out as a public file gives them" if have else ""
+    given = len(template_rows(rulebook, year)) - len(rows)
+    left_out = f", {given} left out as a public file gives them" if have else ""
     print(f"wrote {output}: {len(rows)} facts for {authority} {year}{left_out}")
     return 0
 
@@ -130,13 +136,48 @@ def _collate(arguments: argparse.Namespace) -> int:
             records.append(record)
     problems.raise_if_errors(FactsError)
     # Every value checked against the catalogue, each problem at its cell, before anything is
-    # written: the returns read again as `assess` reads them.
-    load_facts(*files, year=year, rulebook=rulebook)
+    # written: the returns read again as `assess` reads them, beside the public files, so that
+    # a return contradicting a publication is refused naming both places.
+    load_facts(*files, *arguments.public, year=year, rulebook=rulebook,
+               region=_region_of(records) if arguments.public else None)
+    for path in arguments.public:
+        _add_public(Path(path), records, year, problems)
+    problems.raise_if_errors(FactsError)
     document = {"kind": "region", "year": year, "authorities": [_document(record) for record in records]}
     text = "# Collated by sli-rules data-return collate: each value's source is the return and cell it came from.\n"
     write_atomically(output, text + yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
     print(f"wrote {output}: {len(records)} return{'s' if len(records) != 1 else ''} for {year}")
     return 0
+
+
+def _region_of(records: list[Record]) -> str | None:
+    """The one region every returned authority belongs to, for reading a national file; None
+    (every council of the file) where they span regions or a code is unknown."""
+    regions = {region_of(record.code, record.year) if record.code else None for record in records}
+    return regions.pop() if len(regions) == 1 else None
+
+
+def _add_public(path: Path, records: list[Record], year: str, problems: Problems) -> None:
+    """The public file's values of the returned authorities in the year, written under the ids
+    the file uses (so that the collated file and the publication read together merge as equal
+    values), each with the publication as its source."""
+    reader = reader_for(path) if path.is_file() else None
+    if reader is None:
+        problems.add(str(path), 0, 0, "--with takes a public data file (the ASCOF or Oflog CSV)")
+        return
+    by_code = {record.code: record for record in records if record.code}
+    for found in reader(path, problems, year=year):
+        if not isinstance(found, Record) or found.year != year or found.code not in by_code:
+            continue
+        into = by_code[found.code]
+        for fact, value in found.facts.items():
+            into.facts.setdefault(fact, value)
+            into.sources[fact] = next(
+                (text for pattern, text in found.sources.items() if fact == pattern or fnmatch(fact, pattern)),
+                display_path(path),
+            )
+        for fact, count in found.counts.items():
+            into.counts.setdefault(fact, count)
 
 
 def _document(record: Record) -> dict[str, Any]:
@@ -145,6 +186,11 @@ def _document(record: Record) -> dict[str, Any]:
         document["code"] = record.code
     document["year"] = record.year
     document["facts"] = dict(record.facts)
+    if record.counts:
+        document["counts"] = {
+            fact: {"numerator": count.numerator, "denominator": count.denominator}
+            for fact, count in record.counts.items()
+        }
     if record.notes:
         document["notes"] = dict(record.notes)
     if record.sources:

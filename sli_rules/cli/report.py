@@ -17,6 +17,7 @@ from ..output import emit
 from ..report import ExtraMissing, render_bytes
 from ..rules import workspace
 from ..rules.model import previous_year
+from .progress import Progress, rendering
 
 BOARD_FORMATS = ("html", "pdf")
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
@@ -82,14 +83,21 @@ def _store_extras(db: str, result: RegionAssessment) -> dict[str, dict[str, Any]
 def run_report(arguments: argparse.Namespace, region_of: Callable[[argparse.Namespace, Engine], object]) -> int:
     output: str | None = arguments.output
     form = arguments.format or ("pdf" if output and output.lower().endswith(".pdf") else "html")
-    engine = Engine(arguments.rules)
-    result = engine.assess(region_of(arguments, engine))  # type: ignore[arg-type]
+    progress = Progress.for_arguments(arguments)
+    with progress.step("loading the rules"):
+        engine = Engine(arguments.rules)
+    region = region_of(arguments, engine)
+    result = engine.assess(region, progress=progress.counter("assessed"))  # type: ignore[arg-type]
     for warning in result.warnings:
         print(warning, file=sys.stderr)
     print(workspace.in_force(engine.rulebook), file=sys.stderr)  # which rules decided
-    extras = _store_extras(arguments.db, result) if arguments.db else None
+    extras = None
+    if arguments.db:
+        with progress.step("reading the store"):
+            extras = _store_extras(arguments.db, result)
     try:
-        data = render_bytes(result, form, extras=extras)
+        with progress.step(rendering(form)):
+            data = render_bytes(result, form, extras=extras)
     except ExtraMissing as error:
         print(f"sli-rules: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -11,7 +11,7 @@ Unknown is `None` everywhere the engine reasons: a slot's value, an atom's, a te
 trigger's outcome. Two packings store it otherwise, for size, and are read back into `None`
 where they are unpacked: the derived values (`assessment/derived.py`: doubles, NaN for
 unknown) and outcomes kept by the byte (`OUTCOME_CODES`: 2 for unknown). durable-rules, which
-knows no unknown, is given a fact without the property (`assessment/evaluate.py`).
+knows no unknown, is given a fact without the property (`assessment/backends/durable.py`).
 """
 
 from __future__ import annotations

@@ -1,0 +1,45 @@
+"""The Python backend: the plan decided by the one three-valued evaluator (`rules.logic`).
+
+It needs nothing compiled, so it is the fallback where durable-rules' compiled module cannot
+be imported; it is also the oracle the durable backend is checked against (`Engine(check=True)`
+and the tests), and it decides, inside the durable backend, the triggers too large for one
+durable-rules fact."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from ...rules.logic import evaluate, evaluate_rows
+from ...rules.plan import Plan
+from . import Column, Outcome, Row
+
+NAME = "python"
+
+
+class PythonProgram:
+    """The plan decided in column form, a batch of authorities at once (one authority is a
+    column of one)."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+
+    def run(self, row: Row) -> list[Outcome]:
+        """Every trigger's outcome for one authority's slot values."""
+        return [evaluate(tree, self.plan.atoms, row) for tree in self.plan.trees]
+
+    def check(self, index: int) -> Callable[[Row], Outcome]:
+        """Trigger `index`'s outcome for one authority's slot values."""
+        tree, atoms = self.plan.trees[index], self.plan.atoms
+        return lambda row: evaluate(tree, atoms, row)
+
+    def run_batch(
+        self, column: Callable[[int], Column], size: int, rows: Callable[[], Sequence[Row]]
+    ) -> list[list[Outcome]]:
+        return evaluate_rows(self.plan.trees, self.plan.atoms, rows())
+
+    def close(self) -> None:
+        """Nothing is held outside Python."""
+
+
+def compile_plan(plan: Plan) -> PythonProgram:
+    return PythonProgram(plan)
