@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
-from .common import show, visible
+from ..words import visible
+from .common import show
 
 if TYPE_CHECKING:
     from ..assessment.results import AuthorityAssessment
