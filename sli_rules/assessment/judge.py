@@ -25,7 +25,8 @@ from ..rules.verdict_keys import VERDICT_KEYS, key_words
 
 __all__ = ["Tally", "Verdict", "choose_level", "counted", "describe", "judge", "reasons", "tally"]
 
-from .results import Deferred, made
+from ..words import Deferred
+from .results import Later, written
 
 if TYPE_CHECKING:
     from .results import Flag, Gap
@@ -140,14 +141,14 @@ class Verdict:
     flags: tuple[Flag, ...]
     gaps: tuple[Gap, ...]
     tally: Tally
-    _reasons: tuple[str, ...] | Deferred[tuple[str, ...]] = attrs.field(alias="reasons")
+    _reasons: tuple[str, ...] | Later[tuple[str, ...]] = attrs.field(alias="reasons")
 
     @property
     def reasons(self) -> tuple[str, ...]:
-        return made(self._reasons)
+        return written(self._reasons)
 
     @property
-    def deferred_reasons(self) -> tuple[str, ...] | Deferred[tuple[str, ...]]:
+    def deferred_reasons(self) -> tuple[str, ...] | Later[tuple[str, ...]]:
         """The reasons, still to be written if they have not been read: to hand on as they are."""
         return self._reasons
 

@@ -34,7 +34,7 @@ from ..rules.model import (
     Trigger,
 )
 from ..rules.source import display_path, load_documents, read_text
-from .tabular import XLSX_HINT, open_workbook
+from .tabular import XLSX_HINT, csv_rows, open_workbook
 
 View = Literal["concern", "no_concern", "unsure"]
 VIEWS: tuple[View, ...] = ("concern", "no_concern", "unsure")
@@ -338,8 +338,6 @@ def _table(
 
 
 def _csv_rows(file: Path, shown: str, problems: Problems) -> list[dict[str, Cell]]:
-    from ..facts import csv_rows
-
     text = read_text(file, problems)
     if text is None:
         return []
