@@ -29,7 +29,7 @@ from sli_rules.errors import RulebookError
 from sli_rules.rules.policy import Tally, choose_level
 from sli_rules.rules.verdict_keys import VERDICT_KEYS
 
-from .conftest import MEASURES, make_rulebook, validate
+from .conftest import MEASURES, long_run, make_rulebook, validate
 
 HEADINGS = ("outcomes", "resources", "stakeholders", "intelligence")
 CONDITION = {"fact": "x", "below": 30}
@@ -244,7 +244,7 @@ def test_the_proof_agrees_with_brute_force(spec: Spec) -> None:
 
 
 @pytest.mark.slow
-@_settings(5000)
+@_settings(long_run(5000))
 @given(specs())
 def test_the_proof_agrees_with_brute_force_at_length(spec: Spec) -> None:
     check(spec)
