@@ -146,6 +146,9 @@ def test_report_from_the_store_shows_the_final_view_not_the_provisional_verdict(
         "area</span> (final; provisional verdict: No significant concerns). <strong>Recommended support:</strong> "
         "Targeted support."
     )
+    # The banner says how many verdicts are final on record: never "every verdict is provisional".
+    assert "1 of 23 verdicts here are final views on record; the others are provisional" in html
+    assert "Provisional: every verdict here" not in html
 
 
 def _years(folder: Path) -> list[str]:

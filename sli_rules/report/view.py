@@ -209,6 +209,9 @@ class RegionView:
     # Some authority has more than one year: the page shows a trend column. Decided once here,
     # since the page asks for every row (asking the authorities each time was quadratic).
     has_history: bool = False
+    # How many of the authorities shown stand on a final view on record (`report --db`): the
+    # banner never calls a finalised year provisional.
+    finals: int = 0
 
 
 def _get(data: Mapping[str, Any], *names: str) -> Any:
@@ -438,6 +441,7 @@ def build(result: Result, extras: Mapping[str, Mapping[str, Any]] | None = None)
         coverage=coverage,
         level_count=max(len(levels), 1),
         has_history=any(len(item.history) > 1 for item in authorities),
+        finals=sum(1 for item in authorities if item.status.startswith("final")),
     )
 
 
