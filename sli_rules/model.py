@@ -32,6 +32,7 @@ SIGNALS: tuple[Signal, ...] = get_args(Signal)
 CHANGES: tuple[Change, ...] = get_args(Change)
 PLACEHOLDER_NAMES = ("value", "measure", "previous", "reference", "authority", "count")  # in `says`, beside {fact:ID}
 BASES = ("seed", "interpretation", "illustrative")
+NOT_MET = "not-met"  # a theme's element below its minimum standard (its first level)
 
 @functools.lru_cache(maxsize=1024)  # asked for every authority and fact: the same few years
 def year_start(year: str) -> int:
@@ -154,6 +155,28 @@ class MenuFile:
     options: list[OptionSpec]
     tiers: list[TierSpec]
     peers: PeersSpec | None = None
+
+
+@attrs.frozen
+class ElementSpec:
+    id: str
+    title: str
+    key: bool = False
+    descriptors: dict[str, str] = attrs.Factory(dict)  # level → what it looks like
+    note: str | None = None
+    basis: str | None = None
+
+
+@attrs.frozen
+class ThemeFile:
+    kind: str
+    id: str
+    title: str
+    levels: list[str]
+    elements: list[ElementSpec]
+    years: list[str] = attrs.Factory(list)
+    note: str | None = None
+    basis: str | None = None
 
 
 @attrs.frozen
@@ -462,6 +485,40 @@ class Peers:
 
 
 @attrs.frozen
+class Element:
+    """One element of a theme, rated at one of the theme's levels (or `not-met`)."""
+
+    id: str
+    title: str
+    key: bool  # failing a key element's minimum standard is Table 2 entry 16
+    descriptors: dict[str, str]
+    location: Location
+    note: str | None = None
+    basis: str | None = None
+
+
+@attrs.frozen
+class Theme:
+    """A thematic review (MoU 2.1 a): its levels, least developed first (the first is the
+    minimum standard), and its elements."""
+
+    id: str
+    title: str
+    levels: tuple[str, ...]
+    elements: tuple[Element, ...]
+    years: tuple[str, ...]  # the years it runs in; empty: any year
+    location: Location
+    note: str | None = None
+    basis: str | None = None
+
+    def element(self, element_id: str) -> Element:
+        return next(element for element in self.elements if element.id == element_id)
+
+    def runs_in(self, year: str) -> bool:
+        return not self.years or year in self.years
+
+
+@attrs.frozen
 class Rulebook:
     """Everything needed to assess: the catalogue, the triggers, the policy and the menu."""
 
@@ -476,6 +533,7 @@ class Rulebook:
     peers: Peers = attrs.field(repr=False, factory=Peers)
     test_files: tuple[str, ...] = attrs.field(repr=False, default=())
     warnings: tuple[Problem, ...] = attrs.field(repr=False, default=())  # as loaded
+    themes: dict[str, Theme] = attrs.field(repr=False, factory=dict)  # the thematic reviews, by id
 
     # Indexes built once, when the rulebook is made: a fact id or trigger id is found in
     # constant time however large the catalogue.
