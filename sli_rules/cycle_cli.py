@@ -1,5 +1,5 @@
 """The cycle on record from the command line: `record`, `history`, `discuss`, `finalise`,
-`decide`, `support`, `self-assessment`, `directory`, `match`, `export`, `import`.
+`decide`, `support`, `self-assessment`, `theme`, `directory`, `match`, `export`, `import`.
 
 The store is `--db` (a path or a SQLAlchemy URL), `SLI_RULES_DB` by default. A refused act
 prints one line saying why and exits 2, with nothing written; a bad file prints every problem
@@ -19,12 +19,14 @@ from typing import TYPE_CHECKING, Any
 from .errors import SliRulesError
 
 if TYPE_CHECKING:
+    from .facts import Region
+    from .selfassess import SelfAssessment
     from .store import History, MatchPlan, Offer, Verdict
     from .store.api import Store
 
 COMMANDS = (
-    "record", "history", "discuss", "finalise", "decide", "support", "self-assessment", "directory", "match",
-    "export", "import",
+    "record", "history", "discuss", "finalise", "decide", "support", "self-assessment", "theme", "directory",
+    "match", "export", "import",
 )
 BAD_INPUT = 2
 
@@ -95,6 +97,33 @@ def add_commands(commands: Any, facts_arguments: Any) -> None:
     own_record.add_argument("--rules", metavar="DIR")
     store_argument(own_record)
 
+    theme = commands.add_parser("theme", help="thematic reviews (MoU 2.1 a): forms, records, the regional report")
+    theme_commands = theme.add_subparsers(dest="theme_command", metavar="ACTION", required=True)
+    theme_template = theme_commands.add_parser("template", help="write a blank form: .xlsx, .csv or .yaml")
+    theme_template.add_argument("theme", metavar="THEME", help="the theme's id (in the rulebook's themes/)")
+    theme_template.add_argument("authority", metavar="AUTHORITY")
+    theme_template.add_argument("--year", metavar="YYYY-YY", required=True)
+    theme_template.add_argument("--code", metavar="CODE", help="the authority's ONS code (default: from its name)")
+    theme_template.add_argument("-o", "--output", metavar="FILE", required=True)
+    theme_template.add_argument("--force", action="store_true", help="write over an existing file")
+    theme_template.add_argument("--rules", metavar="DIR", help="rulebook folder (default: the shipped rulebook)")
+    theme_record = theme_commands.add_parser("record", help="check a filled form and record it in the store")
+    theme_record.add_argument("file", metavar="FILE")
+    theme_record.add_argument("--by", metavar="NAME", required=True, help="who recorded it")
+    theme_record.add_argument("--date", "--on", dest="on", metavar="YYYY-MM-DD",
+                              help="the date of the review, within its year (default: today)")
+    theme_record.add_argument("--supersede", metavar="REASON", help="replace the review of this theme on record")
+    theme_record.add_argument("--rules", metavar="DIR")
+    store_argument(theme_record)
+    theme_report = theme_commands.add_parser("report", help="the region's picture for one theme")
+    theme_report.add_argument("theme", metavar="THEME")
+    theme_report.add_argument("--year", metavar="YYYY-YY", required=True)
+    theme_report.add_argument("--format", choices=("html", "markdown", "json", "pdf"),
+                              help="default: told by the output's suffix, else markdown")
+    theme_report.add_argument("-o", "--output", metavar="FILE", help="default: standard output")
+    theme_report.add_argument("--rules", metavar="DIR")
+    store_argument(theme_report)
+
     directory = commands.add_parser("directory", help="the excellence directory: offers of time")
     directory_commands = directory.add_subparsers(dest="directory_command", metavar="ACTION", required=True)
     add = directory_commands.add_parser("add", help="offer days of officer or member time in an area")
@@ -153,6 +182,10 @@ def _run(arguments: argparse.Namespace) -> int:
     command = arguments.command
     if command == "self-assessment" and arguments.own_command == "template":
         return _template(arguments)
+    if command == "theme":
+        from .cli_themes import run_theme
+
+        return run_theme(arguments, _open)
     if command == "import":
         # The file is checked before the store is touched: a damaged export changes nothing.
         from .store.transfer import read_export
@@ -242,13 +275,8 @@ def _record(arguments: argparse.Namespace) -> int:
     with _open(arguments) as store:
         engine = Engine(arguments.rules)
         paths = arguments.paths or [str(example_region_path())]
-        region = load_facts(*paths, year=arguments.year, region=arguments.region, rulebook=engine.rulebook,
-                            comparators=arguments.comparators)
-        # What the store knows already reaches the verdict: each authority's own view of its
-        # triggers this year, and the concerns counted for it the year before.
-        years = sorted({item.year for item in region.authorities}, key=lambda year: year[:4])
-        own = tuple(found for year in years for found in store.self_assessments(year))
-        last_year = store.flagged_last_year(years[0]) if years else None
+        region = load_facts(*paths, year=arguments.year, region=arguments.region, comparators=arguments.comparators)
+        region, own, last_year = known_to_store(store, region)
         result = engine.assess(region, self_assessments=own, last_year=last_year)
         for warning in result.warnings:
             print(warning, file=sys.stderr)
@@ -257,6 +285,22 @@ def _record(arguments: argparse.Namespace) -> int:
     years = sorted({item.year for item in result})
     print(f"recorded run {run}: {len(result)} {'authority' if len(result) == 1 else 'authorities'}, {', '.join(years)}")
     return 0
+
+
+def known_to_store(
+    store: Store, region: Region
+) -> tuple[Region, tuple[SelfAssessment, ...], dict[str, frozenset[str]] | None]:
+    """What the store knows already, to reach the verdict: the facts of each authority's
+    thematic reviews of the year, its own view of its triggers, and the concerns counted for
+    it the year before. `region` is not bound yet (the thematic facts are added first)."""
+    from .cycle.themes import with_thematic_facts
+
+    years = sorted({item.year for item in region.authorities}, key=lambda year: year[:4])
+    reviews = [review for year in years for review in store.thematic_reviews(year)]
+    region = with_thematic_facts(region, reviews)
+    own = tuple(found for year in years for found in store.self_assessments(year))
+    last_year = store.flagged_last_year(years[0]) if years else None
+    return region, own, last_year
 
 
 def _template(arguments: argparse.Namespace) -> int:

@@ -153,34 +153,56 @@ def self_assessment_template(
 
 
 def _write_xlsx(path: Path, rows: list[dict[str, str]]) -> None:
+    path.write_bytes(
+        form_workbook(
+            path, SHEET, COLUMNS, rows, choice=("view", VIEWS, "Own view"),
+            widths=(22, 12, 9, 16, 30, 50, 40, 50, 12, 50),
+        )
+    )
+
+
+def form_workbook(
+    path: Path,
+    sheet_name: str,
+    columns: tuple[str, ...],
+    rows: list[dict[str, str]],
+    *,
+    choice: tuple[str, tuple[str, ...], str],
+    widths: tuple[int, ...],
+) -> bytes:
+    """A form as an Excel workbook: a header row, one row per item, and a drop-down of the
+    allowed answers (`choice`: the column, the answers, the drop-down's title) on every row."""
     try:
         import openpyxl
         from openpyxl.worksheet.datavalidation import DataValidation
     except ImportError:
         message = "writing Excel .xlsx files needs openpyxl, which is not installed"
         raise FactsError([Problem(str(path), 1, 1, message, hint=XLSX_HINT)]) from None
+    column_name, answers, title = choice
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.title = SHEET
-    sheet.append(list(COLUMNS))
+    sheet.title = sheet_name
+    sheet.append(list(columns))
     for row in rows:
-        sheet.append([row[column] for column in COLUMNS])
-    view_column = openpyxl.utils.get_column_letter(COLUMNS.index("view") + 1)
-    choice = DataValidation(
+        sheet.append([row[column] for column in columns])
+    letter = openpyxl.utils.get_column_letter(columns.index(column_name) + 1)
+    drop_down = DataValidation(
         type="list",
-        formula1='"' + ",".join(VIEWS) + '"',
+        formula1='"' + ",".join(answers) + '"',
         allow_blank=True,
         showErrorMessage=True,
-        errorTitle="Own view",
-        error=f"Choose one of: {', '.join(VIEWS)}",
+        errorTitle=title,
+        error=f"Choose one of: {', '.join(answers)}",
     )
-    sheet.add_data_validation(choice)
+    sheet.add_data_validation(drop_down)
     if rows:
-        choice.add(f"{view_column}2:{view_column}{len(rows) + 1}")
-    for column, width in zip("ABCDEFGHIJ", (22, 12, 9, 16, 30, 50, 40, 50, 12, 50), strict=True):
-        sheet.column_dimensions[column].width = width
+        drop_down.add(f"{letter}2:{letter}{len(rows) + 1}")
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
-    workbook.save(path)
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -285,7 +307,11 @@ def _assemble(shown: str, rows: list[dict[str, Cell]], rulebook: Rulebook, probl
 
 
 def _table(
-    shown: str, records: Iterable[tuple[int, list[tuple[Any, int]]]], problems: Problems
+    shown: str,
+    records: Iterable[tuple[int, list[tuple[Any, int]]]],
+    problems: Problems,
+    required: tuple[str, ...] = ("authority", "year", "trigger", "view"),
+    columns: tuple[str, ...] = COLUMNS,
 ) -> list[dict[str, Cell]]:
     iterator = iter(records)
     first = next(iterator, None)
@@ -294,10 +320,10 @@ def _table(
         return []
     header_line, header = first
     names = [(str(name).strip().casefold(), column) for name, column in header]
-    missing = [column for column in ("authority", "year", "trigger", "view") if column not in {n for n, _ in names}]
+    missing = [column for column in required if column not in {n for n, _ in names}]
     if missing:
         problems.add(shown, header_line, 1, f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}",
-                     hint=f"columns: {', '.join(COLUMNS)}")
+                     hint=f"columns: {', '.join(columns)}")
         return []
     rows = []
     for line, cells in iterator:
@@ -312,27 +338,43 @@ def _table(
 
 
 def _csv_rows(file: Path, shown: str, problems: Problems) -> list[dict[str, Cell]]:
-    from .facts import csv_rows
-
-    text = read_text(file, problems)
-    if text is None:
-        return []
-    return _table(shown, csv_rows(text), problems)
+    return form_rows(file, shown, problems)
 
 
 def _xlsx_rows(file: Path, shown: str, problems: Problems) -> list[dict[str, Cell]]:
+    return form_rows(file, shown, problems)
+
+
+def form_rows(
+    file: Path,
+    shown: str,
+    problems: Problems,
+    *,
+    sheet_name: str = SHEET,
+    required: tuple[str, ...] = ("authority", "year", "trigger", "view"),
+    columns: tuple[str, ...] = COLUMNS,
+) -> list[dict[str, Cell]]:
+    """A filled form's rows (.csv, or .xlsx from the sheet `sheet_name`, else its first), each
+    cell with its place, keyed by the header's column names; `required` columns must be there."""
+    if file.suffix.lower() == ".csv":
+        from .facts import csv_rows
+
+        text = read_text(file, problems)
+        if text is None:
+            return []
+        return _table(shown, csv_rows(text), problems, required, columns)
     workbook = open_workbook(file, shown, problems)
     if workbook is None:
         return []
     try:
-        sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
+        sheet = workbook[sheet_name] if sheet_name in workbook.sheetnames else workbook.worksheets[0]
         records = [
             (line, [("" if value is None else value, column) for column, value in enumerate(values, start=1)])
             for line, values in enumerate(sheet.iter_rows(values_only=True), start=1)
         ]
     finally:
         workbook.close()
-    return _table(shown, records, problems)
+    return _table(shown, records, problems, required, columns)
 
 
 def _yaml_rows(file: Path, problems: Problems) -> list[dict[str, Cell]]:

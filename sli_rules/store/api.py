@@ -40,6 +40,7 @@ from .records import SUPPORT_STATUSES, History, MatchPlan, Offer, Run, Source, V
 from .transfer import EXPORT_FORMAT
 
 if TYPE_CHECKING:
+    from ..cycle.themes import ThematicReview
     from ..selfassess import SelfAssessment
 
 
@@ -227,6 +228,29 @@ class Store:
                 }
             }
             return lookup.append_event(connection, "self_assessment", target, by=by, on=on, note=None, data=data)
+
+    def thematic_review(
+        self, review: ThematicReview, *, by: str, on: str | None = None, supersede: str | None = None
+    ) -> int:
+        """Record an authority's thematic review (MoU 2.1 a): at most two themes a year, a
+        second form for a theme only with `supersede` (the reason), by a named person, dated
+        within the year; its event id."""
+        from . import themes
+
+        required(by, "who recorded the review ('by')")
+        date = themes.dated_within(on, review.year)
+        with self._transaction() as connection:
+            target = themes.target_of(connection, review)
+            superseded = themes.check_order(connection, target, review.theme, supersede)
+            data = {**review.to_data(), "supersedes": superseded}
+            return lookup.append_event(connection, themes.KIND, target, by=by, on=date, note=supersede, data=data)
+
+    def thematic_reviews(self, year: str) -> tuple[ThematicReview, ...]:
+        """The reviews in force in `year` (a superseded form left out), by authority and theme."""
+        from . import themes
+
+        with self._engine.connect() as connection:
+            return tuple(themes.reviews_of(connection, year))
 
     def offer(
         self,
