@@ -1,7 +1,8 @@
 """`sli-rules report`: the regional Board report, as a self-contained HTML page or a PDF.
 
-With `--db`, what the store holds (last year's verdict, the discussion and final view,
-history) is added to the page; the store is an optional part of the package.
+With `--db`, the region is assessed with what the store knows (as `record` does), and what it
+holds (last year's verdict, the discussion and final view, history, a section per theme
+reviewed) is added to the page; the store is an optional part of the package.
 """
 
 from __future__ import annotations
@@ -9,14 +10,17 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import workspace
-from .engine import Engine
+from .engine import Engine, example_region_path
 from .model import previous_year
 from .output import emit
 from .report import ExtraMissing, render_bytes
 from .results import RegionAssessment
+
+if TYPE_CHECKING:
+    from .cycle.themes import ThemePicture
 
 BOARD_FORMATS = ("html", "pdf")
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
@@ -79,17 +83,45 @@ def _store_extras(db: str, result: RegionAssessment) -> dict[str, dict[str, Any]
     return extras
 
 
+def _assess_with_store(arguments: argparse.Namespace, engine: Engine) -> tuple[RegionAssessment, list[ThemePicture]]:
+    """The region assessed with what the store knows (thematic reviews, own views, last
+    year's concerns, as `record` does), and each theme's regional picture of the years."""
+    from .cycle.themes import regional_picture
+    from .cycle_cli import known_to_store
+    from .facts import load_facts
+    from .store import Store
+
+    paths = arguments.paths or [example_region_path()]
+    region = load_facts(*paths, year=arguments.year, region=arguments.region, comparators=arguments.comparators,
+                        years=arguments.years)
+    with Store(arguments.db) as store:
+        region, own, last_year = known_to_store(store, region)
+        reviews = {year: store.thematic_reviews(year) for year in region.years}
+    result = engine.assess(region, self_assessments=own, last_year=last_year)
+    pictures = [
+        regional_picture(theme, year, reviews[year])
+        for year in region.years
+        for theme in engine.rulebook.themes.values()
+        if theme.runs_in(year) and any(review.theme == theme.id for review in reviews[year])
+    ]
+    return result, pictures
+
+
 def run_report(arguments: argparse.Namespace, region_of: Callable[[argparse.Namespace, Engine], object]) -> int:
     output: str | None = arguments.output
     form = arguments.format or ("pdf" if output and output.lower().endswith(".pdf") else "html")
     engine = Engine(arguments.rules)
-    result = engine.assess(region_of(arguments, engine))  # type: ignore[arg-type]
+    themes: list[ThemePicture] = []
+    if arguments.db:
+        result, themes = _assess_with_store(arguments, engine)
+    else:
+        result = engine.assess(region_of(arguments, engine))  # type: ignore[arg-type]
     for warning in result.warnings:
         print(warning, file=sys.stderr)
     print(workspace.in_force(engine.rulebook), file=sys.stderr)  # which rules decided
     extras = _store_extras(arguments.db, result) if arguments.db else None
     try:
-        data = render_bytes(result, form, extras=extras)
+        data = render_bytes(result, form, extras=extras, themes=themes)
     except ExtraMissing as error:
         print(f"sli-rules: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

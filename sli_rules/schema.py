@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .model import BASES, NOT_MET, CHANGES, HEADINGS, MEASURE_TYPES, METHODS, POLARITIES, SIGNALS, STATS
+from .model import BASES, CHANGES, HEADINGS, MEASURE_TYPES, METHODS, NOT_MET, POLARITIES, SIGNALS, STATS
 from .operators import OPERATORS
 
 KINDS = ("measures", "triggers", "verdicts", "menu", "theme", "facts", "tests", "result")
@@ -321,7 +321,9 @@ def _menu() -> Schema:
 
 
 def _theme() -> Schema:
-    level = {**_ID, "not": {"const": NOT_MET}, "description": f"a level's id ('{NOT_MET}' is the answer below the first)"}
+    level = {
+        **_ID, "not": {"const": NOT_MET}, "description": f"a level's id ('{NOT_MET}' is the answer below the first)"
+    }
     element = _object(
         {
             "id": _ID,

@@ -20,9 +20,8 @@ def build_themes(state: Loading) -> None:
         line, column = document.at(("id",))
         state.check_id(document, ("id",), parsed.id, "theme")
         if parsed.id in first:
-            document.problem(
-                state.problems, ("id",), f"duplicate theme id '{parsed.id}' (first defined at {place(first[parsed.id])})"
-            )
+            message = f"duplicate theme id '{parsed.id}' (first defined at {place(first[parsed.id])})"
+            document.problem(state.problems, ("id",), message)
             continue
         first[parsed.id] = Location(document.path, line, column)
         for index, year in enumerate(parsed.years):
