@@ -146,7 +146,7 @@ def scenario_evaluate(arguments: argparse.Namespace) -> dict[str, Any]:
     time from the packed values, or the Python evaluator one row at a time."""
     from bench.synth import synthetic_region
     from sli_rules import Engine
-    from sli_rules.engine import _Run
+    from sli_rules.assessment.engine import _Run
 
     engine = Engine(backend=arguments.backend)
     run = _Run(engine, synthetic_region(arguments.size), (), None)  # bound and derived, not timed

@@ -12,7 +12,8 @@ import statistics
 from collections.abc import Sequence
 from typing import Any
 
-from sli_rules.model import (
+from sli_rules.assessment.uncertainty import confidence_interval
+from sli_rules.rules.model import (
     AllOf,
     AnyOf,
     ComparatorsRef,
@@ -31,8 +32,7 @@ from sli_rules.model import (
     Rulebook,
     Test,
 )
-from sli_rules.operators import OPERATORS
-from sli_rules.uncertainty import confidence_interval
+from sli_rules.rules.operators import OPERATORS
 
 Outcome = bool | None
 

@@ -11,11 +11,11 @@ import pytest
 import yaml
 
 from sli_rules import Engine
-from sli_rules.derive import derive
-from sli_rules.evaluate import Recorder
+from sli_rules.assessment.derive import derive
+from sli_rules.assessment.evaluate import Recorder
 from sli_rules.facts import bind
-from sli_rules.logic import evaluate_column
-from sli_rules.plan import leaves, make_plan
+from sli_rules.rules.logic import evaluate_column
+from sli_rules.rules.plan import leaves, make_plan
 
 from .conftest import make_rulebook, region_of
 from .reference_interpreter import Reference

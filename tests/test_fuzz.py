@@ -335,8 +335,8 @@ def files(examples: int) -> None:
     """Mutated copies of the shipped rule and fact files, and random bytes: problems with
     locations, never another exception."""
     from sli_rules import Engine, FactsError, RulebookError, load_facts, load_rulebook
-    from sli_rules.engine import example_region_path
-    from sli_rules.load import default_rulebook_path
+    from sli_rules.assessment.engine import example_region_path
+    from sli_rules.rules.load import default_rulebook_path
 
     rules = default_rulebook_path()
     rule_files = sorted(path.relative_to(rules) for path in rules.glob("*/*.yaml"))
@@ -430,16 +430,16 @@ def test_peer_matching_keeps_the_sorted_order() -> None:
     a concern in the same place, or one at its cap; the least asked first, then region order."""
     from types import SimpleNamespace
 
-    from sli_rules import recommend
-    from sli_rules.model import Peers
-    from sli_rules.results import Flag
+    from sli_rules.assessment import recommend
+    from sli_rules.assessment.results import Flag
+    from sli_rules.rules.model import Peers
 
     limits = Peers(per_authority=2, cap=2)
 
     def reference(needs: Any, offers: Any) -> dict[str, tuple[Any, ...]]:
         from collections import Counter
 
-        from sli_rules.results import Peer
+        from sli_rules.assessment.results import Peer
 
         asked: Counter[str] = Counter()
         order = {name: position for position, (name, _, _) in enumerate(offers)}
@@ -515,7 +515,7 @@ def test_peer_matching_keeps_the_sorted_order() -> None:
 
 
 def test_numbers_reach_the_engine_in_a_form_it_reads() -> None:
-    from sli_rules.evaluate import EngineFailure, _number
+    from sli_rules.assessment.evaluate import EngineFailure, _number
 
     for value in [1e-05, 1e16, 5e-324, -0.0, 1.7976931348623157e308, 0.1, 3.0, -2.5e-10]:
         text = _number(value)

@@ -1,1 +1,1 @@
-"""The yearly cycle's forms and records beyond the assessment itself: thematic reviews."""
+"""The yearly cycle on record: the store (`store/`), self-assessment forms (`selfassess`)."""

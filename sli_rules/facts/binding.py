@@ -9,9 +9,9 @@ from typing import Any
 
 import attrs
 
-from ..convert import type_name
 from ..errors import FactsError, Location, Place, Problem, Problems, Spot, did_you_mean, place, spot_path
-from ..model import Rulebook, previous_year, year_start
+from ..rules.convert import type_name
+from ..rules.model import Rulebook, previous_year, year_start
 from .factset import AuthorityFacts, BoundRegion, Count, PlaceMap, Region, spot_of
 
 MAX_TEXT = 10_000

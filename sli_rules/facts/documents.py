@@ -7,10 +7,10 @@ from collections.abc import Iterable, MutableMapping
 from pathlib import Path
 from typing import Any
 
-from ..convert import structure, type_name
 from ..errors import Location, Problems, did_you_mean
-from ..model import year_start
-from ..source import Document, Where, load_documents
+from ..rules.convert import structure, type_name
+from ..rules.model import year_start
+from ..rules.source import Document, Where, load_documents
 from .factset import Count, FactSetSpec, PlaceMap, Record, RegionSpec, count_problem, year_problem
 
 

@@ -12,7 +12,7 @@ import attrs
 
 from ..errors import FactsError, Location, Locator, Place, Problem, Spot, Where
 from ..errors import locations as find_locations
-from ..model import YEAR_PATTERN, Rulebook, year_start
+from ..rules.model import YEAR_PATTERN, Rulebook, year_start
 
 IN_MEMORY = Location("<memory>", 1, 1)  # where facts made in Python, not read from a file, are
 

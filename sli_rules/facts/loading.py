@@ -8,10 +8,10 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Union
 
-from ..convert import type_name
 from ..errors import FactsError, Problems
-from ..model import Rulebook, year_start
-from ..source import MEMORY, display_path, memory_document, walk_files
+from ..rules.convert import type_name
+from ..rules.model import Rulebook, year_start
+from ..rules.source import MEMORY, display_path, memory_document, walk_files
 from .ascof import is_ascof_header, read_ascof_csv
 from .binding import bind
 from .comparators import apply_comparators

@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from ..errors import Location, Problems, place
-from ..model import previous_year, year_start
+from ..rules.model import previous_year, year_start
 from .factset import ALL_YEARS, AuthorityFacts, PlaceMap, Record, council_type_of, name_key, spot_of
 from .reference import council_code
 

@@ -18,8 +18,8 @@ from .pdf import render_pdf
 from .text import explain_text, render_text
 
 if TYPE_CHECKING:
-    from ..cycle.themes import ThemePicture
-    from ..results import RegionAssessment
+    from ..assessment.results import RegionAssessment
+    from ..facts.themes import ThemePicture
 
 FORMATS = ("text", "json", "markdown", "html", "csv", "pdf")
 TEXT_FORMATS = FORMATS[:-1]

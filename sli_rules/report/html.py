@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 
     import jinja2
 
-    from ..cycle.themes import ThemePicture
-    from ..results import RegionAssessment
+    from ..assessment.results import RegionAssessment
+    from ..facts.themes import ThemePicture
 
 EXTRA_HINT = "install the report extra: pip install 'sli-rules[report]'"
 TREND_WIDTH, TREND_HEIGHT, TREND_PAD = 132, 40, 6

@@ -15,8 +15,8 @@ from .html import render_html
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-    from ..cycle.themes import ThemePicture
-    from ..results import RegionAssessment
+    from ..assessment.results import RegionAssessment
+    from ..facts.themes import ThemePicture
 
 # No network, no first-run work, no profile shared with anyone: Chromium prints a local file.
 CHROMIUM_FLAGS = (

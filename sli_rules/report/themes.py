@@ -1,6 +1,6 @@
 """The region's picture of one theme (MoU 2.1 a) as HTML (a self-contained page from the
 report's templates), Markdown, JSON or PDF. Renderers only: the picture is made in
-`sli_rules.cycle.themes`."""
+`sli_rules.facts.themes`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from .html import environment
 
 if TYPE_CHECKING:
-    from ..cycle.themes import ElementPicture, ThemePicture
+    from ..facts.themes import ElementPicture, ThemePicture
 
 SPREAD_WIDTH = 240
 # From below the minimum (the Board report's deep red) through amber to the top level's green.
