@@ -13,10 +13,10 @@ import pytest
 import yaml
 
 import sli_rules
-from sli_rules.facts.themes import load_thematic_review
-from sli_rules.errors import RulebookError
-from sli_rules.rules.load import default_rulebook_path, load_rulebook
 from sli_rules.cycle.store.api import Store
+from sli_rules.errors import RulebookError
+from sli_rules.facts.themes import load_thematic_review
+from sli_rules.rules.load import default_rulebook_path, load_rulebook
 
 from .conftest import run_cli
 from .storage import db, snapshot  # noqa: F401 (fixtures)

@@ -20,7 +20,7 @@ from ..rules import workspace
 from ..rules.model import previous_year
 
 if TYPE_CHECKING:
-    from ..facts.themes import ThemePicture
+    from ..facts.picture import ThemePicture
 
 BOARD_FORMATS = ("html", "pdf")
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
@@ -88,7 +88,7 @@ def _assess_with_store(arguments: argparse.Namespace, engine: Engine) -> tuple[R
     year's concerns, as `record` does), and each theme's regional picture of the years."""
     from ..cycle.store import Store
     from ..facts import load_facts
-    from ..facts.themes import regional_picture
+    from ..facts.picture import regional_picture
     from .cycle import known_to_store
 
     paths = arguments.paths or [example_region_path()]

@@ -48,7 +48,8 @@ def run_theme(arguments: argparse.Namespace, open_store: Callable[[argparse.Name
 
 def _report(arguments: argparse.Namespace, open_store: Callable[[argparse.Namespace], Store]) -> int:
     from ..errors import FactsError, Location, Problems
-    from ..facts.themes import choose_theme, regional_picture
+    from ..facts.picture import regional_picture
+    from ..facts.themes import choose_theme
     from ..output import emit
     from ..report.themes import theme_bytes
     from ..rules.load import load_rulebook

@@ -369,7 +369,7 @@ def form_rows(
     """A filled form's rows (.csv, or .xlsx from the sheet `sheet_name`, else its first), each
     cell with its place, keyed by the header's column names; `required` columns must be there."""
     if file.suffix.lower() == ".csv":
-        from .facts import csv_rows
+        from .tabular import csv_rows
 
         text = read_text(file, problems)
         if text is None:

@@ -19,7 +19,7 @@ from .text import explain_text, render_text
 
 if TYPE_CHECKING:
     from ..assessment.results import RegionAssessment
-    from ..facts.themes import ThemePicture
+    from ..facts.picture import ThemePicture
 
 FORMATS = ("text", "json", "markdown", "html", "csv", "pdf")
 TEXT_FORMATS = FORMATS[:-1]

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import jinja2
 
     from ..assessment.results import RegionAssessment
-    from ..facts.themes import ThemePicture
+    from ..facts.picture import ThemePicture
 
 EXTRA_HINT = "install the report extra: pip install 'sli-rules[report]'"
 TREND_WIDTH, TREND_HEIGHT, TREND_PAD = 132, 40, 6
@@ -62,7 +62,7 @@ def render_html(
     themes: Sequence[ThemePicture] = (),
 ) -> str:
     """The Board report; with `themes`, a section per theme's regional picture."""
-    from .themes import THEME_GLOBALS
+    from .spread import THEME_GLOBALS
 
     template = environment().get_template("report.html.j2")
     view = build(result, extras)

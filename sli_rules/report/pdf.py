@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from ..assessment.results import RegionAssessment
-    from ..facts.themes import ThemePicture
+    from ..facts.picture import ThemePicture
 
 # No network, no first-run work, no profile shared with anyone: Chromium prints a local file.
 CHROMIUM_FLAGS = (

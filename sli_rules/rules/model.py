@@ -10,6 +10,7 @@ from typing import Any, Literal, Union, get_args
 import attrs
 
 from ..errors import Location, Problem
+from .themes import Theme
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 YEAR_PATTERN = re.compile(r"(\d{4})-(\d{2})\Z")
@@ -32,7 +33,6 @@ SIGNALS: tuple[Signal, ...] = get_args(Signal)
 CHANGES: tuple[Change, ...] = get_args(Change)
 PLACEHOLDER_NAMES = ("value", "measure", "previous", "reference", "authority", "count")  # in `says`, beside {fact:ID}
 BASES = ("seed", "interpretation", "illustrative")
-NOT_MET = "not-met"  # a theme's element below its minimum standard (its first level)
 
 @functools.lru_cache(maxsize=1024)  # asked for every authority and fact: the same few years
 def year_start(year: str) -> int:
@@ -155,28 +155,6 @@ class MenuFile:
     options: list[OptionSpec]
     tiers: list[TierSpec]
     peers: PeersSpec | None = None
-
-
-@attrs.frozen
-class ElementSpec:
-    id: str
-    title: str
-    key: bool = False
-    descriptors: dict[str, str] = attrs.Factory(dict)  # level → what it looks like
-    note: str | None = None
-    basis: str | None = None
-
-
-@attrs.frozen
-class ThemeFile:
-    kind: str
-    id: str
-    title: str
-    levels: list[str]
-    elements: list[ElementSpec]
-    years: list[str] = attrs.Factory(list)
-    note: str | None = None
-    basis: str | None = None
 
 
 @attrs.frozen
@@ -482,40 +460,6 @@ class Peers:
 
     per_authority: int = 3
     cap: int = 3
-
-
-@attrs.frozen
-class Element:
-    """One element of a theme, rated at one of the theme's levels (or `not-met`)."""
-
-    id: str
-    title: str
-    key: bool  # failing a key element's minimum standard is Table 2 entry 16
-    descriptors: dict[str, str]
-    location: Location
-    note: str | None = None
-    basis: str | None = None
-
-
-@attrs.frozen
-class Theme:
-    """A thematic review (MoU 2.1 a): its levels, least developed first (the first is the
-    minimum standard), and its elements."""
-
-    id: str
-    title: str
-    levels: tuple[str, ...]
-    elements: tuple[Element, ...]
-    years: tuple[str, ...]  # the years it runs in; empty: any year
-    location: Location
-    note: str | None = None
-    basis: str | None = None
-
-    def element(self, element_id: str) -> Element:
-        return next(element for element in self.elements if element.id == element_id)
-
-    def runs_in(self, year: str) -> bool:
-        return not self.years or year in self.years
 
 
 @attrs.frozen

@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .model import BASES, CHANGES, HEADINGS, MEASURE_TYPES, METHODS, NOT_MET, POLARITIES, SIGNALS, STATS
+from .model import BASES, CHANGES, HEADINGS, MEASURE_TYPES, METHODS, POLARITIES, SIGNALS, STATS
 from .operators import OPERATORS
+from .themes import NOT_MET
 
 KINDS = ("measures", "triggers", "verdicts", "menu", "theme", "facts", "tests", "result")
 DRAFT = "https://json-schema.org/draft/2020-12/schema"

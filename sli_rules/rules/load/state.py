@@ -20,8 +20,6 @@ from ..model import (
     Peers,
     Rulebook,
     TestsFile,
-    Theme,
-    ThemeFile,
     Tier,
     Trigger,
     TriggersFile,
@@ -29,6 +27,7 @@ from ..model import (
     year_start,
 )
 from ..source import Document, Where
+from ..themes import Theme, ThemeFile
 
 KINDS = {
     "measures": MeasuresFile,

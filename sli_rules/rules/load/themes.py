@@ -8,8 +8,8 @@ answer below the minimum standard, so no level may take that name.
 from __future__ import annotations
 
 from ...errors import Location, did_you_mean, place
-from ..model import NOT_MET, Element, Theme
 from ..source import Where
+from ..themes import NOT_MET, Element, Theme
 from .build import basis_of
 from .state import Loading
 
