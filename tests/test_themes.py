@@ -289,6 +289,12 @@ def test_a_failed_key_element_flags_entry_16_through_record_and_the_board_report
     assert "key elements below the minimum standard: market-position-statement" in run_cli(
         "theme", "record", str(halton), "--db", db, "--by", "SLI lead", "--date", "2013-09-30",
         "--supersede", "same again").stdout
+    assessed = run_cli("assess", str(region), "--db", db, "--format", "json")
+    assert assessed.returncode == 0, assessed.stderr
+    by_name = {item["authority"]: item for item in json.loads(assessed.stdout)["assessments"]}
+    assert "thematic-review-level-1" in {flag["trigger"] for flag in by_name["Halton"]["flags"]}
+    with Store(db) as store:
+        assert store.runs() == ()  # assess --db reads the store, records nothing
     recorded = run_cli("record", str(region), "--db", db, "--by", "Assessor")
     assert recorded.returncode == 0, recorded.stderr
     with Store(db) as store:
@@ -301,6 +307,19 @@ def test_a_failed_key_element_flags_entry_16_through_record_and_the_board_report
     gaps = {name: {gap["trigger"] for gap in item["gaps"]} for name, item in items.items()}
     assert "thematic-review-level-1" in gaps["Bolton"]  # no review: unknown, never a clean bill
     assert "thematic-review-level-1" not in gaps["Halton"]
+    history = run_cli("history", "Halton", "--db", db).stdout
+    assert ("  thematic review of market 2013-09-30 by SLI lead: 1 key element below the minimum standard, "
+            "2 at the top level (replacing review 1: same again)") in history
+    # Wigan's strengths wait in the excellence directory until it confirms them as an offer.
+    listing = run_cli("directory", "list", "--year", "2013-14", "--db", db)
+    assert ("  Wigan, market: market-position-statement, provider-failure, personal-budget-market, "
+            "fair-price-for-care at the top level of market (review 2)") in listing.stdout
+    assert "Wigan, workforce: workforce-strategy, safe-recruitment" in listing.stdout
+    added = run_cli("directory", "add", "Wigan", "--year", "2013-14", "--area", "market", "--option", "buddying",
+                    "--days", "3", "--by", "Wigan DASS", "--on", "2013-10-01", "--db", db)
+    assert added.returncode == 0, added.stderr
+    listing = run_cli("directory", "list", "--year", "2013-14", "--db", db)
+    assert "Wigan, market:" not in listing.stdout and "Wigan, workforce:" in listing.stdout
     # The Board report from the store: entry 16 on Halton, a section per theme reviewed.
     page = tmp_path / "board.html"
     board = run_cli("report", str(region), "--db", db, "-o", str(page))

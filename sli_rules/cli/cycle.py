@@ -21,6 +21,7 @@ from ..errors import SliRulesError
 if TYPE_CHECKING:
     from ..cycle.store import History, MatchPlan, Offer, Verdict
     from ..cycle.store.api import Store
+    from ..cycle.store.themes import ToConfirm
     from ..facts import Region
     from ..facts.selfassess import SelfAssessment
 
@@ -234,6 +235,7 @@ def _run(arguments: argparse.Namespace) -> int:
             return 0
         elif command == "directory":
             sys.stdout.write(offers_text(arguments.year, store.offers(arguments.year)))
+            sys.stdout.write(to_confirm_text(store.offers_to_confirm(arguments.year)))
             return 0
         elif command == "match":
             plan = store.match(arguments.year, days_each=arguments.days_each)
@@ -303,6 +305,20 @@ def known_to_store(
     return region, own, last_year
 
 
+def with_store(arguments: argparse.Namespace) -> tuple[Region, dict[str, Any]]:
+    """The region of `assess --db`, with what the store knows (`known_to_store`) as the
+    engine's keyword arguments: nothing is recorded."""
+    from ..assessment.engine import example_region_path
+    from ..facts import load_facts
+
+    paths = arguments.paths or [str(example_region_path())]
+    region = load_facts(*paths, year=arguments.year, region=arguments.region, comparators=arguments.comparators,
+                        years=arguments.years)
+    with _open(arguments) as store:
+        region, own, last_year = known_to_store(store, region)
+    return region, {"self_assessments": own, "last_year": last_year}
+
+
 def _template(arguments: argparse.Namespace) -> int:
     from ..facts.selfassess import self_assessment_template
     from ..rules.load import load_rulebook
@@ -337,6 +353,8 @@ def history_text(history: History) -> str:
                 f"  self-assessment {own.on} by {own.by}: "
                 + ", ".join(f"{count} {view}" for view, count in counts.items())
             )
+        for review in record.thematic_reviews:
+            lines.append("  " + _review_text(review))
         for verdict in record.verdicts:
             label = "" if verdict.latest else " (superseded by a later run)"
             lines.append(f"  run {verdict.run}{label}: provisional {verdict.provisional_level}, "
@@ -365,6 +383,16 @@ def history_text(history: History) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _review_text(event: Any) -> str:
+    data = event.data
+    top = data["levels"][-1]
+    below = sum(1 for element in data["elements"] if element["key"] and element["level"] == "not-met")
+    at_top = sum(1 for element in data["elements"] if element["level"] == top)
+    replaces = f" (replacing review {data['supersedes']}: {event.note})" if data.get("supersedes") else ""
+    return (f"thematic review of {data['theme']} {event.on} by {event.by}: {below} key element"
+            f"{'s' if below != 1 else ''} below the minimum standard, {at_top} at the top level{replaces}")
+
+
 def _event_text(event: Any) -> str:
     data = event.data
     if event.kind == "discuss":
@@ -390,6 +418,17 @@ def offers_text(year: str, offers: tuple[Offer, ...]) -> str:
     for offer in offers:
         contact = f" (contact: {offer.contact})" if offer.contact else ""
         lines.append(f"  {offer.id}: {offer.authority}, {offer.area}, {offer.option}, {offer.days} days{contact}")
+    return "\n".join(lines) + "\n"
+
+
+def to_confirm_text(found: tuple[ToConfirm, ...]) -> str:
+    """Strengths of the thematic reviews waiting to be confirmed as offers."""
+    if not found:
+        return ""
+    lines = ["to confirm (strengths in thematic reviews; `directory add` with the days makes the offer):"]
+    for item in found:
+        lines.append(f"  {item.authority}, {item.area}: {', '.join(item.elements)} at the top level of {item.theme} "
+                     f"(review {item.review})")
     return "\n".join(lines) + "\n"
 
 

@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from .._version import __version__
 from ..assessment.engine import AssessmentStream, Engine, example_region_path
@@ -72,6 +73,11 @@ def _parser() -> argparse.ArgumentParser:
     assess.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of standard output")
     assess.add_argument("--progress", action="store_true", help="report progress on standard error")
     assess.add_argument("-v", "--verbose", action="store_true", help="text: every flag's values, tests and sources")
+    assess.add_argument(
+        "--db", metavar="DB",
+        help="the store: assess with what it knows (thematic reviews, own views, last year's concerns), "
+        "as `record` does, without recording",
+    )
 
     explain = commands.add_parser("explain", help="explain one authority's verdict")
     # Optional to argparse, which would otherwise call PATH required too; checked in _explain.
@@ -177,18 +183,25 @@ def _written(stream: AssessmentStream) -> Iterator[AuthorityAssessment]:
 
 def _assess(arguments: argparse.Namespace) -> int:
     engine = Engine(arguments.rules)
-    region = _region(arguments, engine)
-    show_progress = arguments.progress or (sys.stderr.isatty() and len(region) >= 1000)  # type: ignore[arg-type]
+    known: dict[str, Any] = {}
+    region: Any  # a Region; with --db, its store's facts added before it is bound
+    if arguments.db:
+        region, known = cycle_cli.with_store(arguments)
+    else:
+        region = _region(arguments, engine)
+    show_progress = arguments.progress or (sys.stderr.isatty() and len(region) >= 1000)
     if arguments.format in STREAMED_FORMATS:
         # Written as it is made, one assessment at a time: bounded memory for any region.
-        stream = engine.assess_iter(region, progress=_progress if show_progress else None)  # type: ignore[arg-type]
+        stream = engine.assess_iter(
+            region, progress=_progress if show_progress else None, **known
+        )
         for warning in stream.warnings:
             print(warning, file=sys.stderr)
         print(workspace.in_force(engine.rulebook), file=sys.stderr)
         items = _written(stream) if show_progress else stream
         emit_chunks(STREAMED_FORMATS[arguments.format](stream, items), arguments.output)
         return ExitCode.OK
-    result = engine.assess(region, progress=_progress if show_progress else None)  # type: ignore[arg-type]
+    result = engine.assess(region, progress=_progress if show_progress else None, **known)
     for warning in result.warnings:
         print(warning, file=sys.stderr)
     try:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -233,18 +233,7 @@ def load_self_assessment(path: str | Path, rulebook: Rulebook | None = None) -> 
     file = Path(path)
     shown = display_path(file)
     problems = Problems()
-    suffix = file.suffix.lower()
-    rows: list[dict[str, Cell]] = []
-    if not file.is_file():
-        problems.add(shown, 1, 1, "no such file")
-    elif suffix == ".xlsx":
-        rows = _xlsx_rows(file, shown, problems)
-    elif suffix == ".csv":
-        rows = _csv_rows(file, shown, problems)
-    elif suffix in (".yaml", ".yml", ".json"):
-        rows = _yaml_rows(file, problems)
-    else:
-        problems.add(shown, 1, 1, f"a self-assessment is .xlsx, .csv or .yaml, not {suffix or 'no suffix'!r}")
+    rows = read_form(file, shown, problems, table=form_rows, yaml_rows=_yaml_rows, name="a self-assessment")
     if not rows:
         problems.raise_if_errors(FactsError)
     result = _assemble(shown, rows, rulebook, problems)
@@ -349,12 +338,27 @@ def _table(
     return rows
 
 
-def _csv_rows(file: Path, shown: str, problems: Problems) -> list[dict[str, Cell]]:
-    return form_rows(file, shown, problems)
-
-
-def _xlsx_rows(file: Path, shown: str, problems: Problems) -> list[dict[str, Cell]]:
-    return form_rows(file, shown, problems)
+def read_form(
+    file: Path,
+    shown: str,
+    problems: Problems,
+    *,
+    table: Callable[[Path, str, Problems], list[dict[str, Cell]]],
+    yaml_rows: Callable[[Path, Problems], list[dict[str, Cell]]],
+    name: str,
+) -> list[dict[str, Cell]]:
+    """A filled form's rows, read by its suffix: `table` reads .xlsx and .csv, `yaml_rows`
+    .yaml (and .json); anything else is a problem naming the forms `name` takes."""
+    suffix = file.suffix.lower()
+    if not file.is_file():
+        problems.add(shown, 1, 1, "no such file")
+    elif suffix in (".xlsx", ".csv"):
+        return table(file, shown, problems)
+    elif suffix in (".yaml", ".yml", ".json"):
+        return yaml_rows(file, problems)
+    else:
+        problems.add(shown, 1, 1, f"{name} is .xlsx, .csv or .yaml, not {suffix or 'no suffix'!r}")
+    return []
 
 
 def form_rows(
@@ -390,17 +394,45 @@ def form_rows(
 
 
 def _yaml_rows(file: Path, problems: Problems) -> list[dict[str, Cell]]:
+    return form_yaml_rows(
+        file, problems, kind="self-assessment", name="a self-assessment", list_key="views",
+        list_says="a list of triggers with a view", top=("authority", "code", "year"),
+        fields=("trigger", "view", "comment"), shown=("heading", "title", "sources", "evidence"),
+    )
+
+
+def form_yaml_rows(
+    file: Path,
+    problems: Problems,
+    *,
+    kind: str,
+    name: str,
+    list_key: str,
+    list_says: str,
+    top: tuple[str, ...],
+    fields: tuple[str, ...],
+    shown: tuple[str, ...],
+    top_checked: bool = False,
+) -> list[dict[str, Cell]]:
+    """A YAML form's rows, as the table readers give them: each of its `list_key` items read
+    for its `fields` (the answer, the last but one, placed at the item when it is missing),
+    beside the form's `top` values; `shown` keys are the template's, read past. An unknown key
+    is an error at its place (and at the top too where `top_checked`)."""
     documents = load_documents(file, problems)
     if not documents:
         return []
     document = documents[0]
     data = document.data
-    if not isinstance(data, dict) or data.get("kind") != "self-assessment":
-        document.problem(problems, (), "not a self-assessment: 'kind: self-assessment' expected")
+    if not isinstance(data, dict) or data.get("kind") != kind:
+        document.problem(problems, (), f"not {name}: 'kind: {kind}' expected")
         return []
-    views = data.get("views")
-    if not isinstance(views, list):
-        document.problem(problems, ("views",), "'views' must be a list of triggers with a view")
+    if top_checked:
+        for key in sorted(set(data) - {"kind", *top, list_key}):
+            document.problem(problems, (key,), f"unknown key {key!r}", key=True,
+                             hint=did_you_mean(key, [*top, list_key]))
+    items = data.get(list_key)
+    if not isinstance(items, list):
+        document.problem(problems, (list_key,), f"'{list_key}' must be {list_says}")
         return []
 
     def cell(where: tuple[Any, ...], value: Any) -> Cell:
@@ -408,22 +440,15 @@ def _yaml_rows(file: Path, problems: Problems) -> list[dict[str, Cell]]:
         return (value, line, column)
 
     rows = []
-    for index, item in enumerate(views):
+    for index, item in enumerate(items):
         if not isinstance(item, dict):
-            document.problem(problems, ("views", index), "each view is a mapping: trigger, view, comment")
+            document.problem(problems, (list_key, index), f"each of '{list_key}' is a mapping: {', '.join(fields)}")
             continue
-        unknown = set(item) - {"trigger", "heading", "title", "sources", "evidence", "view", "comment"}
-        for key in sorted(unknown):
-            document.problem(problems, ("views", index, key), f"unknown key {key!r}", key=True,
-                             hint=did_you_mean(key, ["trigger", "view", "comment"]))
-        rows.append(
-            {
-                "authority": cell(("authority",), data.get("authority")),
-                "code": cell(("code",), data.get("code")),
-                "year": cell(("year",), data.get("year")),
-                "trigger": cell(("views", index, "trigger"), item.get("trigger")),
-                "view": cell(("views", index, "view"), item.get("view")),
-                "comment": cell(("views", index, "comment"), item.get("comment")),
-            }
-        )
+        for key in sorted(set(item) - {*fields, *shown}):
+            document.problem(problems, (list_key, index, key), f"unknown key {key!r}", key=True,
+                             hint=did_you_mean(key, fields))
+        row = {key: cell((key,), data.get(key)) for key in top}
+        for key in fields:
+            row[key] = cell((list_key, index, key) if key in item else (list_key, index), item.get(key))
+        rows.append(row)
     return rows

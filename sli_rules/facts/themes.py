@@ -22,11 +22,11 @@ import yaml
 from ..errors import FactsError, Location, Problems, did_you_mean
 from ..output import write_atomically
 from ..rules.model import YEAR_PATTERN, Rulebook
-from ..rules.source import display_path, load_documents
+from ..rules.source import display_path
 from ..rules.themes import NOT_MET, Theme
 from .factset import AuthorityFacts, Region, name_key
 from .reference import council_code
-from .selfassess import Cell, form_rows, form_workbook
+from .selfassess import Cell, form_rows, form_workbook, form_yaml_rows, read_form
 
 COLUMNS = ("authority", "code", "year", "theme", "element", "title", "key", "descriptors", "level", "evidence")
 REQUIRED = ("authority", "year", "theme", "element", "level")
@@ -60,6 +60,7 @@ class ThematicReview:
     code: str | None
     year: str
     elements: tuple[ReviewedElement, ...]
+    area: str | None = None  # the theme's area in the excellence directory
     event: int | None = None  # where it is on record: the store's event, who and when
     by: str | None = None
     on: str | None = None
@@ -84,6 +85,7 @@ class ThematicReview:
             "theme": self.theme,
             "theme_title": self.theme_title,
             "levels": list(self.levels),
+            "area": self.area,
             "elements": [attrs.asdict(element) for element in self.elements],
         }
 
@@ -100,6 +102,7 @@ class ThematicReview:
             code=code,
             year=year,
             elements=tuple(ReviewedElement(**element) for element in data["elements"]),
+            area=data.get("area"),
             event=event,
             by=by,
             on=on,
@@ -233,16 +236,7 @@ def load_thematic_review(path: str | Path, rulebook: Rulebook | None = None) -> 
     file = Path(path)
     shown = display_path(file)
     problems = Problems()
-    suffix = file.suffix.lower()
-    rows: list[dict[str, Cell]] = []
-    if not file.is_file():
-        problems.add(shown, 1, 1, "no such file")
-    elif suffix in (".xlsx", ".csv"):
-        rows = form_rows(file, shown, problems, sheet_name=SHEET, required=REQUIRED, columns=COLUMNS)
-    elif suffix in (".yaml", ".yml", ".json"):
-        rows = _yaml_rows(file, problems)
-    else:
-        problems.add(shown, 1, 1, f"a thematic review is .xlsx, .csv or .yaml, not {suffix or 'no suffix'!r}")
+    rows = read_form(file, shown, problems, table=_table_rows, yaml_rows=_yaml_rows, name="a thematic review")
     if not rows:
         if not problems.has_errors:
             problems.add(shown, 1, 1, "the form lists no elements")
@@ -337,51 +331,20 @@ def _assemble(shown: str, rows: list[dict[str, Cell]], rulebook: Rulebook, probl
         code=code,
         year=year[0],
         elements=tuple(rated[element.id] for element in theme.elements if element.id in rated),
+        area=theme.area,
     )
 
 
+def _table_rows(file: Path, shown: str, problems: Problems) -> list[dict[str, Cell]]:
+    return form_rows(file, shown, problems, sheet_name=SHEET, required=REQUIRED, columns=COLUMNS)
+
+
 def _yaml_rows(file: Path, problems: Problems) -> list[dict[str, Cell]]:
-    documents = load_documents(file, problems)
-    if not documents:
-        return []
-    document = documents[0]
-    data = document.data
-    if not isinstance(data, dict) or data.get("kind") != "thematic-review":
-        document.problem(problems, (), "not a thematic review: 'kind: thematic-review' expected")
-        return []
-    for key in sorted(set(data) - {"kind", "theme", "authority", "code", "year", "elements"}):
-        document.problem(problems, (key,), f"unknown key {key!r}", key=True,
-                         hint=did_you_mean(key, ["theme", "authority", "code", "year", "elements"]))
-    elements = data.get("elements")
-    if not isinstance(elements, list):
-        document.problem(problems, ("elements",), "'elements' must be a list of elements with a level")
-        return []
-
-    def cell(where: tuple[Any, ...], value: Any) -> Cell:
-        line, column = document.at(where)
-        return (value, line, column)
-
-    rows = []
-    for index, item in enumerate(elements):
-        if not isinstance(item, dict):
-            document.problem(problems, ("elements", index), "each element is a mapping: element, level, evidence")
-            continue
-        for key in sorted(set(item) - {"element", "title", "key", "level", "evidence"}):
-            document.problem(problems, ("elements", index, key), f"unknown key {key!r}", key=True,
-                             hint=did_you_mean(key, ["element", "level", "evidence"]))
-        rows.append(
-            {
-                "authority": cell(("authority",), data.get("authority")),
-                "code": cell(("code",), data.get("code")),
-                "year": cell(("year",), data.get("year")),
-                "theme": cell(("theme",), data.get("theme")),
-                "element": cell(("elements", index, "element"), item.get("element")),
-                "level": cell(("elements", index, "level") if "level" in item else ("elements", index),
-                              item.get("level")),
-                "evidence": cell(("elements", index, "evidence"), item.get("evidence")),
-            }
-        )
-    return rows
+    return form_yaml_rows(
+        file, problems, kind="thematic-review", name="a thematic review", list_key="elements",
+        list_says="a list of elements with a level", top=("authority", "code", "year", "theme"),
+        fields=("element", "level", "evidence"), shown=("title", "key"), top_checked=True,
+    )
 
 
 # --- into the facts -------------------------------------------------------------------------

@@ -345,6 +345,7 @@ def _theme() -> Schema:
             "id": _ID,
             "title": _TEXT,
             "years": {"type": "array", "items": _YEAR, "description": "the years it runs in (none: any year)"},
+            "area": {**_ID, "description": "a heading or trigger area: where its strengths are offered to others"},
             "levels": {
                 "type": "array", "items": level, "minItems": 1, "uniqueItems": True,
                 "description": "least to most developed; the first is the minimum standard",

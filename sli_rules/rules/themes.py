@@ -28,6 +28,7 @@ class ThemeFile:
     levels: list[str]
     elements: list[ElementSpec]
     years: list[str] = attrs.Factory(list)
+    area: str | None = None
     note: str | None = None
     basis: str | None = None
 
@@ -56,6 +57,7 @@ class Theme:
     elements: tuple[Element, ...]
     years: tuple[str, ...]  # the years it runs in; empty: any year
     location: Location
+    area: str | None = None  # where its strengths are offered in the excellence directory
     note: str | None = None
     basis: str | None = None
 

@@ -42,6 +42,7 @@ from .transfer import EXPORT_FORMAT
 if TYPE_CHECKING:
     from ...facts.selfassess import SelfAssessment
     from ...facts.themes import ThematicReview
+    from .themes import ToConfirm
 
 
 class Store:
@@ -252,6 +253,14 @@ class Store:
         with self._engine.connect() as connection:
             return tuple(themes.reviews_of(connection, year))
 
+    def offers_to_confirm(self, year: str) -> tuple[ToConfirm, ...]:
+        """Strengths of the year's thematic reviews waiting in the directory for their
+        authority to confirm them as an offer (`offer`) in the theme's area."""
+        from . import themes
+
+        with self._engine.connect() as connection:
+            return tuple(themes.offers_to_confirm(connection, year))
+
     def offer(
         self,
         authority: str,
@@ -353,6 +362,7 @@ class Store:
                         verdicts=verdicts,
                         self_assessments=tuple(e for e in events if e.year == year and e.kind == "self_assessment"),
                         offers=tuple(e for e in events if e.year == year and e.kind == "offer"),
+                        thematic_reviews=tuple(e for e in events if e.year == year and e.kind == "thematic_review"),
                     )
                 )
         return History(found.authority, found.code, tuple(records))

@@ -107,6 +107,7 @@ class YearRecord(_Plain):
     verdicts: tuple[Verdict, ...]  # one per run, oldest first
     self_assessments: tuple[Event, ...]
     offers: tuple[Event, ...]
+    thematic_reviews: tuple[Event, ...] = ()  # every form recorded, a superseding one naming the one before
 
 
 @attrs.frozen

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING
 
+import attrs
 import sqlalchemy as sa
 
 from ...facts.reference import council_code, council_name
@@ -116,3 +117,34 @@ def reviews_of(connection: sa.Connection, year: str) -> list[ThematicReview]:
         ),
         key=lambda review: (review.authority, review.theme),
     )
+
+
+@attrs.frozen
+class ToConfirm:
+    """Strengths a thematic review found (elements at the top level), offered to the excellence
+    directory for the authority to confirm with the days and the option it can give."""
+
+    authority: str
+    code: str | None
+    year: str
+    area: str
+    theme: str
+    elements: tuple[str, ...]
+    review: int  # the review's event
+
+
+def offers_to_confirm(connection: sa.Connection, year: str) -> list[ToConfirm]:
+    """Each authority's strengths in the year's reviews, in the theme's area, until it has
+    an offer of its own in that area (`directory add`) that year."""
+    offered = {
+        (event.code or event.authority, event.data["area"])
+        for event in lookup.read_events(
+            connection, sa.and_(tables.events.c.year == year, tables.events.c.kind == "offer")
+        )
+    }
+    return [
+        ToConfirm(review.authority, review.code, year, review.area, review.theme,
+                  tuple(element.id for element in review.top_level), review.event or 0)
+        for review in reviews_of(connection, year)
+        if review.area and review.top_level and (review.key, review.area) not in offered
+    ]

@@ -8,6 +8,7 @@ answer below the minimum standard, so no level may take that name.
 from __future__ import annotations
 
 from ...errors import Location, did_you_mean, place
+from ..model import HEADINGS
 from ..source import Where
 from ..themes import NOT_MET, Element, Theme
 from .build import basis_of
@@ -26,6 +27,12 @@ def build_themes(state: Loading) -> None:
         first[parsed.id] = Location(document.path, line, column)
         for index, year in enumerate(parsed.years):
             state.year(document, ("years", index), year)
+        areas = set(HEADINGS) | {trigger.area for trigger in state.triggers if trigger.area}
+        if parsed.area is not None and parsed.area not in areas and not state.known("areas", parsed.area):
+            document.problem(
+                state.problems, ("area",), f"'{parsed.area}' is neither a heading nor the area of any trigger",
+                hint=did_you_mean(parsed.area, areas),
+            )
         levels: list[str] = []
         for index, level in enumerate(parsed.levels):
             where: Where = ("levels", index)
@@ -81,6 +88,7 @@ def build_themes(state: Loading) -> None:
             elements=tuple(elements),
             years=tuple(parsed.years),
             location=first[parsed.id],
+            area=parsed.area,
             note=parsed.note,
             basis=basis_of(state, document, ("basis",), parsed.basis),
         )
