@@ -189,6 +189,9 @@ def test_a_template_of_an_unknown_theme_or_a_year_it_does_not_run_in_is_refused(
     unknown = run_cli("theme", "template", "markt", "Halton", "--year", "2013-14", "-o", str(tmp_path / "x.xlsx"))
     assert unknown.returncode == 2
     assert "<arguments>:1:1: unknown theme 'markt' (did you mean 'market'?)" in unknown.stderr
+    misspelt = run_cli("theme", "template", "market", "Haltn", "--year", "2013-14", "-o", str(tmp_path / "x.csv"))
+    assert misspelt.returncode == 2
+    assert "<arguments>:1:1: no council named 'Haltn' in 2013-14 (did you mean 'Halton'?)" in misspelt.stderr
     other_year = run_cli("theme", "template", "market", "Halton", "--year", "2014-15", "-o", str(tmp_path / "x.csv"))
     assert other_year.returncode == 2
     assert "theme 'market' runs in 2013-14, not 2014-15" in other_year.stderr

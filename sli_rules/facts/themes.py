@@ -25,7 +25,7 @@ from ..rules.model import YEAR_PATTERN, Rulebook
 from ..rules.source import display_path
 from ..rules.themes import NOT_MET, Theme
 from .factset import AuthorityFacts, Region, name_key
-from .reference import council_code
+from .reference import council_code, membership
 from .selfassess import Cell, form_rows, form_workbook, form_yaml_rows, read_form
 
 COLUMNS = ("authority", "code", "year", "theme", "element", "title", "key", "descriptors", "level", "evidence")
@@ -178,6 +178,10 @@ def thematic_review_template(
         problems.add(shown, 1, 1, f"a form is written as {', '.join(SUFFIXES)}, not {path.suffix or 'no suffix'!r}")
     if path.exists() and not force:
         problems.add(shown, 1, 1, "the file exists (it may be a filled form): give --force to write over it")
+    if theme is not None and authority.strip() and not code and council_code(authority, year) is None:
+        councils = [member.name for member in membership() if member.in_year(year)]
+        problems.add(*here, f"no council named {authority.strip()!r} in {year}",
+                     hint=did_you_mean(authority.strip(), councils) or "give its ONS code with --code")
     problems.raise_if_errors(FactsError)
     assert theme is not None
     authority = authority.strip()

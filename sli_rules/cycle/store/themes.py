@@ -41,6 +41,11 @@ def target_of(connection: sa.Connection, review: ThematicReview) -> lookup.Targe
         if known is None:
             raise StoreError(f"no authority {review.authority!r} in the store or among England's councils")
         target = lookup.Target(None, review.authority, code, review.year)
+    named = council_code(review.authority, review.year)
+    if review.code and named and review.code != named:
+        raise StoreError(
+            f"the form names {review.authority!r} with code {review.code}, but {review.authority} is {named}"
+        )
     if review.code and target.code and review.code != target.code:
         raise StoreError(
             f"the form names {review.authority!r} with code {review.code}, but {target.authority} is {target.code}"
