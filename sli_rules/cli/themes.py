@@ -30,10 +30,10 @@ def run_theme(arguments: argparse.Namespace, open_store: Callable[[argparse.Name
         print(f"wrote {path}")
         return 0
     if arguments.theme_command == "record":
-        from ..cycle.store.themes import dated_within
+        from ..cycle.store.themes import check_act
 
         review = load_thematic_review(arguments.file, rulebook)
-        dated_within(arguments.on, review.year)  # before the store is opened: a refusal writes nothing
+        check_act(arguments.by, arguments.on, review.year)  # before the store is opened: a refusal writes nothing
         with open_store(arguments) as store:
             event = store.thematic_review(review, by=arguments.by, on=arguments.on, supersede=arguments.supersede)
         failing = ", ".join(element.id for element in review.failures) or "none"

@@ -238,8 +238,7 @@ class Store:
         within the year; its event id."""
         from . import themes
 
-        required(by, "who recorded the review ('by')")
-        date = themes.dated_within(on, review.year)
+        date = themes.check_act(by, on, review.year)
         with self._transaction() as connection:
             target = themes.target_of(connection, review)
             superseded = themes.check_order(connection, target, review.theme, supersede)

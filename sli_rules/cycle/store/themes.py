@@ -40,7 +40,7 @@ def target_of(connection: sa.Connection, review: ThematicReview) -> lookup.Targe
         known = council_name(code) if code else None
         if known is None:
             raise StoreError(f"no authority {review.authority!r} in the store or among England's councils")
-        target = lookup.Target(None, review.authority, code, review.year)
+        target = lookup.Target(None, known, code, review.year)  # the council's own name, as the reference has it
     named = council_code(review.authority, review.year)
     if review.code and named and review.code != named:
         raise StoreError(
@@ -51,6 +51,12 @@ def target_of(connection: sa.Connection, review: ThematicReview) -> lookup.Targe
             f"the form names {review.authority!r} with code {review.code}, but {target.authority} is {target.code}"
         )
     return target
+
+
+def check_act(by: str, on: str | None, year: str) -> str:
+    """A review is recorded by a named person and dated within its year: the date."""
+    required(by, "who recorded the review ('by')")
+    return dated_within(on, year)
 
 
 def dated_within(on: str | None, year: str) -> str:
