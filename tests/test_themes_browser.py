@@ -44,11 +44,11 @@ def test_the_theme_report_reads_in_the_browser(tmp_path: Path) -> None:
         rows = table.get_by_role("rowheader").all_inner_texts()
         assert len(rows) == 5 and rows[0] == "◆ A published market position statement, shared with providers"
         first = table.get_by_role("row").nth(1)
-        assert first.get_by_role("cell").all_inner_texts()[1:] == ["1", "0", "0", "0", "1"]
+        assert first.get_by_role("cell").all_inner_texts()[1:] == ["1", "1", "0", "0", "1"]
         chart = first.get_by_role("img")
-        assert chart.get_attribute("aria-label") == "not-met: 1, level-1: 0, level-2: 0, level-3: 0, level-4: 1"
+        assert chart.get_attribute("aria-label") == "not-met: 1, level-1: 1, level-2: 0, level-3: 0, level-4: 1"
         widths = [float(rect.get_attribute("width")) for rect in chart.locator("rect").all()]
-        assert widths == [120.0, 120.0]  # one authority in two: half the bar each
+        assert widths == [80.0, 80.0, 80.0]  # one authority in three: a third of the bar each
         assert chart.bounding_box()["width"] > 100
         development = page.locator("h3:has-text('Areas for development') + p + ul li").all_inner_texts()
         # Key elements first: Bolton and Halton fail a key element; no one fails only another.
