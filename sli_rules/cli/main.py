@@ -26,6 +26,7 @@ from ..rules.load import load_rulebook
 from ..rules.schema import KINDS as SCHEMA_KINDS
 from ..rules.schema import schema_text
 from . import cycle as cycle_cli
+from . import datareturn
 
 
 class ExitCode:
@@ -106,6 +107,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_report_parser(commands, facts_arguments)
     cycle_cli.add_commands(commands, facts_arguments)
+    datareturn.add_commands(commands)
     return parser
 
 
@@ -129,6 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return ExitCode.OK
         if arguments.command in cycle_cli.COMMANDS:
             return cycle_cli.main(arguments)
+        if arguments.command == datareturn.COMMAND:
+            return datareturn.main(arguments)
         return _test(arguments)
     except SliRulesError as error:
         _print_problems(error.problems)

@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from ..errors import FactsError, Location, Place, Problem, Problems, Spot, did_you_mean, place, spot_path
+from ..errors import locations as find_locations
 from ..rules.convert import type_name
 from ..rules.model import Rulebook, previous_year, year_start
 from .factset import AuthorityFacts, BoundRegion, Count, PlaceMap, Region, spot_of
@@ -379,8 +380,12 @@ class _Binder:
                                     hint=did_you_mean(fact, self.known) or "add it to the rulebook's measures")
                 continue
             if canonical in given_as:
+                if result.get(canonical) == value:
+                    continue  # one value under two of its ids: a return and the publication read together
+                first = find_locations([spot_of(locations, given_as[canonical], item.location)])[0]
                 problems.add_at(written(fact),
-                                f"'{fact}' and '{given_as[canonical]}' are the same measure, given twice")
+                                f"'{fact}' is {value!r} here but '{given_as[canonical]}', the same measure, is "
+                                f"{result.get(canonical)!r} at {place(first)}")
                 continue
             given_as[canonical] = fact
             checked = check_value(self.rulebook.measures[canonical], value)

@@ -61,7 +61,7 @@ class SelfAssessment:
     views: dict[str, OwnView]
 
 
-def _facts_read(condition: Condition) -> Iterator[str]:
+def facts_read(condition: Condition) -> Iterator[str]:
     if isinstance(condition, FactTest):
         yield condition.fact
         for ref in condition.test.refs:
@@ -71,15 +71,15 @@ def _facts_read(condition: Condition) -> Iterator[str]:
         yield from condition.facts
     elif isinstance(condition, (AllOf, AnyOf)):
         for item in condition.items:
-            yield from _facts_read(item)
+            yield from facts_read(item)
     elif isinstance(condition, NotOf):
-        yield from _facts_read(condition.item)
+        yield from facts_read(condition.item)
 
 
 def evidence_of(rulebook: Rulebook, trigger: Trigger) -> list[str]:
     """The measures a trigger reads, by name: the evidence an authority looks at."""
     names: list[str] = []
-    for fact in _facts_read(trigger.when):
+    for fact in facts_read(trigger.when):
         measure = rulebook.measures.get(fact)
         name = measure.name if measure else fact
         if name not in names:
