@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__ as __version__
+from .assessment.backends import BackendUnavailable, EngineFallbackWarning
 from .assessment.engine import AssessmentStream, Engine, assess
 from .assessment.results import AuthorityAssessment, Flag, Gap, RegionAssessment, SupportOption
 from .cycle.store import StoreError
@@ -39,7 +40,9 @@ __all__ = [
     "AssessmentStream",
     "AuthorityAssessment",
     "AuthorityFacts",
+    "BackendUnavailable",
     "Engine",
+    "EngineFallbackWarning",
     "FactsError",
     "Flag",
     "Gap",

@@ -30,9 +30,10 @@ def _region(case: dict[str, Any]) -> dict[str, dict[str, Any]]:
         facts = {**spec["facts"], **case.get("facts", {}).get(name, {})}
         previous = {**spec.get("previous", {}), **case.get("previous", {}).get(name, {})}
         entry: dict[str, Any] = {"facts": facts, "previous": previous}
-        for more in ("counts", "history"):
-            if more in spec:
-                entry[more] = spec[more]
+        for more in ("counts", "history", "previous_counts", "history_counts"):
+            given = {**spec.get(more, {}), **case.get(more, {}).get(name, {})}
+            if given:
+                entry[more] = given
         if name in case.get("comparators", {}):
             entry["comparators"] = case["comparators"][name]
         authorities[name] = entry

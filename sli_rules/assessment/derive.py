@@ -29,8 +29,19 @@ from ..rules.model import (
     previous_year,
     year_start,
 )
-from ..rules.plan import BoundSlot, CountSlot, Plan, RefSlot, Slot, TrendSlot, ValueSlot, encode_literal
+from ..rules.plan import (
+    BoundSlot,
+    ChangeBoundSlot,
+    CountSlot,
+    Plan,
+    RefSlot,
+    Slot,
+    TrendSlot,
+    ValueSlot,
+    encode_literal,
+)
 from .derived import OUTCOME_CODES, Constant, Derived, Values
+from .samples import change_bound_column, significant_trend_column
 from .uncertainty import confidence_interval, improving, worsening
 
 
@@ -287,6 +298,8 @@ class _YearColumns:
                 return self.count_column(slot)
             case BoundSlot():
                 return self.bound_column(slot)
+            case ChangeBoundSlot():
+                return self.change_bound_column(slot)
             case TrendSlot():
                 return self.trend_column(slot)
             case _:
@@ -394,10 +407,25 @@ class _YearColumns:
             column.append(interval.lower if slot.bound == "lower" else interval.upper)
         return column
 
+    def change_bound_column(self, slot: ChangeBoundSlot) -> Column:
+        """A bound of each authority's interval of the change from last year (two samples)."""
+        if self._with_counts is None:
+            self._with_counts = frozenset(fact for item in self.group for fact in item.counts)
+        if slot.fact not in self._with_counts:  # no counts this year for any authority
+            return [None] * len(self.group)
+        return change_bound_column(self.rulebook.measures[slot.fact], self.group, self.year, slot)
+
     def trend_column(self, slot: TrendSlot) -> Column:
         """1 where the value was worse (better) than the year before in each of the last N
         years, 0 where not, None where a value is missing or a year crosses a definition
-        break."""
+        break; with a confidence, whether a test of trend on the counts of those years finds
+        a significant trend for the worse (better)."""
+        if slot.confidence is not None:  # a test of trend on each year's counts
+            if self._with_counts is None:
+                self._with_counts = frozenset(fact for item in self.group for fact in item.counts)
+            if slot.fact not in self._with_counts:
+                return [None] * len(self.group)
+            return significant_trend_column(self.rulebook.measures[slot.fact], self.group, slot, slot.confidence)
         if self._with_history is None:
             self._with_history = frozenset(fact for item in self.group for fact, years in item.history.items() if years)
         if slot.fact not in self._with_history:  # no authority has so much as the year before

@@ -16,14 +16,16 @@ from ..rules.load import load_rulebook, shipped
 from ..rules.model import HEADINGS, Rulebook, Trigger, previous_year, year_start
 from ..rules.plan import Plan, make_plan
 from ..rules.policy import LevelChooser, Tally
-from . import judge, recommend
+from . import backends, judge, recommend
+from .backends import BATCH, EngineFailure, Outcome, Program
+from .backends.python import PythonProgram
 from .derive import derive
 from .derived import OUTCOME_CODES, OUTCOMES, Derived
-from .evaluate import BATCH, DurableProgram, EngineFailure, Outcome, PythonProgram, Recorder
+from .evaluate import Recorder
 from .explain import Explainer
 from .results import AuthorityAssessment, Coverage, Deferred, Flag, Gap, Judged, Part, RegionAssessment, Summary
 
-BACKENDS = ("durable", "python")
+BACKENDS = backends.NAMES
 Progress = Callable[[int, int], None]
 
 
@@ -33,8 +35,8 @@ class _Compiled:
 
     rulebook: Rulebook
     plan: Plan
-    python: PythonProgram
-    durable: DurableProgram | None
+    program: Program  # the engine's backend's
+    python: PythonProgram  # the oracle of `check`, and what `outcomes(backend="python")` asks
     recorder: Recorder
     explainer: Explainer
     choose: LevelChooser
@@ -42,9 +44,10 @@ class _Compiled:
     @classmethod
     def make(cls, rulebook: Rulebook, backend: str) -> _Compiled:
         plan = make_plan(rulebook)
-        durable = DurableProgram(plan) if backend == "durable" else None
+        python = PythonProgram(plan)
+        program = python if backend == "python" else backends.backend(backend).compile_plan(plan)
         return cls(
-            rulebook, plan, PythonProgram(plan), durable, Recorder(plan), Explainer(rulebook, plan),
+            rulebook, plan, program, python, Recorder(plan), Explainer(rulebook, plan),
             LevelChooser(rulebook.levels),
         )
 
@@ -57,22 +60,24 @@ class Engine:
     """A rulebook compiled into durable-rules, reused for every assessment; thread-safe.
 
     `backend="python"` evaluates with the plain-Python evaluator instead (the same plan).
-    `check=True` runs both on every authority and raises EngineFailure if they disagree.
+    With no backend named, durable-rules decides where its compiled module can be imported,
+    else the Python evaluator, with an `EngineFallbackWarning` saying so; `backend="durable"`
+    there raises `BackendUnavailable` (an SliRulesError) instead.
+    `check=True` runs the Python evaluator beside durable-rules on every authority and raises
+    EngineFailure if they disagree.
     """
 
     def __init__(
         self,
         rulebook: Rulebook | str | Path | None = None,
         *,
-        backend: str = "durable",
+        backend: str | None = None,
         check: bool = False,
     ) -> None:
-        if backend not in BACKENDS:
-            raise ValueError(f"backend is one of {BACKENDS}, not {backend!r}")
-        self.backend = backend
+        self.backend = backends.choose(backend, stacklevel=2)  # a warning names the caller's line
         self.check = check
         self._lock = threading.Lock()
-        self._compiled = _Compiled.make(_as_rulebook(rulebook), backend)
+        self._compiled = _Compiled.make(_as_rulebook(rulebook), self.backend)
         # Where reload() with no argument reads from: absolute, so that a change of working
         # folder in the host program does not make it read another rulebook.
         self._source = (
@@ -95,7 +100,10 @@ class Engine:
         return compiled.rulebook
 
     def outcomes(self, region: Region, *, backend: str | None = None) -> list[list[Outcome]]:
-        """Each authority's trigger outcomes (True, False, None) in rulebook order."""
+        """Each authority's trigger outcomes (True, False, None) in rulebook order, found by
+        the engine's backend or (`backend="python"`) the Python evaluator."""
+        if backend not in (None, self.backend, "python"):
+            raise ValueError(f"this engine evaluates with {self.backend!r} (or 'python'), not {backend!r}")
         run = _Run(self, region, (), None)
         found: list[list[Outcome]] = [[] for _ in range(len(run))]
         for index, outcomes in run.decided(backend or self.backend):
@@ -170,12 +178,9 @@ class Engine:
         def rows() -> list[tuple[float | None, ...]]:
             return [derived.row(index) for index in indexes]
 
-        if backend == "python" or compiled.durable is None:
-            return [compiled.python.run(row) for row in rows()]
-        found = compiled.durable.run_batch(
-            lambda slot: derived.column(block, slot, start, stop), stop - start, rows
-        )
-        if self.check:
+        program: Program = compiled.python if backend == "python" else compiled.program
+        found = program.run_batch(lambda slot: derived.column(block, slot, start, stop), stop - start, rows)
+        if self.check and program is not compiled.python:
             for row, outcomes in zip(rows(), found, strict=True):
                 expected = compiled.python.run(row)
                 if expected != outcomes:
@@ -377,7 +382,7 @@ def _for_peers(verdict: judge.Verdict) -> judge.Verdict:
 
 
 def _report(progress: Progress | None, done: int, total: int) -> None:
-    if progress is not None and (done == total or done % 1000 == 0):
+    if progress is not None and (done == total or done % 100 == 0):
         progress(done, total)
 
 

@@ -34,12 +34,12 @@ from ..rules.model import (
     previous_year,
     year_start,
 )
-from ..rules.operators import OPERATORS
+from ..rules.operators import OPERATORS, trend_words
 from ..rules.plan import BoundSlot, Plan, RefSlot, Slot, ValueSlot, leaves
 from ..words import show
 from .evaluate import Record
 from .results import Deferred, Evidence, Flag, Gap, Part
-from .uncertainty import worsening
+from .uncertainty import worsening, worsening_trend
 
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 OUTCOME_WORDS = {True: "true", False: "false", None: "unknown"}
@@ -118,7 +118,12 @@ class Explainer:
             given = "given" if bound is not None else "not given"
             wanted = "given" if test.test.present else "not given"
             return f"the counts behind {subject} are {given} (wanted {wanted})"
+        if OPERATORS[test.test.op].reads == "trend":
+            words = trend_words(test.test.op, test.test.years, test.test.significant, test.test.confidence)
+            return f"{subject} = {show(value)} {words}" + (f" ({measure.name})" if measure.name else "")
         refs = [self.reference(test, ref, row, texts)[0] for ref in test.test.refs]
+        if OPERATORS[test.test.op].reads == "interval" and any(isinstance(ref, PreviousRef) for ref in test.test.refs):
+            refs = [f"{refs[0]}, the two years taken as samples"]
         unit = "%" if test.change == "percent" else ""
         words = OPERATORS[test.test.op].words
         joined = " and ".join(refs) if OPERATORS[test.test.op].shape == "pair" else ", ".join(refs)
@@ -142,10 +147,11 @@ class Explainer:
         else:
             wanted = f"{test.op.replace('_', ' ')} " + " and ".join(show(number) for number in test.numbers)
         share = f" ({show(len(counted) / judged * 100)}%)" if count.scale == "share" and judged else ""
-        text = (
-            f"{len(counted)} of the {judged} facts with data{share} {OPERATORS[where.op].plural}{refs}"
-            f" (wanted {wanted})"
+        said = (
+            trend_words(where.op, where.years, where.significant, where.confidence, plural=True)
+            if OPERATORS[where.op].reads == "trend" else OPERATORS[where.op].plural + refs
         )
+        text = f"{len(counted)} of the {judged} facts with data{share} {said} (wanted {wanted})"
         if counted:
             text += ": " + ", ".join(counted)
         return text
@@ -387,6 +393,30 @@ class Explainer:
                 "no counts (numerator and denominator) behind the values: a significance test needs "
                 "them, as the official download gives them"
             )
+        elif reads == "interval" and any(isinstance(ref, PreviousRef) for ref in test.test.refs):
+            before = previous_year(item.year)
+            if year_start(item.year) in measure.breaks:
+                why.append(
+                    f"the definition of {test.fact} changed in {item.year}: last year's figure is not comparable"
+                )
+            elif before not in item.history_counts.get(test.fact, {}):
+                why.append(
+                    f"no counts behind {test.fact} in {before}: comparing two years is a two-sample test, "
+                    "which needs the counts of both"
+                )
+            return  # the previous value itself is not what this test compares with
+        elif reads == "trend" and test.test.significant:
+            polarity: Literal["higher", "lower"] = "higher" if measure.better == "higher" else "lower"
+            counts = {year: (c.numerator, c.denominator) for year, c in item.history_counts.get(test.fact, {}).items()}
+            if test.fact in item.counts:
+                counts[item.year] = (item.counts[test.fact].numerator, item.counts[test.fact].denominator)
+            breaks = [f"{start}-{(start + 1) % 100:02d}" for start in measure.breaks]
+            if measure.method is not None:
+                found = worsening_trend(
+                    measure.method, counts, polarity, test.test.years, breaks=breaks, until=item.year
+                )
+                if found.reason:
+                    why.append(f"a test of trend in {test.fact} over {test.test.years + 1} years: {found.reason}")
         elif reads == "trend":
             better: Literal["higher", "lower"] = "higher" if measure.better == "higher" else "lower"
             values = {**item.history.get(test.fact, {}), item.year: item.facts.get(test.fact)}

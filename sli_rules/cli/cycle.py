@@ -271,19 +271,25 @@ def _write_atomically(path: Path, text: str) -> None:
 def _record(arguments: argparse.Namespace) -> int:
     from ..assessment.engine import Engine, example_region_path
     from ..facts import load_facts
+    from .progress import Progress
 
+    progress = Progress.for_arguments(arguments)
     # The store is opened (and migrated) first, so that a store that cannot be used is
     # reported before the assessment's work is done.
     with _open(arguments) as store:
-        engine = Engine(arguments.rules)
+        with progress.step("loading the rules"):
+            engine = Engine(arguments.rules)
         paths = arguments.paths or [str(example_region_path())]
-        region = load_facts(*paths, year=arguments.year, region=arguments.region, comparators=arguments.comparators)
-        region, own, last_year = known_to_store(store, region)
-        result = engine.assess(region, self_assessments=own, last_year=last_year)
+        with progress.step("loading the facts"):
+            region = load_facts(*paths, year=arguments.year, region=arguments.region,
+                                comparators=arguments.comparators)
+            region, own, last_year = known_to_store(store, region)
+        result = engine.assess(region, self_assessments=own, last_year=last_year, progress=progress.counter("assessed"))
         for warning in result.warnings:
             print(warning, file=sys.stderr)
         sources = [*paths, *([arguments.comparators] if arguments.comparators else [])]
-        run = store.record(result, rulebook=engine.rulebook, sources=sources, by=arguments.by)
+        with progress.step(f"recording {len(result)} assessments in the store"):
+            run = store.record(result, rulebook=engine.rulebook, sources=sources, by=arguments.by)
     years = sorted({item.year for item in result})
     print(f"recorded run {run}: {len(result)} {'authority' if len(result) == 1 else 'authorities'}, {', '.join(years)}")
     return 0

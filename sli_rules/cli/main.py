@@ -9,11 +9,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from .._version import __version__
+from ..assessment.backends import EngineFallbackWarning
 from ..assessment.engine import AssessmentStream, Engine, example_region_path
 from ..assessment.results import AuthorityAssessment
 from ..assessment.ruletest import check_test_files, split_test_files
@@ -27,6 +29,7 @@ from ..rules.schema import KINDS as SCHEMA_KINDS
 from ..rules.schema import schema_text
 from . import cycle as cycle_cli
 from . import datareturn
+from .progress import Progress, rendering
 
 
 class ExitCode:
@@ -67,12 +70,16 @@ def _parser() -> argparse.ArgumentParser:
             help="comparator groups for every authority (YAML or CSV: authority → comparators), or "
             "council-type: each council's same-type neighbours in its region",
         )
+        command.add_argument(
+            "--progress",
+            action="store_true",
+            help="report progress on standard error as plain lines (on a terminal a bar is always drawn)",
+        )
 
     assess = commands.add_parser("assess", help="assess a region and print the result")
     facts_arguments(assess)
     assess.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     assess.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of standard output")
-    assess.add_argument("--progress", action="store_true", help="report progress on standard error")
     assess.add_argument("-v", "--verbose", action="store_true", help="text: every flag's values, tests and sources")
     assess.add_argument(
         "--db", metavar="DB",
@@ -113,6 +120,23 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
+    with warnings.catch_warnings():  # restores how warnings are shown when the command is done
+        warnings.showwarning = _show_warning
+        return _main(arguments)
+
+
+def _show_warning(
+    message: Warning | str, category: type[Warning], filename: str, lineno: int, file: object = None,
+    line: str | None = None,
+) -> None:
+    """The engine's fallback said as the command's own warning, not as a line of our source."""
+    if issubclass(category, EngineFallbackWarning):
+        print(f"sli-rules: warning: {message}", file=sys.stderr)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
+def _main(arguments: argparse.Namespace) -> int:
     try:
         if arguments.command == "assess":
             return _assess(arguments)
@@ -160,56 +184,59 @@ def _print_problems(problems: Sequence[Problem]) -> None:
     )
 
 
+def engine_of(arguments: argparse.Namespace, progress: Progress) -> Engine:
+    """The rulebook named (or the shipped one), loaded and compiled."""
+    with progress.step("loading the rules"):
+        return Engine(arguments.rules)
+
+
 def _region(arguments: argparse.Namespace, engine: Engine) -> object:
     paths = arguments.paths or [example_region_path()]
-    return load_facts(
-        *paths,
-        year=arguments.year,
-        region=arguments.region,
-        rulebook=engine.rulebook,
-        comparators=arguments.comparators,
-        years=arguments.years,
-    )
+    with Progress.for_arguments(arguments).step("loading the facts"):
+        return load_facts(
+            *paths,
+            year=arguments.year,
+            region=arguments.region,
+            rulebook=engine.rulebook,
+            comparators=arguments.comparators,
+            years=arguments.years,
+        )
 
 
-def _progress(done: int, total: int, what: str = "assessed") -> None:
-    print(f"\r{what} {done}/{total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
-
-
-def _written(stream: AssessmentStream) -> Iterator[AuthorityAssessment]:
+def _written(stream: AssessmentStream, progress: Callable[[int, int], None]) -> Iterator[AuthorityAssessment]:
     """The stream's assessments, with progress as each is written."""
     total = len(stream)
     for done, item in enumerate(stream, start=1):
         yield item
-        if done == total or done % 1000 == 0:
-            _progress(done, total, "written")
+        if done == total or done % 100 == 0:
+            progress(done, total)
 
 
 def _assess(arguments: argparse.Namespace) -> int:
-    engine = Engine(arguments.rules)
+    progress = Progress.for_arguments(arguments)
+    engine = engine_of(arguments, progress)
     known: dict[str, Any] = {}
     region: Any  # a Region; with --db, its store's facts added before it is bound
     if arguments.db:
-        region, known = cycle_cli.with_store(arguments)
+        with progress.step("loading the facts"):
+            region, known = cycle_cli.with_store(arguments)
     else:
         region = _region(arguments, engine)
-    show_progress = arguments.progress or (sys.stderr.isatty() and len(region) >= 1000)
     if arguments.format in STREAMED_FORMATS:
         # Written as it is made, one assessment at a time: bounded memory for any region.
-        stream = engine.assess_iter(
-            region, progress=_progress if show_progress else None, **known
-        )
+        stream = engine.assess_iter(region, progress=progress.counter("assessed"), **known)
         for warning in stream.warnings:
             print(warning, file=sys.stderr)
         print(workspace.in_force(engine.rulebook), file=sys.stderr)
-        items = _written(stream) if show_progress else stream
+        items = _written(stream, progress.counter("written")) if progress.enabled else stream
         emit_chunks(STREAMED_FORMATS[arguments.format](stream, items), arguments.output)
         return ExitCode.OK
-    result = engine.assess(region, progress=_progress if show_progress else None, **known)
+    result = engine.assess(region, progress=progress.counter("assessed"), **known)
     for warning in result.warnings:
         print(warning, file=sys.stderr)
     try:
-        data = render_bytes(result, arguments.format, verbose=arguments.verbose)
+        with progress.step(rendering(arguments.format)):
+            data = render_bytes(result, arguments.format, verbose=arguments.verbose)
     except ExtraMissing as error:
         print(f"sli-rules: {error}", file=sys.stderr)
         return ExitCode.BAD_INPUT
@@ -227,8 +254,10 @@ def _explain(arguments: argparse.Namespace) -> int:
         print("sli-rules explain: error: name the AUTHORITY to explain (a name or ONS code), then any PATH",
               file=sys.stderr)
         return ExitCode.BAD_INPUT
-    engine = Engine(arguments.rules)
-    result = engine.assess(_region(arguments, engine))  # type: ignore[arg-type]
+    progress = Progress.for_arguments(arguments)
+    engine = engine_of(arguments, progress)
+    region = _region(arguments, engine)
+    result = engine.assess(region, progress=progress.counter("assessed"))  # type: ignore[arg-type]
     try:
         item = result[arguments.authority]
     except KeyError:

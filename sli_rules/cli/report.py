@@ -18,6 +18,7 @@ from ..output import emit
 from ..report import ExtraMissing, render_bytes
 from ..rules import workspace
 from ..rules.model import previous_year
+from .progress import Progress, rendering
 
 if TYPE_CHECKING:
     from ..facts.picture import ThemePicture
@@ -83,7 +84,9 @@ def _store_extras(db: str, result: RegionAssessment) -> dict[str, dict[str, Any]
     return extras
 
 
-def _assess_with_store(arguments: argparse.Namespace, engine: Engine) -> tuple[RegionAssessment, list[ThemePicture]]:
+def _assess_with_store(
+    arguments: argparse.Namespace, engine: Engine, progress: Progress
+) -> tuple[RegionAssessment, list[ThemePicture]]:
     """The region assessed with what the store knows (thematic reviews, own views, last
     year's concerns, as `record` does), and each theme's regional picture of the years."""
     from ..cycle.store import Store
@@ -92,12 +95,13 @@ def _assess_with_store(arguments: argparse.Namespace, engine: Engine) -> tuple[R
     from .cycle import known_to_store
 
     paths = arguments.paths or [example_region_path()]
-    region = load_facts(*paths, year=arguments.year, region=arguments.region, comparators=arguments.comparators,
-                        years=arguments.years)
-    with Store(arguments.db) as store:
-        region, own, last_year = known_to_store(store, region)
-        reviews = {year: store.thematic_reviews(year) for year in region.years}
-    result = engine.assess(region, self_assessments=own, last_year=last_year)
+    with progress.step("loading the facts"):
+        region = load_facts(*paths, year=arguments.year, region=arguments.region,
+                            comparators=arguments.comparators, years=arguments.years)
+        with Store(arguments.db) as store:
+            region, own, last_year = known_to_store(store, region)
+            reviews = {year: store.thematic_reviews(year) for year in region.years}
+    result = engine.assess(region, self_assessments=own, last_year=last_year, progress=progress.counter("assessed"))
     pictures = [
         regional_picture(theme, year, reviews[year])
         for year in region.years
@@ -110,18 +114,25 @@ def _assess_with_store(arguments: argparse.Namespace, engine: Engine) -> tuple[R
 def run_report(arguments: argparse.Namespace, region_of: Callable[[argparse.Namespace, Engine], object]) -> int:
     output: str | None = arguments.output
     form = arguments.format or ("pdf" if output and output.lower().endswith(".pdf") else "html")
-    engine = Engine(arguments.rules)
+    progress = Progress.for_arguments(arguments)
+    with progress.step("loading the rules"):
+        engine = Engine(arguments.rules)
     themes: list[ThemePicture] = []
     if arguments.db:
-        result, themes = _assess_with_store(arguments, engine)
+        result, themes = _assess_with_store(arguments, engine, progress)
     else:
-        result = engine.assess(region_of(arguments, engine))  # type: ignore[arg-type]
+        region = region_of(arguments, engine)
+        result = engine.assess(region, progress=progress.counter("assessed"))  # type: ignore[arg-type]
     for warning in result.warnings:
         print(warning, file=sys.stderr)
     print(workspace.in_force(engine.rulebook), file=sys.stderr)  # which rules decided
-    extras = _store_extras(arguments.db, result) if arguments.db else None
+    extras = None
+    if arguments.db:
+        with progress.step("reading the store"):
+            extras = _store_extras(arguments.db, result)
     try:
-        data = render_bytes(result, form, extras=extras, themes=themes)
+        with progress.step(rendering(form)):
+            data = render_bytes(result, form, extras=extras, themes=themes)
     except ExtraMissing as error:
         print(f"sli-rules: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -140,7 +140,7 @@ class _Binder:
 
     def authority(self, item: AuthorityFacts) -> AuthorityFacts:
         before = previous_year(item.year)
-        if not item.history and not item.counts:
+        if not item.history and not item.counts and not item.history_counts:
             # The common case, decided at once: values that plainly suit their measures, each
             # under its measure's own id, with no history, counts or places to rename.
             own, previous_own = self.own_ids(item.year), self.own_ids(before)
@@ -169,6 +169,7 @@ class _Binder:
             "count_locations": self.rekey(item.count_locations, item.year),
             "history": history,
             "history_locations": history_locations,
+            **dict(zip(("history_counts", "history_count_locations"), self.history_counts(item), strict=True)),
         }
         if left_out:
             # A value left out takes its counts with it: no interval is taken around a figure
@@ -243,6 +244,36 @@ class _Binder:
                 continue
             result[canonical] = count
         return item.counts if result.keys() == item.counts.keys() else result
+
+    def history_counts(
+        self, item: AuthorityFacts
+    ) -> tuple[dict[str, dict[str, Count]], Mapping[str, Mapping[str, Location]]]:
+        """Earlier years' counts by catalogue id, each through the aliases of its own year;
+        counts of a fact the catalogue does not know are an error, or left out for a national
+        publication."""
+        if not item.history_counts:
+            return item.history_counts, item.history_count_locations
+        found: dict[str, dict[str, Count]] = {}
+        locations: dict[str, MutableMapping[str, Location]] = {}
+        for fact, by_year in item.history_counts.items():
+            for when, count in by_year.items():
+                where = spot_of(item.history_count_locations.get(fact, {}), when, item.location)
+                canonical = self.resolve(fact, when)
+                if canonical is None:
+                    if spot_path(where) in self.publications:
+                        self.left_out.setdefault(spot_path(where), {}).setdefault(fact, set()).add(when)
+                    else:
+                        self.problems.add_at(where, f"counts of '{fact}', which names no measure in {when}",
+                                             hint=did_you_mean(fact, self.known) or "add it to the rulebook's measures")
+                    continue
+                found.setdefault(canonical, {})[when] = count
+                placed = locations.get(canonical)
+                if not isinstance(placed, PlaceMap):
+                    placed = locations[canonical] = PlaceMap()
+                placed[when] = where
+        if found == item.history_counts:
+            return item.history_counts, item.history_count_locations
+        return found, locations
 
     def history(
         self, item: AuthorityFacts, left_out: dict[str, dict[str, str]] | None = None

@@ -313,8 +313,9 @@ class Test:
     op: str  # equals ... present, as written
     refs: tuple[Ref, ...] = ()
     present: bool = True
-    confidence: float = 95.0  # of an interval (significantly_worse_than ...)
+    confidence: float = 95.0  # of an interval (significantly_worse_than ...), or of a trend's test
     years: int = 0  # of a trend (worsening, improving)
+    significant: bool = False  # a trend judged by a test of trend on the counts, not a run of years
 
 
 @attrs.frozen

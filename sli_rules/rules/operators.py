@@ -178,5 +178,18 @@ OPERATORS: dict[str, Operator] = {
 NUMERIC = tuple(name for name, op in OPERATORS.items() if op.numeric)
 
 
+def trend_words(op: str, years: int, significant: bool, confidence: float, *, plural: bool = False) -> str:
+    """What a trend test says of one fact (or, `plural`, of several): a run of years says it
+    is not a statistical test, a test of trend names its level."""
+    way = "worse" if op == "worsening" else "better"
+    if significant:
+        shown = f"{confidence:g}"
+        verb = "show" if plural else "shows"
+        return f"{verb} a significant trend for the {way} over {years + 1} years (a test of trend, at {shown}%)"
+    verb = "were" if plural else "was"
+    span = "the last year" if years == 1 else f"each of the last {years} years"
+    return f"{verb} {way} than the year before in {span} (a run of years, not a statistical test)"
+
+
 def operator_named(name: str) -> Operator:
     return OPERATORS[name]

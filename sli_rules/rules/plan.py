@@ -30,6 +30,7 @@ from .model import (
     Measure,
     NotOf,
     NumberTest,
+    PreviousRef,
     Ref,
     Reference,
     Rulebook,
@@ -38,7 +39,8 @@ from .model import (
 from .operators import OPERATORS, Bound, Trend
 
 __all__ = [
-    "And", "Atom", "BoundSlot", "CountSlot", "Node", "Not", "Or", "Plan", "RefSlot", "Slot", "TrendSlot", "ValueSlot",
+    "And", "Atom", "BoundSlot", "ChangeBoundSlot",
+    "CountSlot", "Node", "Not", "Or", "Plan", "RefSlot", "Slot", "TrendSlot", "ValueSlot",
     "encode_literal", "leaves", "make_plan",
 ]
 
@@ -83,16 +85,31 @@ class BoundSlot:
 
 
 @attrs.frozen
+class ChangeBoundSlot:
+    """A bound of the confidence interval of the change in a fact from last year to this, from
+    the counts of both years taken as two samples, measured from no change (so that 0 is no
+    change whatever the method): the difference of two proportions (on the measure's scale), or
+    the ratio of two rates less 1 (the relative change)."""
+
+    fact: str
+    bound: Bound
+    confidence: float
+
+
+@attrs.frozen
 class TrendSlot:
     """Whether a fact's value was worse (better) than the year before in each of the last
-    `years` years: 1, 0 or unknown."""
+    `years` years (`confidence` None); or, with a `confidence`, whether a test of trend on the
+    counts of those years + 1 finds a significant trend for the worse (better): 1, 0 or
+    unknown."""
 
     fact: str
     trend: Trend
     years: int
+    confidence: float | None = None
 
 
-Slot = ValueSlot | RefSlot | CountSlot | BoundSlot | TrendSlot
+Slot = ValueSlot | RefSlot | CountSlot | BoundSlot | ChangeBoundSlot | TrendSlot
 
 
 @attrs.frozen
@@ -197,10 +214,16 @@ class _Lowering:
 
     def compare(self, kind: str, operand: int, subject: Literal["value"] | Bound = "value") -> Node:
         left = self.subject
+        right, literal = self.operands[operand]
         if subject != "value":
             fact, test = self._of_fact()
-            left = self.planner.slot(BoundSlot(fact, subject, test.confidence))
-        right, literal = self.operands[operand]
+            if right is not None and _is_previous(self.planner.slots[right]):
+                # Last year is a sample too: the interval of the change lies wholly on one
+                # side of no change, not this year's interval on one side of last year's value.
+                left = self.planner.slot(ChangeBoundSlot(fact, subject, test.confidence))
+                right, literal = None, 0.0
+            else:
+                left = self.planner.slot(BoundSlot(fact, subject, test.confidence))
         return self.planner.atom(Atom(kind, left, right, literal))
 
     def _of_fact(self) -> tuple[str, Test]:
@@ -218,8 +241,12 @@ class _Lowering:
 
     def holds(self, subject: Trend) -> Node:
         fact, test = self._of_fact()
-        trend = self.planner.slot(TrendSlot(fact, subject, test.years))
+        trend = self.planner.slot(TrendSlot(fact, subject, test.years, test.confidence if test.significant else None))
         return self.planner.atom(Atom("eq", trend, None, 1.0))
+
+
+def _is_previous(slot: Slot) -> bool:
+    return isinstance(slot, RefSlot) and isinstance(slot.ref, PreviousRef)
 
 
 def encode_literal(value: Any, measure: Measure | None, texts: dict[str, float]) -> float:

@@ -57,7 +57,14 @@ def _tests(value: Schema, numbers_only: bool = False) -> dict[str, Schema]:
         "pair": {"type": "array", "prefixItems": [value, value], "minItems": 2, "maxItems": 2},
         "list": {"type": "array", "items": value, "minItems": 1},
         "flag": {"type": "boolean"},
-        "years": _object({"years": {"type": "integer", "minimum": 1}}, ("years",)),
+        "years": _object(
+            {
+                "years": {"type": "integer", "minimum": 1},
+                "significant": {"type": "boolean", "description": "a test of trend on each year's counts"},
+                "confidence": {"enum": [95, 99.8], "description": "of a test of trend (default 99.8)"},
+            },
+            ("years",),
+        ),
     }
     return {name: shapes[op.shape] for name, op in OPERATORS.items() if op.numeric or not numbers_only}
 
@@ -99,7 +106,7 @@ def _definitions() -> Schema:
         {
             "fact": _ID,
             "change": {"enum": list(CHANGES)},
-            "confidence": {"enum": [95, 99.8], "description": "of a significance test's interval"},
+            "confidence": {"enum": [95, 99.8], "description": "of a significance test or a test of trend"},
             **fact_tests,
         },
         ("fact",),
@@ -173,6 +180,10 @@ def _definitions() -> Schema:
             "anyOf": [{"type": ["number", "string", "boolean", "null"]}, {"$ref": "#/$defs/fact_values"}]
         },
     }
+    counts_of_fact = _object(
+        {"numerator": {"type": "integer", "minimum": 0}, "denominator": {"type": "integer", "minimum": 1}},
+        ("numerator", "denominator"),
+    )
     fact_set = _object(
         {
             "authority": _TEXT,
@@ -186,10 +197,17 @@ def _definitions() -> Schema:
             "counts": {
                 "type": "object",
                 "description": "the counts behind a fact's value, by fact id",
-                "additionalProperties": _object(
-                    {"numerator": {"type": "integer", "minimum": 0}, "denominator": {"type": "integer", "minimum": 1}},
-                    ("numerator", "denominator"),
-                ),
+                "additionalProperties": counts_of_fact,
+            },
+            "previous_counts": {
+                "type": "object",
+                "description": "the counts behind last year's value, by fact id: for two-sample tests of the change",
+                "additionalProperties": counts_of_fact,
+            },
+            "history_counts": {
+                "type": "object",
+                "description": "the counts behind earlier years' values, by fact id and year: for tests of trend",
+                "additionalProperties": {"type": "object", "additionalProperties": counts_of_fact},
             },
             "history": {
                 "type": "object",

@@ -6,8 +6,6 @@ from __future__ import annotations
 import math
 from typing import Any, Literal, cast
 
-import attrs
-
 from ...errors import Location, did_you_mean
 from ..convert import type_name
 from ..model import (
@@ -43,11 +41,11 @@ from ..model import (
 )
 from ..operators import NUMERIC, OPERATORS
 from ..source import Document, Where
+from .significance import TREND_KEYS, counted_options, trend_test
 from .state import Loading
 
 TESTS = tuple(OPERATORS)
 REFERENCE_KEYS = ("region", "comparators", "council_type", "previous", "fact", "national", "published_region")
-CONFIDENCES = (95, 99.8)  # the public-health indicator methods' two levels
 STATISTICS: dict[str, type[RegionRef | ComparatorsRef | CouncilTypeRef]] = {
     "region": RegionRef, "comparators": ComparatorsRef, "council_type": CouncilTypeRef,
 }
@@ -155,21 +153,10 @@ class ConditionParser:
         if reads != "value" and change:
             self.fail((*where, "change"), f"'{op}' reads the fact itself, not its change", key=True)
             return None
-        if reads == "interval" and measure.method is None:
-            self.fail(
-                (*where, op), f"'{op}' needs a confidence interval, but '{measure.id}' has no method",
-                hint=f"give measure '{measure.id}' method: proportion or method: rate (and per:)",
-            )
+        checked = counted_options(self.fail, where, value, op, test, measure)
+        if checked is None:
             return None
-        if "confidence" in value:
-            confidence = value["confidence"]
-            if reads != "interval" or OPERATORS[op].shape == "flag":
-                self.fail((*where, "confidence"), f"'confidence' goes with a significance test, not '{op}'", key=True)
-                return None
-            if isinstance(confidence, bool) or confidence not in CONFIDENCES:
-                self.fail((*where, "confidence"), f"confidence is 95 or 99.8, got {confidence!r}")
-                return None
-            test = attrs.evolve(test, confidence=float(confidence))
+        test = checked
         written = cast(Change, change) if isinstance(change, str) else None
         return FactTest(measure.id, written, test, self.location(where))
 
@@ -224,7 +211,8 @@ class ConditionParser:
             tests.append(self.test(spot, where_op, where_spec[where_op], measure, change, about=fact))
         if any(test is None for test in tests):
             return None
-        if OPERATORS[where_op].reads == "interval" and all(self.state.measures[f].method is None for f in facts):
+        reads_counts = OPERATORS[where_op].reads == "interval" or any(test.significant for test in tests if test)
+        if reads_counts and all(self.state.measures[f].method is None for f in facts):
             self.fail((*where, "count", "where", where_op), f"'{where_op}' needs a confidence interval, but none of "
                       "the facts counted has a method", hint="give the measures method: proportion or rate")
             return None
@@ -358,10 +346,14 @@ class ConditionParser:
             return Test(op, (), value)
         if operator.shape == "years":
             if (
-                not isinstance(value, dict) or set(value) != {"years"} or isinstance(value["years"], bool)
-                or not isinstance(value["years"], int) or value["years"] < 1
+                not isinstance(value, dict) or "years" not in value or not set(value) <= TREND_KEYS
+                or isinstance(value["years"], bool) or not isinstance(value["years"], int) or value["years"] < 1
             ):
-                self.fail(where, f"'{op}' takes {{years: N}}, N a whole number of 1 or more, got {value!r}")
+                self.fail(where, f"'{op}' takes {{years: N}}, N a whole number of 1 or more, got {value!r}",
+                          hint="a test of trend: {years: N, significant: true}")
+                return None
+            trend = trend_test(self.fail, where, op, value)
+            if trend is None:
                 return None
             if measure.better == "none":
                 self.fail(
@@ -369,7 +361,7 @@ class ConditionParser:
                     hint=f"set 'better' on measure '{measure.id}'",
                 )
                 return None
-            return Test(op, (), years=value["years"])
+            return trend
         if operator.polarity and measure.better == "none":
             self.fail(
                 where, f"'{op}' needs a polarity, but {subject} has better: none",
