@@ -176,9 +176,9 @@ def test_a_filled_form_reads_back_in_every_form(tmp_path: Path, suffix: str,
 def test_a_template_is_never_written_over_a_filled_form_without_force(tmp_path: Path) -> None:
     path = _fill_yaml(_template(tmp_path, "market", "Halton", "halton.yaml"), HALTON_MARKET)
     filled = path.read_text(encoding="utf-8")
-    again = run_cli("theme", "template", "market", "Halton", "--year", "2013-14", "-o", str(path), cwd=tmp_path)
+    again = run_cli("theme", "template", "market", "Halton", "--year", "2013-14", "-o", "halton.yaml", cwd=tmp_path)
     assert again.returncode == 2
-    assert again.stderr.startswith("halton.yaml:1:1: the file exists (it may be a filled form): give --force")
+    assert again.stderr == "sli-rules: the file exists and may hold answers: give --force to replace it: halton.yaml\n"
     assert path.read_text(encoding="utf-8") == filled
     forced = run_cli("theme", "template", "market", "Halton", "--year", "2013-14", "-o", str(path), "--force")
     assert forced.returncode == 0

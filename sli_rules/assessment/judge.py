@@ -24,7 +24,8 @@ from ..rules.policy import Tally, choose_level, holds
 
 __all__ = ["Tally", "Verdict", "choose_level", "counted", "describe", "judge", "reasons", "tally"]
 
-from .results import Deferred, made
+from ..words import Deferred
+from .results import Later, written
 
 if TYPE_CHECKING:
     from .results import Flag, Gap
@@ -150,14 +151,14 @@ class Verdict:
     flags: tuple[Flag, ...]
     gaps: tuple[Gap, ...]
     tally: Tally
-    _reasons: tuple[str, ...] | Deferred[tuple[str, ...]] = attrs.field(alias="reasons")
+    _reasons: tuple[str, ...] | Later[tuple[str, ...]] = attrs.field(alias="reasons")
 
     @property
     def reasons(self) -> tuple[str, ...]:
-        return made(self._reasons)
+        return written(self._reasons)
 
     @property
-    def deferred_reasons(self) -> tuple[str, ...] | Deferred[tuple[str, ...]]:
+    def deferred_reasons(self) -> tuple[str, ...] | Later[tuple[str, ...]]:
         """The reasons, still to be written if they have not been read: to hand on as they are."""
         return self._reasons
 

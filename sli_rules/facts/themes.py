@@ -20,7 +20,7 @@ import attrs
 import yaml
 
 from ..errors import FactsError, Location, Problems, did_you_mean
-from ..output import write_atomically
+from ..output import check_output, write_file
 from ..rules.model import YEAR_PATTERN, Rulebook
 from ..rules.source import display_path
 from ..rules.themes import NOT_MET, Theme
@@ -176,14 +176,14 @@ def thematic_review_template(
         problems.add(*here, "the authority is empty")
     if path.suffix.lower() not in SUFFIXES:
         problems.add(shown, 1, 1, f"a form is written as {', '.join(SUFFIXES)}, not {path.suffix or 'no suffix'!r}")
-    if path.exists() and not force:
-        problems.add(shown, 1, 1, "the file exists (it may be a filled form): give --force to write over it")
     if theme is not None and authority.strip() and not code and council_code(authority, year) is None:
         councils = [member.name for member in membership() if member.in_year(year)]
         problems.add(*here, f"no council named {authority.strip()!r} in {year}",
                      hint=did_you_mean(authority.strip(), councils) or "give its ONS code with --code")
     problems.raise_if_errors(FactsError)
     assert theme is not None
+    reads = [Path(rulebook.path) / "themes"]
+    check_output(path, reads=reads, replace=force)  # before the form is made: it may be a filled one
     authority = authority.strip()
     code = code or council_code(authority, year)
     rows = template_rows(theme, authority, year, code)
@@ -222,7 +222,7 @@ def thematic_review_template(
             )
         )
         data = header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
-    write_atomically(path, data)
+    write_file(path, data, reads=reads, replace=force)
     return path
 
 

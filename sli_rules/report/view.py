@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
-from .common import show, visible
+from ..words import visible
+from .common import show
 
 if TYPE_CHECKING:
     from ..assessment.results import AuthorityAssessment
@@ -205,10 +206,9 @@ class RegionView:
     gaps: int
     coverage: tuple[int, int] | None
     level_count: int
-
-    @property
-    def has_history(self) -> bool:
-        return any(len(item.history) > 1 for item in self.authorities)
+    # Some authority has more than one year: the page shows a trend column. Decided once here,
+    # since the page asks for every row (asking the authorities each time was quadratic).
+    has_history: bool = False
 
 
 def _get(data: Mapping[str, Any], *names: str) -> Any:
@@ -437,6 +437,7 @@ def build(result: Result, extras: Mapping[str, Mapping[str, Any]] | None = None)
         gaps=sum(len(view.gaps) for view in authorities),
         coverage=coverage,
         level_count=max(len(levels), 1),
+        has_history=any(len(item.history) > 1 for item in authorities),
     )
 
 
