@@ -11,13 +11,14 @@ import yaml
 
 from .conftest import run_cli
 from .reporting import browser_or_skip, opened
-from .test_themes import HALTON_MARKET, WIGAN_MARKET, _region_without_thematic_facts, _template
+from .test_themes import HALTON_MARKET, WIGAN_MARKET, _known, _region_without_thematic_facts, _template
 
 BOLTON_MARKET = ["level-1", "not-met", "level-1", "level-2", "not-met"]
 
 
 def _recorded(tmp_path: Path) -> str:
     db = str(tmp_path / "sli.db")
+    _known(db, _region_without_thematic_facts(tmp_path))
     for authority, levels in (("Halton", HALTON_MARKET), ("Wigan", WIGAN_MARKET), ("Bolton", BOLTON_MARKET)):
         form = _template(tmp_path, "market", authority, f"{authority}.yaml")
         data = yaml.safe_load(form.read_text(encoding="utf-8"))
@@ -67,7 +68,7 @@ def test_the_theme_report_reads_in_the_browser(tmp_path: Path) -> None:
 def test_the_board_report_has_a_section_per_theme_reviewed(tmp_path: Path) -> None:
     browser_or_skip()
     db = _recorded(tmp_path)
-    region = _region_without_thematic_facts(tmp_path)
+    region = tmp_path / "region"
     target = tmp_path / "board.html"
     done = run_cli("report", str(region), "--db", db, "-o", str(target))
     assert done.returncode == 0, done.stderr

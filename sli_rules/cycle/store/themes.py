@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import attrs
 import sqlalchemy as sa
 
-from ...facts.reference import council_code, council_name
+from ...facts.reference import council_code
 from ...facts.themes import THEMES_A_YEAR
 from ...rules.model import year_start
 from . import lookup, tables
@@ -30,22 +30,14 @@ KIND = "thematic_review"
 
 
 def target_of(connection: sa.Connection, review: ThematicReview) -> lookup.Target:
-    """The authority a review is about: one the store knows, else a council of the shipped
-    reference (a region records its reviews before its first assessment run)."""
-    name = review.code or review.authority
-    if lookup.find(connection, name, None) is not None:
-        target = lookup.known_authority(connection, name, review.year)
-    else:
-        code = review.code or council_code(review.authority, review.year)
-        known = council_name(code) if code else None
-        if known is None:
-            raise StoreError(f"no authority {review.authority!r} in the store or among England's councils")
-        target = lookup.Target(None, known, code, review.year)  # the council's own name, as the reference has it
+    """The authority a review is about: one the store knows from a recorded run (as for every
+    act on no run, so that an export names it), by its code where the form gives one."""
     named = council_code(review.authority, review.year)
     if review.code and named and review.code != named:
         raise StoreError(
             f"the form names {review.authority!r} with code {review.code}, but {review.authority} is {named}"
         )
+    target = lookup.known_authority(connection, review.code or review.authority, review.year)
     if review.code and target.code and review.code != target.code:
         raise StoreError(
             f"the form names {review.authority!r} with code {review.code}, but {target.authority} is {target.code}"
