@@ -56,7 +56,7 @@ def _template(tmp_path: Path, theme: str, authority: str, name: str) -> Path:
     return target
 
 
-def _known(db: str, region: Path | None = None) -> None:
+def _known(db: str, region: Path | None = None) -> None:  # noqa: F811 (a store's address, not the fixture)
     """A store that knows the region's authorities: a review, like every act on no run, is of
     an authority on record."""
     done = run_cli("record", *([str(region)] if region else []), "--db", db, "--by", "Assessor")
