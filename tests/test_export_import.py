@@ -24,6 +24,7 @@ pytest.importorskip("sqlalchemy", reason="the store's tests need the store extra
 from sli_rules.cycle.store.api import Store
 from sli_rules.cycle.store.document import content_digest
 from sli_rules.cycle.store.kinds import EVENT_KINDS
+from sli_rules.facts.themes import ReviewedElement, ThematicReview
 
 YEAR = "2013-14"
 
@@ -56,6 +57,12 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                       outcome="Done", by="Regional assessor", on="2014-03-31")
         store.offer("Wigan", YEAR, area="workforce", option="peer-mentoring", days=5, contact="Head of HR",
                     by="Wigan DASS", on="2013-10-01")
+        statement = ReviewedElement("market-position-statement", "A market position statement", True, "not-met", None)
+        store.thematic_review(
+            ThematicReview("market", "The social care market", ("level-1", "level-2"), "Halton", halton.code, YEAR,
+                           (statement,), area="market"),
+            by="Halton DASS", on="2013-07-15",
+        )
         store.finalise("Stockport", YEAR, by="Regional assessor", on="2013-09-30")
         store.support("Stockport", YEAR, option="shadowing", provider="Warrington", days=2, by="Regional assessor",
                       on="2014-03-31", over_cap="The only council running this service")

@@ -1,5 +1,6 @@
 """The cycle on record from the command line: `record`, `history`, `current`, `discuss`,
-`finalise`, `decide`, `support`, `self-assessment`, `directory`, `match`, `export`, `import`.
+`finalise`, `decide`, `support`, `self-assessment`, `theme`, `directory`, `match`, `export`,
+`import`.
 
 The store is `--db` (a path or a SQLAlchemy URL), `SLI_RULES_DB` by default. A refused act
 prints one line saying why and exits 2, with nothing written; a bad file prints every problem
@@ -19,6 +20,8 @@ from ..cycle.store.location import store_files
 from ..errors import SliRulesError
 from ..output import check_output, write_file
 from ..words import visible, visible_all
+from .stored import known_to_store
+from .themes import review_text
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -26,10 +29,12 @@ if TYPE_CHECKING:
     from ..assessment.results import LastYear, RegionAssessment
     from ..cycle.store import Event, History, MatchPlan, Offer, Verdict
     from ..cycle.store.api import Store
+    from ..cycle.store.themes import ToConfirm
+    from ..facts import Region
 
 COMMANDS = (
-    "record", "history", "current", "discuss", "finalise", "decide", "support", "self-assessment", "directory", "match",
-    "export", "import",
+    "record", "history", "current", "discuss", "finalise", "decide", "support", "self-assessment", "theme",
+    "directory", "match", "export", "import",
 )
 BAD_INPUT = 2
 
@@ -115,6 +120,33 @@ def add_commands(commands: Any, facts_arguments: Any) -> None:
     own_record.add_argument("--supersede", metavar="REASON", help="why a second form for the year replaces the first")
     store_argument(own_record)
 
+    theme = commands.add_parser("theme", help="thematic reviews (MoU 2.1 a): forms, records, the regional report")
+    theme_commands = theme.add_subparsers(dest="theme_command", metavar="ACTION", required=True)
+    theme_template = theme_commands.add_parser("template", help="write a blank form: .xlsx, .csv or .yaml")
+    theme_template.add_argument("theme", metavar="THEME", help="the theme's id (in the rulebook's themes/)")
+    theme_template.add_argument("authority", metavar="AUTHORITY")
+    theme_template.add_argument("--year", metavar="YYYY-YY", required=True)
+    theme_template.add_argument("--code", metavar="CODE", help="the authority's ONS code (default: from its name)")
+    theme_template.add_argument("-o", "--output", metavar="FILE", required=True)
+    theme_template.add_argument("--force", action="store_true", help="write over an existing file")
+    theme_template.add_argument("--rules", metavar="DIR", help="rulebook folder (default: the shipped rulebook)")
+    theme_record = theme_commands.add_parser("record", help="check a filled form and record it in the store")
+    theme_record.add_argument("file", metavar="FILE")
+    theme_record.add_argument("--by", metavar="NAME", required=True, help="who recorded it")
+    theme_record.add_argument("--date", "--on", dest="on", metavar="YYYY-MM-DD",
+                              help="the date of the review, within its year (default: today)")
+    theme_record.add_argument("--supersede", metavar="REASON", help="replace the review of this theme on record")
+    theme_record.add_argument("--rules", metavar="DIR")
+    store_argument(theme_record)
+    theme_report = theme_commands.add_parser("report", help="the region's picture for one theme")
+    theme_report.add_argument("theme", metavar="THEME")
+    theme_report.add_argument("--year", metavar="YYYY-YY", required=True)
+    theme_report.add_argument("--format", choices=("html", "markdown", "json", "pdf"),
+                              help="default: told by the output's suffix, else markdown")
+    theme_report.add_argument("-o", "--output", metavar="FILE", help="default: standard output")
+    theme_report.add_argument("--rules", metavar="DIR")
+    store_argument(theme_report)
+
     directory = commands.add_parser("directory", help="the excellence directory: offers of time")
     directory_commands = directory.add_subparsers(dest="directory_command", metavar="ACTION", required=True)
     add = directory_commands.add_parser("add", help="offer days of officer or member time in an area")
@@ -173,6 +205,10 @@ def _run(arguments: argparse.Namespace) -> int:
     command = arguments.command
     if command == "self-assessment" and arguments.own_command == "template":
         return _template(arguments)
+    if command == "theme":
+        from .themes import run_theme
+
+        return run_theme(arguments, _open)
     if command == "import":
         # The file is checked before the store is touched: a damaged export changes nothing.
         from ..cycle.store.transfer import read_export
@@ -236,6 +272,7 @@ def _run(arguments: argparse.Namespace) -> int:
             return 0
         elif command == "directory":
             sys.stdout.write(offers_text(arguments.year, store.offers(arguments.year)))
+            sys.stdout.write(to_confirm_text(store.offers_to_confirm(arguments.year)))
             return 0
         elif command == "match":
             plan = store.match(arguments.year, days_each=arguments.days_each)
@@ -263,7 +300,7 @@ def _record(arguments: argparse.Namespace) -> int:
     import attrs
 
     from ..assessment.engine import Engine, example_region_path
-    from ..facts import load_facts
+    from ..facts import bind, load_facts
     from ..rules.model import year_start
     from .progress import Progress
 
@@ -276,7 +313,11 @@ def _record(arguments: argparse.Namespace) -> int:
         paths = arguments.paths or [str(example_region_path())]
         with progress.step("loading the facts"):
             region = load_facts(*paths, year=arguments.year, years=arguments.years, region=arguments.region,
-                                rulebook=engine.rulebook, comparators=arguments.comparators)
+                                comparators=arguments.comparators)
+            # The thematic reviews on record are facts too: added before binding, then every
+            # value checked at once, before anything is written.
+            region, _, _ = known_to_store(store, region)
+            region = bind(region, engine.rulebook)
         years = sorted({item.year for item in region.authorities}, key=year_start)
         # Every year is checked before the first is written: a refusal leaves the store as it was.
         store.check_recording(((item.authority, item.code, item.year) for item in region.authorities),
@@ -314,6 +355,20 @@ def with_last_year(result: RegionAssessment, remembered: Mapping[str, LastYear])
             for item in result
         ),
     )
+
+
+def with_store(arguments: argparse.Namespace) -> tuple[Region, dict[str, Any]]:
+    """The region of `assess --db`, with what the store knows (`known_to_store`) as the
+    engine's keyword arguments: nothing is recorded."""
+    from ..assessment.engine import example_region_path
+    from ..facts import load_facts
+
+    paths = arguments.paths or [str(example_region_path())]
+    region = load_facts(*paths, year=arguments.year, region=arguments.region, comparators=arguments.comparators,
+                        years=arguments.years)
+    with _open(arguments) as store:
+        region, own, last_year = known_to_store(store, region)
+    return region, {"self_assessments": own, "last_year": last_year}
 
 
 def _template(arguments: argparse.Namespace) -> int:
@@ -405,6 +460,8 @@ def history_text(history: History) -> str:
                 f"  self-assessment {own.on} by {own.by}: "
                 + ", ".join(f"{count} {view}" for view, count in counts.items()) + replaces
             )
+        for review in record.thematic_reviews:
+            lines.append("  " + review_text(review))
         for verdict in record.verdicts:
             if verdict.superseded_by is not None:
                 later = verdict.superseded_by
@@ -492,6 +549,17 @@ def offers_text(year: str, offers: tuple[Offer, ...]) -> str:
     for offer in offers:
         contact = f" (contact: {offer.contact})" if offer.contact else ""
         lines.append(f"  {offer.id}: {offer.authority}, {offer.area}, {offer.option}, {offer.days} days{contact}")
+    return "\n".join(lines) + "\n"
+
+
+def to_confirm_text(found: tuple[ToConfirm, ...]) -> str:
+    """Strengths of the thematic reviews waiting to be confirmed as offers."""
+    if not found:
+        return ""
+    lines = ["to confirm (strengths in thematic reviews; `directory add` with the days makes the offer):"]
+    for item in found:
+        lines.append(f"  {item.authority}, {item.area}: {', '.join(item.elements)} at the top level of {item.theme} "
+                     f"(review {item.review})")
     return "\n".join(lines) + "\n"
 
 

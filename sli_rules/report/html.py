@@ -14,11 +14,12 @@ from .common import ExtraMissing
 from .view import HistoryPoint, build
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     import jinja2
 
     from ..assessment.results import RegionAssessment
+    from ..facts.picture import ThemePicture
 
 EXTRA_HINT = "install the report extra: pip install 'sli-rules[report]'"
 TREND_WIDTH, TREND_HEIGHT, TREND_PAD = 132, 40, 6
@@ -55,7 +56,17 @@ def trend_points(history: tuple[HistoryPoint, ...], levels: int) -> list[dict[st
     ]
 
 
-def render_html(result: RegionAssessment, extras: Mapping[str, Mapping[str, Any]] | None = None) -> str:
+def render_html(
+    result: RegionAssessment,
+    extras: Mapping[str, Mapping[str, Any]] | None = None,
+    themes: Sequence[ThemePicture] = (),
+) -> str:
+    """The Board report; with `themes`, a section per theme's regional picture."""
+    from .spread import THEME_GLOBALS
+
     template = environment().get_template("report.html.j2")
     view = build(result, extras)
-    return template.render(view=view, trend_width=TREND_WIDTH, trend_height=TREND_HEIGHT).rstrip("\n") + "\n"
+    page = template.render(
+        view=view, trend_width=TREND_WIDTH, trend_height=TREND_HEIGHT, themes=themes, **THEME_GLOBALS
+    )
+    return page.rstrip("\n") + "\n"

@@ -10,6 +10,7 @@ from typing import Any, Literal, Union, get_args
 import attrs
 
 from ..errors import Location, Problem
+from .themes import Theme
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 YEAR_PATTERN = re.compile(r"(\d{4})-(\d{2})\Z")
@@ -484,6 +485,7 @@ class Rulebook:
     peers: Peers = attrs.field(repr=False, factory=Peers)
     test_files: tuple[str, ...] = attrs.field(repr=False, default=())
     warnings: tuple[Problem, ...] = attrs.field(repr=False, default=())  # as loaded
+    themes: dict[str, Theme] = attrs.field(repr=False, factory=dict)  # the thematic reviews, by id
 
     # Indexes built once, when the rulebook is made: a fact id or trigger id is found in
     # constant time however large the catalogue.

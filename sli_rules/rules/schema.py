@@ -13,9 +13,10 @@ from typing import Any
 
 from .model import BASES, CHANGES, HEADINGS, MEASURE_TYPES, METHODS, POLARITIES, SIGNALS, STATS
 from .operators import OPERATORS
+from .themes import NOT_MET
 from .verdict_keys import KEYS, MAX_YEARS, VerdictKey
 
-KINDS = ("measures", "triggers", "verdicts", "menu", "facts", "tests", "result")
+KINDS = ("measures", "triggers", "verdicts", "menu", "theme", "facts", "tests", "result")
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 BASE_URI = "https://sli-rules.example/schemas/"
 
@@ -342,6 +343,43 @@ def _menu() -> Schema:
     )
 
 
+def _theme() -> Schema:
+    level = {
+        **_ID, "not": {"const": NOT_MET}, "description": f"a level's id ('{NOT_MET}' is the answer below the first)"
+    }
+    element = _object(
+        {
+            "id": _ID,
+            "title": _TEXT,
+            "key": {"type": "boolean", "description": "failing its minimum standard is Table 2 entry 16"},
+            "descriptors": {
+                "type": "object", "propertyNames": level, "additionalProperties": _TEXT,
+                "description": "what each level looks like, shown in the form",
+            },
+            "note": _TEXT,
+            "basis": _BASIS,
+        },
+        ("id", "title"),
+    )
+    return _object(
+        {
+            "kind": _kind("theme"),
+            "id": _ID,
+            "title": _TEXT,
+            "years": {"type": "array", "items": _YEAR, "description": "the years it runs in (none: any year)"},
+            "area": {**_ID, "description": "a heading or trigger area: where its strengths are offered to others"},
+            "levels": {
+                "type": "array", "items": level, "minItems": 1, "uniqueItems": True,
+                "description": "least to most developed; the first is the minimum standard",
+            },
+            "elements": {"type": "array", "items": element, "minItems": 1},
+            "note": _TEXT,
+            "basis": _BASIS,
+        },
+        ("kind", "id", "title", "levels", "elements"),
+    )
+
+
 def _facts() -> Schema:
     region = _object(
         {
@@ -527,6 +565,7 @@ _BUILDERS = {
     "triggers": (_triggers, "The triggers of one Table 2 heading (kind: triggers)"),
     "verdicts": (_verdicts, "The 'in the round' verdict policy (kind: verdicts)"),
     "menu": (_menu, "The Table 1 support menu (kind: menu)"),
+    "theme": (_theme, "A thematic review: its levels and elements (kind: theme)"),
     "facts": (_facts, "A fact set: one authority's facts for a year, a list, or a region"),
     "tests": (_tests_file, "Rule tests (kind: tests)"),
     "result": (_result, "The JSON result of `sli-rules assess --format json`"),

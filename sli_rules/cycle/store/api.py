@@ -53,6 +53,8 @@ from .transfer import check_export, export_document, import_document
 
 if TYPE_CHECKING:
     from ...facts.selfassess import SelfAssessment
+    from ...facts.themes import ThematicReview
+    from .themes import ToConfirm
 
 
 class Store:
@@ -390,6 +392,36 @@ class Store:
                 connection, "self_assessment", target, by=by, on=day, note=reason if earlier else None, data=data
             )
 
+    def thematic_review(
+        self, review: ThematicReview, *, by: str, on: str | None = None, supersede: str | None = None
+    ) -> int:
+        """Record an authority's thematic review (MoU 2.1 a): at most two themes a year, a
+        second form for a theme only with `supersede` (the reason), by a named person, dated
+        within the year; its event id."""
+        from . import themes
+
+        date = themes.check_act(by, on, review.year)
+        with self._transaction() as connection:
+            target = themes.target_of(connection, review)
+            superseded = themes.check_order(connection, target, review.theme, supersede)
+            data = {**review.to_data(), "supersedes": superseded}
+            return lookup.append_event(connection, themes.KIND, target, by=by, on=date, note=supersede, data=data)
+
+    def thematic_reviews(self, year: str) -> tuple[ThematicReview, ...]:
+        """The reviews in force in `year` (a superseded form left out), by authority and theme."""
+        from . import themes
+
+        with self._reading() as connection:
+            return tuple(themes.reviews_of(connection, year))
+
+    def offers_to_confirm(self, year: str) -> tuple[ToConfirm, ...]:
+        """Strengths of the year's thematic reviews waiting in the directory for their
+        authority to confirm them as an offer (`offer`) in the theme's area."""
+        from . import themes
+
+        with self._reading() as connection:
+            return tuple(themes.offers_to_confirm(connection, year))
+
     def offer(
         self,
         authority: str,
@@ -447,8 +479,8 @@ class Store:
 
     def history(self, authority: str) -> History:
         """Everything on record for an authority, every year: the provisional and final
-        verdicts of each run, flags, discussions, decisions, support, self-assessments, offers,
-        and support it gave beyond the menu's days cap."""
+        verdicts of each run, flags, discussions, decisions, support, self-assessments, thematic
+        reviews, offers, and support it gave beyond the menu's days cap."""
         required(authority, "the authority")
         with self._reading() as connection:
             return reading.history(connection, authority)

@@ -109,6 +109,32 @@ EVENT_KINDS: dict[str, EventKind] = {
         },
         optional=frozenset({"supersedes"}),
     ),
+    "thematic_review": EventKind(
+        "an authority's review of itself against a theme (MoU 2.1 a); a second form for a theme "
+        "names the review it supersedes, the reason in the note",
+        False,
+        "optional",
+        {
+            "theme": ID,
+            "theme_title": TEXT,
+            "levels": {"type": "array", "items": ID, "minItems": 1},
+            "area": {"type": ["string", "null"]},
+            "elements": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": ID, "title": TEXT, "key": YES_NO, "level": ID, "evidence": TEXT_OR_NULL,
+                    },
+                    "required": ["id", "title", "key", "level", "evidence"],
+                    "additionalProperties": False,
+                },
+            },
+            "supersedes": {"type": ["integer", "null"], "description": "the event of the review it replaces"},
+        },
+        optional=frozenset({"area"}),
+    ),
     "offer": EventKind(
         "an entry of the excellence directory: days an authority gives to others (MoU 2.1f)",
         False,

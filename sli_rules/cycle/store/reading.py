@@ -72,6 +72,7 @@ def history(connection: sa.Connection, authority: str) -> History:
                 self_assessments=tuple(e for e in events if e.year == year and e.kind == "self_assessment"),
                 offers=tuple(e for e in events if e.year == year and e.kind == "offer"),
                 challenges=tuple(e for e in events if e.year == year and e.kind == "challenge"),
+                thematic_reviews=tuple(e for e in events if e.year == year and e.kind == "thematic_review"),
             )
         )
     return History(found.authority, found.code, tuple(records))

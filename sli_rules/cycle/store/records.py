@@ -124,6 +124,7 @@ class YearRecord(_Plain):
     self_assessments: tuple[Event, ...]
     offers: tuple[Event, ...]
     challenges: tuple[Event, ...] = ()  # support this authority gave beyond the menu's days cap
+    thematic_reviews: tuple[Event, ...] = ()  # every form recorded, a superseding one naming the one before
 
 
 @attrs.frozen

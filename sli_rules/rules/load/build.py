@@ -148,7 +148,7 @@ def _measure(state: Loading, document: Document, where: Where, spec: Any) -> Mea
         until=until,
         breaks=breaks,
         location=Location(document.path, line, column),
-        basis=_basis(state, document, (*where, "basis"), spec.basis),
+        basis=basis_of(state, document, (*where, "basis"), spec.basis),
         method=_method(state, document, where, spec),
         per=float(spec.per) if isinstance(spec.per, (int, float)) and spec.per > 0 else 1.0,
         year_notes=year_notes,
@@ -198,7 +198,7 @@ def _method(state: Loading, document: Document, where: Where, spec: Any) -> Meth
     return cast(Method, spec.method)
 
 
-def _basis(state: Loading, document: Document, where: Where, basis: str | None) -> str | None:
+def basis_of(state: Loading, document: Document, where: Where, basis: str | None) -> str | None:
     if basis is not None and basis not in BASES:
         document.problem(
             state.problems, where, f"unknown basis {basis!r}",
@@ -275,7 +275,7 @@ def build_triggers(state: Loading) -> None:
                 state.check_id(document, (*where, "area"), spec.area, "area")
             if spec.entry is not None:
                 state.check_id(document, (*where, "entry"), spec.entry, "entry")
-            basis = _basis(state, document, (*where, "basis"), spec.basis)
+            basis = basis_of(state, document, (*where, "basis"), spec.basis)
             condition = ConditionParser(state, document).condition((*where, "when"), spec.when)
             if spec.says is not None:
                 _check_says(state, document, (*where, "says"), spec.says)
@@ -527,6 +527,7 @@ def assemble(state: Loading) -> None:
         tiers=tuple(state.tiers),
         peers=state.peers,
         test_files=tuple(state.test_files),
+        themes=dict(state.themes),
     )
 
 
