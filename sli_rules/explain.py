@@ -113,6 +113,11 @@ class Explainer:
         if test.test.op == "present":
             state = "present" if value is not None else "missing"
             return f"{subject} is {state} (wanted {'present' if test.test.present else 'missing'})"
+        if test.test.op == "has_national":
+            figure = self.slot_value(RefSlot(test.fact, None, NationalRef()), row)
+            given = "given" if figure is not None else "not given"
+            wanted = "given" if test.test.present else "not given"
+            return f"England's figure of {subject} is {given} (wanted {wanted})"
         if test.test.op == "has_counts":
             bound = self.slot_value(BoundSlot(test.fact, "lower", test.test.confidence), row)
             given = "given" if bound is not None else "not given"
@@ -129,10 +134,13 @@ class Explainer:
         outcomes = record.parts[slot]
         counted = [fact for fact, outcome in zip(count.facts, outcomes, strict=True) if outcome is True]
         judged = sum(1 for outcome in outcomes if outcome is not None)
-        where = count.where
-        refs = "".join(
-            (", " if index else " ") + (show(ref.value) if isinstance(ref, LiteralRef) else _ref_words(ref))
-            for index, ref in enumerate(where.refs)
+        passes = " and ".join(
+            OPERATORS[where.op].plural
+            + "".join(
+                (", " if index else " ") + (show(ref.value) if isinstance(ref, LiteralRef) else _ref_words(ref))
+                for index, ref in enumerate(where.refs)
+            )
+            for where in count.wheres
         )
         test = count.test
         if count.scale == "all":
@@ -143,7 +151,7 @@ class Explainer:
             wanted = f"{test.op.replace('_', ' ')} " + " and ".join(show(number) for number in test.numbers)
         share = f" ({show(len(counted) / judged * 100)}%)" if count.scale == "share" and judged else ""
         text = (
-            f"{len(counted)} of the {judged} facts with data{share} {OPERATORS[where.op].plural}{refs}"
+            f"{len(counted)} of the {judged} facts with data{share} {passes}"
             f" (wanted {wanted})"
         )
         if counted:
@@ -364,8 +372,8 @@ class Explainer:
                         measure.until is not None and start > measure.until
                     ):
                         continue  # not a measure of this year: its absence explains nothing
-                    each = FactTest(fact, test.change, test.where, test.location)
-                    self._why_test(each, item, row, missing, why)
+                    for where in test.wheres:
+                        self._why_test(FactTest(fact, test.change, where, test.location), item, row, missing, why)
         # What could be judged, with its values: a rise whose explanation is not on record
         # shows the rise, so that the assessor knows what to ask about.
         known = tuple(

@@ -346,6 +346,14 @@ class Count:
     location: Location
     scale: CountScale = "number"
     min_data: int = 1
+    # Further tests each fact must pass too (`where: {all: [...]}`): a measure in the region's
+    # worst quarter counts as poor only when it is also worse than England, say.
+    also: tuple[Test, ...] = ()
+
+    @property
+    def wheres(self) -> tuple[Test, ...]:
+        """Every test a fact must pass to be counted, in the order written."""
+        return (self.where, *self.also)
 
 
 @attrs.frozen

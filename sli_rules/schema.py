@@ -118,7 +118,17 @@ def _definitions() -> Schema:
             "count": _object(
                 {
                     "facts": {"anyOf": [{**_IDS, "minItems": 1}, _object({"group": _TEXT}, ("group",))]},
-                    "where": _object(where_tests, oneOf=_one_test(where_tests)),
+                    "where": {
+                        "anyOf": [
+                            _object(where_tests, oneOf=_one_test(where_tests)),
+                            _object(
+                                {"all": {"type": "array", "minItems": 1,
+                                         "items": _object(where_tests, oneOf=_one_test(where_tests))}},
+                                ("all",),
+                                description="tests each fact must pass together to be counted",
+                            ),
+                        ]
+                    },
                     "change": {"enum": list(CHANGES)},
                     "min_data": {"type": "integer", "minimum": 1},
                 },
