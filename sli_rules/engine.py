@@ -258,12 +258,16 @@ class _Run:
         authority's own view, flagged the year before) is on the verdict's outline flags."""
         outlines = self.outlines
         flags, gaps = [], []
-        for flag, gap, outcome in zip(outlines.flags, outlines.gaps, outcomes, strict=True):
+        item = self.bound.authorities[index]
+        spans = self.rulebook.spans
+        for trigger, flag, gap, outcome in zip(self.rulebook.triggers, outlines.flags, outlines.gaps, outcomes, strict=True):
+            if spans and not trigger.applies_in(item.year):
+                continue  # not applicable that year: neither flagged, cleared nor a gap
             if outcome is True:
                 flags.append(flag)
             elif outcome is None:
                 gaps.append(gap)
-        return self._judged(self.bound.authorities[index], flags, gaps)
+        return self._judged(item, flags, gaps)
 
     def _judged(self, item: AuthorityFacts, flags: Sequence[Flag], gaps: Sequence[Gap]) -> judge.Verdict:
         key = _key(item.code, item.authority)

@@ -321,7 +321,10 @@ class Explainer:
         gaps: list[Gap] = []
         kept = record.detached()  # what the words, written later, read: not the row itself
         marks = iter(judged) if judged is not None else None
+        spans = self.rulebook.spans
         for trigger, outcome in zip(self.rulebook.triggers, record.outcomes, strict=True):
+            if spans and not trigger.applies_in(item.year):
+                continue  # not applicable that year: neither flagged, cleared nor a gap
             if outcome is True:
                 flag = self.flag(trigger, item, record, texts, counted=True, kept=kept)
                 if marks is not None:

@@ -49,6 +49,7 @@ def tally(
     *,
     views: Mapping[str, str] | None = None,
     last_year: Collection[str] | None = None,
+    year: str | None = None,
 ) -> Tally:
     """What the policy counts, from an authority's flags (only counted ones) and gaps, with
     its own view of each trigger (`views`: trigger → concern, no_concern or unsure) and the
@@ -77,7 +78,7 @@ def tally(
             unacknowledged += 1
         if last_year is not None and trigger in last_year:
             persistent += 1
-    totals = rulebook.concern_totals
+    totals = rulebook.concern_totals_in(year)  # only the triggers that apply in the year
     judged = totals.copy()
     gaps_seen = 0
     concern_triggers = rulebook.concern_triggers
@@ -181,7 +182,7 @@ def judge(
     judged = counted(rulebook, flags)
     if views is not None or last_year is not None:
         judged = tuple(_annotated(flag, views, comments, last_year) for flag in judged)
-    found = tally(rulebook, judged, gaps, views=views, last_year=last_year)
+    found = tally(rulebook, judged, gaps, views=views, last_year=last_year, year=year)
     level = choose(found) if choose is not None else choose_level(rulebook.levels, found)
     why: Deferred[tuple[str, ...]] = Deferred(_reasons, level, found, judged, len(gaps), rulebook.headings)
     return Verdict(authority, code, year, level, judged, tuple(gaps), found, why)

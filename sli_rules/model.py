@@ -99,6 +99,7 @@ class TriggerSpec:
     note: str | None = None
     entry: str | None = None
     basis: str | None = None
+    years: Any = None  # {from: YEAR, until: YEAR}, either end optional: checked by the loader
 
 
 @attrs.frozen
@@ -391,10 +392,31 @@ class Trigger:
     location: Location
     entry: str = ""  # the piece of evidence it reads (a Table 2 entry); its own id by default
     basis: str | None = None
+    # The span of years it applies in (first calendar years, either end open): outside it the
+    # trigger is not applicable, neither flagged, cleared nor a gap, and out of coverage.
+    since: int | None = None
+    until: int | None = None
 
     @property
     def is_concern(self) -> bool:
         return self.signal == "concern"
+
+    def applies_in(self, year: str) -> bool:
+        """Whether the trigger applies in `year` (always, without a span)."""
+        if self.since is None and self.until is None:
+            return True
+        return _in_years(self.since, self.until, _safe_start(year))
+
+    @property
+    def span(self) -> str | None:
+        """Its span of years in words (`2011-12 to 2014-15`, `until 2014-15`), or None."""
+        if self.since is None and self.until is None:
+            return None
+        first = f"{self.since}-{(self.since + 1) % 100:02d}" if self.since is not None else None
+        last = f"{self.until}-{(self.until + 1) % 100:02d}" if self.until is not None else None
+        if first and last:
+            return f"{first} to {last}"
+        return f"from {first}" if first else f"until {last}"
 
 
 @attrs.frozen
@@ -513,6 +535,27 @@ class Rulebook:
         init=False, repr=False, eq=False,
         default=attrs.Factory(lambda self: _concern_totals(self.triggers), takes_self=True),
     )
+
+    # Concern triggers by heading in a year where some triggers have a span of years: the
+    # totals of coverage leave out what does not apply that year.
+    _totals_by_year: dict[str, dict[str, int]] = attrs.field(init=False, repr=False, eq=False, factory=dict)
+    spans: bool = attrs.field(
+        init=False, repr=False, eq=False,
+        default=attrs.Factory(
+            lambda self: any(t.since is not None or t.until is not None for t in self.triggers), takes_self=True
+        ),
+    )
+
+    def concern_totals_in(self, year: str | None) -> dict[str, int]:
+        """How many concern triggers each heading has that apply in `year` (all without one)."""
+        if not self.spans or year is None:
+            return self.concern_totals
+        found = self._totals_by_year.get(year)
+        if found is None:
+            found = self._totals_by_year[year] = _concern_totals(
+                tuple(trigger for trigger in self.triggers if trigger.applies_in(year))
+            )
+        return found
 
     def tier_for(self, level: str) -> Tier:
         for tier in self.tiers:

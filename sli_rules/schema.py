@@ -274,6 +274,11 @@ def _triggers() -> Schema:
             "note": _TEXT,
             "entry": {**_ID, "description": "the piece of evidence (Table 2 entry) it reads; its own id by default"},
             "basis": _BASIS,
+            "years": _object(
+                {"from": _YEAR, "until": _YEAR},
+                description="the span of years it applies in (either end optional); outside it, not applicable",
+                minProperties=1,
+            ),
         },
         ("id", "title", "when"),
     )

@@ -9,6 +9,7 @@ from typing import Any, cast
 
 import yaml
 
+from ..convert import type_name
 from ..errors import Location, did_you_mean, place
 from ..model import (
     BASES,
@@ -275,6 +276,7 @@ def build_triggers(state: Loading) -> None:
             if spec.entry is not None:
                 state.check_id(document, (*where, "entry"), spec.entry, "entry")
             basis = _basis(state, document, (*where, "basis"), spec.basis)
+            since, until = _span(state, document, (*where, "years"), spec.years)
             condition = ConditionParser(state, document).condition((*where, "when"), spec.when)
             if spec.says is not None:
                 _check_says(state, document, (*where, "says"), spec.says)
@@ -295,8 +297,41 @@ def build_triggers(state: Loading) -> None:
                     location=Location(document.path, line, column),
                     entry=spec.entry or spec.id,
                     basis=basis,
+                    since=since,
+                    until=until,
                 )
             )
+
+
+def _span(state: Loading, document: Document, where: Where, value: Any) -> tuple[int | None, int | None]:
+    """A trigger's span of years, `{from: YEAR, until: YEAR}` (either end optional), as first
+    calendar years; (None, None) without one, or where it is wrong (the problem reported)."""
+    if value is None:
+        return None, None
+    if not isinstance(value, dict) or not value:
+        document.problem(
+            state.problems, where, f"years takes {{from: YEAR, until: YEAR}}, got {type_name(value)}",
+            hint="either end may be left out, e.g. years: {until: 2014-15}",
+        )
+        return None, None
+    for key in sorted(set(value) - {"from", "until"}, key=str):
+        document.problem(
+            state.problems, (*where, key), f"unknown key '{key}' in years", key=True,
+            hint=did_you_mean(str(key), ("from", "until")) or "from or until",
+        )
+    ends: list[int | None] = []
+    for end in ("from", "until"):
+        given = value.get(end)
+        if given is not None and not isinstance(given, str):
+            document.problem(state.problems, (*where, end), f"year {given!r} is not like 2013-14")
+            ends.append(None)
+        else:
+            ends.append(state.year(document, (*where, end), given))
+    since, until = ends
+    if since is not None and until is not None and since > until:
+        document.problem(state.problems, where, "years 'from' is after 'until'")
+        return None, None
+    return since, until
 
 
 def _check_says(state: Loading, document: Document, where: Where, says: str) -> None:
