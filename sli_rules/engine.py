@@ -260,7 +260,8 @@ class _Run:
         flags, gaps = [], []
         item = self.bound.authorities[index]
         spans = self.rulebook.spans
-        for trigger, flag, gap, outcome in zip(self.rulebook.triggers, outlines.flags, outlines.gaps, outcomes, strict=True):
+        triggers = self.rulebook.triggers
+        for trigger, flag, gap, outcome in zip(triggers, outlines.flags, outlines.gaps, outcomes, strict=True):
             if spans and not trigger.applies_in(item.year):
                 continue  # not applicable that year: neither flagged, cleared nor a gap
             if outcome is True:
@@ -427,6 +428,7 @@ def _assessment(
         peers=recommendation.peers,
         tier_note=recommendation.tier.note,
         coverage=_coverage(verdict.tally),
+        caveats=verdict.caveats,
     )
 
 

@@ -22,9 +22,11 @@ from .model import (
 from .operators import OPERATORS
 from .policy import Tally, choose_level, holds
 
-__all__ = ["Tally", "Verdict", "choose_level", "counted", "describe", "judge", "reasons", "tally"]
+__all__ = [
+    "ASCOF_ALONE", "Tally", "Verdict", "caveats", "choose_level", "counted", "describe", "judge", "reasons", "tally",
+]
 
-from .results import Deferred, made
+from .results import Caveat, Deferred, made
 
 if TYPE_CHECKING:
     from .results import Flag, Gap
@@ -152,6 +154,7 @@ class Verdict:
     gaps: tuple[Gap, ...]
     tally: Tally
     _reasons: tuple[str, ...] | Deferred[tuple[str, ...]] = attrs.field(alias="reasons")
+    caveats: tuple[Caveat, ...] = ()
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -185,7 +188,27 @@ def judge(
     found = tally(rulebook, judged, gaps, views=views, last_year=last_year, year=year)
     level = choose(found) if choose is not None else choose_level(rulebook.levels, found)
     why: Deferred[tuple[str, ...]] = Deferred(_reasons, level, found, judged, len(gaps), rulebook.headings)
-    return Verdict(authority, code, year, level, judged, tuple(gaps), found, why)
+    return Verdict(authority, code, year, level, judged, tuple(gaps), found, why, caveats(rulebook, judged))
+
+
+# The Department of Health and Social Care on the framework's use: its measures are one view of
+# outcomes, not a judgement of a council. Shown wherever a verdict's concerns rest on them alone.
+ASCOF_ALONE = Caveat(
+    "ascof-alone",
+    "ASCOF measures alone cannot be used to judge how effective an authority is (Department of "
+    "Health and Social Care): every concern counted here comes from ASCOF, so read this verdict "
+    "beside the authority's finances, workforce, stakeholders and local intelligence before "
+    "taking a view.",
+)
+
+
+def caveats(rulebook: Rulebook, flags: Sequence[Flag]) -> tuple[Caveat, ...]:
+    """What a reader must know before relying on the verdict: `ascof-alone` where there are
+    counted concerns and every one of them reads ASCOF measures alone."""
+    concerns = [flag.trigger for flag in flags if flag.counted and flag.signal == "concern"]
+    if concerns and all(trigger in rulebook.ascof_only for trigger in concerns):
+        return (ASCOF_ALONE,)
+    return ()
 
 
 def describe(condition: VerdictCondition, tally: Tally, headings: dict[str, str]) -> list[str]:

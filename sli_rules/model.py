@@ -535,6 +535,12 @@ class Rulebook:
         init=False, repr=False, eq=False,
         default=attrs.Factory(lambda self: _concern_totals(self.triggers), takes_self=True),
     )
+    # The concern triggers that read ASCOF measures alone (group `ascof`): a verdict whose
+    # counted concerns all come from them carries the Department's caveat.
+    ascof_only: frozenset[str] = attrs.field(
+        init=False, repr=False, eq=False,
+        default=attrs.Factory(lambda self: _reading_group_only(self, "ascof"), takes_self=True),
+    )
 
     # Concern triggers by heading in a year where some triggers have a span of years: the
     # totals of coverage leave out what does not apply that year.
@@ -578,6 +584,32 @@ class Rulebook:
         if measure is not None and start is None:
             return measure.id
         return None
+
+
+def _reading_group_only(rulebook: Rulebook, group: str) -> frozenset[str]:
+    """The concern triggers every fact of whose condition is a measure of `group`."""
+    return frozenset(
+        trigger.id
+        for trigger in rulebook.triggers
+        if trigger.is_concern
+        and all(
+            (measure := rulebook.measures.get(fact)) is not None and measure.group == group
+            for fact in facts_read(trigger.when)
+        )
+    )
+
+
+def facts_read(condition: Condition) -> set[str]:
+    """Every fact a condition reads (its tests' facts and its counts' facts)."""
+    if isinstance(condition, (AllOf, AnyOf)):
+        return {fact for item in condition.items for fact in facts_read(item)}
+    if isinstance(condition, NotOf):
+        return facts_read(condition.item)
+    if isinstance(condition, Count):
+        tests, found = condition.wheres, set(condition.facts)
+    else:
+        tests, found = (condition.test,), {condition.fact}
+    return found | {ref.fact for test in tests for ref in test.refs if isinstance(ref, FactRef)}
 
 
 def _concern_totals(triggers: tuple[Trigger, ...]) -> dict[str, int]:

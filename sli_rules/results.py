@@ -202,6 +202,14 @@ class Peer:
 
 
 @attrs.frozen
+class Caveat:
+    """What a reader must know before relying on a verdict (e.g. `ascof-alone`)."""
+
+    id: str
+    text: str
+
+
+@attrs.frozen
 class AuthorityAssessment:
     """One authority's assessment for one year: flags, gaps, verdict, tier and support."""
 
@@ -222,6 +230,7 @@ class AuthorityAssessment:
     peers: tuple[Peer, ...] = ()
     tier_note: str | None = None
     coverage: Coverage | None = None
+    caveats: tuple[Caveat, ...] = ()
 
     @property
     def reasons(self) -> tuple[str, ...]:

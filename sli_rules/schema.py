@@ -120,10 +120,9 @@ def _definitions() -> Schema:
                     "facts": {"anyOf": [{**_IDS, "minItems": 1}, _object({"group": _TEXT}, ("group",))]},
                     "where": {
                         "anyOf": [
-                            _object(where_tests, oneOf=_one_test(where_tests)),
+                            {"$ref": "#/$defs/where_test"},
                             _object(
-                                {"all": {"type": "array", "minItems": 1,
-                                         "items": _object(where_tests, oneOf=_one_test(where_tests))}},
+                                {"all": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/where_test"}}},
                                 ("all",),
                                 description="tests each fact must pass together to be counted",
                             ),
@@ -216,6 +215,7 @@ def _definitions() -> Schema:
         "fact_test": fact_test,
         "number_test": number_test,
         "count": count,
+        "where_test": _object(where_tests, oneOf=_one_test(where_tests)),
         "condition": condition,
         "verdict_condition": verdict_condition,
         "fact_values": fact_values,
@@ -466,8 +466,14 @@ def _result() -> Schema:
                 ],
                 "description": "concern triggers judged (flagged or cleared) out of how many, overall and by heading",
             },
+            "caveats": {
+                "type": "array",
+                "items": _object({"id": _ID, "text": _TEXT}, ("id", "text")),
+                "description": "what to know before relying on the verdict, e.g. ascof-alone: its counted "
+                "concerns all come from ASCOF, whose measures alone cannot judge how effective an authority is",
+            },
         },
-        ("authority", "year", "level", "tier", "status", "flags", "gaps", "support", "reasons"),
+        ("authority", "year", "level", "tier", "status", "flags", "gaps", "support", "reasons", "caveats"),
     )
     counts = {"type": "object", "additionalProperties": {"type": "integer"}}
     return _object(

@@ -156,6 +156,7 @@ class AuthorityView:
     discussion: tuple[str, ...] = ()
     final: str | None = None
     history: tuple[HistoryPoint, ...] = ()
+    caveats: tuple[tuple[str, str], ...] = ()  # (id, text): what to know before relying on it
 
     @property
     def flags(self) -> tuple[FlagView, ...]:
@@ -205,6 +206,9 @@ class RegionView:
     gaps: int
     coverage: tuple[int, int] | None
     level_count: int
+    # The caveats every authority with a counted concern carries (the run's verdicts rest on
+    # ASCOF alone, say): shown once, in the banner.
+    caveats: tuple[tuple[str, str], ...] = ()
 
     @property
     def has_history(self) -> bool:
@@ -437,7 +441,20 @@ def build(result: Result, extras: Mapping[str, Mapping[str, Any]] | None = None)
         gaps=sum(len(view.gaps) for view in authorities),
         coverage=coverage,
         level_count=max(len(levels), 1),
+        caveats=_shared_caveats(views),
     )
+
+
+def _shared_caveats(views: Iterable[AuthorityView]) -> tuple[tuple[str, str], ...]:
+    """The caveats carried by every authority-year that has a counted concern (none where no
+    authority has one)."""
+    concerned = [view for view in views if view.counted_concerns]
+    if not concerned:
+        return ()
+    shared = set(concerned[0].caveats)
+    for view in concerned[1:]:
+        shared &= set(view.caveats)
+    return tuple(caveat for caveat in concerned[0].caveats if caveat in shared)
 
 
 def authority_view(item: AuthorityAssessment, headings: Mapping[str, str] | None = None) -> AuthorityView:
@@ -545,6 +562,11 @@ def _authority(
         discussion=_discussion(merged.get("discussion")),
         final=_verdict_words(_get(merged, "final", "final_view"), level_titles),
         history=tuple(history.values()),
+        caveats=tuple(
+            (_text(caveat.get("id")), _text(caveat.get("text")))
+            for caveat in record.get("caveats") or ()
+            if isinstance(caveat, Mapping)
+        ),
     )
 
 
