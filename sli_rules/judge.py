@@ -42,6 +42,7 @@ COUNTER_WORDS = {
     "unacknowledged": "counted concerns the authority's own view marks as no concern",
     "persistent": "counted concerns also flagged the year before",
 }
+PERSISTENT_YEARS_WORDS = "pieces of evidence with a counted concern in each of the last {years} years"
 
 
 def tally(
@@ -52,6 +53,7 @@ def tally(
     views: Mapping[str, str] | None = None,
     last_year: Collection[str] | None = None,
     year: str | None = None,
+    years_before: Sequence[Collection[str]] = (),
 ) -> Tally:
     """What the policy counts, from an authority's flags (only counted ones) and gaps, with
     its own view of each trigger (`views`: trigger → concern, no_concern or unsure) and the
@@ -98,7 +100,25 @@ def tally(
         totals,  # the rulebook's own, the same for every authority: read, never changed
         unacknowledged,
         persistent,
+        _persisting(entry_of, entries, years_before),
     )
+
+
+def _persisting(
+    entry_of: Mapping[str, str], entries: Mapping[str, set[str]], years_before: Sequence[Collection[str]]
+) -> tuple[int, ...]:
+    """How many entries with a counted concern this year were also flagged in each of the
+    1, 2, ... years before (`years_before`: each year's counted concern triggers, last year
+    first), the first number this year's own. By entry: a problem read by two sibling
+    triggers in turn is still the same problem persisting."""
+    running = set().union(*entries.values()) if entries else set()
+    found = [len(running)]
+    for triggers in years_before:
+        if not running:
+            break
+        running &= {entry_of[trigger] for trigger in triggers if trigger in entry_of}
+        found.append(len(running))
+    return tuple(found)
 
 
 def counted(rulebook: Rulebook, flags: Sequence[Flag]) -> tuple[Flag, ...]:
@@ -155,6 +175,7 @@ class Verdict:
     tally: Tally
     _reasons: tuple[str, ...] | Deferred[tuple[str, ...]] = attrs.field(alias="reasons")
     caveats: tuple[Caveat, ...] = ()
+    before: Collection[str] | None = None  # the concerns counted the year before, where known
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -177,18 +198,23 @@ def judge(
     views: Mapping[str, str] | None = None,
     comments: Mapping[str, str | None] | None = None,
     last_year: Collection[str] | None = None,
+    years_before: Sequence[Collection[str]] = (),
     choose: Callable[[Tally], Level] | None = None,
 ) -> Verdict:
     """The verdict on one authority's findings: the first level of the policy that holds
     (`choose`, the policy worked out once, a `LevelChooser` of the rulebook's levels, for a
-    caller judging many authorities)."""
+    caller judging many authorities). `years_before`: the counted concerns flagged in each
+    year before this one, last year first, as far back as they are known (for `persistent`
+    with `years`)."""
     judged = counted(rulebook, flags)
     if views is not None or last_year is not None:
         judged = tuple(_annotated(flag, views, comments, last_year) for flag in judged)
-    found = tally(rulebook, judged, gaps, views=views, last_year=last_year, year=year)
+    found = tally(rulebook, judged, gaps, views=views, last_year=last_year, year=year, years_before=years_before)
     level = choose(found) if choose is not None else choose_level(rulebook.levels, found)
     why: Deferred[tuple[str, ...]] = Deferred(_reasons, level, found, judged, len(gaps), rulebook.headings)
-    return Verdict(authority, code, year, level, judged, tuple(gaps), found, why, caveats(rulebook, judged))
+    return Verdict(
+        authority, code, year, level, judged, tuple(gaps), found, why, caveats(rulebook, judged), last_year
+    )
 
 
 # The Department of Health and Social Care on the framework's use: its measures are one view of
@@ -224,14 +250,17 @@ def describe(condition: VerdictCondition, tally: Tally, headings: dict[str, str]
         return ["not (" + "; ".join(_words(condition.item, headings)) + ")"]
     if isinstance(condition, Flagged):
         return [f"'{condition.trigger}' is flagged"]
-    found = tally.number(condition.what, condition.heading)
+    found = (
+        tally.persistent_over(condition.years) if condition.years else tally.number(condition.what, condition.heading)
+    )
     shown = f"{_plain(found * 100)}%" if condition.what == "coverage" else _plain(found)
     return [f"{_words(condition, headings)[0]} (found {shown})"]
 
 
 def _words(condition: VerdictCondition, headings: dict[str, str]) -> list[str]:
     if isinstance(condition, Counter):
-        what = COUNTER_WORDS[condition.what]
+        years = condition.years
+        what = PERSISTENT_YEARS_WORDS.format(years=years) if years else COUNTER_WORDS[condition.what]
         if condition.heading:
             what += f" under {headings.get(condition.heading, condition.heading)}"
         return [f"{what} {_test_words(condition.test, percent=condition.what == 'coverage')}"]
@@ -301,9 +330,28 @@ def reasons(
     excellent = [flag.trigger for flag in flags if flag.signal == "excellence"]
     if excellent:
         found.append(f"Excellence to celebrate: {', '.join(excellent)}")
+    found += mixed_evidence(flags)
     if gaps:
         found.append(
             f"{gaps} trigger{'s' if gaps != 1 else ''} could not be judged for want of data: "
             "the verdict may understate the concerns"
         )
+    return found
+
+
+def mixed_evidence(flags: Sequence[Flag]) -> list[str]:
+    """A concern and a strength read from the same entry, told so in words: the evidence
+    points both ways, and the strength is not offered to others while the concern stands."""
+    concerns: dict[str, list[str]] = {}
+    for flag in flags:
+        if flag.signal == "concern" and flag.entry:
+            concerns.setdefault(flag.entry, []).append(flag.trigger)
+    found = []
+    for flag in flags:
+        if flag.signal == "excellence" and flag.entry in concerns:
+            found.append(
+                f"Mixed evidence from {flag.entry}: the concern {', '.join(concerns[flag.entry])} and the strength "
+                f"{flag.trigger} read the same evidence, poor on part of it and among the best on another; "
+                "the strength is celebrated but not offered to other authorities while the concern stands"
+            )
     return found

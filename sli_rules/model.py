@@ -428,6 +428,10 @@ class Counter:
     what: str
     heading: str | None
     test: NumberTest
+    # `persistent` with `years: N`: the pieces of evidence (entries) with a counted concern
+    # this year and in each of the N-1 years before; 0 for the older reading (by trigger,
+    # this year and the year before).
+    years: int = 0
 
 
 @attrs.frozen

@@ -37,6 +37,14 @@ class Tally:
     totals: dict[str, int] = attrs.Factory(dict)
     unacknowledged: int = 0
     persistent: int = 0
+    # `persisting[n - 1]`: the entries with a counted concern this year and in each of the n-1
+    # years before, as far back as the years are known (read by `persistent` with `years`).
+    persisting: tuple[int, ...] = ()
+
+    def persistent_over(self, years: int) -> int:
+        """Entries with a counted concern in this year and each of the `years - 1` before
+        (0 where those years are not known)."""
+        return self.persisting[years - 1] if len(self.persisting) >= years else 0
 
     @classmethod
     def empty(cls) -> Tally:
@@ -94,7 +102,16 @@ def holds(condition: VerdictCondition, tally: Counts) -> bool:
         return not holds(condition.item, tally)
     if isinstance(condition, Flagged):
         return condition.trigger in tally.flagged
-    return test_number(condition.test, tally.number(condition.what, condition.heading))
+    return test_number(condition.test, _counted(tally, condition.what, condition.heading, condition.years))
+
+
+def _counted(tally: Counts, what: str, heading: str | None, years: int) -> float:
+    """What a counter reads: `persistent` over `years` from a tally that knows the years
+    before; anything else (and a situation the loader's proofs try, which bounds `persistent`
+    however it is counted) by what and heading."""
+    if years and isinstance(tally, Tally):
+        return tally.persistent_over(years)
+    return tally.number(what, heading)
 
 
 def choose_level(levels: Sequence[Level], tally: Counts) -> Level:
@@ -137,7 +154,9 @@ def compile_condition(condition: VerdictCondition) -> Test:
         trigger = condition.trigger
         return lambda tally: trigger in tally.flagged
     decide, numbers = OPERATORS[condition.test.op].decide, condition.test.numbers
-    what, heading = condition.what, condition.heading
+    what, heading, years = condition.what, condition.heading, condition.years
+    if years:
+        return lambda tally: decide(_counted(tally, what, heading, years), numbers, "none")
     return lambda tally: decide(tally.number(what, heading), numbers, "none")
 
 

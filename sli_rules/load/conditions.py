@@ -581,10 +581,28 @@ class ConditionParser:
                 document.problem(self.problems, where, "a verdict condition needs what to count")
             return None
         (what,) = counters
-        extra = keys - {what, "in"}
+        extra = keys - {what, "in", *(("years",) if what == "persistent" else ())}
         if extra:
             self.state.extra_keys(document, where, extra, f"'{what}'")
             return None
+        tested = value[what]
+        years = 0
+        if what == "persistent":
+            # `years: N` beside the test, or inside it (`persistent: {at_least: 1, years: 3}`).
+            spot: Where = (*where, "years")
+            if isinstance(tested, dict) and "years" in tested:
+                if "years" in keys:
+                    document.problem(self.problems, spot, "years is given twice", hint="keep one")
+                    return None
+                spot, years_given = (*where, what, "years"), tested["years"]
+                tested = {key: item for key, item in tested.items() if key != "years"}
+            else:
+                years_given = value.get("years")
+            if years_given is not None:
+                if isinstance(years_given, bool) or not isinstance(years_given, int) or not 1 <= years_given <= 20:
+                    document.problem(self.problems, spot, f"years is a whole number from 1 to 20, got {years_given!r}")
+                    return None
+                years = years_given
         heading = value.get("in")
         if heading is not None:
             if what not in BY_HEADING:
@@ -596,8 +614,8 @@ class ConditionParser:
                     hint=did_you_mean(str(heading), HEADINGS),
                 )
                 return None
-        test, _ = self.number_test((*where, what), value[what], shares="fraction" if what == "coverage" else "none")
-        return None if test is None else Counter(what, heading, test)
+        test, _ = self.number_test((*where, what), tested, shares="fraction" if what == "coverage" else "none")
+        return None if test is None else Counter(what, heading, test, years)
 
 
 def _percent(value: Any) -> Any:
