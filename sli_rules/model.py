@@ -175,6 +175,10 @@ class TestSpec:
     facts: dict[str, Any] = attrs.Factory(dict)
     previous: dict[str, Any] = attrs.Factory(dict)
     remove: list[str] = attrs.Factory(list)
+    # The concerns counted in each year before, last year first (for `persistent`), and the
+    # authority's own view of its concern triggers (for `unacknowledged`).
+    flagged_before: list[list[str]] = attrs.Factory(list)
+    views: dict[str, str] = attrs.Factory(dict)
 
 
 @attrs.frozen

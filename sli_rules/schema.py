@@ -373,6 +373,14 @@ def _tests_file() -> Schema:
             "facts": {"$ref": "#/$defs/fact_values"},
             "previous": {"$ref": "#/$defs/fact_values"},
             "remove": _IDS,
+            "flagged_before": {
+                "type": "array", "items": _IDS,
+                "description": "the concerns counted in each year before, last year first (for persistent)",
+            },
+            "views": {
+                "type": "object", "additionalProperties": {"enum": ["concern", "no_concern", "unsure"]},
+                "description": "the authority's own view of its concern triggers (for unacknowledged)",
+            },
             "expect": expect,
         },
         ("name", "authority", "expect"),
