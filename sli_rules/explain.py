@@ -31,6 +31,7 @@ from .model import (
     RegionRef,
     Rulebook,
     StatRef,
+    Test,
     Trigger,
     previous_year,
     year_start,
@@ -159,10 +160,15 @@ class Explainer:
         return text
 
     def values(self, trigger: Trigger, item: AuthorityFacts, record: Record) -> dict[str, Any]:
-        """The facts a flag rests on, with this year's values."""
+        """The facts a flag rests on, with this year's values: those of the tests that decided
+        it (for an `any`, the branch that held), not those of a branch that did not, nor those a
+        test of what the file gives (counts, England's figure) merely found present."""
         found: dict[str, Any] = {}
         given = item.facts
-        for shown in self._shown[trigger.id]:
+        decisive = set(self.decisive(trigger.when, record))
+        for test, shown in zip(leaves(trigger.when), self._shown[trigger.id], strict=True):
+            if test not in decisive or all(where.op in _AVAILABILITY for where in _wheres(test)):
+                continue
             if isinstance(shown, Count):
                 outcomes = record.parts[self.plan.count_slots[shown]]
                 facts: Sequence[str] = [
@@ -479,3 +485,11 @@ def _ref_words(ref: Reference) -> str:
     if ref.plus != 0.0:
         text += f" {'+' if ref.plus > 0 else '−'} {show(abs(ref.plus))}"
     return text.replace("_", " ") if not isinstance(ref, FactRef) else text
+
+
+# Tests of what a file gives rather than of performance: a flag does not rest on their facts.
+_AVAILABILITY = frozenset({"has_counts", "has_national"})
+
+
+def _wheres(test: FactTest | Count) -> tuple[Test, ...]:
+    return test.wheres if isinstance(test, Count) else (test.test,)

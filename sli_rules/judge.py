@@ -211,7 +211,9 @@ def judge(
         judged = tuple(_annotated(flag, views, comments, last_year) for flag in judged)
     found = tally(rulebook, judged, gaps, views=views, last_year=last_year, year=year, years_before=years_before)
     level = choose(found) if choose is not None else choose_level(rulebook.levels, found)
-    why: Deferred[tuple[str, ...]] = Deferred(_reasons, level, found, judged, len(gaps), rulebook.headings)
+    why: Deferred[tuple[str, ...]] = Deferred(
+        _reasons, level, found, judged, len(gaps), rulebook.headings, _out_of_span(rulebook, year)
+    )
     return Verdict(
         authority, code, year, level, judged, tuple(gaps), found, why, caveats(rulebook, judged), last_year
     )
@@ -298,10 +300,22 @@ def evidence_seen(tally: Tally, headings: dict[str, str]) -> str:
     )
 
 
+def _out_of_span(rulebook: Rulebook, year: str) -> tuple[str, ...]:
+    """The triggers not applicable in `year`, each with its span, in words."""
+    return tuple(f"{trigger.id} ({trigger.span})" for trigger in rulebook.not_applicable_in(year))
+
+
 def _reasons(
-    level: Level, tally: Tally, flags: Sequence[Flag], gaps: int, headings: dict[str, str]
+    level: Level, tally: Tally, flags: Sequence[Flag], gaps: int, headings: dict[str, str],
+    out_of_span: tuple[str, ...] = (),
 ) -> tuple[str, ...]:
-    return tuple(reasons(level, tally, flags, gaps, headings))
+    found = reasons(level, tally, flags, gaps, headings)
+    if out_of_span:
+        found.append(
+            "Not applicable this year, outside their span of years (neither judged nor counted in the "
+            f"evidence): {', '.join(out_of_span)}"
+        )
+    return tuple(found)
 
 
 def reasons(

@@ -560,6 +560,12 @@ class Rulebook:
         ),
     )
 
+    def not_applicable_in(self, year: str) -> tuple[Trigger, ...]:
+        """The triggers outside their span of years in `year`."""
+        if not self.spans:
+            return ()
+        return tuple(trigger for trigger in self.triggers if not trigger.applies_in(year))
+
     def concern_totals_in(self, year: str | None) -> dict[str, int]:
         """How many concern triggers each heading has that apply in `year` (all without one)."""
         if not self.spans or year is None:

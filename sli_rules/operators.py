@@ -169,7 +169,7 @@ OPERATORS: dict[str, Operator] = {
                  lambda _interval, _v, _b: True, "interval"),
         # Whether England's published figure of the measure is given that year: never
         # unknown, so that "worse than England too" can fall back where a file gives none.
-        Operator("has_national", "flag", NUMBERS, False, False, "has a published England figure",
+        Operator("has_national", "flag", NUMBERS, False, False, "is published with an England figure",
                  "with an England figure",
                  lambda low, _n, _b, flag: low.present(flag, "national"),
                  lambda _x, _v, _b: True, "national"),

@@ -324,7 +324,8 @@ def _check_case(
         for position, trigger in enumerate(flagged):
             if trigger not in triggers:
                 document.problem(
-                    problems, (*where, "flagged_before", before, position), f"unknown trigger '{trigger}' in flagged_before",
+                    problems, (*where, "flagged_before", before, position),
+                    f"unknown trigger '{trigger}' in flagged_before",
                     hint=did_you_mean(trigger, triggers) or "no trigger of the rulebook has this id",
                 )
     for trigger, view in case.views.items():
