@@ -373,6 +373,15 @@ class Explainer:
             if isinstance(test, FactTest):
                 self._why_test(test, item, row, missing, why)
             else:
+                decided = sum(
+                    1 for outcome in record.parts[self.plan.count_slots[test]] if outcome is not None
+                )
+                if decided and test.min_data > decided:
+                    why.append(
+                        f"only {decided} of the {len(test.facts)} counted facts could be judged this year, fewer "
+                        f"than the {test.min_data} the count needs (min_data): a pattern is never read from fewer"
+                    )
+                    continue
                 why.append(f"none of the {len(test.facts)} counted facts could be judged")
                 start = year_start(item.year)
                 for fact in test.facts:

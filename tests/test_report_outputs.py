@@ -118,7 +118,7 @@ def test_the_board_report_shows_what_the_record_adds(example_region: sli_rules.R
     assert "the authority does not see a concern: Our own figures differ." in bolton
     assert "Last year:</strong> 2012-13: An emerging concern" in bolton
     assert "Discussed with the DASS; figures agreed. (Assessor, 2013-10-01)" in bolton
-    assert "Final view:</strong> Concerns in more than one area (Board): Confirmed after discussion." in bolton
+    assert "Final view:</strong> Concerns in more than one area, or one that persists (Board): Confirmed after discussion." in bolton
     assert bolton.count("<circle") == 3
     assert 'aria-label="Verdicts by year: 2011-12 No significant concerns; 2012-13 An emerging concern; ' in bolton
     # The JSON contract is the result's own: the report adds nothing to it.
