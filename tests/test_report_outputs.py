@@ -96,7 +96,9 @@ def test_verbose_text_gives_every_value_in_words() -> None:
     assert completed.returncode == 0, completed.stderr
     text = completed.stdout
     assert text.count("Verdict: ") == 23 and "Why:" in text
-    assert "values: networks.attendance_pct = 40; networks.self_assessment_returned = yes" in text
+    # A flag's values are those it rests on (the branch that held), booleans in words.
+    assert "values: networks.attendance_pct = 40\n" in text
+    assert "values: market.fragility_reported = yes\n" in text
     assert "finance.admissions_increase_explained = no" in text  # not "false"
     assert "data from: SLI Planning Group / NWTEB (illustrative)" in text
     assert " from: " not in text.replace("data from: ", "")  # one line per source, not per fact
