@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 import sli_rules  # noqa: E402
-from sli_rules.load import default_rulebook_path  # noqa: E402
+from sli_rules.rules.load import default_rulebook_path  # noqa: E402
 
 TRIGGER = "ascof-worst-quartile"
 REGIONS = (

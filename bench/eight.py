@@ -188,9 +188,9 @@ def stages(engine: Engine, facts: Region, repeat: int) -> str:
     reading every flag and gap in full costs afterwards (they are made when first read)."""
     import gc
 
-    from sli_rules import recommend
-    from sli_rules.derive import derive
-    from sli_rules.engine import _assessment, _Run
+    from sli_rules.assessment import recommend
+    from sli_rules.assessment.derive import derive
+    from sli_rules.assessment.engine import _assessment, _Run
     from sli_rules.facts import bind
 
     compiled = engine._compiled

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import sli_rules  # noqa: E402
-from sli_rules.store.api import Store  # noqa: E402
+from sli_rules.cycle.store.api import Store  # noqa: E402
 
 YEAR = "2013-14"
 

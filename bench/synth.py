@@ -19,10 +19,10 @@ from typing import Any
 
 import yaml
 
-from sli_rules.engine import example_region_path
+from sli_rules.assessment.engine import example_region_path
 from sli_rules.facts import AuthorityFacts, Region, bind, load_facts
-from sli_rules.load import default_rulebook_path, load_rulebook
-from sli_rules.model import Measure, Rulebook
+from sli_rules.rules.load import default_rulebook_path, load_rulebook
+from sli_rules.rules.model import Measure, Rulebook
 
 YEAR = "2013-14"
 

@@ -11,26 +11,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
-from .engine import AssessmentStream, Engine, assess
+from ._version import __version__ as __version__
+from .assessment.backends import BackendUnavailable, EngineFallbackWarning
+from .assessment.engine import AssessmentStream, Engine, assess
+from .assessment.results import AuthorityAssessment, Flag, Gap, RegionAssessment, SupportOption
+from .cycle.store import StoreError
 from .errors import FactsError, Problem, RulebookError, SliRulesError
 from .facts import AuthorityFacts, Region, load_facts
-from .load import load_rulebook
-from .model import Rulebook
-from .results import AuthorityAssessment, Flag, Gap, RegionAssessment, SupportOption
-from .selfassess import OwnView, SelfAssessment, load_self_assessment, self_assessment_template
-from .store import StoreError
-from .workspace import example_path
+from .facts.selfassess import OwnView, SelfAssessment, load_self_assessment, self_assessment_template
+from .rules.load import load_rulebook
+from .rules.model import Rulebook
+from .rules.workspace import example_path
 
 if TYPE_CHECKING:
-    from .store.api import Store
+    from .cycle.store.api import Store
 
 
 def __getattr__(name: str) -> Any:
     # The store needs the `store` extra: imported when first asked for, never at import time.
     if name == "Store":
-        from . import store
+        from .cycle import store
 
         return store.Store
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -40,7 +40,9 @@ __all__ = [
     "AssessmentStream",
     "AuthorityAssessment",
     "AuthorityFacts",
+    "BackendUnavailable",
     "Engine",
+    "EngineFallbackWarning",
     "FactsError",
     "Flag",
     "Gap",

@@ -1,5 +1,5 @@
 """`python -m sli_rules`: the same command line as `sli-rules`."""
 
-from .cli import main
+from .cli.main import main
 
 raise SystemExit(main())

@@ -12,7 +12,8 @@ import statistics
 from collections.abc import Sequence
 from typing import Any
 
-from sli_rules.model import (
+from sli_rules.assessment.uncertainty import NO_CHANGE, change_interval, confidence_interval, linear_trend
+from sli_rules.rules.model import (
     AllOf,
     AnyOf,
     ComparatorsRef,
@@ -31,8 +32,7 @@ from sli_rules.model import (
     Rulebook,
     Test,
 )
-from sli_rules.operators import OPERATORS
-from sli_rules.uncertainty import confidence_interval
+from sli_rules.rules.operators import OPERATORS
 
 Outcome = bool | None
 
@@ -175,6 +175,36 @@ class Reference:
         )
         return interval.lower, interval.upper
 
+    def _change_interval(self, item: Any, fact: str, confidence: float) -> tuple[float, float] | None:
+        """The interval of the change from last year (a difference of proportions, a ratio of
+        rates), from both years' counts; None without them or across a definition break."""
+        measure = self.rulebook.measures[fact]
+        now = item.counts.get(fact)
+        before = item.history_counts.get(fact, {}).get(_previous_year(item.year))
+        if now is None or before is None or measure.method is None or _year_start(item.year) in measure.breaks:
+            return None
+        interval = change_interval(
+            measure.method, (now.numerator, now.denominator), (before.numerator, before.denominator),
+            confidence=confidence, per=measure.per,
+        )
+        return interval.lower, interval.upper
+
+    def _significant_trend(self, item: Any, fact: str, test: Test) -> Outcome:
+        """The test of trend over the last `years` + 1 years' counts: significant at the
+        confidence and in the worse (better) direction; unknown when a year's counts are
+        missing or a year after the first starts a definition break."""
+        measure = self.rulebook.measures[fact]
+        start = _year_start(item.year)
+        span = [f"{y}-{(y + 1) % 100:02d}" for y in range(start - test.years, start + 1)]
+        if measure.method is None or any(_year_start(year) in measure.breaks for year in span[1:]):
+            return None
+        counts = [item.history_counts.get(fact, {}).get(year) for year in span[:-1]] + [item.counts.get(fact)]
+        if any(count is None for count in counts):
+            return None
+        _, p_value, direction = linear_trend(measure.method, [(c.numerator, c.denominator) for c in counts])
+        rising = (measure.better == "higher") == (test.op == "improving")
+        return p_value < 1 - test.confidence / 100 and (direction > 0 if rising else direction < 0)
+
     def _series(self, item: Any, fact: str, years: int) -> list[float] | None:
         """The values of the last `years` years and this one, oldest first; None when one is
         missing or a year of the span starts a definition break."""
@@ -190,11 +220,17 @@ class Reference:
         value = self.subject(item, fact, change)
         op = OPERATORS[test.op]
         better = self.rulebook.measures[fact].better
+        if op.reads == "trend" and test.significant:
+            return self._significant_trend(item, fact, test)
         if op.reads == "trend":
             series = self._series(item, fact, test.years)
             return None if series is None else op.decide(series, (), better)
         if op.reads == "national":
             return (self.operand(item, fact, None, NationalRef()) is not None) == test.present
+        if op.reads == "interval" and any(isinstance(ref, PreviousRef) for ref in test.refs):
+            # Two years, two samples: the interval of the change on one side of no change.
+            change = self._change_interval(item, fact, test.confidence)
+            return None if change is None else op.decide(change, [NO_CHANGE[self.rulebook.measures[fact].method]], better)
         if op.reads == "interval":
             interval = self._interval(item, fact, test.confidence)
             if op.shape == "flag":

@@ -59,7 +59,7 @@ def other_db(request: pytest.FixtureRequest, db: str, tmp_path: Path) -> Iterato
 
 def snapshot(db: str) -> dict[str, Any]:
     """Everything in a store, as exported: to show that a refused act wrote nothing."""
-    from sli_rules.store.api import Store
+    from sli_rules.cycle.store.api import Store
 
     with Store(db) as store:
         return json.loads(json.dumps(store.export()))

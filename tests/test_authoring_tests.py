@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import sli_rules
-from sli_rules.ruletest import check_test_files, split_test_files
+from sli_rules.assessment.ruletest import check_test_files, split_test_files
 
 from .conftest import copy_rulebook, edit_file, validate
 

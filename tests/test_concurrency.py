@@ -35,7 +35,7 @@ from sli_rules import Engine
 from bench.synth import synthetic_region
 
 rulebook = sli_rules.load_rulebook()
-region = sli_rules.load_facts(sli_rules.engine.example_region_path())
+region = sli_rules.load_facts(sli_rules.assessment.engine.example_region_path())
 big = synthetic_region(300)
 
 def canonical(result):
@@ -92,7 +92,7 @@ def test_reloading_while_threads_assess_never_mixes_rulebooks(tmp_path: Path) ->
     results, never a mixture; an independent engine is unaffected throughout."""
     import shutil
 
-    from sli_rules.load import default_rulebook_path
+    from sli_rules.rules.load import default_rulebook_path
 
     other = tmp_path / "other"
     shutil.copytree(default_rulebook_path() / "triggers", other / "triggers")

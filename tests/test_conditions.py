@@ -11,11 +11,11 @@ import pytest
 import yaml
 
 from sli_rules import Engine
-from sli_rules.derive import derive
-from sli_rules.evaluate import Recorder
+from sli_rules.assessment.derive import derive
+from sli_rules.assessment.evaluate import Recorder
 from sli_rules.facts import bind
-from sli_rules.logic import evaluate_column
-from sli_rules.plan import leaves, make_plan
+from sli_rules.rules.logic import evaluate_column
+from sli_rules.rules.plan import leaves, make_plan
 
 from .conftest import make_rulebook, region_of
 from .reference_interpreter import Reference
@@ -30,9 +30,10 @@ def _region(case: dict[str, Any]) -> dict[str, dict[str, Any]]:
         facts = {**spec["facts"], **case.get("facts", {}).get(name, {})}
         previous = {**spec.get("previous", {}), **case.get("previous", {}).get(name, {})}
         entry: dict[str, Any] = {"facts": facts, "previous": previous}
-        for more in ("counts", "history"):
-            if more in spec:
-                entry[more] = spec[more]
+        for more in ("counts", "history", "previous_counts", "history_counts"):
+            given = {**spec.get(more, {}), **case.get(more, {}).get(name, {})}
+            if given:
+                entry[more] = given
         if name in case.get("comparators", {}):
             entry["comparators"] = case["comparators"][name]
         authorities[name] = entry

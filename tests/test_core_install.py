@@ -68,7 +68,7 @@ def test_the_installed_package_assesses_from_any_folder(wheel: Path, tmp_path: P
         [
             sys.executable,
             "-c",
-            "import sli_rules, sli_rules.load as l; print(sli_rules.__file__, l.default_rulebook_path())",
+            "import sli_rules, sli_rules.rules.load as l; print(sli_rules.__file__, l.default_rulebook_path())",
         ],
         capture_output=True,
         text=True,

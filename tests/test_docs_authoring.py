@@ -28,10 +28,10 @@ import yaml
 
 import sli_rules
 from sli_rules import facts as facts_module
-from sli_rules import model
-from sli_rules.load.conditions import REFERENCE_KEYS, VERDICT_COUNTERS
-from sli_rules.operators import OPERATORS
 from sli_rules.report import explain_text
+from sli_rules.rules import model
+from sli_rules.rules.load.conditions import REFERENCE_KEYS, VERDICT_COUNTERS
+from sli_rules.rules.operators import OPERATORS
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ("authoring.md", "facts.md")

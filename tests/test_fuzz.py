@@ -8,13 +8,16 @@
   a traceback.
 
 Each property runs in a child process (durable-rules is C: a crash there must fail the test,
-not end the run). The default suite runs a short search; `pytest -m slow` a long one.
+not end the run). The default suite runs a short, repeatable search; `pytest -m slow` a long
+one that explores (new examples each run), of `SLI_RULES_LONG_SHARE` (default 1) times its full
+count: CI runs a share of it rather than none.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import random
 import shutil
 import subprocess
@@ -34,7 +37,15 @@ ROOT = Path(__file__).resolve().parent.parent
 # --- running a property in a child process ----------------------------------------------
 
 
-def run_isolated(function: str, examples: int, timeout: float = 600) -> None:
+def long_run(examples: int) -> int:
+    """The number of examples a long run tries: its full count times SLI_RULES_LONG_SHARE."""
+    share = float(os.environ.get("SLI_RULES_LONG_SHARE", "1"))
+    if not 0 < share <= 1:
+        raise ValueError(f"SLI_RULES_LONG_SHARE is a share of the long runs, above 0 and at most 1, not {share}")
+    return max(1, round(examples * share))
+
+
+def run_isolated(function: str, examples: int, timeout: float = 600, *, explore: bool = False) -> None:
     """Run `function(examples)` from this module in a fresh interpreter; fail on any error,
     crash (signal) or hang, with the child's output in the message."""
     code = textwrap.dedent(
@@ -42,6 +53,7 @@ def run_isolated(function: str, examples: int, timeout: float = 600) -> None:
         import sys
         sys.path.insert(0, {str(ROOT)!r})
         from tests import test_fuzz
+        test_fuzz.EXPLORE = {explore!r}
         test_fuzz.{function}({examples})
         print("PROPERTY HELD")
         """
@@ -54,12 +66,15 @@ def run_isolated(function: str, examples: int, timeout: float = 600) -> None:
         raise AssertionError(f"{function} failed ({how}):\n{done.stdout[-4000:]}\n{done.stderr[-8000:]}")
 
 
+EXPLORE = False  # set in the child of a long run
+
+
 def _settings(examples: int) -> settings:
     return settings(
         max_examples=examples,
         deadline=None,
         database=None,
-        derandomize=examples <= 400,  # the default suite is repeatable; -m slow explores
+        derandomize=not EXPLORE,  # the default suite is repeatable; -m slow explores
         suppress_health_check=list(HealthCheck),
     )
 
@@ -335,8 +350,8 @@ def files(examples: int) -> None:
     """Mutated copies of the shipped rule and fact files, and random bytes: problems with
     locations, never another exception."""
     from sli_rules import Engine, FactsError, RulebookError, load_facts, load_rulebook
-    from sli_rules.engine import example_region_path
-    from sli_rules.load import default_rulebook_path
+    from sli_rules.assessment.engine import example_region_path
+    from sli_rules.rules.load import default_rulebook_path
 
     rules = default_rulebook_path()
     rule_files = sorted(path.relative_to(rules) for path in rules.glob("*/*.yaml"))
@@ -394,22 +409,22 @@ def test_mutated_and_random_files_give_located_problems() -> None:
 
 @pytest.mark.slow
 def test_long_agreement() -> None:
-    run_isolated("agreement", 3000, timeout=3600)
+    run_isolated("agreement", long_run(3000), timeout=3600, explore=True)
 
 
 @pytest.mark.slow
 def test_long_many_triggers() -> None:
-    run_isolated("many_triggers", 200, timeout=3600)
+    run_isolated("many_triggers", long_run(200), timeout=3600, explore=True)
 
 
 @pytest.mark.slow
 def test_long_values() -> None:
-    run_isolated("values", 5000, timeout=3600)
+    run_isolated("values", long_run(5000), timeout=3600, explore=True)
 
 
 @pytest.mark.slow
 def test_long_files() -> None:
-    run_isolated("files", 2000, timeout=3600)
+    run_isolated("files", long_run(2000), timeout=3600, explore=True)
 
 
 def test_a_crash_in_the_child_fails_the_test() -> None:
@@ -430,16 +445,16 @@ def test_peer_matching_keeps_the_sorted_order() -> None:
     a concern in the same place, or one at its cap; the least asked first, then region order."""
     from types import SimpleNamespace
 
-    from sli_rules import recommend
-    from sli_rules.model import Peers
-    from sli_rules.results import Flag
+    from sli_rules.assessment import recommend
+    from sli_rules.assessment.results import Flag
+    from sli_rules.rules.model import Peers
 
     limits = Peers(per_authority=2, cap=2)
 
     def reference(needs: Any, offers: Any) -> dict[str, tuple[Any, ...]]:
         from collections import Counter
 
-        from sli_rules.results import Peer
+        from sli_rules.assessment.results import Peer
 
         asked: Counter[str] = Counter()
         order = {name: position for position, (name, _, _) in enumerate(offers)}
@@ -515,7 +530,8 @@ def test_peer_matching_keeps_the_sorted_order() -> None:
 
 
 def test_numbers_reach_the_engine_in_a_form_it_reads() -> None:
-    from sli_rules.evaluate import EngineFailure, _number
+    from sli_rules.assessment.backends import EngineFailure
+    from sli_rules.assessment.backends.durable import _number
 
     for value in [1e-05, 1e16, 5e-324, -0.0, 1.7976931348623157e308, 0.1, 3.0, -2.5e-10]:
         text = _number(value)

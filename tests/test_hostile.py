@@ -87,7 +87,7 @@ def test_a_yaml_alias_bomb_in_facts(tmp_path: Path) -> None:
 def test_a_yaml_alias_bomb_in_a_rulebook(tmp_path: Path) -> None:
     import shutil
 
-    from sli_rules.load import default_rulebook_path
+    from sli_rules.rules.load import default_rulebook_path
 
     shutil.copytree(default_rulebook_path() / "triggers", tmp_path / "triggers")
     shutil.copytree(default_rulebook_path() / "menus", tmp_path / "menus")
@@ -194,7 +194,7 @@ def _nested(depth: int) -> str:
 def test_deeply_nested_conditions(tmp_path: Path, depth: int) -> None:
     import shutil
 
-    from sli_rules.load import default_rulebook_path
+    from sli_rules.rules.load import default_rulebook_path
 
     shutil.copytree(default_rulebook_path() / "triggers", tmp_path / "triggers")
     shutil.copytree(default_rulebook_path() / "menus", tmp_path / "menus")
@@ -205,7 +205,7 @@ def test_deeply_nested_conditions(tmp_path: Path, depth: int) -> None:
     result = in_child(f"""
         import sli_rules
         engine = sli_rules.Engine({str(tmp_path)!r})
-        region = sli_rules.load_facts(sli_rules.engine.example_region_path())
+        region = sli_rules.load_facts(sli_rules.assessment.engine.example_region_path())
         durable = engine.outcomes(region, backend="durable")
         python = engine.outcomes(region, backend="python")
         result["agree"] = durable == python

@@ -11,7 +11,7 @@ import pytest
 
 import sli_rules
 from sli_rules.errors import Problems
-from sli_rules.source import Document, load_documents
+from sli_rules.rules.source import Document, load_documents
 
 ROOT = Path(__file__).resolve().parent.parent
 

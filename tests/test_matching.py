@@ -16,9 +16,9 @@ from .storage import db  # noqa: F401 (fixture)
 pytest.importorskip("scipy", reason="the matching tool needs the store extra: pip install 'sli-rules[store]'")
 pytest.importorskip("sqlalchemy", reason="the store's tests need the store extra: pip install 'sli-rules[store]'")
 
-from sli_rules.store import MatchPlan, Need, Offer
-from sli_rules.store.api import Store
-from sli_rules.store.matching import Standing, plan_matches
+from sli_rules.cycle.store import MatchPlan, Need, Offer
+from sli_rules.cycle.store.api import Store
+from sli_rules.cycle.store.matching import Standing, plan_matches
 
 YEAR = "2013-14"
 TIERS = ("self_help", "targeted_support", "intervention")

@@ -339,7 +339,7 @@ def test_xlsx_bad_cells_are_located_by_row_and_column(tmp_path: Path) -> None:
 def test_xlsx_without_openpyxl_names_the_extra(tmp_path: Path) -> None:
     book = write_xlsx(tmp_path / "finance.xlsx", [["authority", "year"], ["Halton", "2023-24"]])
     # The real command line, in an interpreter where openpyxl cannot be imported.
-    script = "import sys; sys.modules['openpyxl'] = None; from sli_rules.cli import main; sys.exit(main())"
+    script = "import sys; sys.modules['openpyxl'] = None; from sli_rules.cli.main import main; sys.exit(main())"
     completed = subprocess.run(
         [sys.executable, "-c", script, "assess", str(book)],
         capture_output=True, text=True, cwd=REPO, timeout=300, check=False,

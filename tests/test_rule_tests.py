@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import sli_rules
-from sli_rules.ruletest import run_tests
+from sli_rules.assessment.ruletest import run_tests
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "north-west-2013-14"

@@ -14,10 +14,10 @@ import jsonschema
 import pytest
 
 import sli_rules
-from sli_rules.cli import main
+from sli_rules.cli.main import main
 from sli_rules.errors import Problems
-from sli_rules.schema import KINDS, schema, schema_text
-from sli_rules.source import load_documents
+from sli_rules.rules.schema import KINDS, schema, schema_text
+from sli_rules.rules.source import load_documents
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted(

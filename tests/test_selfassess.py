@@ -12,7 +12,7 @@ import yaml
 
 import sli_rules
 from sli_rules import FactsError, OwnView, SelfAssessment
-from sli_rules.selfassess import COLUMNS, VIEWS, concern_triggers
+from sli_rules.facts.selfassess import COLUMNS, VIEWS, concern_triggers
 
 from .conftest import run_cli
 

@@ -12,10 +12,10 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import sli_rules
-from sli_rules import judge
-from sli_rules.derive import _tally, change_of, stat
-from sli_rules.derived import OUTCOME_CODES
-from sli_rules.logic import (
+from sli_rules.assessment import judge
+from sli_rules.assessment.derive import _tally, change_of, stat
+from sli_rules.assessment.derived import OUTCOME_CODES
+from sli_rules.rules.logic import (
     And,
     Atom,
     Node,
@@ -28,9 +28,9 @@ from sli_rules.logic import (
     kleene_not,
     kleene_or,
 )
-from sli_rules.model import Measure
-from sli_rules.operators import OPERATORS
-from sli_rules.policy import LevelChooser, Tally, choose_level
+from sli_rules.rules.model import Measure
+from sli_rules.rules.operators import OPERATORS
+from sli_rules.rules.policy import LevelChooser, Tally, choose_level
 
 from .conftest import MEASURES, make_rulebook
 

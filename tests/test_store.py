@@ -10,16 +10,16 @@ from typing import Any
 import pytest
 
 import sli_rules
-from sli_rules.model import previous_year
+from sli_rules.rules.model import previous_year
 
 from .conftest import EXAMPLE
 from .storage import db, other_db, snapshot  # noqa: F401 (fixtures)
 
 pytest.importorskip("sqlalchemy", reason="the store's tests need the store extra: pip install 'sli-rules[store]'")
 
-from sli_rules.store import StoreError
-from sli_rules.store.api import Store
-from sli_rules.store.database import make_engine, migrate, schema_head, store_url
+from sli_rules.cycle.store import StoreError
+from sli_rules.cycle.store.api import Store
+from sli_rules.cycle.store.database import make_engine, migrate, schema_head, store_url
 
 YEAR = "2013-14"
 
@@ -180,7 +180,7 @@ def test_an_older_schema_migrates_on_open(db: str, default_rulebook: sli_rules.R
 
     import sqlalchemy as sa
 
-    from sli_rules.store.checks import rulebook_summary
+    from sli_rules.cycle.store.checks import rulebook_summary
 
     engine = make_engine(store_url(db))
     migrate(engine, "0001")

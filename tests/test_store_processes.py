@@ -19,14 +19,14 @@ from .storage import db  # noqa: F401 (fixture)
 
 pytest.importorskip("sqlalchemy", reason="the store's tests need the store extra: pip install 'sli-rules[store]'")
 
-from sli_rules.store.api import Store
+from sli_rules.cycle.store.api import Store
 
 YEAR = "2013-14"
 WORKER = textwrap.dedent(
     """
     import sys
     import sli_rules
-    from sli_rules.store.api import Store
+    from sli_rules.cycle.store.api import Store
 
     db, name, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
     rulebook = sli_rules.load_rulebook()
@@ -48,7 +48,7 @@ STOPS_MID_RECORD = textwrap.dedent(
     import sys, time
     import sqlalchemy as sa
     import sli_rules
-    from sli_rules.store.api import Store
+    from sli_rules.cycle.store.api import Store
 
     db = sys.argv[1]
     rulebook = sli_rules.load_rulebook()

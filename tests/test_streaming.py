@@ -15,8 +15,8 @@ import pytest
 
 import sli_rules
 from sli_rules import Engine, load_facts
+from sli_rules.assessment.results import Deferred
 from sli_rules.report import render_csv, render_json
-from sli_rules.results import Deferred
 
 from .conftest import EXAMPLE, REPO, run_cli
 

@@ -1,4 +1,4 @@
-"""Confidence intervals, significance and trends (sli_rules.uncertainty) against published
+"""Confidence intervals, significance and trends (sli_rules.assessment.uncertainty) against published
 worked values, independent calculations, the edges and invalid input."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from sli_rules.uncertainty import (
+from sli_rules.assessment.uncertainty import (
     Interval,
     StatsExtraMissing,
     byar_limits,
@@ -203,7 +203,7 @@ def test_without_scipy_the_exact_limits_name_the_extra() -> None:
     # only the normal quantile); the exact limits say which extra to install.
     script = (
         "import sys; sys.modules['scipy'] = None\n"
-        "from sli_rules.uncertainty import rate_interval, wilson_interval, StatsExtraMissing\n"
+        "from sli_rules.assessment.uncertainty import rate_interval, wilson_interval, StatsExtraMissing\n"
         "wilson_interval(3, 7); rate_interval(12, 1000)\n"
         "try:\n    rate_interval(3, 1000)\nexcept StatsExtraMissing as error:\n    print(error)\n"
     )

@@ -18,8 +18,8 @@ import csv
 import sys
 from pathlib import Path
 
-from sli_rules.model import previous_year, year_start
 from sli_rules.facts.reference import match_region, region_codes, region_members
+from sli_rules.rules.model import previous_year, year_start
 
 OUTPUT_NAME = "ascof-north-west.csv"
 

@@ -12,8 +12,8 @@ from typing import Any
 import attrs
 
 from ..errors import Location, Problems
-from ..model import YEAR_PATTERN, year_start
-from ..source import display_path, read_text
+from ..rules.model import YEAR_PATTERN, year_start
+from ..rules.source import display_path, read_text
 from .factset import ALL_YEARS, Count, PublishedFigures, Record, TypeFigures, council_type_of, count_problem, new_record
 from .reference import council_name, known_regions, match_region, region_codes, region_members
 from .tabular import NO_FIGURE, csv_rows, fold

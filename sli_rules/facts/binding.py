@@ -9,9 +9,10 @@ from typing import Any
 
 import attrs
 
-from ..convert import type_name
 from ..errors import FactsError, Location, Place, Problem, Problems, Spot, did_you_mean, place, spot_path
-from ..model import Rulebook, previous_year, year_start
+from ..errors import locations as find_locations
+from ..rules.convert import type_name
+from ..rules.model import Rulebook, previous_year, year_start
 from .factset import AuthorityFacts, BoundRegion, Count, PlaceMap, Region, spot_of
 
 MAX_TEXT = 10_000
@@ -139,7 +140,7 @@ class _Binder:
 
     def authority(self, item: AuthorityFacts) -> AuthorityFacts:
         before = previous_year(item.year)
-        if not item.history and not item.counts:
+        if not item.history and not item.counts and not item.history_counts:
             # The common case, decided at once: values that plainly suit their measures, each
             # under its measure's own id, with no history, counts or places to rename.
             own, previous_own = self.own_ids(item.year), self.own_ids(before)
@@ -168,6 +169,7 @@ class _Binder:
             "count_locations": self.rekey(item.count_locations, item.year),
             "history": history,
             "history_locations": history_locations,
+            **dict(zip(("history_counts", "history_count_locations"), self.history_counts(item), strict=True)),
         }
         if left_out:
             # A value left out takes its counts with it: no interval is taken around a figure
@@ -242,6 +244,36 @@ class _Binder:
                 continue
             result[canonical] = count
         return item.counts if result.keys() == item.counts.keys() else result
+
+    def history_counts(
+        self, item: AuthorityFacts
+    ) -> tuple[dict[str, dict[str, Count]], Mapping[str, Mapping[str, Location]]]:
+        """Earlier years' counts by catalogue id, each through the aliases of its own year;
+        counts of a fact the catalogue does not know are an error, or left out for a national
+        publication."""
+        if not item.history_counts:
+            return item.history_counts, item.history_count_locations
+        found: dict[str, dict[str, Count]] = {}
+        locations: dict[str, MutableMapping[str, Location]] = {}
+        for fact, by_year in item.history_counts.items():
+            for when, count in by_year.items():
+                where = spot_of(item.history_count_locations.get(fact, {}), when, item.location)
+                canonical = self.resolve(fact, when)
+                if canonical is None:
+                    if spot_path(where) in self.publications:
+                        self.left_out.setdefault(spot_path(where), {}).setdefault(fact, set()).add(when)
+                    else:
+                        self.problems.add_at(where, f"counts of '{fact}', which names no measure in {when}",
+                                             hint=did_you_mean(fact, self.known) or "add it to the rulebook's measures")
+                    continue
+                found.setdefault(canonical, {})[when] = count
+                placed = locations.get(canonical)
+                if not isinstance(placed, PlaceMap):
+                    placed = locations[canonical] = PlaceMap()
+                placed[when] = where
+        if found == item.history_counts:
+            return item.history_counts, item.history_count_locations
+        return found, locations
 
     def history(
         self, item: AuthorityFacts, left_out: dict[str, dict[str, str]] | None = None
@@ -379,8 +411,12 @@ class _Binder:
                                     hint=did_you_mean(fact, self.known) or "add it to the rulebook's measures")
                 continue
             if canonical in given_as:
+                if result.get(canonical) == value:
+                    continue  # one value under two of its ids: a return and the publication read together
+                first = find_locations([spot_of(locations, given_as[canonical], item.location)])[0]
                 problems.add_at(written(fact),
-                                f"'{fact}' and '{given_as[canonical]}' are the same measure, given twice")
+                                f"'{fact}' is {value!r} here but '{given_as[canonical]}', the same measure, is "
+                                f"{result.get(canonical)!r} at {place(first)}")
                 continue
             given_as[canonical] = fact
             checked = check_value(self.rulebook.measures[canonical], value)

@@ -9,7 +9,7 @@ from pathlib import Path
 import attrs
 
 from ..errors import Location, Problems
-from ..source import display_path, load_documents, read_text
+from ..rules.source import display_path, load_documents, read_text
 from .factset import AuthorityFacts
 from .tabular import blank, csv_rows, fit, fold, read_header
 

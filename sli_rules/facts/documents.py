@@ -7,10 +7,10 @@ from collections.abc import Iterable, MutableMapping
 from pathlib import Path
 from typing import Any
 
-from ..convert import structure, type_name
 from ..errors import Location, Problems, did_you_mean
-from ..model import year_start
-from ..source import Document, Where, load_documents
+from ..rules.convert import structure, type_name
+from ..rules.model import previous_year, year_start
+from ..rules.source import Document, Where, load_documents
 from .factset import Count, FactSetSpec, PlaceMap, Record, RegionSpec, count_problem, year_problem
 
 
@@ -85,6 +85,7 @@ def record(document: Document, where: Where, data: Any, problems: Problems) -> I
     previous, previous_nested = _flatten(document, (*where, "previous"), spec.previous, problems)
     counts, count_nested = _counts(document, (*where, "counts"), spec.counts, problems)
     history, history_locations = _history(document, (*where, "history"), spec.history, spec.year, problems)
+    history_counts, history_count_locations = _history_counts(document, where, spec, problems)
     for name, mapping in (("notes", spec.notes), ("sources", spec.sources)):
         for key, value in mapping.items():
             if not isinstance(value, str):
@@ -112,6 +113,8 @@ def record(document: Document, where: Where, data: Any, problems: Problems) -> I
         count_locations=PlaceMap.written(locator, (*where, "counts"), counts, count_nested),
         history=history,
         history_locations=history_locations,
+        history_counts=history_counts,
+        history_count_locations=history_count_locations,
     )
 
 
@@ -167,33 +170,41 @@ def _counts(
             for key, item in value.items():
                 visit(f"{prefix}.{key}" if prefix else str(key), (*inner, key), item)
             return
-        if not isinstance(value, dict):
-            document.problem(problems, inner, f"the counts of '{prefix}' are a mapping: numerator and denominator")
+        count = _one_count(document, inner, f"'{prefix}'", value, problems)
+        if count is None:
             return
-        good = True
-        for key in value:
-            if key not in _COUNT_KEYS:
-                document.problem(problems, (*inner, key), f"unknown key '{key}' in the counts of '{prefix}'",
-                                 key=True, hint=did_you_mean(str(key), _COUNT_KEYS) or "numerator, denominator")
-                good = False
-        for key in _COUNT_KEYS:
-            if key not in value:
-                document.problem(problems, inner, f"the counts of '{prefix}' have no {key}")
-                good = False
-        if not good:
-            return
-        wrong = count_problem(value["numerator"], value["denominator"])
-        if wrong is not None:
-            at = "denominator" if "denominator" in wrong and "numerator" not in wrong else "numerator"
-            document.problem(problems, (*inner, at), f"counts of '{prefix}': {wrong}")
-            return
-        counts[prefix] = Count(int(value["numerator"]), int(value["denominator"]))
+        counts[prefix] = count
         if len(inner) != len(where) + 1 or inner[-1] != prefix:
             nested[prefix] = inner
 
     for key, value in mapping.items():
         visit(str(key), (*where, key), value)
     return counts, nested
+
+
+def _one_count(document: Document, inner: Where, what: str, value: Any, problems: Problems) -> Count | None:
+    """`{numerator: N, denominator: D}` at `inner`, checked; None (reported) when not counts."""
+    if not isinstance(value, dict):
+        document.problem(problems, inner, f"the counts of {what} are a mapping: numerator and denominator")
+        return None
+    good = True
+    for key in value:
+        if key not in _COUNT_KEYS:
+            document.problem(problems, (*inner, key), f"unknown key '{key}' in the counts of {what}",
+                             key=True, hint=did_you_mean(str(key), _COUNT_KEYS) or "numerator, denominator")
+            good = False
+    for key in _COUNT_KEYS:
+        if key not in value:
+            document.problem(problems, inner, f"the counts of {what} have no {key}")
+            good = False
+    if not good:
+        return None
+    wrong = count_problem(value["numerator"], value["denominator"])
+    if wrong is not None:
+        at = "denominator" if "denominator" in wrong and "numerator" not in wrong else "numerator"
+        document.problem(problems, (*inner, at), f"counts of {what}: {wrong}")
+        return None
+    return Count(int(value["numerator"]), int(value["denominator"]))
 
 
 def _history(
@@ -233,3 +244,61 @@ def _history(
     for key, value in mapping.items():
         visit(str(key), (*where, key), value)
     return history, locations
+
+
+def _history_counts(
+    document: Document, where: Where, spec: FactSetSpec, problems: Problems
+) -> tuple[dict[str, dict[str, Count]], dict[str, MutableMapping[str, Location]]]:
+    """`previous_counts: {FACT: {numerator, denominator}}` (last year's, as `counts` is this
+    year's) and `history_counts: {FACT: {YEAR: {numerator, denominator}}}` (earlier years),
+    together as fact → year → counts; the same fact and year in both must agree."""
+    found: dict[str, dict[str, Count]] = {}
+    locations: dict[str, PlaceMap] = {}
+    before = previous_year(spec.year)
+    previous, nested = _counts(document, (*where, "previous_counts"), spec.previous_counts, problems)
+    places = PlaceMap.written(document.locator, (*where, "previous_counts"), previous, nested)
+    for fact, last in previous.items():
+        found.setdefault(fact, {})[before] = last
+        spot = places.spot(fact)
+        locations.setdefault(fact, PlaceMap())[before] = spot if spot is not None else document.location(where)
+    for fact_key, years in _by_fact(document, (*where, "history_counts"), spec.history_counts, problems):
+        fact, inner = fact_key
+        for when, value in years.items():
+            wrong = year_problem(when)
+            if wrong is not None:
+                document.problem(problems, (*inner, when), wrong[0], key=True, hint=wrong[1])
+                continue
+            if year_start(when) >= year_start(spec.year):
+                document.problem(problems, (*inner, when), f"history_counts hold earlier years than {spec.year}, "
+                                 f"not {when}", key=True)
+                continue
+            count = _one_count(document, (*inner, when), f"'{fact}' in {when}", value, problems)
+            if count is None:
+                continue
+            if fact in found and when in found[fact] and found[fact][when] != count:
+                document.problem(problems, (*inner, when), f"the counts of '{fact}' in {when} differ from "
+                                 "its previous_counts")
+                continue
+            found.setdefault(fact, {})[when] = count
+            locations.setdefault(fact, PlaceMap())[when] = document.location((*inner, when))
+    return found, dict(locations)
+
+
+def _by_fact(
+    document: Document, where: Where, mapping: dict[str, Any], problems: Problems
+) -> Iterable[tuple[tuple[str, Where], dict[str, Any]]]:
+    """The fact ids of a mapping keyed by fact then year (ids nested as in `facts`), each
+    with its place and its mapping of years."""
+
+    def visit(prefix: str, inner: Where, value: Any) -> Iterable[tuple[tuple[str, Where], dict[str, Any]]]:
+        if not isinstance(value, dict):
+            document.problem(problems, inner, f"the history_counts of '{prefix}' are a mapping of years to counts")
+            return
+        if value and all(year_problem(key) is not None for key in value):  # a group of fact ids
+            for key, item in value.items():
+                yield from visit(f"{prefix}.{key}" if prefix else str(key), (*inner, key), item)
+            return
+        yield (prefix, inner), value
+
+    for key, value in mapping.items():
+        yield from visit(str(key), (*where, key), value)

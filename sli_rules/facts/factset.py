@@ -12,7 +12,7 @@ import attrs
 
 from ..errors import FactsError, Location, Locator, Place, Problem, Spot, Where
 from ..errors import locations as find_locations
-from ..model import YEAR_PATTERN, Rulebook, year_start
+from ..rules.model import YEAR_PATTERN, Rulebook, previous_year, year_start
 
 IN_MEMORY = Location("<memory>", 1, 1)  # where facts made in Python, not read from a file, are
 
@@ -285,6 +285,10 @@ class AuthorityFacts:
     history: dict[str, dict[str, Any]] = attrs.field(repr=False, factory=dict)
     history_locations: Mapping[str, Mapping[str, Location]] = attrs.field(repr=False, factory=dict, eq=False)
     council_type: str | None = None  # from the ONS code: see COUNCIL_TYPES
+    # The counts behind earlier years' values: fact id → year → counts (the year before
+    # included), for the tests that compare two years or judge a trend as samples.
+    history_counts: dict[str, dict[str, Count]] = attrs.field(repr=False, factory=dict)
+    history_count_locations: Mapping[str, Mapping[str, Location]] = attrs.field(repr=False, factory=dict, eq=False)
     # Values of a national file that binding left out as implausible, with why: fact id →
     # year → reason. A trigger that cannot be judged without one names the reason in its gap.
     left_out: dict[str, dict[str, str]] = attrs.field(repr=False, factory=dict)
@@ -301,7 +305,7 @@ class AuthorityFacts:
         wrong_year = year_problem(self.year)
         if wrong_year is not None:
             found.append(Problem(path, line, column, wrong_year[0], hint=wrong_year[1]))
-        for name in ("facts", "previous", "notes", "sources", "counts", "history"):
+        for name in ("facts", "previous", "notes", "sources", "counts", "history", "history_counts"):
             value = getattr(self, name, {})
             if not isinstance(value, dict):
                 shown = type(value).__name__
@@ -312,6 +316,12 @@ class AuthorityFacts:
     @property
     def key(self) -> str:
         return self.code or self.authority
+
+    @property
+    def previous_counts(self) -> dict[str, Count]:
+        """The counts behind last year's values, by fact id."""
+        before = previous_year(self.year)
+        return {fact: years[before] for fact, years in self.history_counts.items() if before in years}
 
     def source_of(self, fact_id: str) -> str | None:
         """The provenance given for a fact: by its id, or by the longest matching prefix."""
@@ -372,6 +382,8 @@ class FactSetSpec:
     sources: dict[str, str] = attrs.Factory(dict)
     counts: dict[str, Any] = attrs.Factory(dict)
     history: dict[str, Any] = attrs.Factory(dict)
+    previous_counts: dict[str, Any] = attrs.Factory(dict)
+    history_counts: dict[str, Any] = attrs.Factory(dict)
 
 
 @attrs.frozen
@@ -424,6 +436,8 @@ class Record:
     count_locations: MutableMapping[str, Location] = attrs.Factory(dict)
     history: dict[str, dict[str, Any]] = attrs.Factory(dict)
     history_locations: dict[str, MutableMapping[str, Location]] = attrs.Factory(dict)
+    history_counts: dict[str, dict[str, Count]] = attrs.Factory(dict)
+    history_count_locations: dict[str, MutableMapping[str, Location]] = attrs.Factory(dict)
     # The file or in-memory argument the record came from: a fact set twice in one origin is
     # an error, from two origins a merge.
     origin: str = ""

@@ -8,16 +8,18 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Union
 
-from ..convert import type_name
 from ..errors import FactsError, Problems
-from ..model import Rulebook, year_start
-from ..source import MEMORY, display_path, memory_document, walk_files
+from ..rules.convert import type_name
+from ..rules.model import Rulebook, year_start
+from ..rules.source import MEMORY, display_path, memory_document, walk_files
 from .ascof import is_ascof_header, read_ascof_csv
 from .binding import bind
 from .comparators import apply_comparators
+from .datareturn import is_data_return, read_data_return
 from .documents import document_records, read_documents
 from .factset import ALL_YEARS, AuthorityFacts, PublishedFigures, Record, Region, TypeFigures, year_problem
 from .merge import assemble
+from .oflog import is_oflog_header, read_oflog_csv
 from .reference import COUNCIL_TYPE_GROUPS, council_code, known_regions, match_region, region_of
 from .tabular import csv_rows, fold, read_long_csv, read_wide_csv, read_xlsx
 
@@ -236,20 +238,37 @@ def in_region(
 def reader_for(file: Path) -> Reader | None:
     """The reader for a spreadsheet-shaped file, or None for YAML and JSON documents.
 
-    A CSV file's layout is told by its header: the official ASCOF columns, the long layout
+    A CSV file's layout is told by its header: the official ASCOF columns, Oflog's adult social
+    care metrics, the long layout
     (`fact` and `value` columns), or else the wide layout.
     """
     suffix = file.suffix.lower()
     if suffix == ".xlsx":
-        return read_xlsx
+        return read_data_return if _is_data_return(file) else read_xlsx
     if suffix != ".csv":
         return None
     names = {fold(name) for name in _header_of(file)}
     if is_ascof_header(names):
         return read_ascof_csv
+    if is_oflog_header(names):
+        return read_oflog_csv
     if {"fact", "value"} <= names:
         return read_long_csv
     return read_wide_csv
+
+
+def _is_data_return(file: Path) -> bool:
+    """A workbook made by `data-return template` (told by its properties or About sheet)."""
+    try:
+        import openpyxl
+
+        workbook = openpyxl.load_workbook(file, read_only=True)
+    except Exception:  # not openpyxl, or not a workbook: the spreadsheet reader says why
+        return False
+    try:
+        return is_data_return(workbook)
+    finally:
+        workbook.close()
 
 
 def _header_of(file: Path) -> list[str]:

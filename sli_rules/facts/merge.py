@@ -10,8 +10,8 @@ from typing import Any
 import attrs
 
 from ..errors import Location, Problems, place
-from ..model import previous_year, year_start
-from .factset import ALL_YEARS, AuthorityFacts, PlaceMap, Record, council_type_of, name_key, spot_of
+from ..rules.model import previous_year, year_start
+from .factset import ALL_YEARS, AuthorityFacts, Count, PlaceMap, Record, council_type_of, name_key, spot_of
 from .reference import council_code
 
 
@@ -130,6 +130,7 @@ def _chosen(years: dict[str, Record], target: str, problems: Problems) -> Author
             previous_places[fact] = spot
         previous_locations, previous_keys = previous_places, key_places
     history, history_locations = _history(years, target, record, problems)
+    history_counts, history_count_locations = _history_counts(years, target, record, problems)
     return AuthorityFacts(
         authority=record.authority,
         code=record.code,
@@ -150,6 +151,8 @@ def _chosen(years: dict[str, Record], target: str, problems: Problems) -> Author
         history=history,
         history_locations=history_locations,
         council_type=council_type_of(record.code or council_code(record.authority, target)),
+        history_counts=history_counts,
+        history_count_locations=history_count_locations,
     )
 
 
@@ -183,6 +186,37 @@ def _history(
     return history, dict(locations)
 
 
+def _history_counts(
+    years: dict[str, Record], target: str, record: Record, problems: Problems
+) -> tuple[dict[str, dict[str, Count]], dict[str, MutableMapping[str, Location]]]:
+    """The counts behind every earlier year's values of the authority (the `counts` of its
+    earlier fact sets, as the official ASCOF file gives them each year), with those the fact set
+    gives as `previous_counts` and `history_counts`; the same fact and year given twice
+    differently is an error."""
+    found: dict[str, dict[str, Count]] = {}
+    locations: dict[str, PlaceMap] = {}
+    start = year_start(target)
+    for when in sorted(years, key=year_start):
+        earlier = years[when]
+        if year_start(when) >= start or not earlier.counts:
+            continue
+        for fact, count in earlier.counts.items():
+            found.setdefault(fact, {})[when] = count
+            locations.setdefault(fact, PlaceMap())[when] = spot_of(earlier.count_locations, fact, earlier.location)
+    for fact, counts in record.history_counts.items():
+        for when, count in counts.items():
+            where = spot_of(record.history_count_locations.get(fact, {}), when, record.location)
+            known = found.get(fact, {})
+            if when in known and known[when] != count:
+                problems.add_at(where, f"the counts of '{fact}' in {when} are {count.numerator} of "
+                                f"{count.denominator} here but {known[when].numerator} of {known[when].denominator} "
+                                f"at {place(locations[fact][when])}")
+                continue
+            found.setdefault(fact, {})[when] = count
+            locations.setdefault(fact, PlaceMap())[when] = where
+    return found, dict(locations)
+
+
 def _places(locations: Mapping[str, Location]) -> PlaceMap:
     if not isinstance(locations, PlaceMap):
         raise TypeError("a merged record's places are PlaceMaps")  # see _placeable
@@ -198,6 +232,9 @@ def _placeable(target: Record) -> None:
     target.previous_key_locations = PlaceMap.of(target.previous_key_locations)
     target.count_locations = PlaceMap.of(target.count_locations)
     target.history_locations = {fact: PlaceMap.of(years) for fact, years in target.history_locations.items()}
+    target.history_count_locations = {
+        fact: PlaceMap.of(years) for fact, years in target.history_count_locations.items()
+    }
 
 
 def _merge_into(target: Record, record: Record, problems: Problems) -> None:
@@ -255,6 +292,17 @@ def _merge_into(target: Record, record: Record, problems: Problems) -> None:
             target.history.setdefault(fact, {}).setdefault(when, value)
             if when not in placed:
                 placed[when] = spot_of(record.history_locations.get(fact, {}), when, record.location)
+    for fact, counts in record.history_counts.items():
+        placed = _places(target.history_count_locations.setdefault(fact, PlaceMap()))
+        for when, count in counts.items():
+            spot = spot_of(record.history_count_locations.get(fact, {}), when, record.location)
+            known = target.history_counts.get(fact, {})
+            if when in known and known[when] != count:
+                problems.add_at(spot, f"the counts of '{fact}' in {when} for {record.authority} {record.year} differ "
+                                f"from those at {place(placed[when])}")
+                continue
+            target.history_counts.setdefault(fact, {})[when] = count
+            placed[when] = spot
     target.notes.update(record.notes)
     target.sources.update(record.sources)
     if target.code is None and record.code:

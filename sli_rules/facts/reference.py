@@ -10,7 +10,7 @@ from pathlib import Path
 
 import attrs
 
-from ..model import year_start
+from ..rules.model import year_start
 from .factset import COUNCIL_TYPES
 
 REFERENCE = Path(__file__).resolve().parent.parent / "reference"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Location, Problems
-from ..source import display_path, read_text
+from ..rules.source import display_path, read_text
 from .factset import Record, new_record, year_problem
 
 Rows = Iterable[tuple[int, list[tuple[Any, int]]]]

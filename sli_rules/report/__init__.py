@@ -18,7 +18,7 @@ from .pdf import render_pdf
 from .text import explain_text, render_text
 
 if TYPE_CHECKING:
-    from ..results import RegionAssessment
+    from ..assessment.results import RegionAssessment
 
 FORMATS = ("text", "json", "markdown", "html", "csv", "pdf")
 TEXT_FORMATS = FORMATS[:-1]

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from ..results import AuthorityAssessment
+    from ..assessment.results import AuthorityAssessment
 
 # Bidirectional embeddings, overrides and isolates (the "Trojan Source" characters), and
 # invisible marks that change how text reads without showing.

@@ -18,7 +18,7 @@ from .common import Stream, show, visible
 from .view import AuthorityView, build
 
 if TYPE_CHECKING:
-    from ..results import AuthorityAssessment, RegionAssessment
+    from ..assessment.results import AuthorityAssessment, RegionAssessment
 
 HEADER = (
     "authority",

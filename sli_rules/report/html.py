@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     import jinja2
 
-    from ..results import RegionAssessment
+    from ..assessment.results import RegionAssessment
 
 EXTRA_HINT = "install the report extra: pip install 'sli-rules[report]'"
 TREND_WIDTH, TREND_HEIGHT, TREND_PAD = 132, 40, 6

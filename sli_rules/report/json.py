@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .common import Stream
 
 if TYPE_CHECKING:
-    from ..results import AuthorityAssessment, RegionAssessment
+    from ..assessment.results import AuthorityAssessment, RegionAssessment
 
 
 def render_json(result: RegionAssessment) -> str:

@@ -13,7 +13,7 @@ from .text import BANNER, ILLUSTRATIVE
 from .view import build
 
 if TYPE_CHECKING:
-    from ..results import RegionAssessment
+    from ..assessment.results import RegionAssessment
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 

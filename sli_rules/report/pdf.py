@@ -15,7 +15,7 @@ from .html import render_html
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from ..results import RegionAssessment
+    from ..assessment.results import RegionAssessment
 
 # No network, no first-run work, no profile shared with anyone: Chromium prints a local file.
 CHROMIUM_FLAGS = (

@@ -11,7 +11,7 @@ from .common import listing, plural
 from .view import AuthorityView, RegionView, authority_view, build
 
 if TYPE_CHECKING:
-    from ..results import AuthorityAssessment, RegionAssessment
+    from ..assessment.results import AuthorityAssessment, RegionAssessment
 
 BANNER = (
     "Provisional: every verdict stands until it has been discussed with the authority. "

@@ -21,7 +21,7 @@ import attrs
 from .common import show, visible
 
 if TYPE_CHECKING:
-    from ..results import AuthorityAssessment
+    from ..assessment.results import AuthorityAssessment
 
 OWN_VIEW_WORDS = {
     "concern": "the authority agrees there is a concern",

@@ -1,0 +1,532 @@
+"""Explanations: for a trigger and an authority, the values compared, the message for people,
+and, when it could not be judged, what was missing and why."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal, assert_never
+
+import attrs
+
+from ..facts import AuthorityFacts
+from ..rules.logic import kleene_and, kleene_not, kleene_or
+from ..rules.model import (
+    AllOf,
+    ComparatorsRef,
+    Condition,
+    CouncilTypeRef,
+    Count,
+    FactRef,
+    FactTest,
+    LiteralRef,
+    Measure,
+    NationalRef,
+    NotOf,
+    PreviousRef,
+    PublishedRegionRef,
+    Ref,
+    Reference,
+    RegionRef,
+    Rulebook,
+    StatRef,
+    Test,
+    Trigger,
+    previous_year,
+    year_start,
+)
+from ..rules.operators import OPERATORS, trend_words
+from ..rules.plan import BoundSlot, Plan, RefSlot, Slot, ValueSlot, leaves
+from ..words import show
+from .evaluate import Record
+from .results import Deferred, Evidence, Flag, Gap, Part
+from .uncertainty import worsening, worsening_trend
+
+PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+OUTCOME_WORDS = {True: "true", False: "false", None: "unknown"}
+
+
+class Explainer:
+    """Turns slot values back into the words and numbers an assessor reads."""
+
+    def __init__(self, rulebook: Rulebook, plan: Plan) -> None:
+        self.rulebook = rulebook
+        self.plan = plan
+        # What each trigger's flag shows, in the order written: the facts a test reads, or a
+        # count (whose facts that held are known only from the record). Read for every flag,
+        # so worked out once.
+        self._shown: dict[str, tuple[tuple[str, ...] | Count, ...]] = {
+            trigger.id: tuple(
+                (test.fact, *(ref.fact for ref in test.test.refs if isinstance(ref, FactRef)))
+                if isinstance(test, FactTest) else test
+                for test in leaves(trigger.when)
+            )
+            for trigger in rulebook.triggers
+        }
+        self._notes: dict[tuple[str, str], str | None] = {}
+
+    def decode(self, value: float | None, measure: Measure | None, texts: dict[str, float]) -> Any:
+        if value is None or measure is None:
+            return value
+        if measure.type == "category" and measure.values:
+            return measure.values[int(value)]
+        if measure.type == "boolean":
+            return value == 1.0
+        if measure.type == "text":
+            for text, code in texts.items():
+                if code == value:
+                    return text
+        return value
+
+    def slot_value(self, slot: Slot, row: Sequence[float | None]) -> float | None:
+        return row[self.plan.slot_index[slot]]
+
+    def reference(
+        self, test: FactTest, ref: Ref, row: Sequence[float | None], texts: dict[str, float]
+    ) -> tuple[str, Any]:
+        measure = self.rulebook.measures[test.fact]
+        if isinstance(ref, LiteralRef):
+            return show(ref.value), ref.value
+        value = self.slot_value(RefSlot(test.fact, test.change, ref), row)
+        shown_measure = self.rulebook.measures[ref.fact] if isinstance(ref, FactRef) else measure
+        decoded = self.decode(value, shown_measure, texts) if not test.change else value
+        return f"{_ref_words(ref)} {show(decoded)}", decoded
+
+    def subject(self, test: FactTest, row: Sequence[float | None], texts: dict[str, float]) -> Any:
+        measure = self.rulebook.measures[test.fact]
+        value = self.slot_value(ValueSlot(test.fact, test.change), row)
+        return value if test.change else self.decode(value, measure, texts)
+
+    def evidence(self, trigger: Trigger, record: Record, texts: dict[str, float]) -> tuple[Evidence, ...]:
+        found = []
+        for test in leaves(trigger.when):
+            outcome = record.tests[self.plan.test_index[test]]
+            if isinstance(test, FactTest):
+                found.append(Evidence(self._test_text(test, record.row, texts), OUTCOME_WORDS[outcome]))
+            else:
+                found.append(Evidence(self._count_text(test, record, texts), OUTCOME_WORDS[outcome]))
+        return tuple(found)
+
+    def _test_text(self, test: FactTest, row: Sequence[float | None], texts: dict[str, float]) -> str:
+        measure = self.rulebook.measures[test.fact]
+        subject = f"{test.fact}" + (f" ({test.change} change)" if test.change else "")
+        value = self.subject(test, row, texts)
+        if test.test.op == "present":
+            state = "present" if value is not None else "missing"
+            return f"{subject} is {state} (wanted {'present' if test.test.present else 'missing'})"
+        if test.test.op == "has_national":
+            figure = self.slot_value(RefSlot(test.fact, None, NationalRef()), row)
+            given = "given" if figure is not None else "not given"
+            wanted = "given" if test.test.present else "not given"
+            return f"England's figure of {subject} is {given} (wanted {wanted})"
+        if test.test.op == "has_counts":
+            bound = self.slot_value(BoundSlot(test.fact, "lower", test.test.confidence), row)
+            given = "given" if bound is not None else "not given"
+            wanted = "given" if test.test.present else "not given"
+            return f"the counts behind {subject} are {given} (wanted {wanted})"
+        if OPERATORS[test.test.op].reads == "trend":
+            words = trend_words(test.test.op, test.test.years, test.test.significant, test.test.confidence)
+            return f"{subject} = {show(value)} {words}" + (f" ({measure.name})" if measure.name else "")
+        refs = [self.reference(test, ref, row, texts)[0] for ref in test.test.refs]
+        if OPERATORS[test.test.op].reads == "interval" and any(isinstance(ref, PreviousRef) for ref in test.test.refs):
+            refs = [f"{refs[0]}, the two years taken as samples"]
+        unit = "%" if test.change == "percent" else ""
+        words = OPERATORS[test.test.op].words
+        joined = " and ".join(refs) if OPERATORS[test.test.op].shape == "pair" else ", ".join(refs)
+        return f"{subject} = {show(value)}{unit} {words} {joined}" + (f" ({measure.name})" if measure.name else "")
+
+    def _count_text(self, count: Count, record: Record, texts: dict[str, float]) -> str:
+        slot = self.plan.count_slots[count]
+        outcomes = record.parts[slot]
+        counted = [fact for fact, outcome in zip(count.facts, outcomes, strict=True) if outcome is True]
+        judged = sum(1 for outcome in outcomes if outcome is not None)
+        said = " and ".join(
+            trend_words(where.op, where.years, where.significant, where.confidence, plural=True)
+            if OPERATORS[where.op].reads == "trend"
+            else OPERATORS[where.op].plural
+            + "".join(
+                (", " if index else " ") + (show(ref.value) if isinstance(ref, LiteralRef) else _ref_words(ref))
+                for index, ref in enumerate(where.refs)
+            )
+            for where in count.wheres
+        )
+        test = count.test
+        if count.scale == "all":
+            wanted = "all"
+        elif count.scale == "share":
+            wanted = f"{test.op.replace('_', ' ')} " + " and ".join(f"{show(number * 100)}%" for number in test.numbers)
+        else:
+            wanted = f"{test.op.replace('_', ' ')} " + " and ".join(show(number) for number in test.numbers)
+        share = f" ({show(len(counted) / judged * 100)}%)" if count.scale == "share" and judged else ""
+        text = f"{len(counted)} of the {judged} facts with data{share} {said} (wanted {wanted})"
+        if counted:
+            text += ": " + ", ".join(counted)
+        return text
+
+    def values(self, trigger: Trigger, item: AuthorityFacts, record: Record) -> dict[str, Any]:
+        """The facts a flag rests on, with this year's values: those of the tests that decided
+        it (for an `any`, the branch that held), not those of a branch that did not, nor those a
+        test of what the file gives (counts, England's figure) merely found present."""
+        found: dict[str, Any] = {}
+        given = item.facts
+        decisive = set(self.decisive(trigger.when, record))
+        for test, shown in zip(leaves(trigger.when), self._shown[trigger.id], strict=True):
+            if test not in decisive or all(where.op in _AVAILABILITY for where in _wheres(test)):
+                continue
+            if isinstance(shown, Count):
+                outcomes = record.parts[self.plan.count_slots[shown]]
+                facts: Sequence[str] = [
+                    fact for fact, outcome in zip(shown.facts, outcomes, strict=True) if outcome is True
+                ]
+            else:
+                facts = shown
+            for fact in facts:
+                if fact not in found and fact in given:
+                    found[fact] = given[fact]
+        return found
+
+    def year_notes(self, facts: Iterable[str], year: str) -> dict[str, str]:
+        """The catalogue's notes on these measures in `year`."""
+        found: dict[str, str] = {}
+        notes = self._notes
+        for fact in facts:
+            key = (fact, year)
+            if key not in notes:
+                measure = self.rulebook.measures.get(fact)
+                notes[key] = measure.note_in(year) if measure is not None else None
+            if note := notes[key]:
+                found[fact] = note
+        return found
+
+    def says(self, trigger: Trigger, item: AuthorityFacts, record: Record, texts: dict[str, float]) -> str:
+        if not trigger.says:
+            return trigger.title
+        row = record.row
+        # The values that made the trigger hold: for an `any`, the branch that held.
+        shown = self.decisive(trigger.when, record) or list(leaves(trigger.when))
+        first_test = next((t for t in shown if isinstance(t, FactTest)), None)
+        first_count = next((t for t in shown if isinstance(t, Count)), None)
+        values: dict[str, str] = {"authority": item.authority}
+        if first_test is not None:
+            values["value"] = show(self.subject(first_test, row, texts))
+            values["measure"] = self.rulebook.measures[first_test.fact].name
+            values["previous"] = show(item.previous.get(first_test.fact))
+            # The reference of the first test that has one: of the branch that held where it
+            # has one, else of the condition as written (a presence test compares with nothing).
+            with_reference = next(
+                (t for t in [*shown, *leaves(trigger.when)] if isinstance(t, FactTest) and t.test.refs), None
+            )
+            values["reference"] = (
+                show(self.reference(with_reference, with_reference.test.refs[0], row, texts)[1])
+                if with_reference is not None
+                else "unknown"
+            )
+        if first_count is not None:
+            parts = record.parts[self.plan.count_slots[first_count]]
+            values["count"] = show(float(sum(1 for outcome in parts if outcome is True)))
+
+        def substitute(match: re.Match[str]) -> str:
+            token = match.group(0)
+            if token in ("{{", "}}"):
+                return token[0]
+            name = match.group(1)
+            if name.startswith("fact:"):
+                fact = self.rulebook.resolve(name[5:], item.year) or name[5:]
+                return show(item.facts.get(fact))
+            return values.get(name, "unknown")
+
+        return PLACEHOLDER.sub(substitute, trigger.says)
+
+    def flag(
+        self,
+        trigger: Trigger,
+        item: AuthorityFacts,
+        record: Record,
+        texts: dict[str, float],
+        counted: bool,
+        kept: Record | None = None,
+    ) -> Flag:
+        """A trigger that held; its words, written when read, read `kept` (the record itself
+        by default; `findings` passes one detached record for all of an authority's flags)."""
+        values = self.values(trigger, item, record)
+        kept = record if kept is None else kept
+        return Flag(
+            trigger=trigger.id,
+            heading=trigger.heading,
+            signal=trigger.signal,
+            counted=counted,
+            title=trigger.title,
+            says=Deferred(self.says, trigger, item, kept, texts),
+            sources=trigger.sources,
+            values=values,
+            area=trigger.area,
+            notes={fact: item.notes[fact] for fact in values if fact in item.notes} if item.notes else {},
+            year_notes=self.year_notes(values, item.year),
+            provenance=(
+                {fact: source for fact in values if (source := item.source_of(fact)) is not None}
+                if item.sources else {}
+            ),
+            evidence=Deferred(self.evidence, trigger, kept, texts),
+            entry=trigger.entry,
+            basis=trigger.basis,
+        )
+
+    def outcome(self, condition: Condition, record: Record) -> bool | None:
+        """A condition's outcome from its tests' recorded outcomes (no value is read again)."""
+        if isinstance(condition, (FactTest, Count)):
+            return record.tests.get(self.plan.test_index[condition])
+        if isinstance(condition, NotOf):
+            return kleene_not(self.outcome(condition.item, record))
+        outcomes = [self.outcome(item, record) for item in condition.items]
+        return kleene_and(outcomes) if isinstance(condition, AllOf) else kleene_or(outcomes)
+
+    def decisive(self, condition: Condition, record: Record) -> list[FactTest | Count]:
+        """The tests that decided a condition's outcome, in the order written: every part of
+        an `all` that held, the first part of an `any` that held (and the reverse when false)."""
+        if isinstance(condition, (FactTest, Count)):
+            return [condition]
+        if isinstance(condition, NotOf):
+            return self.decisive(condition.item, record)
+        outcome = self.outcome(condition, record)
+        if outcome is None:
+            return []
+        every = isinstance(condition, AllOf) == outcome  # an all that held, an any that failed
+        if every:
+            return [test for item in condition.items for test in self.decisive(item, record)]
+        for item in condition.items:
+            if self.outcome(item, record) is outcome:
+                return self.decisive(item, record)
+        return []
+
+    def undecided(self, condition: Condition, record: Record) -> list[FactTest | Count]:
+        """The unknown tests that leave a condition unknown, in the order written: none under a
+        branch already decided (the significance test of a branch whose counts are not given
+        explains nothing)."""
+        if isinstance(condition, (FactTest, Count)):
+            return [condition] if record.tests.get(self.plan.test_index[condition]) is None else []
+        if isinstance(condition, NotOf):
+            return self.undecided(condition.item, record)
+        if self.outcome(condition, record) is not None:
+            return []
+        return [test for item in condition.items for test in self.undecided(item, record)]
+
+    def held(self, condition: Condition, record: Record) -> list[FactTest | Count]:
+        """The tests that held in the parts of a condition that held or are unknown: every
+        branch of an `any` that held, nothing of a part that failed (the significance branch of
+        a trigger whose counts are not given)."""
+        if isinstance(condition, (FactTest, Count)):
+            return [condition] if record.tests.get(self.plan.test_index[condition]) is True else []
+        if isinstance(condition, NotOf) or self.outcome(condition, record) is False:
+            return []
+        return [test for item in condition.items for test in self.held(item, record)]
+
+    def findings(
+        self, item: AuthorityFacts, record: Record, texts: dict[str, float], judged: Sequence[Flag] | None = None
+    ) -> tuple[list[Flag], list[Gap]]:
+        """The flags and the gaps of one authority, in the rulebook's order, in words. Each flag
+        carries what the judge decided of it (`judged`, the verdict's outline flags in the same
+        order: counted, the authority's own view, flagged the year before); without them each
+        flag counts until the judge says otherwise."""
+        flags: list[Flag] = []
+        gaps: list[Gap] = []
+        kept = record.detached()  # what the words, written later, read: not the row itself
+        marks = iter(judged) if judged is not None else None
+        spans = self.rulebook.spans
+        for trigger, outcome in zip(self.rulebook.triggers, record.outcomes, strict=True):
+            if spans and not trigger.applies_in(item.year):
+                continue  # not applicable that year: neither flagged, cleared nor a gap
+            if outcome is True:
+                flag = self.flag(trigger, item, record, texts, counted=True, kept=kept)
+                if marks is not None:
+                    mark = next(marks)
+                    if mark.trigger != trigger.id:
+                        raise AssertionError(f"the judged flags are not the record's: {mark.trigger} for {trigger.id}")
+                    if (mark.counted, mark.view, mark.view_comment, mark.last_year) != (True, None, None, None):
+                        flag = attrs.evolve(
+                            flag, counted=mark.counted, view=mark.view, view_comment=mark.view_comment,
+                            last_year=mark.last_year,
+                        )
+                flags.append(flag)
+            elif outcome is None:
+                gaps.append(self.gap(trigger, item, kept, texts))
+        if marks is not None and next(marks, None) is not None:
+            raise AssertionError("the judged flags are more than the record's")
+        return flags, gaps
+
+    def gap(self, trigger: Trigger, item: AuthorityFacts, record: Record, texts: dict[str, float]) -> Gap:
+        """A trigger that could not be judged; what was missing, and why, in words when read."""
+        reasons = Deferred(self.gap_reasons, trigger, item, record, texts)
+        return Gap(
+            trigger.id,
+            trigger.heading,
+            trigger.title,
+            Part(reasons, 0),
+            Part(reasons, 1),
+            Part(reasons, 2),
+            trigger.entry,
+        )
+
+    def gap_reasons(
+        self, trigger: Trigger, item: AuthorityFacts, record: Record, texts: dict[str, float]
+    ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """The facts missing, why the trigger could not be judged, and what could be judged."""
+        missing: list[str] = []
+        why: list[str] = []
+        row = record.row
+        for test in self.undecided(trigger.when, record):
+            if isinstance(test, FactTest):
+                self._why_test(test, item, row, missing, why)
+            else:
+                decided = sum(
+                    1 for outcome in record.parts[self.plan.count_slots[test]] if outcome is not None
+                )
+                if decided and test.min_data > decided:
+                    why.append(
+                        f"only {decided} of the {len(test.facts)} counted facts could be judged this year, fewer "
+                        f"than the {test.min_data} the count needs (min_data): a pattern is never read from fewer"
+                    )
+                    continue
+                why.append(f"none of the {len(test.facts)} counted facts could be judged")
+                start = year_start(item.year)
+                for fact in test.facts:
+                    measure = self.rulebook.measures[fact]
+                    if (measure.since is not None and start < measure.since) or (
+                        measure.until is not None and start > measure.until
+                    ):
+                        continue  # not a measure of this year: its absence explains nothing
+                    for where in test.wheres:
+                        self._why_test(FactTest(fact, test.change, where, test.location), item, row, missing, why)
+        # What could be judged, with its values: a rise whose explanation is not on record
+        # shows the rise, so that the assessor knows what to ask about.
+        known = tuple(
+            self._test_text(test, row, texts) if isinstance(test, FactTest) else self._count_text(test, record, texts)
+            for test in self.held(trigger.when, record)
+        )
+        return tuple(missing), tuple(dict.fromkeys(why)), known
+
+    def _why_test(
+        self, test: FactTest, item: AuthorityFacts, row: Sequence[float | None], missing: list[str], why: list[str]
+    ) -> None:
+        measure = self.rulebook.measures[test.fact]
+        reads = OPERATORS[test.test.op].reads
+        if test.fact not in item.facts:
+            _add(missing, test.fact)
+            why.append(item.left_out.get(test.fact, {}).get(item.year) or f"no value for {test.fact}")
+        elif reads == "interval" and test.fact not in item.counts:
+            why.append(
+                "no counts (numerator and denominator) behind the values: a significance test needs "
+                "them, as the official download gives them"
+            )
+        elif reads == "interval" and any(isinstance(ref, PreviousRef) for ref in test.test.refs):
+            before = previous_year(item.year)
+            if year_start(item.year) in measure.breaks:
+                why.append(
+                    f"the definition of {test.fact} changed in {item.year}: last year's figure is not comparable"
+                )
+            elif before not in item.history_counts.get(test.fact, {}):
+                why.append(
+                    f"no counts behind {test.fact} in {before}: comparing two years is a two-sample test, "
+                    "which needs the counts of both"
+                )
+            return  # the previous value itself is not what this test compares with
+        elif reads == "trend" and test.test.significant:
+            polarity: Literal["higher", "lower"] = "higher" if measure.better == "higher" else "lower"
+            counts = {year: (c.numerator, c.denominator) for year, c in item.history_counts.get(test.fact, {}).items()}
+            if test.fact in item.counts:
+                counts[item.year] = (item.counts[test.fact].numerator, item.counts[test.fact].denominator)
+            breaks = [f"{start}-{(start + 1) % 100:02d}" for start in measure.breaks]
+            if measure.method is not None:
+                found = worsening_trend(
+                    measure.method, counts, polarity, test.test.years, breaks=breaks, until=item.year
+                )
+                if found.reason:
+                    why.append(f"a test of trend in {test.fact} over {test.test.years + 1} years: {found.reason}")
+        elif reads == "trend":
+            better: Literal["higher", "lower"] = "higher" if measure.better == "higher" else "lower"
+            values = {**item.history.get(test.fact, {}), item.year: item.facts.get(test.fact)}
+            breaks = [f"{start}-{(start + 1) % 100:02d}" for start in measure.breaks]
+            trend = worsening(values, better, test.test.years, breaks=breaks, until=item.year)
+            if trend.reason:
+                why.append(f"{test.fact} over {test.test.years + 1} years: {trend.reason}")
+        elif test.change:
+            if year_start(item.year) in measure.breaks:
+                why.append(f"the definition of {test.fact} changed in {item.year}: no change can be computed across it")
+            elif test.fact not in item.previous:
+                _add(missing, test.fact)
+                why.append(
+                    item.left_out.get(test.fact, {}).get(previous_year(item.year))
+                    or f"no previous-year value for {test.fact}"
+                )
+            elif item.previous[test.fact] == 0 and test.change == "percent":
+                why.append(f"the previous value of {test.fact} is 0: no percentage change")
+        for ref in test.test.refs:
+            if isinstance(ref, LiteralRef):
+                continue
+            value = self.slot_value(RefSlot(test.fact, test.change, ref), row)
+            if value is not None:
+                continue
+            match ref:
+                case PreviousRef():
+                    _add(missing, test.fact)
+                    why.append(f"no previous-year value for {test.fact}")
+                case FactRef():
+                    _add(missing, ref.fact)
+                    why.append(f"no value for {ref.fact}")
+                case NationalRef():
+                    why.append(f"no national figure for {test.fact} in the facts given")
+                case PublishedRegionRef():
+                    why.append(f"no published region figure for {test.fact} in the facts given")
+                case ComparatorsRef() if not item.comparators:
+                    why.append(
+                        f"{item.authority} has no comparator group: give one with --comparators FILE, "
+                        "or list 'comparators' in its fact set"
+                    )
+                case RegionRef() | ComparatorsRef() | CouncilTypeRef():
+                    statistic = ref.stat.replace("_", " ")
+                    why.append(f"the {_STAT_SCOPES[type(ref)]} {statistic} of {test.fact} needs at least 2 values")
+                case _:
+                    assert_never(ref)
+
+
+def _add(missing: list[str], fact: str) -> None:
+    if fact not in missing:
+        missing.append(fact)
+
+
+# The statistics' scopes as a reason names them.
+_STAT_SCOPES: dict[type[StatRef], str] = {
+    RegionRef: "region", ComparatorsRef: "comparators", CouncilTypeRef: "council type",
+}
+
+
+def _ref_words(ref: Reference) -> str:
+    match ref:
+        case RegionRef():
+            text = f"the region {ref.stat}"
+        case ComparatorsRef():
+            text = f"the comparators' {ref.stat}"
+        case CouncilTypeRef():
+            text = f"the council type {ref.stat}"
+        case PreviousRef():
+            text = "the previous year"
+        case NationalRef():
+            text = "the national figure"
+        case PublishedRegionRef():
+            text = "the published region figure"
+        case FactRef():
+            text = ref.fact
+        case _:
+            assert_never(ref)
+    if ref.times != 1.0:
+        text += f" × {show(ref.times)}"
+    if ref.plus != 0.0:
+        text += f" {'+' if ref.plus > 0 else '−'} {show(abs(ref.plus))}"
+    return text.replace("_", " ") if not isinstance(ref, FactRef) else text
+
+
+# Tests of what a file gives rather than of performance: a flag does not rest on their facts.
+_AVAILABILITY = frozenset({"has_counts", "has_national"})
+
+
+def _wheres(test: FactTest | Count) -> tuple[Test, ...]:
+    return test.wheres if isinstance(test, Count) else (test.test,)

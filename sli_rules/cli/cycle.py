@@ -1,0 +1,370 @@
+"""The cycle on record from the command line: `record`, `history`, `discuss`, `finalise`,
+`decide`, `support`, `self-assessment`, `directory`, `match`, `export`, `import`.
+
+The store is `--db` (a path or a SQLAlchemy URL), `SLI_RULES_DB` by default. A refused act
+prints one line saying why and exits 2, with nothing written; a bad file prints every problem
+as `path:line:column: message`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import SliRulesError
+
+if TYPE_CHECKING:
+    from ..cycle.store import History, MatchPlan, Offer, Verdict
+    from ..cycle.store.api import Store
+
+COMMANDS = (
+    "record", "history", "discuss", "finalise", "decide", "support", "self-assessment", "directory", "match",
+    "export", "import",
+)
+BAD_INPUT = 2
+
+
+def add_commands(commands: Any, facts_arguments: Any) -> None:
+    """Register the cycle's commands on the main parser's subcommands."""
+
+    def store_argument(command: argparse.ArgumentParser) -> None:
+        command.add_argument(
+            "--db", metavar="DB", default=os.environ.get("SLI_RULES_DB"),
+            help="the store: a path (SQLite) or a SQLAlchemy URL (default: $SLI_RULES_DB)",
+        )
+
+    def act(name: str, help_text: str) -> argparse.ArgumentParser:
+        command: argparse.ArgumentParser = commands.add_parser(name, help=help_text)
+        command.add_argument("authority", metavar="AUTHORITY", help="name or ONS code")
+        command.add_argument("--year", metavar="YYYY-YY", required=True)
+        command.add_argument("--by", metavar="NAME", required=True, help="who acted")
+        command.add_argument("--on", metavar="YYYY-MM-DD", help="the date of the act (default: today)")
+        store_argument(command)
+        return command
+
+    record = commands.add_parser("record", help="assess a region and record the result in the store")
+    facts_arguments(record)
+    record.add_argument("--by", metavar="NAME", help="who recorded it (default: the user's login name)")
+    store_argument(record)
+
+    history = commands.add_parser("history", help="everything on record for an authority, year by year")
+    history.add_argument("authority", metavar="AUTHORITY", help="name or ONS code")
+    history.add_argument("--format", choices=("text", "json"), default="text")
+    store_argument(history)
+
+    discuss = act("discuss", "record a discussion of the verdict with the authority (MoU 2.1b)")
+    discuss.add_argument("--note", metavar="TEXT", required=True)
+
+    finalise = act("finalise", "take the final view: confirm the verdict, or override it with a reason")
+    finalise.add_argument("--level", metavar="LEVEL", help="a level other than the provisional one: an override")
+    finalise.add_argument("--tier", metavar="TIER", help="a tier other than the provisional one: an override")
+    finalise.add_argument("--reason", metavar="TEXT", help="why (required for an override)")
+
+    decide = act("decide", "record the Board's decision of a tier and whether the authority accepted it")
+    decide.add_argument("--tier", metavar="TIER", required=True)
+    answer = decide.add_mutually_exclusive_group(required=True)
+    answer.add_argument("--accepted", dest="accepted", action="store_true")
+    answer.add_argument("--declined", dest="accepted", action="store_false")
+    decide.add_argument("--note", metavar="TEXT")
+
+    support = act("support", "record support given: a menu option, its provider, days, status and outcome")
+    support.add_argument("--option", metavar="OPTION", required=True)
+    support.add_argument("--provider", metavar="NAME")
+    support.add_argument("--days", metavar="N", type=int)
+    support.add_argument("--status", metavar="STATUS", default="planned",
+                         help="planned, under_way, delivered or cancelled (default: planned)")
+    support.add_argument("--outcome", metavar="TEXT")
+
+    own = commands.add_parser("self-assessment", help="self-assessment forms (MoU 2.1h)")
+    own_commands = own.add_subparsers(dest="own_command", metavar="ACTION", required=True)
+    template = own_commands.add_parser("template", help="write a blank form: .xlsx, .csv or .yaml")
+    template.add_argument("authority", metavar="AUTHORITY")
+    template.add_argument("--year", metavar="YYYY-YY", required=True)
+    template.add_argument("--code", metavar="CODE", help="the authority's ONS code")
+    template.add_argument("-o", "--output", metavar="FILE", required=True)
+    template.add_argument("--rules", metavar="DIR", help="rulebook folder (default: the shipped rulebook)")
+    own_record = own_commands.add_parser("record", help="check a filled form and record it in the store")
+    own_record.add_argument("file", metavar="FILE")
+    own_record.add_argument("--by", metavar="NAME", required=True)
+    own_record.add_argument("--on", metavar="YYYY-MM-DD")
+    own_record.add_argument("--rules", metavar="DIR")
+    store_argument(own_record)
+
+    directory = commands.add_parser("directory", help="the excellence directory: offers of time")
+    directory_commands = directory.add_subparsers(dest="directory_command", metavar="ACTION", required=True)
+    add = directory_commands.add_parser("add", help="offer days of officer or member time in an area")
+    add.add_argument("authority", metavar="AUTHORITY")
+    add.add_argument("--year", metavar="YYYY-YY", required=True)
+    add.add_argument("--area", metavar="AREA", required=True, help="a heading or a trigger area")
+    add.add_argument("--option", metavar="OPTION", required=True, help="a menu option")
+    add.add_argument("--days", metavar="N", type=int, required=True)
+    add.add_argument("--contact", metavar="TEXT")
+    add.add_argument("--by", metavar="NAME", required=True)
+    add.add_argument("--on", metavar="YYYY-MM-DD")
+    store_argument(add)
+    listing = directory_commands.add_parser("list", help="the offers of a year")
+    listing.add_argument("--year", metavar="YYYY-YY", required=True)
+    store_argument(listing)
+
+    match = commands.add_parser("match", help="match the directory's offers to the year's concerns")
+    match.add_argument("--year", metavar="YYYY-YY", required=True)
+    match.add_argument("--days-each", metavar="N", type=int, default=1, help="days a match takes (default: 1)")
+    match.add_argument("--format", choices=("text", "json"), default="text")
+    store_argument(match)
+
+    export = commands.add_parser("export", help="write the whole store as JSON")
+    export.add_argument("-o", "--output", metavar="FILE", required=True)
+    store_argument(export)
+
+    restore = commands.add_parser("import", help="restore an export into an empty store")
+    restore.add_argument("file", metavar="FILE")
+    store_argument(restore)
+
+
+def main(arguments: argparse.Namespace) -> int:
+    """Run one of the cycle's commands; errors print one line (or located lines) and exit 2."""
+    from ..cycle.store import StoreError
+
+    try:
+        return _run(arguments)
+    except StoreError as error:
+        for line in str(error).splitlines():
+            print(line if ":" in line.split(" ", 1)[0] else f"sli-rules: {line}", file=sys.stderr)
+        return BAD_INPUT
+
+
+def _open(arguments: argparse.Namespace) -> Store:
+    from ..cycle.store import StoreError, require_store_extra
+
+    if not arguments.db:
+        raise StoreError("no store: give --db PATH-OR-URL or set SLI_RULES_DB")
+    require_store_extra()
+    from ..cycle.store.api import Store
+
+    return Store(arguments.db)
+
+
+def _run(arguments: argparse.Namespace) -> int:
+    command = arguments.command
+    if command == "self-assessment" and arguments.own_command == "template":
+        return _template(arguments)
+    if command == "import":
+        # The file is checked before the store is touched: a damaged export changes nothing.
+        from ..cycle.store.transfer import read_export
+
+        data = read_export(Path(arguments.file))
+        with _open(arguments) as store:
+            runs, events = store.import_(data)
+        print(f"imported {runs} run{'s' if runs != 1 else ''} and {events} event{'s' if events != 1 else ''}")
+        return 0
+    if command == "record":
+        return _record(arguments)
+    if command == "self-assessment":
+        from ..facts.selfassess import load_self_assessment
+        from ..rules.load import load_rulebook
+
+        own = load_self_assessment(arguments.file, load_rulebook(arguments.rules))
+        with _open(arguments) as store:
+            event = store.self_assess(own, by=arguments.by, on=arguments.on)
+        print(f"recorded {own.authority}'s self-assessment for {own.year}: {len(own.views)} views (event {event})")
+        return 0
+    with _open(arguments) as store:
+        if command == "history":
+            history = store.history(arguments.authority)
+            if arguments.format == "json":
+                sys.stdout.write(json.dumps(history.to_dict(), indent=2, sort_keys=True) + "\n")
+            else:
+                sys.stdout.write(history_text(history))
+            return 0
+        if command == "discuss":
+            event = store.discuss(arguments.authority, arguments.year, note=arguments.note, by=arguments.by,
+                                  on=arguments.on)
+        elif command == "finalise":
+            event = store.finalise(arguments.authority, arguments.year, by=arguments.by, reason=arguments.reason,
+                                   level=arguments.level, tier=arguments.tier, on=arguments.on)
+        elif command == "decide":
+            event = store.decide(arguments.authority, arguments.year, tier=arguments.tier,
+                                 accepted=arguments.accepted, by=arguments.by, note=arguments.note, on=arguments.on)
+        elif command == "support":
+            event = store.support(arguments.authority, arguments.year, option=arguments.option,
+                                  provider=arguments.provider, days=arguments.days, status=arguments.status,
+                                  outcome=arguments.outcome, by=arguments.by, on=arguments.on)
+        elif command == "directory" and arguments.directory_command == "add":
+            event = store.offer(arguments.authority, arguments.year, area=arguments.area, option=arguments.option,
+                                days=arguments.days, contact=arguments.contact, by=arguments.by, on=arguments.on)
+            print(f"offer {event} added to the directory for {arguments.year}")
+            return 0
+        elif command == "directory":
+            sys.stdout.write(offers_text(arguments.year, store.offers(arguments.year)))
+            return 0
+        elif command == "match":
+            plan = store.match(arguments.year, days_each=arguments.days_each)
+            if arguments.format == "json":
+                sys.stdout.write(json.dumps(plan.to_dict(), indent=2, sort_keys=True) + "\n")
+            else:
+                sys.stdout.write(match_text(plan))
+            return 0
+        else:  # export
+            data = store.export()
+            _write_atomically(Path(arguments.output), json.dumps(data, indent=1, sort_keys=True) + "\n")
+            runs, events = len(data["runs"]), len(data["events"])
+            print(f"exported {runs} run{'s' if runs != 1 else ''} and {events} event{'s' if events != 1 else ''} "
+                  f"to {arguments.output}")
+            return 0
+        verdict = store.current(arguments.authority, arguments.year)
+        print(f"{verdict.authority} {verdict.year}: {verdict_line(verdict)} (event {event})")
+        return 0
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write beside `path`, then rename: a reader never sees half an export."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _record(arguments: argparse.Namespace) -> int:
+    from ..assessment.engine import Engine, example_region_path
+    from ..facts import load_facts
+    from .progress import Progress
+
+    progress = Progress.for_arguments(arguments)
+    # The store is opened (and migrated) first, so that a store that cannot be used is
+    # reported before the assessment's work is done.
+    with _open(arguments) as store:
+        with progress.step("loading the rules"):
+            engine = Engine(arguments.rules)
+        paths = arguments.paths or [str(example_region_path())]
+        with progress.step("loading the facts"):
+            region = load_facts(*paths, year=arguments.year, region=arguments.region, rulebook=engine.rulebook,
+                                comparators=arguments.comparators)
+        # What the store knows already reaches the verdict: each authority's own view of its
+        # triggers this year, and the concerns counted for it the year before.
+        years = sorted({item.year for item in region.authorities}, key=lambda year: year[:4])
+        own = tuple(found for year in years for found in store.self_assessments(year))
+        last_year = store.flagged_last_year(years[0]) if years else None
+        result = engine.assess(region, self_assessments=own, last_year=last_year, progress=progress.counter("assessed"))
+        for warning in result.warnings:
+            print(warning, file=sys.stderr)
+        sources = [*paths, *([arguments.comparators] if arguments.comparators else [])]
+        with progress.step(f"recording {len(result)} assessments in the store"):
+            run = store.record(result, rulebook=engine.rulebook, sources=sources, by=arguments.by)
+    years = sorted({item.year for item in result})
+    print(f"recorded run {run}: {len(result)} {'authority' if len(result) == 1 else 'authorities'}, {', '.join(years)}")
+    return 0
+
+
+def _template(arguments: argparse.Namespace) -> int:
+    from ..facts.selfassess import self_assessment_template
+    from ..rules.load import load_rulebook
+
+    path = self_assessment_template(load_rulebook(arguments.rules), arguments.authority, arguments.year,
+                                    arguments.output, code=arguments.code)
+    print(f"wrote {path}")
+    return 0
+
+
+# --- text ----------------------------------------------------------------------------------
+
+
+def verdict_line(verdict: Verdict) -> str:
+    text = f"{verdict.status}, {verdict.level}, {verdict.tier}"
+    if verdict.overridden:
+        text += f" (overriding {verdict.provisional_level}, {verdict.provisional_tier})"
+    return text
+
+
+def history_text(history: History) -> str:
+    """An authority's record as an assessor reads it, a year at a time."""
+    lines = [f"{history.authority}" + (f" ({history.code})" if history.code else "")]
+    for record in history.years:
+        lines.append("")
+        lines.append(record.year)
+        for own in record.self_assessments:
+            views = own.data["views"]
+            counts = {view: sum(1 for v in views.values() if v["view"] == view) for view in
+                      ("concern", "no_concern", "unsure")}
+            lines.append(
+                f"  self-assessment {own.on} by {own.by}: "
+                + ", ".join(f"{count} {view}" for view, count in counts.items())
+            )
+        for verdict in record.verdicts:
+            label = "" if verdict.latest else " (superseded by a later run)"
+            lines.append(f"  run {verdict.run}{label}: provisional {verdict.provisional_level}, "
+                         f"{verdict.provisional_tier}")
+            # The authority's own view (its latest self-assessment of the year) beside each flag.
+            views = record.self_assessments[-1].data["views"] if record.self_assessments else {}
+            persistent = {
+                flag["trigger"] for flag in verdict.provisional.get("flags", []) if flag.get("last_year") is True
+            }
+            flags = [
+                trigger
+                + (f" (own view: {views[trigger]['view']})" if trigger in views else "")
+                + (" (flagged the year before too)" if trigger in persistent else "")
+                for trigger in verdict.flags
+            ]
+            lines.append(f"    concerns counted: {', '.join(flags) if flags else 'none'}")
+            events = sorted([*verdict.discussions, *verdict.finals, *verdict.decisions, *verdict.support],
+                            key=lambda event: event.id)
+            for event in events:
+                lines.append("    " + _event_text(event))
+            lines.append(f"    now: {verdict_line(verdict)}")
+        for offer in record.offers:
+            data = offer.data
+            lines.append(f"  offers {data['days']} days of {data['option']} in {data['area']}"
+                         + (f" (contact: {data['contact']})" if data.get("contact") else ""))
+    return "\n".join(lines) + "\n"
+
+
+def _event_text(event: Any) -> str:
+    data = event.data
+    if event.kind == "discuss":
+        return f"{event.on} discussed, by {event.by}: {event.note}"
+    if event.kind == "finalise":
+        what = "overridden to" if data["overridden"] else "confirmed as"
+        reason = f": {event.note}" if event.note else ""
+        return f"{event.on} final view, by {event.by}: {what} {data['level']}, {data['tier']}{reason}"
+    if event.kind == "decide":
+        answer = "accepted" if data["accepted"] else "declined"
+        note = f": {event.note}" if event.note else ""
+        return f"{event.on} Board decision, by {event.by}: {data['tier']}, {answer}{note}"
+    provider = f" from {data['provider']}" if data.get("provider") else ""
+    days = f", {data['days']} days" if data.get("days") else ""
+    outcome = f": {data['outcome']}" if data.get("outcome") else ""
+    return f"{event.on} support, by {event.by}: {data['option']}{provider}{days}, {data['status']}{outcome}"
+
+
+def offers_text(year: str, offers: tuple[Offer, ...]) -> str:
+    if not offers:
+        return f"no offers for {year}\n"
+    lines = [f"offers for {year}:"]
+    for offer in offers:
+        contact = f" (contact: {offer.contact})" if offer.contact else ""
+        lines.append(f"  {offer.id}: {offer.authority}, {offer.area}, {offer.option}, {offer.days} days{contact}")
+    return "\n".join(lines) + "\n"
+
+
+def match_text(plan: MatchPlan) -> str:
+    lines = [f"matches for {plan.year} ({plan.days_each} day{'s' if plan.days_each != 1 else ''} each):"]
+    if not plan.matches:
+        lines.append("  none")
+    for match in plan.matches:
+        lines.append(f"  {match.recipient} <- {match.provider}: {match.option} in {match.area}, "
+                     f"for {match.trigger} (offer {match.offer})")
+    for offer, reason in plan.excluded:
+        lines.append(f"  offer {offer} not used: {reason}")
+    lines.append(f"{len(plan.matches)} matched, {len(plan.unanswered)} concerns unanswered")
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["COMMANDS", "SliRulesError", "add_commands", "main"]

@@ -1,0 +1,1 @@
+"""The yearly cycle on record: the store (`store/`), self-assessment forms (`selfassess`)."""

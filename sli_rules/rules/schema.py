@@ -1,0 +1,550 @@
+"""JSON Schemas (draft 2020-12) for every file kind and for the JSON result, for editors.
+
+Editors such as VS Code's YAML extension read a `# yaml-language-server: $schema=...` line at
+the top of a file and then complete keys and underline mistakes as the analyst types. The
+schemas describe the same format the loader accepts; the loader stays the authority (it also
+checks references, types against the catalogue and the verdict policy, which a schema cannot).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .model import BASES, CHANGES, HEADINGS, MEASURE_TYPES, METHODS, POLARITIES, SIGNALS, STATS
+from .operators import OPERATORS
+
+KINDS = ("measures", "triggers", "verdicts", "menu", "facts", "tests", "result")
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+BASE_URI = "https://sli-rules.example/schemas/"
+
+Schema = dict[str, Any]
+
+_ID = {
+    "type": "string",
+    "pattern": "^[a-z0-9][a-z0-9._-]*$",
+    "description": "an id: lower-case words joined by '-', '_' or '.'",
+}
+_YEAR = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "description": "a financial year such as 2013-14"}
+_TEXT = {"type": "string"}
+_TEXTS = {"type": "array", "items": _TEXT}
+_IDS = {"type": "array", "items": _ID}
+_NUMBER = {"type": "number"}
+_BASIS = {
+    "enum": list(BASES),
+    "description": "where the definition comes from: the seed's words, a reading of them, or invented for the example",
+}
+_SCALAR = {"type": ["number", "string", "boolean"]}
+
+
+def _object(properties: Schema, required: tuple[str, ...] = (), **extra: Any) -> Schema:
+    made: Schema = {"type": "object", "properties": properties, "additionalProperties": False}
+    if required:
+        made["required"] = list(required)
+    made.update(extra)
+    return made
+
+
+def _kind(name: str) -> Schema:
+    return {"const": name, "description": f"what the file holds: {name}"}
+
+
+def _tests(value: Schema, numbers_only: bool = False) -> dict[str, Schema]:
+    """The test keys, each with the schema of its operand, from the operator table."""
+    shapes: dict[str, Schema] = {
+        "value": value,
+        "pair": {"type": "array", "prefixItems": [value, value], "minItems": 2, "maxItems": 2},
+        "list": {"type": "array", "items": value, "minItems": 1},
+        "flag": {"type": "boolean"},
+        "years": _object(
+            {
+                "years": {"type": "integer", "minimum": 1},
+                "significant": {"type": "boolean", "description": "a test of trend on each year's counts"},
+                "confidence": {"enum": [95, 99.8], "description": "of a test of trend (default 99.8)"},
+            },
+            ("years",),
+        ),
+    }
+    return {name: shapes[op.shape] for name, op in OPERATORS.items() if op.numeric or not numbers_only}
+
+
+def _one_test(tests: dict[str, Schema]) -> list[Schema]:
+    """`oneOf` branches requiring exactly one of the test keys."""
+    return [
+        {
+            "required": [name],
+            "not": {"anyOf": [{"required": [other]} for other in tests if other != name]},
+        }
+        for name in tests
+    ]
+
+
+def _definitions() -> Schema:
+    reference = _object(
+        {
+            "region": {"enum": list(STATS)},
+            "comparators": {"enum": list(STATS)},
+            "council_type": {"enum": list(STATS)},
+            "previous": {"const": True},
+            "fact": _ID,
+            "national": {"const": "value"},
+            "published_region": {"const": "value"},
+            "plus": _NUMBER,
+            "times": _NUMBER,
+        },
+        description="a reference: {region: STAT}, {comparators: STAT}, {previous: true}, "
+        "{fact: ID}, {national: value} or {published_region: value}, optionally with plus/times",
+        oneOf=[
+            {"required": [key]}
+            for key in ("region", "comparators", "council_type", "previous", "fact", "national", "published_region")
+        ],
+    )
+    value = {"anyOf": [_SCALAR, {"$ref": "#/$defs/reference"}]}
+    fact_tests = _tests(value)
+    fact_test = _object(
+        {
+            "fact": _ID,
+            "change": {"enum": list(CHANGES)},
+            "confidence": {"enum": [95, 99.8], "description": "of a significance test or a test of trend"},
+            **fact_tests,
+        },
+        ("fact",),
+        description="a test of one fact: fact, an optional change, and exactly one test",
+        oneOf=_one_test(fact_tests),
+    )
+    number_tests = _tests(_NUMBER, numbers_only=True)
+    number_test = _object(
+        number_tests, description="a test of a number, such as {at_least: 2}",
+        oneOf=_one_test(number_tests),
+    )
+    where_tests = _tests(value)
+    percent = {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?%$", "description": "a percentage such as 35%"}
+    count_tests = _tests({"anyOf": [_NUMBER, percent, {"const": "all"}]}, numbers_only=True)
+    count = _object(
+        {
+            "count": _object(
+                {
+                    "facts": {"anyOf": [{**_IDS, "minItems": 1}, _object({"group": _TEXT}, ("group",))]},
+                    "where": {
+                        "anyOf": [
+                            {"$ref": "#/$defs/where_test"},
+                            _object(
+                                {"all": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/where_test"}}},
+                                ("all",),
+                                description="tests each fact must pass together to be counted",
+                            ),
+                        ]
+                    },
+                    "change": {"enum": list(CHANGES)},
+                    "min_data": {"type": "integer", "minimum": 1},
+                },
+                ("facts", "where"),
+            ),
+            **count_tests,
+            "min_data": {"type": "integer", "minimum": 1},
+        },
+        ("count",),
+        description="how many facts of a set pass a test (a number, a share such as 35%, or all), itself tested",
+        oneOf=_one_test(count_tests),
+    )
+    condition: Schema = {
+        "description": "a condition: all, any, not, a test of one fact, or a count",
+        "anyOf": [
+            _object({"all": {"type": "array", "items": {"$ref": "#/$defs/condition"}, "minItems": 1}}, ("all",)),
+            _object({"any": {"type": "array", "items": {"$ref": "#/$defs/condition"}, "minItems": 1}}, ("any",)),
+            _object({"not": {"$ref": "#/$defs/condition"}}, ("not",)),
+            {"$ref": "#/$defs/count"},
+            {"$ref": "#/$defs/fact_test"},
+        ],
+    }
+    counter = {"$ref": "#/$defs/number_test"}
+    share_tests = _tests({"anyOf": [{"type": "number", "minimum": 0, "maximum": 1}, percent]}, numbers_only=True)
+    share_test = _object(
+        share_tests, description="a test of a share: a number from 0 to 1 or a percentage", oneOf=_one_test(share_tests)
+    )
+    verdict_list = {"type": "array", "items": {"$ref": "#/$defs/verdict_condition"}, "minItems": 1}
+    verdict_condition: Schema = {
+        "description": "a verdict condition: all, any, not, flagged, or a count of flags",
+        "anyOf": [
+            _object({"all": verdict_list}, ("all",)),
+            _object({"any": verdict_list}, ("any",)),
+            _object({"not": {"$ref": "#/$defs/verdict_condition"}}, ("not",)),
+            _object({"flagged": _ID}, ("flagged",)),
+            _object({"concerns": counter, "in": {"enum": list(HEADINGS)}}, ("concerns",)),
+            _object({"excellence": counter, "in": {"enum": list(HEADINGS)}}, ("excellence",)),
+            _object({"concern_headings": counter}, ("concern_headings",)),
+            _object({"concern_entries": counter, "in": {"enum": list(HEADINGS)}}, ("concern_entries",)),
+            _object({"gaps": counter}, ("gaps",)),
+            _object({"coverage": share_test, "in": {"enum": list(HEADINGS)}}, ("coverage",)),
+            _object({"judged_headings": counter}, ("judged_headings",)),
+            _object({"unacknowledged": counter}, ("unacknowledged",)),
+            _object({"persistent": counter}, ("persistent",)),
+        ],
+    }
+    fact_values = {
+        "type": "object",
+        "description": "fact ids and their values; nested mappings are joined with dots; null is missing",
+        "additionalProperties": {
+            "anyOf": [{"type": ["number", "string", "boolean", "null"]}, {"$ref": "#/$defs/fact_values"}]
+        },
+    }
+    counts_of_fact = _object(
+        {"numerator": {"type": "integer", "minimum": 0}, "denominator": {"type": "integer", "minimum": 1}},
+        ("numerator", "denominator"),
+    )
+    fact_set = _object(
+        {
+            "authority": _TEXT,
+            "code": _TEXT,
+            "year": _YEAR,
+            "comparators": _TEXTS,
+            "facts": {"$ref": "#/$defs/fact_values"},
+            "previous": {"$ref": "#/$defs/fact_values"},
+            "notes": {"type": "object", "additionalProperties": _TEXT},
+            "sources": {"type": "object", "additionalProperties": _TEXT},
+            "counts": {
+                "type": "object",
+                "description": "the counts behind a fact's value, by fact id",
+                "additionalProperties": counts_of_fact,
+            },
+            "previous_counts": {
+                "type": "object",
+                "description": "the counts behind last year's value, by fact id: for two-sample tests of the change",
+                "additionalProperties": counts_of_fact,
+            },
+            "history_counts": {
+                "type": "object",
+                "description": "the counts behind earlier years' values, by fact id and year: for tests of trend",
+                "additionalProperties": {"type": "object", "additionalProperties": counts_of_fact},
+            },
+            "history": {
+                "type": "object",
+                "description": "earlier years' values, by fact id and year",
+                "additionalProperties": {
+                    "type": "object", "additionalProperties": {"type": ["number", "string", "boolean", "null"]}
+                },
+            },
+        },
+        ("authority", "year"),
+        description="one authority's facts for one year",
+    )
+    return {
+        "reference": reference,
+        "fact_test": fact_test,
+        "number_test": number_test,
+        "count": count,
+        "where_test": _object(where_tests, oneOf=_one_test(where_tests)),
+        "condition": condition,
+        "verdict_condition": verdict_condition,
+        "fact_values": fact_values,
+        "fact_set": fact_set,
+    }
+
+
+def _measures() -> Schema:
+    alias = {"anyOf": [_ID, _object({"id": _ID, "since": _YEAR, "until": _YEAR}, ("id",))]}
+    measure = _object(
+        {
+            "id": _ID,
+            "name": _TEXT,
+            "type": {"enum": list(MEASURE_TYPES)},
+            "unit": _TEXT,
+            "better": {"enum": list(POLARITIES)},
+            "group": _TEXT,
+            "aliases": {"type": "array", "items": alias},
+            "source": _TEXT,
+            "range": {"type": "array", "items": _NUMBER, "minItems": 2, "maxItems": 2},
+            "values": {"type": "array", "items": _TEXT, "minItems": 1},
+            "since": _YEAR,
+            "until": _YEAR,
+            "breaks": {"type": "array", "items": _YEAR},
+            "note": _TEXT,
+            "basis": _BASIS,
+            "method": {"enum": list(METHODS), "description": "how a confidence interval is taken"},
+            "per": {"type": "number", "exclusiveMinimum": 0, "description": "100 for percentages, 100000 per 100,000"},
+            "year_notes": {
+                "type": "object", "propertyNames": _YEAR, "additionalProperties": _TEXT,
+                "description": "what the publisher says of the measure in one year, shown beside its flags",
+            },
+        },
+        ("id", "name"),
+    )
+    return _object(
+        {"kind": _kind("measures"), "measures": {"type": "array", "items": measure}},
+        ("kind", "measures"),
+    )
+
+
+def _triggers() -> Schema:
+    trigger = _object(
+        {
+            "id": _ID,
+            "title": _TEXT,
+            "signal": {"enum": list(SIGNALS)},
+            "area": _ID,
+            "sources": _TEXTS,
+            "when": {"$ref": "#/$defs/condition"},
+            "says": {
+                "type": "string",
+                "description": "placeholders: {value} {measure} {previous} {reference} {authority} {count} {fact:ID}",
+            },
+            "only_with_other_concerns": {"type": "boolean"},
+            "note": _TEXT,
+            "entry": {**_ID, "description": "the piece of evidence (Table 2 entry) it reads; its own id by default"},
+            "basis": _BASIS,
+            "years": _object(
+                {"from": _YEAR, "until": _YEAR},
+                description="the span of years it applies in (either end optional); outside it, not applicable",
+                minProperties=1,
+            ),
+        },
+        ("id", "title", "when"),
+    )
+    return _object(
+        {
+            "kind": _kind("triggers"),
+            "heading": {"enum": list(HEADINGS)},
+            "title": _TEXT,
+            "triggers": {"type": "array", "items": trigger},
+        },
+        ("kind", "heading", "triggers"),
+    )
+
+
+def _verdicts() -> Schema:
+    level = _object(
+        {"id": _ID, "title": _TEXT, "when": {"$ref": "#/$defs/verdict_condition"}, "note": _TEXT},
+        ("id", "title"),
+    )
+    return _object(
+        {"kind": _kind("verdicts"), "levels": {"type": "array", "items": level, "minItems": 1}},
+        ("kind", "levels"),
+    )
+
+
+def _menu() -> Schema:
+    option = _object(
+        {"id": _ID, "title": _TEXT, "via": _TEXT, "suits": _TEXTS, "note": _TEXT}, ("id", "title")
+    )
+    tier = _object(
+        {
+            "id": _ID,
+            "title": _TEXT,
+            "note": _TEXT,
+            "verdicts": _IDS,
+            "options": _IDS,
+            "corroboration": {"const": "required"},
+        },
+        ("id", "title", "verdicts", "options"),
+    )
+    return _object(
+        {
+            "kind": _kind("menu"),
+            "options": {"type": "array", "items": option},
+            "tiers": {"type": "array", "items": tier},
+            "peers": _object(
+                {
+                    "per_authority": {"type": "integer", "minimum": 1},
+                    "cap": {"type": "integer", "minimum": 1},
+                }
+            ),
+        },
+        ("kind", "options", "tiers"),
+    )
+
+
+def _facts() -> Schema:
+    region = _object(
+        {
+            "kind": {"const": "region"},
+            "name": _TEXT,
+            "year": _YEAR,
+            "authorities": {"type": "array", "items": {"$ref": "#/$defs/fact_set"}},
+        },
+        ("kind", "authorities"),
+    )
+    return {
+        "description": "a fact set, a list of fact sets, or a region (kind: region)",
+        "anyOf": [
+            {"$ref": "#/$defs/fact_set"},
+            {"type": "array", "items": {"$ref": "#/$defs/fact_set"}},
+            region,
+        ],
+    }
+
+
+def _tests_file() -> Schema:
+    expect = _object(
+        {
+            "level": _ID,
+            "tier": _ID,
+            "flags": _IDS,
+            "has_flags": _IDS,
+            "not_flags": _IDS,
+            "gaps": _IDS,
+        }
+    )
+    case = _object(
+        {
+            "name": _TEXT,
+            "authority": _TEXT,
+            "facts": {"$ref": "#/$defs/fact_values"},
+            "previous": {"$ref": "#/$defs/fact_values"},
+            "remove": _IDS,
+            "flagged_before": {
+                "type": "array", "items": _IDS,
+                "description": "the concerns counted in each year before, last year first (for persistent)",
+            },
+            "views": {
+                "type": "object", "additionalProperties": {"enum": ["concern", "no_concern", "unsure"]},
+                "description": "the authority's own view of its concern triggers (for unacknowledged)",
+            },
+            "expect": expect,
+        },
+        ("name", "authority", "expect"),
+    )
+    return _object(
+        {
+            "kind": _kind("tests"),
+            "region": {
+                "anyOf": [_TEXT, {"type": "array", "items": {"$ref": "#/$defs/fact_set"}}],
+                "description": "a path to fact files (relative to this file), or fact sets inline",
+            },
+            "rules": _TEXT,
+            "tests": {"type": "array", "items": case},
+        },
+        ("kind", "tests"),
+    )
+
+
+def _result() -> Schema:
+    # Fields a result may leave out are null in the JSON, not absent.
+    text = {"type": ["string", "null"]}
+    text_list = _TEXTS
+    flag = _object(
+        {
+            "trigger": _ID,
+            "heading": {"enum": list(HEADINGS)},
+            "signal": {"enum": list(SIGNALS)},
+            "counted": {"type": "boolean"},
+            "title": text,
+            "says": text,
+            "area": text,
+            "sources": text_list,
+            "values": {"type": "object", "additionalProperties": {"type": ["number", "string", "boolean", "null"]}},
+            "notes": {"type": "object", "additionalProperties": text},
+            "provenance": {"type": "object", "additionalProperties": text},
+            "evidence": {"type": "array", "items": _object({"text": text, "outcome": text}, ("text", "outcome"))},
+            "entry": text,
+            "basis": {"enum": [*BASES, None]},
+            "view": {"enum": ["concern", "no_concern", "unsure", None], "description": "the authority's own view"},
+            "view_comment": text,
+            "last_year": {"type": ["boolean", "null"], "description": "also flagged the year before; null: not known"},
+            "year_notes": {
+                "type": "object", "additionalProperties": text,
+                "description": "the catalogue's note on a measure used, in the year assessed",
+            },
+        },
+        ("trigger", "heading", "signal", "counted", "title"),
+    )
+    gap = _object(
+        {
+            "trigger": _ID, "heading": text, "title": text, "missing": text_list, "why": text_list,
+            "known": text_list, "entry": text,
+        },
+        ("trigger", "missing"),
+    )
+    support = _object(
+        {"option": _ID, "title": text, "via": text, "suits": text_list, "note": text},
+        ("option", "title"),
+    )
+    judged = _object({"judged": {"type": "integer"}, "total": {"type": "integer"}}, ("judged", "total"))
+    peer = _object(
+        {"authority": text, "code": text, "area": text, "trigger": _ID, "answers": text}, ("authority",)
+    )
+    assessment = _object(
+        {
+            "authority": text,
+            "code": {"type": ["string", "null"]},
+            "year": _YEAR,
+            "level": _ID,
+            "level_title": text,
+            "tier": _ID,
+            "tier_title": text,
+            "tier_note": text,
+            "status": {"enum": ["provisional", "confirmed"]},
+            "flags": {"type": "array", "items": flag},
+            "gaps": {"type": "array", "items": gap},
+            "support": {"type": "array", "items": support},
+            "reasons": text_list,
+            "peers": {"type": "array", "items": peer},
+            "coverage": {
+                "anyOf": [
+                    {"type": "null"},
+                    _object(
+                        {
+                            "judged": {"type": "integer"},
+                            "total": {"type": "integer"},
+                            "headings": {"type": "object", "additionalProperties": judged},
+                        },
+                        ("judged", "total", "headings"),
+                    ),
+                ],
+                "description": "concern triggers judged (flagged or cleared) out of how many, overall and by heading",
+            },
+            "caveats": {
+                "type": "array",
+                "items": _object({"id": _ID, "text": _TEXT}, ("id", "text")),
+                "description": "what to know before relying on the verdict, e.g. ascof-alone: its counted "
+                "concerns all come from ASCOF, whose measures alone cannot judge how effective an authority is",
+            },
+        },
+        ("authority", "year", "level", "tier", "status", "flags", "gaps", "support", "reasons", "caveats"),
+    )
+    counts = {"type": "object", "additionalProperties": {"type": "integer"}}
+    return _object(
+        {
+            "rulebook": _object({"digest": text, "path": text}, ("digest",)),
+            "summary": {
+                "type": "object",
+                "properties": {
+                    "authorities": {"type": "integer"},
+                    "levels": counts,
+                    "tiers": counts,
+                    "excellence": text_list,
+                    "gaps": {"type": "integer"},
+                },
+            },
+            "assessments": {"type": "array", "items": assessment},
+            "warnings": text_list,
+        },
+        ("rulebook", "assessments"),
+    )
+
+
+_BUILDERS = {
+    "measures": (_measures, "A catalogue of the facts triggers may read (kind: measures)"),
+    "triggers": (_triggers, "The triggers of one Table 2 heading (kind: triggers)"),
+    "verdicts": (_verdicts, "The 'in the round' verdict policy (kind: verdicts)"),
+    "menu": (_menu, "The Table 1 support menu (kind: menu)"),
+    "facts": (_facts, "A fact set: one authority's facts for a year, a list, or a region"),
+    "tests": (_tests_file, "Rule tests (kind: tests)"),
+    "result": (_result, "The JSON result of `sli-rules assess --format json`"),
+}
+
+
+def schema(kind: str) -> Schema:
+    """The JSON Schema of one file kind (or of the JSON result); ValueError for other kinds."""
+    if kind not in _BUILDERS:
+        raise ValueError(f"no schema for {kind!r}: one of {', '.join(KINDS)}")
+    build, title = _BUILDERS[kind]
+    made: Schema = {"$schema": DRAFT, "$id": f"{BASE_URI}{kind}.schema.json", "title": title}
+    made.update(build())
+    if kind != "result":
+        made["$defs"] = _definitions()
+    return made
+
+
+def schema_text(kind: str) -> str:
+    """The schema as the text written to `schemas/KIND.schema.json`."""
+    return json.dumps(schema(kind), indent=2, ensure_ascii=False) + "\n"
