@@ -25,6 +25,10 @@ _ID = {
     "pattern": "^[a-z0-9][a-z0-9._-]*$",
     "description": "an id: lower-case words joined by '-', '_' or '.'",
 }
+_YEARS_SPAN = {
+    "type": "integer", "minimum": 1, "maximum": 20,
+    "description": "persistent over this many years: this year and each of the years - 1 before",
+}
 _YEAR = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "description": "a financial year such as 2013-14"}
 _TEXT = {"type": "string"}
 _TEXTS = {"type": "array", "items": _TEXT}
@@ -178,7 +182,16 @@ def _definitions() -> Schema:
             _object({"coverage": share_test, "in": {"enum": list(HEADINGS)}}, ("coverage",)),
             _object({"judged_headings": counter}, ("judged_headings",)),
             _object({"unacknowledged": counter}, ("unacknowledged",)),
-            _object({"persistent": counter}, ("persistent",)),
+            _object(
+                {
+                    "persistent": {"anyOf": [counter, _object(
+                        {**number_tests, "years": _YEARS_SPAN},
+                        description="a test of a number with the years it spans",
+                    )]},
+                    "years": _YEARS_SPAN,
+                },
+                ("persistent",),
+            ),
         ],
     }
     fact_values = {
