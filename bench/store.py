@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 import sli_rules  # noqa: E402
 from sli_rules.cycle.store.api import Store  # noqa: E402
+from sli_rules.cycle.store.transfer import check_export  # noqa: E402
 
 YEAR = "2013-14"
 
@@ -53,6 +54,7 @@ def scenario(where: str, runs: int) -> None:
         timed("flagged_last_year", 10, lambda _: store.flagged_last_year("2014-15"))
         exported: dict[str, Any] = {}
         timed("export", 3, lambda _: exported.update(store.export()))
+        timed("check an export (import's)", 3, lambda _: check_export(exported))
     print(f"  export holds {len(exported['runs'])} runs and {len(exported['events'])} events")
 
 

@@ -14,17 +14,21 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__ as __version__
 from .assessment.backends import BackendUnavailable, EngineFallbackWarning
 from .assessment.engine import AssessmentStream, Engine, assess
-from .assessment.results import AuthorityAssessment, Flag, Gap, RegionAssessment, SupportOption
+from .assessment.results import AuthorityAssessment, Flag, Gap, RegionAssessment, SupportOption, explain_with
 from .cycle.store import StoreError
 from .errors import FactsError, Problem, RulebookError, SliRulesError
 from .facts import AuthorityFacts, Region, load_facts
 from .facts.selfassess import OwnView, SelfAssessment, load_self_assessment, self_assessment_template
+from .report import explain_text
 from .rules.load import load_rulebook
 from .rules.model import Rulebook
 from .rules.workspace import example_path
 
 if TYPE_CHECKING:
     from .cycle.store.api import Store
+
+# An assessment's explain() is the report layer's words: results import nothing above them.
+explain_with(explain_text)
 
 
 def __getattr__(name: str) -> Any:

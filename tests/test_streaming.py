@@ -11,12 +11,13 @@ import textwrap
 import weakref
 from pathlib import Path
 
+import attrs
 import pytest
 
 import sli_rules
 from sli_rules import Engine, load_facts
-from sli_rules.assessment.results import Deferred
 from sli_rules.report import render_csv, render_json
+from sli_rules.words import Deferred
 
 from .conftest import EXAMPLE, REPO, run_cli
 
@@ -59,17 +60,22 @@ def test_the_stream_keeps_no_assessment_once_the_caller_lets_it_go(default_engin
 
 def test_the_words_of_a_result_are_written_when_first_read(default_engine: Engine) -> None:
     result = default_engine.assess(load_facts(EXAMPLE))
+    item = next(item for item in result if item.gaps)
+    # Handed over still to be written: flags, gaps and reasons alike, until read.
+    assert isinstance(item._reasons, Deferred) and not item._reasons.is_made
+    assert item.reasons and all(isinstance(reason, str) for reason in item.reasons)
+    assert item._reasons.is_made
+    # Once written, a flag and a gap are plain data: words and all, nothing left to call.
     flag = next(flag for item in result for flag in item.flags if len(flag.evidence) > 1)
-    gap = next(gap for item in result for gap in item.gaps)
-    # Read once above (evidence) and not yet (the message): both deferred until read.
-    assert isinstance(flag._says, Deferred)
-    assert isinstance(gap._why, Deferred)
-    assert flag.says and flag.says == flag.says
+    gap = item.gaps[0]
+    assert isinstance(flag.says, str) and flag.says
     assert gap.why and all(isinstance(reason, str) for reason in gap.why)
-    # Pickled (to another process) with its words made; equal to the original.
+    assert all(not callable(value) and not isinstance(value, Deferred) for value in attrs.astuple(flag, recurse=False))
+    # Pickled (to another process) with its words written; equal to the original.
     again = pickle.loads(pickle.dumps(result))
     assert again == result
     assert again.to_dict() == result.to_dict()
+    assert not any(isinstance(found._flags, Deferred) for found in again)
 
 
 def test_flags_and_gaps_are_made_when_first_read(default_engine: Engine) -> None:

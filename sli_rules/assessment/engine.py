@@ -16,14 +16,14 @@ from ..rules.load import load_rulebook, shipped
 from ..rules.model import HEADINGS, Rulebook, Trigger, previous_year, year_start
 from ..rules.plan import Plan, make_plan
 from ..rules.policy import LevelChooser, Tally
+from ..words import Part
 from . import backends, judge, recommend
 from .backends import BATCH, EngineFailure, Outcome, Program
 from .backends.python import PythonProgram
 from .derive import derive
 from .derived import OUTCOME_CODES, OUTCOMES, Derived
-from .evaluate import Recorder
-from .explain import Explainer
-from .results import AuthorityAssessment, Coverage, Deferred, Flag, Gap, Judged, Part, RegionAssessment, Summary
+from .explain import Explainer, Findings
+from .results import AuthorityAssessment, Coverage, Flag, Gap, Judged, RegionAssessment, Summary
 
 BACKENDS = backends.NAMES
 Progress = Callable[[int, int], None]
@@ -37,7 +37,6 @@ class _Compiled:
     plan: Plan
     program: Program  # the engine's backend's
     python: PythonProgram  # the oracle of `check`, and what `outcomes(backend="python")` asks
-    recorder: Recorder
     explainer: Explainer
     choose: LevelChooser
 
@@ -47,7 +46,7 @@ class _Compiled:
         python = PythonProgram(plan)
         program = python if backend == "python" else backends.backend(backend).compile_plan(plan)
         return cls(
-            rulebook, plan, program, python, Recorder(plan), Explainer(rulebook, plan),
+            rulebook, plan, program, python, Explainer(rulebook, plan),
             LevelChooser(rulebook.levels),
         )
 
@@ -260,10 +259,7 @@ class _Run:
         to be made when read, with what the judge decided of each flag carried over."""
         verdict = self.outline(index, outcomes)
         item = self.bound.authorities[index]
-        findings: Findings = Deferred(
-            _findings, self.compiled, self.derived, index, item, tuple(outcomes), verdict.flags
-        )
-        return verdict, findings
+        return verdict, self.compiled.explainer.later(self.derived, index, item, tuple(outcomes), verdict.flags)
 
     def outline(self, index: int, outcomes: Sequence[Outcome]) -> judge.Verdict:
         """The verdict on one authority's outcomes, with its persistent concerns from the year
@@ -426,24 +422,6 @@ def _report(progress: Progress | None, done: int, total: int) -> None:
 def _key(code: str | None, authority: str) -> str:
     """An authority as the store and self-assessments name it: its ONS code, else its name."""
     return code or name_key(authority)
-
-
-Findings = Deferred[tuple[tuple[Flag, ...], tuple[Gap, ...]]]
-
-
-def _findings(
-    compiled: _Compiled,
-    derived: Derived,
-    index: int,
-    item: AuthorityFacts,
-    outcomes: tuple[Outcome, ...],
-    judged: tuple[Flag, ...],
-) -> tuple[tuple[Flag, ...], tuple[Gap, ...]]:
-    """An authority's flags and gaps in full: the record of what decided each trigger, then
-    the values and words, with what the judge decided of each flag (`judged`, its outline)."""
-    record = compiled.recorder.record(outcomes, derived.row(index), derived.parts_of(index), (derived, index))
-    flags, gaps = compiled.explainer.findings(item, record, derived.texts, judged)
-    return tuple(flags), tuple(gaps)
 
 
 def _assessment(

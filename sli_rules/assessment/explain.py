@@ -1,5 +1,10 @@
 """Explanations: for a trigger and an authority, the values compared, the message for people,
-and, when it could not be judged, what was missing and why."""
+and, when it could not be judged, what was missing and why.
+
+This stage owns an assessment's flags and gaps in words: `Explainer.later` hands them to the
+result still to be written, with what they are written from (the outcomes, an index into the
+packed values, what the judge decided of each flag), and writes them, words and all, when
+they are first read."""
 
 from __future__ import annotations
 
@@ -37,13 +42,18 @@ from ..rules.model import (
 )
 from ..rules.operators import OPERATORS, trend_words
 from ..rules.plan import BoundSlot, Plan, RefSlot, Slot, ValueSlot, leaves
-from ..words import show
-from .evaluate import Record
-from .results import Deferred, Evidence, Flag, Gap, Part
+from ..words import Deferred, show
+from .backends import Outcome
+from .derived import Derived
+from .evaluate import Record, Recorder
+from .results import Evidence, Flag, Gap
 from .uncertainty import worsening, worsening_trend
 
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 OUTCOME_WORDS = {True: "true", False: "false", None: "unknown"}
+Tests = tuple[FactTest | Count, ...]
+SHAPES_KEPT = 100_000  # patterns of a trigger's outcomes kept by an explainer (see `_shape`)
+Findings = Deferred[tuple[tuple[Flag, ...], tuple[Gap, ...]]]
 
 
 class Explainer:
@@ -52,6 +62,7 @@ class Explainer:
     def __init__(self, rulebook: Rulebook, plan: Plan) -> None:
         self.rulebook = rulebook
         self.plan = plan
+        self.recorder = Recorder(plan)
         # What each trigger's flag shows, in the order written: the facts a test reads, or a
         # count (whose facts that held are known only from the record). Read for every flag,
         # so worked out once.
@@ -64,6 +75,34 @@ class Explainer:
             for trigger in rulebook.triggers
         }
         self._notes: dict[tuple[str, str], str | None] = {}
+        # Tables read for every gap and flag, worked out once and found by the identity of a
+        # rulebook's condition (hashing a test hashes its whole tree, each time): each test's
+        # place among the recorded outcomes; each count's facts as tests of their own (a count
+        # no one of whose facts could be judged explains itself fact by fact); each test's
+        # references other than literals, with the slot holding their value.
+        self._place: dict[int, int] = {}
+        self._places: dict[str, tuple[int, ...]] = {
+            trigger.id: tuple(plan.test_index[test] for test in leaves(trigger.when)) for trigger in rulebook.triggers
+        }
+        self._shapes: dict[tuple[Any, ...], tuple[Tests, Tests]] = {}
+        self._each: dict[int, tuple[FactTest, ...]] = {}
+        self._refs: dict[int, tuple[tuple[Reference, int], ...]] = {}
+        for trigger in rulebook.triggers:
+            for test in leaves(trigger.when):
+                self._place[id(test)] = plan.test_index[test]
+                if isinstance(test, Count):
+                    self._each[id(test)] = tuple(
+                        FactTest(fact, test.change, where, test.location)
+                        for fact in test.facts
+                        for where in test.wheres
+                    )
+                for each in self._each.get(id(test), (test,)) if isinstance(test, Count) else (test,):
+                    assert isinstance(each, FactTest)
+                    self._refs[id(each)] = tuple(
+                        (ref, plan.slot_index[RefSlot(each.fact, each.change, ref)])
+                        for ref in each.test.refs
+                        if not isinstance(ref, LiteralRef) and RefSlot(each.fact, each.change, ref) in plan.slot_index
+                    )
 
     def decode(self, value: float | None, measure: Measure | None, texts: dict[str, float]) -> Any:
         if value is None or measure is None:
@@ -100,7 +139,7 @@ class Explainer:
     def evidence(self, trigger: Trigger, record: Record, texts: dict[str, float]) -> tuple[Evidence, ...]:
         found = []
         for test in leaves(trigger.when):
-            outcome = record.tests[self.plan.test_index[test]]
+            outcome = record.tests[self._place[id(test)]]
             if isinstance(test, FactTest):
                 found.append(Evidence(self._test_text(test, record.row, texts), OUTCOME_WORDS[outcome]))
             else:
@@ -244,19 +283,16 @@ class Explainer:
         record: Record,
         texts: dict[str, float],
         counted: bool,
-        kept: Record | None = None,
     ) -> Flag:
-        """A trigger that held; its words, written when read, read `kept` (the record itself
-        by default; `findings` passes one detached record for all of an authority's flags)."""
+        """A trigger that held, with its values and words."""
         values = self.values(trigger, item, record)
-        kept = record if kept is None else kept
         return Flag(
             trigger=trigger.id,
             heading=trigger.heading,
             signal=trigger.signal,
             counted=counted,
             title=trigger.title,
-            says=Deferred(self.says, trigger, item, kept, texts),
+            says=self.says(trigger, item, record, texts),
             sources=trigger.sources,
             values=values,
             area=trigger.area,
@@ -266,7 +302,7 @@ class Explainer:
                 {fact: source for fact in values if (source := item.source_of(fact)) is not None}
                 if item.sources else {}
             ),
-            evidence=Deferred(self.evidence, trigger, kept, texts),
+            evidence=self.evidence(trigger, record, texts),
             entry=trigger.entry,
             basis=trigger.basis,
         )
@@ -274,7 +310,7 @@ class Explainer:
     def outcome(self, condition: Condition, record: Record) -> bool | None:
         """A condition's outcome from its tests' recorded outcomes (no value is read again)."""
         if isinstance(condition, (FactTest, Count)):
-            return record.tests.get(self.plan.test_index[condition])
+            return record.tests.get(self._place[id(condition)])
         if isinstance(condition, NotOf):
             return kleene_not(self.outcome(condition.item, record))
         outcomes = [self.outcome(item, record) for item in condition.items]
@@ -303,7 +339,7 @@ class Explainer:
         branch already decided (the significance test of a branch whose counts are not given
         explains nothing)."""
         if isinstance(condition, (FactTest, Count)):
-            return [condition] if record.tests.get(self.plan.test_index[condition]) is None else []
+            return [condition] if record.tests.get(self._place[id(condition)]) is None else []
         if isinstance(condition, NotOf):
             return self.undecided(condition.item, record)
         if self.outcome(condition, record) is not None:
@@ -315,7 +351,7 @@ class Explainer:
         branch of an `any` that held, nothing of a part that failed (the significance branch of
         a trigger whose counts are not given)."""
         if isinstance(condition, (FactTest, Count)):
-            return [condition] if record.tests.get(self.plan.test_index[condition]) is True else []
+            return [condition] if record.tests.get(self._place[id(condition)]) is True else []
         if isinstance(condition, NotOf) or self.outcome(condition, record) is False:
             return []
         return [test for item in condition.items for test in self.held(item, record)]
@@ -329,14 +365,13 @@ class Explainer:
         flag counts until the judge says otherwise."""
         flags: list[Flag] = []
         gaps: list[Gap] = []
-        kept = record.detached()  # what the words, written later, read: not the row itself
         marks = iter(judged) if judged is not None else None
         spans = self.rulebook.spans
         for trigger, outcome in zip(self.rulebook.triggers, record.outcomes, strict=True):
             if spans and not trigger.applies_in(item.year):
                 continue  # not applicable that year: neither flagged, cleared nor a gap
             if outcome is True:
-                flag = self.flag(trigger, item, record, texts, counted=True, kept=kept)
+                flag = self.flag(trigger, item, record, texts, counted=True)
                 if marks is not None:
                     mark = next(marks)
                     if mark.trigger != trigger.id:
@@ -348,23 +383,40 @@ class Explainer:
                         )
                 flags.append(flag)
             elif outcome is None:
-                gaps.append(self.gap(trigger, item, kept, texts))
+                gaps.append(self.gap(trigger, item, record, texts))
         if marks is not None and next(marks, None) is not None:
             raise AssertionError("the judged flags are more than the record's")
         return flags, gaps
 
+    def later(
+        self,
+        derived: Derived,
+        index: int,
+        item: AuthorityFacts,
+        outcomes: tuple[Outcome, ...],
+        judged: tuple[Flag, ...],
+    ) -> Findings:
+        """An authority's flags and gaps (`findings`), to be written when first read: from its
+        outcomes, its values in `derived` (at `index`) and what the judge decided of each flag
+        (`judged`, the verdict's outline flags)."""
+        return Deferred(self._written, derived, index, item, outcomes, judged)
+
+    def _written(
+        self,
+        derived: Derived,
+        index: int,
+        item: AuthorityFacts,
+        outcomes: tuple[Outcome, ...],
+        judged: tuple[Flag, ...],
+    ) -> tuple[tuple[Flag, ...], tuple[Gap, ...]]:
+        record = self.recorder.record(outcomes, derived.row(index), derived.parts_of(index), (derived, index))
+        flags, gaps = self.findings(item, record, derived.texts, judged)
+        return tuple(flags), tuple(gaps)
+
     def gap(self, trigger: Trigger, item: AuthorityFacts, record: Record, texts: dict[str, float]) -> Gap:
-        """A trigger that could not be judged; what was missing, and why, in words when read."""
-        reasons = Deferred(self.gap_reasons, trigger, item, record, texts)
-        return Gap(
-            trigger.id,
-            trigger.heading,
-            trigger.title,
-            Part(reasons, 0),
-            Part(reasons, 1),
-            Part(reasons, 2),
-            trigger.entry,
-        )
+        """A trigger that could not be judged; what was missing, and why."""
+        missing, why, known = self.gap_reasons(trigger, item, record, texts)
+        return Gap(trigger.id, trigger.heading, trigger.title, missing, why, known, trigger.entry)
 
     def gap_reasons(
         self, trigger: Trigger, item: AuthorityFacts, record: Record, texts: dict[str, float]
@@ -373,7 +425,8 @@ class Explainer:
         missing: list[str] = []
         why: list[str] = []
         row = record.row
-        for test in self.undecided(trigger.when, record):
+        undecided, held = self._shape(trigger, record)
+        for test in undecided:
             if isinstance(test, FactTest):
                 self._why_test(test, item, row, missing, why)
             else:
@@ -388,21 +441,33 @@ class Explainer:
                     continue
                 why.append(f"none of the {len(test.facts)} counted facts could be judged")
                 start = year_start(item.year)
-                for fact in test.facts:
-                    measure = self.rulebook.measures[fact]
+                for each in self._each[id(test)]:
+                    measure = self.rulebook.measures[each.fact]
                     if (measure.since is not None and start < measure.since) or (
                         measure.until is not None and start > measure.until
                     ):
                         continue  # not a measure of this year: its absence explains nothing
-                    for where in test.wheres:
-                        self._why_test(FactTest(fact, test.change, where, test.location), item, row, missing, why)
+                    self._why_test(each, item, row, missing, why)
         # What could be judged, with its values: a rise whose explanation is not on record
         # shows the rise, so that the assessor knows what to ask about.
         known = tuple(
             self._test_text(test, row, texts) if isinstance(test, FactTest) else self._count_text(test, record, texts)
-            for test in self.held(trigger.when, record)
+            for test in held
         )
         return tuple(missing), tuple(dict.fromkeys(why)), known
+
+    def _shape(self, trigger: Trigger, record: Record) -> tuple[Tests, Tests]:
+        """The unknown tests that leave a trigger unknown, and those that held (`undecided`,
+        `held`): they depend on its tests' outcomes alone, and a region's gaps repeat a few
+        patterns of them, so each pattern is worked out once (up to a bound, for a host that
+        runs for ever on a rulebook of wide triggers)."""
+        key = (trigger.id, *map(record.tests.get, self._places[trigger.id]))
+        found = self._shapes.get(key)
+        if found is None:
+            found = (tuple(self.undecided(trigger.when, record)), tuple(self.held(trigger.when, record)))
+            if len(self._shapes) < SHAPES_KEPT:
+                self._shapes[key] = found
+        return found
 
     def _why_test(
         self, test: FactTest, item: AuthorityFacts, row: Sequence[float | None], missing: list[str], why: list[str]
@@ -459,11 +524,8 @@ class Explainer:
                 )
             elif item.previous[test.fact] == 0 and test.change == "percent":
                 why.append(f"the previous value of {test.fact} is 0: no percentage change")
-        for ref in test.test.refs:
-            if isinstance(ref, LiteralRef):
-                continue
-            value = self.slot_value(RefSlot(test.fact, test.change, ref), row)
-            if value is not None:
+        for ref, slot in self._refs[id(test)]:
+            if row[slot] is not None:
                 continue
             match ref:
                 case PreviousRef():

@@ -26,7 +26,8 @@ __all__ = [
     "ASCOF_ALONE", "Tally", "Verdict", "caveats", "choose_level", "counted", "describe", "judge", "reasons", "tally",
 ]
 
-from .results import Caveat, Deferred, made
+from ..words import Deferred
+from .results import Caveat, Later, written
 
 if TYPE_CHECKING:
     from .results import Flag, Gap
@@ -173,16 +174,16 @@ class Verdict:
     flags: tuple[Flag, ...]
     gaps: tuple[Gap, ...]
     tally: Tally
-    _reasons: tuple[str, ...] | Deferred[tuple[str, ...]] = attrs.field(alias="reasons")
+    _reasons: tuple[str, ...] | Later[tuple[str, ...]] = attrs.field(alias="reasons")
     caveats: tuple[Caveat, ...] = ()
     before: Collection[str] | None = None  # the concerns counted the year before, where known
 
     @property
     def reasons(self) -> tuple[str, ...]:
-        return made(self._reasons)
+        return written(self._reasons)
 
     @property
-    def deferred_reasons(self) -> tuple[str, ...] | Deferred[tuple[str, ...]]:
+    def deferred_reasons(self) -> tuple[str, ...] | Later[tuple[str, ...]]:
         """The reasons, still to be written if they have not been read: to hand on as they are."""
         return self._reasons
 

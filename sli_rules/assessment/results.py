@@ -1,10 +1,19 @@
-"""Result objects: frozen, comparable, and turned into JSON-ready data by the one converter."""
+"""Result objects: frozen data, comparable, and turned into JSON-ready data by one converter.
+
+A result holds what was decided. Its words (a flag's message and evidence, a gap's reasons,
+a verdict's reasons) are written by the stages that own them (`explain`, `judge`) and the
+report layer; nothing here imports or names them. An assessment's flags, gaps and reasons may
+be handed over still to be written (`Later`): the stage that decided them passes an object
+that writes them when first read, so that a program wanting only the verdicts never pays for
+the words. `AuthorityAssessment.explain` is the report layer's `explain_text`, registered by
+the package (`explain_with`).
+"""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator
-from typing import Any, Generic, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import attrs
 import cattrs
@@ -13,76 +22,21 @@ from cattrs.gen import make_dict_unstructure_fn, override
 from ..facts import latest_named
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 
-class Deferred(Generic[T]):
-    """A value made when first read, then kept: the prose of a result (a flag's message and
-    evidence, a gap's reasons, a verdict's reasons). Nothing is decided on it, so a program
-    that only wants the verdicts never pays for the words; a report that reads them gets
-    exactly what an eager result would hold. Compares, prints and pickles as its value."""
+class Later(Protocol[T_co]):
+    """A part of a result still to be written: `get()` writes it the first time and keeps it.
+    It must compare, hash and pickle as the value it gives (an assessment handed over with its
+    flags still to be written equals one written at once)."""
 
-    __slots__ = ("_pending", "_value")
-
-    def __init__(self, make: Callable[..., T], *args: Any) -> None:
-        # A function and its arguments rather than a closure: fewer objects for each of the
-        # many results a large region makes. Kept as one attribute, read in one step, so that
-        # a thread never sees the function without its arguments.
-        self._pending: tuple[Callable[..., T], tuple[Any, ...]] | None = (make, args)
-        self._value: T | None = None
-
-    def get(self) -> T:
-        pending = self._pending
-        if pending is not None:
-            # Another thread may make it too: the same value, so either result is kept. The
-            # value is set before the work is let go, so no thread reads it unset.
-            make, args = pending
-            self._value = make(*args)
-            self._pending = None  # the function and what it reads (the record) are let go
-        return self._value  # type: ignore[return-value]
-
-    @property
-    def is_made(self) -> bool:
-        """Whether the value has been made (read at least once)."""
-        return self._pending is None
-
-    def __eq__(self, other: object) -> bool:
-        return self.get() == (other.get() if isinstance(other, Deferred) else other)
-
-    def __hash__(self) -> int:
-        return hash(self.get())
-
-    def __repr__(self) -> str:
-        return repr(self.get())
-
-    def __reduce__(self) -> tuple[Callable[[T], T], tuple[T]]:
-        return (_made, (self.get(),))
+    def get(self) -> T_co: ...
 
 
-class Part(Deferred[T]):
-    """One item of a deferred tuple, made when the whole is: an assessment's flags and its
-    gaps, made together from one record."""
-
-    __slots__ = ("_position", "_whole")
-
-    def __init__(self, whole: Deferred[Any], position: int) -> None:
-        self._whole = whole
-        self._position = position
-
-    def get(self) -> T:
-        return self._whole.get()[self._position]  # type: ignore[no-any-return]
-
-    @property
-    def is_made(self) -> bool:
-        return self._whole.is_made
-
-
-def _made(value: T) -> T:
-    return value
-
-
-def made(value: T | Deferred[T]) -> T:
-    """The value itself, made now if it was deferred."""
-    return value.get() if isinstance(value, Deferred) else value
+def written(value: tuple[T, ...] | Later[tuple[T, ...]]) -> tuple[T, ...]:
+    """The value itself, written now if it was handed over still to be written (a sequence
+    given whole, a tuple or a list, is the value)."""
+    return value if isinstance(value, (tuple, list)) else value.get()
 
 
 @attrs.frozen
@@ -128,13 +82,13 @@ class Flag:
     signal: str
     counted: bool
     title: str
-    _says: str | Deferred[str] = attrs.field(alias="says")
+    says: str  # the trigger's message for people, with this authority's values
     sources: tuple[str, ...]
     values: dict[str, Any]
     area: str | None = None
     notes: dict[str, str] = attrs.Factory(dict)
     provenance: dict[str, str] = attrs.Factory(dict)  # the fact set's own sources, by fact
-    _evidence: tuple[Evidence, ...] | Deferred[tuple[Evidence, ...]] = attrs.field(default=(), alias="evidence")
+    evidence: tuple[Evidence, ...] = ()  # each test of the trigger: what was compared, the outcome
     entry: str | None = None  # the piece of evidence (Table 2 entry) it reads
     basis: str | None = None  # seed, interpretation or illustrative
     view: str | None = None  # the authority's own view in its self-assessment, where given
@@ -144,16 +98,6 @@ class Flag:
     # voluntary survey, a change of method), by fact: read beside the value it qualifies.
     year_notes: dict[str, str] = attrs.Factory(dict)
 
-    @property
-    def says(self) -> str:
-        """The trigger's message for people, with this authority's values."""
-        return made(self._says)
-
-    @property
-    def evidence(self) -> tuple[Evidence, ...]:
-        """Each test of the trigger: what was compared with what, and the outcome."""
-        return made(self._evidence)
-
 
 @attrs.frozen
 class Gap:
@@ -162,24 +106,10 @@ class Gap:
     trigger: str
     heading: str
     title: str
-    _missing: tuple[str, ...] | Deferred[tuple[str, ...]] = attrs.field(alias="missing")
-    _why: tuple[str, ...] | Deferred[tuple[str, ...]] = attrs.field(default=(), alias="why")
-    # The tests that could be decided, with their values.
-    _known: tuple[str, ...] | Deferred[tuple[str, ...]] = attrs.field(default=(), alias="known")
+    missing: tuple[str, ...]  # the facts whose absence left the trigger unjudged
+    why: tuple[str, ...] = ()
+    known: tuple[str, ...] = ()  # the tests that could be decided, with their values
     entry: str | None = None
-
-    @property
-    def missing(self) -> tuple[str, ...]:
-        """The facts whose absence left the trigger unjudged."""
-        return made(self._missing)
-
-    @property
-    def why(self) -> tuple[str, ...]:
-        return made(self._why)
-
-    @property
-    def known(self) -> tuple[str, ...]:
-        return made(self._known)
 
 
 @attrs.frozen
@@ -221,12 +151,12 @@ class AuthorityAssessment:
     tier: str
     tier_title: str
     status: str
-    # Made when first read by an assessment from the engine (what decided each trigger, the
-    # values, the words): a program that wants only the verdicts never pays for them.
-    _flags: tuple[Flag, ...] | Deferred[tuple[Flag, ...]] = attrs.field(alias="flags")
-    _gaps: tuple[Gap, ...] | Deferred[tuple[Gap, ...]] = attrs.field(alias="gaps")
+    # Handed over by `Engine.assess` still to be written (`Later`: what decided each trigger,
+    # the values, the words): a program that wants only the verdicts never pays for them.
+    _flags: tuple[Flag, ...] | Later[tuple[Flag, ...]] = attrs.field(alias="flags")
+    _gaps: tuple[Gap, ...] | Later[tuple[Gap, ...]] = attrs.field(alias="gaps")
     support: tuple[SupportOption, ...]
-    _reasons: tuple[str, ...] | Deferred[tuple[str, ...]] = attrs.field(alias="reasons")
+    _reasons: tuple[str, ...] | Later[tuple[str, ...]] = attrs.field(alias="reasons")
     peers: tuple[Peer, ...] = ()
     tier_note: str | None = None
     coverage: Coverage | None = None
@@ -235,17 +165,17 @@ class AuthorityAssessment:
     @property
     def reasons(self) -> tuple[str, ...]:
         """Why this verdict: the condition that held, the evidence seen, the flags behind it."""
-        return made(self._reasons)
+        return written(self._reasons)
 
     @property
     def flags(self) -> tuple[Flag, ...]:
         """The triggers that held: concerns (counted or not) and areas of excellence."""
-        return made(self._flags)
+        return written(self._flags)
 
     @property
     def gaps(self) -> tuple[Gap, ...]:
         """The triggers that could not be judged for want of data."""
-        return made(self._gaps)
+        return written(self._gaps)
 
     @property
     def concerns(self) -> tuple[Flag, ...]:
@@ -256,13 +186,14 @@ class AuthorityAssessment:
         return tuple(flag for flag in self.flags if flag.signal == "excellence")
 
     def explain(self) -> str:
-        """Why this authority got its verdict, in plain English, with values and sources."""
-        from ..report import explain_text
-
-        return explain_text(self)
+        """Why this authority got its verdict, in plain English, with values and sources: the
+        report layer's `explain_text` (registered by the package with `explain_with`)."""
+        if not _EXPLAIN:
+            raise RuntimeError("no explanation is registered: import sli_rules")
+        return _EXPLAIN[0](self)
 
     def to_dict(self) -> dict[str, Any]:
-        return _output().unstructure(self)  # type: ignore[no-any-return]
+        return _assessment_data(self)
 
 
 @attrs.frozen
@@ -292,10 +223,9 @@ class RegionAssessment:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data, as in the documented contract."""
-        output = _output()
         return {
             "rulebook": {"digest": self.rulebook_digest, "path": self.rulebook_path},
-            "assessments": [output.unstructure(item) for item in self.assessments],
+            "assessments": [_assessment_data(item) for item in self.assessments],
             "summary": self.summary(),
         }
 
@@ -338,21 +268,116 @@ class Summary:
         }
 
 
+_EXPLAIN: list[Callable[[AuthorityAssessment], str]] = []
+
+
+def explain_with(explain: Callable[[AuthorityAssessment], str]) -> None:
+    """Register what `AuthorityAssessment.explain` returns: the report layer's `explain_text`,
+    registered by the package when it is imported (results import nothing above them)."""
+    _EXPLAIN[:] = [explain]
+
+
+# Results as JSON-ready data, every field under its public name, in the order declared, as
+# cattrs would make them (tuples as lists, mappings copied), written out by hand: a large
+# region's JSON is mostly this, and a generic converter spends more on dispatch than on data.
+# A test holds these to cattrs' own output for every class (tests/test_results_data.py).
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def _value(value: Any) -> Any:
+    """A value a fact set gave (a number, text, a truth value), as JSON-ready data."""
+    return value if type(value) in _PLAIN else _converter().unstructure(value)
+
+
+def _flag_data(flag: Flag) -> dict[str, Any]:
+    return {
+        "trigger": flag.trigger,
+        "heading": flag.heading,
+        "signal": flag.signal,
+        "counted": flag.counted,
+        "title": flag.title,
+        "says": flag.says,
+        "sources": list(flag.sources),
+        "values": {fact: _value(value) for fact, value in flag.values.items()},
+        "area": flag.area,
+        "notes": dict(flag.notes),
+        "provenance": dict(flag.provenance),
+        "evidence": [{"text": item.text, "outcome": item.outcome} for item in flag.evidence],
+        "entry": flag.entry,
+        "basis": flag.basis,
+        "view": flag.view,
+        "view_comment": flag.view_comment,
+        "last_year": flag.last_year,
+        "year_notes": dict(flag.year_notes),
+    }
+
+
+def _gap_data(gap: Gap) -> dict[str, Any]:
+    return {
+        "trigger": gap.trigger,
+        "heading": gap.heading,
+        "title": gap.title,
+        "missing": list(gap.missing),
+        "why": list(gap.why),
+        "known": list(gap.known),
+        "entry": gap.entry,
+    }
+
+
+def _coverage_data(coverage: Coverage | None) -> dict[str, Any] | None:
+    if coverage is None:
+        return None
+    return {
+        "judged": coverage.judged,
+        "total": coverage.total,
+        "headings": {
+            heading: {"judged": found.judged, "total": found.total} for heading, found in coverage.headings.items()
+        },
+    }
+
+
+def _assessment_data(item: AuthorityAssessment) -> dict[str, Any]:
+    return {
+        "authority": item.authority,
+        "code": item.code,
+        "year": item.year,
+        "level": item.level,
+        "level_title": item.level_title,
+        "tier": item.tier,
+        "tier_title": item.tier_title,
+        "status": item.status,
+        "flags": [_flag_data(flag) for flag in item.flags],
+        "gaps": [_gap_data(gap) for gap in item.gaps],
+        "support": [
+            {"option": option.option, "title": option.title, "via": option.via, "suits": list(option.suits)}
+            for option in item.support
+        ],
+        "reasons": list(item.reasons),
+        "peers": [
+            {"authority": peer.authority, "code": peer.code, "area": peer.area, "trigger": peer.trigger,
+             "answers": peer.answers}
+            for peer in item.peers
+        ],
+        "tier_note": item.tier_note,
+        "coverage": _coverage_data(item.coverage),
+    }
+
+
 @functools.cache
-def _output() -> cattrs.Converter:
-    """Results as JSON-ready data: every field under its public name, deferred prose made."""
+def _converter() -> cattrs.Converter:
+    """The generic converter, for a fact's value of a kind other than a number, text or a
+    truth value, and the reference the hand-written converters are tested against."""
     converter = cattrs.Converter()
 
     def words(value: Any) -> Any:
-        return converter.unstructure(made(value))
+        return converter.unstructure(written(value))
 
-    for cls in (Flag, Gap, AuthorityAssessment):
-        deferred: dict[str, Any] = {
-            field.name: override(unstruct_hook=words)
-            for field in attrs.fields(cls)
-            if field.name != field.alias
-        }
-        converter.register_unstructure_hook(
-            cls, make_dict_unstructure_fn(cls, converter, _cattrs_use_alias=True, **deferred)
-        )
+    deferred: dict[str, Any] = {
+        field.name: override(rename=field.alias, unstruct_hook=words)
+        for field in attrs.fields(AuthorityAssessment)
+        if field.name != field.alias
+    }
+    converter.register_unstructure_hook(
+        AuthorityAssessment, make_dict_unstructure_fn(AuthorityAssessment, converter, **deferred)
+    )
     return converter

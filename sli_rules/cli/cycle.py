@@ -12,11 +12,13 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..cycle.store.location import store_files
 from ..errors import SliRulesError
+from ..output import check_output, write_file
+from ..words import visible, visible_all
 
 if TYPE_CHECKING:
     from ..cycle.store import History, MatchPlan, Offer, Verdict
@@ -88,6 +90,7 @@ def add_commands(commands: Any, facts_arguments: Any) -> None:
     template.add_argument("--code", metavar="CODE", help="the authority's ONS code")
     template.add_argument("-o", "--output", metavar="FILE", required=True)
     template.add_argument("--rules", metavar="DIR", help="rulebook folder (default: the shipped rulebook)")
+    template.add_argument("--force", action="store_true", help="replace FILE if it exists (it may be a filled form)")
     own_record = own_commands.add_parser("record", help="check a filled form and record it in the store")
     own_record.add_argument("file", metavar="FILE")
     own_record.add_argument("--by", metavar="NAME", required=True)
@@ -133,7 +136,7 @@ def main(arguments: argparse.Namespace) -> int:
     try:
         return _run(arguments)
     except StoreError as error:
-        for line in str(error).splitlines():
+        for line in map(visible, str(error).splitlines()):
             print(line if ":" in line.split(" ", 1)[0] else f"sli-rules: {line}", file=sys.stderr)
         return BAD_INPUT
 
@@ -164,6 +167,8 @@ def _run(arguments: argparse.Namespace) -> int:
         return 0
     if command == "record":
         return _record(arguments)
+    if command == "export":
+        check_output(arguments.output, reads=store_files(arguments.db or ""))  # before the store is opened
     if command == "self-assessment":
         from ..facts.selfassess import load_self_assessment
         from ..rules.load import load_rulebook
@@ -171,7 +176,8 @@ def _run(arguments: argparse.Namespace) -> int:
         own = load_self_assessment(arguments.file, load_rulebook(arguments.rules))
         with _open(arguments) as store:
             event = store.self_assess(own, by=arguments.by, on=arguments.on)
-        print(f"recorded {own.authority}'s self-assessment for {own.year}: {len(own.views)} views (event {event})")
+        print(f"recorded {visible(own.authority)}'s self-assessment for {own.year}: {len(own.views)} views "
+              f"(event {event})")
         return 0
     with _open(arguments) as store:
         if command == "history":
@@ -211,26 +217,15 @@ def _run(arguments: argparse.Namespace) -> int:
             return 0
         else:  # export
             data = store.export()
-            _write_atomically(Path(arguments.output), json.dumps(data, indent=1, sort_keys=True) + "\n")
+            write_file(arguments.output, json.dumps(data, indent=1, sort_keys=True) + "\n",
+                       reads=store_files(arguments.db))
             runs, events = len(data["runs"]), len(data["events"])
             print(f"exported {runs} run{'s' if runs != 1 else ''} and {events} event{'s' if events != 1 else ''} "
                   f"to {arguments.output}")
             return 0
         verdict = store.current(arguments.authority, arguments.year)
-        print(f"{verdict.authority} {verdict.year}: {verdict_line(verdict)} (event {event})")
+        print(f"{visible(verdict.authority)} {visible(verdict.year)}: {verdict_line(verdict)} (event {event})")
         return 0
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write beside `path`, then rename: a reader never sees half an export."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _record(arguments: argparse.Namespace) -> int:
@@ -255,7 +250,7 @@ def _record(arguments: argparse.Namespace) -> int:
         last_year = store.flagged_last_year(years[0]) if years else None
         result = engine.assess(region, self_assessments=own, last_year=last_year, progress=progress.counter("assessed"))
         for warning in result.warnings:
-            print(warning, file=sys.stderr)
+            print(visible(str(warning)), file=sys.stderr)
         sources = [*paths, *([arguments.comparators] if arguments.comparators else [])]
         with progress.step(f"recording {len(result)} assessments in the store"):
             run = store.record(result, rulebook=engine.rulebook, sources=sources, by=arguments.by)
@@ -269,7 +264,7 @@ def _template(arguments: argparse.Namespace) -> int:
     from ..rules.load import load_rulebook
 
     path = self_assessment_template(load_rulebook(arguments.rules), arguments.authority, arguments.year,
-                                    arguments.output, code=arguments.code)
+                                    arguments.output, code=arguments.code, force=arguments.force)
     print(f"wrote {path}")
     return 0
 
@@ -278,6 +273,7 @@ def _template(arguments: argparse.Namespace) -> int:
 
 
 def verdict_line(verdict: Verdict) -> str:
+    verdict = visible_all(verdict)
     text = f"{verdict.status}, {verdict.level}, {verdict.tier}"
     if verdict.overridden:
         text += f" (overriding {verdict.provisional_level}, {verdict.provisional_tier})"
@@ -285,7 +281,9 @@ def verdict_line(verdict: Verdict) -> str:
 
 
 def history_text(history: History) -> str:
-    """An authority's record as an assessor reads it, a year at a time."""
+    """An authority's record as an assessor reads it, a year at a time; every text a person
+    gave shown visibly, so that none can pose as a line of the history."""
+    history = visible_all(history)
     lines = [f"{history.authority}" + (f" ({history.code})" if history.code else "")]
     for record in history.years:
         lines.append("")
@@ -345,6 +343,7 @@ def _event_text(event: Any) -> str:
 
 
 def offers_text(year: str, offers: tuple[Offer, ...]) -> str:
+    year, offers = visible(year), visible_all(offers)
     if not offers:
         return f"no offers for {year}\n"
     lines = [f"offers for {year}:"]
@@ -355,6 +354,7 @@ def offers_text(year: str, offers: tuple[Offer, ...]) -> str:
 
 
 def match_text(plan: MatchPlan) -> str:
+    plan = visible_all(plan)
     lines = [f"matches for {plan.year} ({plan.days_each} day{'s' if plan.days_each != 1 else ''} each):"]
     if not plan.matches:
         lines.append("  none")

@@ -16,7 +16,8 @@ from ..facts.datareturn import last_year_values, read_data_return, returns_in, t
 from ..facts.factset import Record
 from ..facts.loading import reader_for
 from ..facts.reference import council_code, council_name, region_of
-from ..output import write_atomically
+from ..output import write_file
+from ..rules import workspace
 from ..rules.load import load_rulebook
 from ..rules.model import YEAR_PATTERN, previous_year
 from ..rules.source import display_path
@@ -94,7 +95,8 @@ def _template(arguments: argparse.Namespace) -> int:
         earlier = load_facts(*arguments.last_year, years=[previous_year(year), year], rulebook=rulebook)
         last = last_year_values(earlier, authority, code, year)
     rows = template_rows(rulebook, year, have=frozenset(have), last_year=last)
-    write_atomically(output, template_bytes(rulebook, authority, code, year, rows))
+    reads = [*(arguments.have or []), *(arguments.last_year or []), *workspace.rulebook_inputs(arguments.rules)]
+    write_file(output, template_bytes(rulebook, authority, code, year, rows), reads=reads, replace=arguments.force)
     given = len(template_rows(rulebook, year)) - len(rows)
     left_out = f", {given} left out as a public file gives them" if have else ""
     print(f"wrote {output}: {len(rows)} facts for {authority} {year}{left_out}")
@@ -145,7 +147,9 @@ def _collate(arguments: argparse.Namespace) -> int:
     problems.raise_if_errors(FactsError)
     document = {"kind": "region", "year": year, "authorities": [_document(record) for record in records]}
     text = "# Collated by sli-rules data-return collate: each value's source is the return and cell it came from.\n"
-    write_atomically(output, text + yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
+    reads = [*files, *arguments.public, *workspace.rulebook_inputs(arguments.rules)]
+    write_file(output, text + yaml.safe_dump(document, sort_keys=False, allow_unicode=True), reads=reads,
+               replace=arguments.force)
     print(f"wrote {output}: {len(records)} return{'s' if len(records) != 1 else ''} for {year}")
     return 0
 

@@ -20,15 +20,19 @@ from ..assessment.results import AuthorityAssessment
 from ..assessment.ruletest import check_test_files, split_test_files
 from ..errors import Problem, SliRulesError
 from ..facts import load_facts
-from ..output import emit, emit_chunks
+from ..output import check_output, emit, emit_chunks
 from ..report import FORMATS, STREAMED_FORMATS, ExtraMissing, explain_text, render_bytes
 from ..rules import workspace
 from ..rules.load import load_rulebook
-from ..rules.schema import KINDS as SCHEMA_KINDS
+from ..rules.schema import KINDS as RULE_SCHEMA_KINDS
 from ..rules.schema import schema_text
+from ..words import visible
 from . import cycle as cycle_cli
 from . import datareturn
 from .progress import Progress, rendering
+
+# The rule files' and the result's schemas, and the store export's, built by the store itself.
+SCHEMA_KINDS = (*RULE_SCHEMA_KINDS, "export")
 
 
 class ExitCode:
@@ -145,7 +149,12 @@ def _main(arguments: argparse.Namespace) -> int:
 
             return run_report(arguments, _region)
         if arguments.command == "schema":
-            sys.stdout.write(schema_text(arguments.kind))
+            if arguments.kind == "export":
+                from ..cycle.store.document import export_schema_text
+
+                sys.stdout.write(export_schema_text())
+            else:
+                sys.stdout.write(schema_text(arguments.kind))
             return ExitCode.OK
         if arguments.command in cycle_cli.COMMANDS:
             return cycle_cli.main(arguments)
@@ -162,7 +171,7 @@ def _main(arguments: argparse.Namespace) -> int:
         return ExitCode.OK
     except OSError as error:
         where = f": {error.filename}" if error.filename else ""
-        print(f"sli-rules: {error.strerror or error}{where}", file=sys.stderr)
+        print(visible(f"sli-rules: {error.strerror or error}{where}"), file=sys.stderr)
         return ExitCode.BAD_INPUT
     except KeyboardInterrupt:
         return 130
@@ -170,7 +179,7 @@ def _main(arguments: argparse.Namespace) -> int:
 
 def _print_problems(problems: Sequence[Problem]) -> None:
     for problem in problems:
-        print(problem, file=sys.stderr)
+        print(visible(str(problem)), file=sys.stderr)
     errors = sum(1 for problem in problems if problem.severity == "error")
     warnings = len(problems) - errors
     print(
@@ -207,6 +216,9 @@ def _written(stream: AssessmentStream, progress: Callable[[int, int], None]) -> 
 
 
 def _assess(arguments: argparse.Namespace) -> int:
+    reads = workspace.inputs(arguments)
+    if arguments.output:
+        check_output(arguments.output, reads=reads)  # before the work, not only after it
     progress = Progress.for_arguments(arguments)
     engine = engine_of(arguments, progress)
     region = _region(arguments, engine)
@@ -214,14 +226,14 @@ def _assess(arguments: argparse.Namespace) -> int:
         # Written as it is made, one assessment at a time: bounded memory for any region.
         stream = engine.assess_iter(region, progress=progress.counter("assessed"))  # type: ignore[arg-type]
         for warning in stream.warnings:
-            print(warning, file=sys.stderr)
+            print(visible(str(warning)), file=sys.stderr)
         print(workspace.in_force(engine.rulebook), file=sys.stderr)
         items = _written(stream, progress.counter("written")) if progress.enabled else stream
-        emit_chunks(STREAMED_FORMATS[arguments.format](stream, items), arguments.output)
+        emit_chunks(STREAMED_FORMATS[arguments.format](stream, items), arguments.output, reads=reads)
         return ExitCode.OK
     result = engine.assess(region, progress=progress.counter("assessed"))  # type: ignore[arg-type]
     for warning in result.warnings:
-        print(warning, file=sys.stderr)
+        print(visible(str(warning)), file=sys.stderr)
     try:
         with progress.step(rendering(arguments.format)):
             data = render_bytes(result, arguments.format, verbose=arguments.verbose)
@@ -233,7 +245,7 @@ def _assess(arguments: argparse.Namespace) -> int:
         data = f"{workspace.in_force(engine.rulebook)}\n\n".encode() + data
     else:
         print(workspace.in_force(engine.rulebook), file=sys.stderr)
-    emit(data if arguments.format == "pdf" else data.decode("utf-8"), arguments.output)
+    emit(data if arguments.format == "pdf" else data.decode("utf-8"), arguments.output, reads=reads)
     return ExitCode.OK
 
 

@@ -13,10 +13,11 @@ from typing import Any
 
 from ..assessment.engine import Engine
 from ..assessment.results import RegionAssessment
-from ..output import emit
+from ..output import check_output, emit
 from ..report import ExtraMissing, render_bytes
 from ..rules import workspace
 from ..rules.model import previous_year
+from ..words import visible
 from .progress import Progress, rendering
 
 BOARD_FORMATS = ("html", "pdf")
@@ -83,13 +84,20 @@ def _store_extras(db: str, result: RegionAssessment) -> dict[str, dict[str, Any]
 def run_report(arguments: argparse.Namespace, region_of: Callable[[argparse.Namespace, Engine], object]) -> int:
     output: str | None = arguments.output
     form = arguments.format or ("pdf" if output and output.lower().endswith(".pdf") else "html")
+    reads: list[Any] = workspace.inputs(arguments)
+    if arguments.db:
+        from ..cycle.store.location import store_files
+
+        reads += store_files(arguments.db)
+    if output:
+        check_output(output, reads=reads)  # before the work, not only after it
     progress = Progress.for_arguments(arguments)
     with progress.step("loading the rules"):
         engine = Engine(arguments.rules)
     region = region_of(arguments, engine)
     result = engine.assess(region, progress=progress.counter("assessed"))  # type: ignore[arg-type]
     for warning in result.warnings:
-        print(warning, file=sys.stderr)
+        print(visible(str(warning)), file=sys.stderr)
     print(workspace.in_force(engine.rulebook), file=sys.stderr)  # which rules decided
     extras = None
     if arguments.db:
@@ -101,5 +109,5 @@ def run_report(arguments: argparse.Namespace, region_of: Callable[[argparse.Name
     except ExtraMissing as error:
         print(f"sli-rules: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    emit(data if form == "pdf" else data.decode("utf-8"), output)
+    emit(data if form == "pdf" else data.decode("utf-8"), output, reads=reads)
     return EXIT_OK

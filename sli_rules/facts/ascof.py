@@ -14,9 +14,18 @@ import attrs
 from ..errors import Location, Problems
 from ..rules.model import YEAR_PATTERN, year_start
 from ..rules.source import display_path, read_text
-from .factset import ALL_YEARS, Count, PublishedFigures, Record, TypeFigures, council_type_of, count_problem, new_record
-from .reference import council_name, known_regions, match_region, region_codes, region_members
-from .tabular import NO_FIGURE, csv_rows, fold
+from .factset import (
+    Count,
+    PublishedFigures,
+    Record,
+    TypeFigures,
+    council_type_of,
+    count_problem,
+    new_record,
+    years_to_read,
+)
+from .reference import council_name, region_asked, region_codes, region_members
+from .tabular import NO_FIGURE, csv_records, field_column, fold
 
 _COUNCIL_CODE = re.compile(r"E(0[6-9]|10)\d{6}\Z")
 _MEASURE_CODE = re.compile(r"[0-9][A-Za-z0-9]*\Z")
@@ -79,28 +88,10 @@ def read_ascof_csv(
     if not present:
         problems.add(shown, 1, 1, "the ASCOF file holds no council, region or England rows")
         return []
-    if years is not None and ALL_YEARS in years:
-        wanted = present
-    else:
-        wanted = list(years) if years is not None else [year] if year is not None else [present[-1]]
-    if not wanted:
-        return []  # the years asked for were not years: reported where they were read
-    absent = [one for one in wanted if one not in present]
-    if absent:
-        problems.add(
-            shown, 1, 1, f"the ASCOF file has no figures for {', '.join(absent)}",
-            hint=f"years in the file: {', '.join(present)}",
-        )
+    wanted = years_to_read(shown, "ASCOF", present, year, years, problems)
+    region_name = region_asked(region, problems)
+    if wanted is None or (region is not None and region_name is None):
         return []
-    region_name: str | None = None
-    if region is not None:
-        region_name = match_region(region)
-        if region_name is None:
-            problems.add(
-                "<arguments>", 1, 1, f"unknown region {region!r}",
-                hint=f"known regions: {', '.join(known_regions())}",
-            )
-            return []
     councils = _councils(shown, rows, wanted, region_name, problems)
     if region_name is not None:
         region_code: str | None = region_codes()[region_name][0]
@@ -220,13 +211,17 @@ def _attach_counts(
 
 
 def _ascof_rows(shown: str, text: str, problems: Problems) -> list[_AscofRow] | None:
-    rows = csv_rows(text)
+    """The file's rows of councils, regions and England: each value and its counts, checked.
+
+    A national file repeats a few years, levels, measures and codes in every one of its tens
+    of thousands of rows: each distinct text is read (folded, matched) once and remembered."""
+    rows = csv_records(text)
     try:
-        header_line, header = next(rows)
+        header_line, header, _ = next(rows)
     except StopIteration:
         problems.add(shown, 1, 1, "the CSV file is empty")
         return None
-    index = {fold(str(name)): position for position, (name, _) in enumerate(header)}
+    index = {fold(str(name)): position for position, name in enumerate(header)}
     year_at, area_at, code_at = (
         index["year"],
         index.get("geographical description"),
@@ -238,80 +233,95 @@ def _ascof_rows(shown: str, text: str, problems: Problems) -> list[_AscofRow] | 
         index["geographical level"],
     )
     breakdown_at, type_at = index.get("disaggregation level"), index.get("measure type")
+    width = len(header)
     found: list[_AscofRow] = []
     seen: dict[tuple[str, str, str, str, str], int] = {}
-    for line, fields in rows:
-        if len(fields) != len(header):
-            problems.add(
-                shown,
-                line,
-                1,
-                f"row has {len(fields)} fields; the header (line {header_line}) has {len(header)}",
-            )
+    folded: dict[str, str] = {}
+    good_years: dict[str, bool] = {}
+    good_codes: dict[str, bool] = {}
+    good_measures: dict[str, bool] = {}
+
+    def fold_once(text: str) -> str:
+        word = folded.get(text)
+        if word is None:
+            word = folded[text] = fold(text)
+        return word
+
+    for line, values, start in rows:
+        if len(values) != width:
+            problems.add(shown, line, 1, f"row has {len(values)} fields; the header (line {header_line}) has {width}")
             continue
 
-        def cell(position: int | None, fields: list[tuple[Any, int]] = fields) -> tuple[str, int]:
-            if position is None:
-                return "", 1
-            value, column = fields[position]
-            return str(value).strip(), column
+        def column(position: int, values: list[str] = values, start: int = start) -> int:
+            """Where a field starts, worked out only for a problem or a value kept."""
+            return field_column(text, start, values, position)
 
-        level_text, level_column = cell(level_at)
-        level = fold(level_text)
+        level_text = values[level_at].strip()
+        level = fold_once(level_text)
         if level == "council type":
             continue  # aggregates by type of council, not any one council
         if level not in ("council", "region", "england"):
             problems.add(
                 shown,
                 line,
-                level_column,
+                column(level_at),
                 f"unknown Geographical Level {level_text!r}",
                 hint="one of Council, Region, England, Council Type",
             )
             continue
-        kind = fold(cell(type_at)[0]) or "outcome"
-        if fold(cell(breakdown_at)[0]) not in ("", "total") or kind not in ("outcome", "numerator", "denominator"):
+        kind = (fold_once(values[type_at].strip()) if type_at is not None else "") or "outcome"
+        breakdown = fold_once(values[breakdown_at].strip()) if breakdown_at is not None else ""
+        if breakdown not in ("", "total") or kind not in ("outcome", "numerator", "denominator"):
             continue  # a breakdown, or a figure other than the value and its counts
-        year, year_column = cell(year_at)
-        if not YEAR_PATTERN.match(year) or int(year[5:]) != (year_start(year) + 1) % 100:
-            problems.add(
-                shown, line, year_column, f"year {year!r} is not a financial year like 2023-24"
-            )
+        year = values[year_at].strip()
+        good = good_years.get(year)
+        if good is None:
+            good = good_years[year] = bool(YEAR_PATTERN.match(year)) and int(year[5:]) == (year_start(year) + 1) % 100
+        if not good:
+            problems.add(shown, line, column(year_at), f"year {year!r} is not a financial year like 2023-24")
             continue
-        code, code_column = cell(code_at)
-        if level == "council" and not _COUNCIL_CODE.match(code):
-            problems.add(
-                shown,
-                line,
-                code_column,
-                f"{code!r} is not a council's ONS code (E06, E08, E09 or E10 and six digits)",
-            )
-            continue
-        if level == "england":
+        code = values[code_at].strip()
+        if level == "council":
+            good = good_codes.get(code)
+            if good is None:
+                good = good_codes[code] = bool(_COUNCIL_CODE.match(code))
+            if not good:
+                problems.add(
+                    shown,
+                    line,
+                    column(code_at),
+                    f"{code!r} is not a council's ONS code (E06, E08, E09 or E10 and six digits)",
+                )
+                continue
+        elif level == "england":
             code = "E92000001"
-        measure, measure_column = cell(measure_at)
-        if not _MEASURE_CODE.match(measure):
+        measure = values[measure_at].strip()
+        good = good_measures.get(measure)
+        if good is None:
+            good = good_measures[measure] = bool(_MEASURE_CODE.match(measure))
+        if not good:
             problems.add(
                 shown,
                 line,
-                measure_column,
+                column(measure_at),
                 f"{measure!r} is not an ASCOF measure code like 2C or 1C1A",
             )
             continue
-        raw, value_column = cell(value_at)
+        raw = values[value_at].strip()
         if raw.casefold() in NO_FIGURE:
             continue
         try:
-            value = float(raw.replace(",", ""))
+            value = float(raw.replace(",", "") if "," in raw else raw)
         except ValueError:
-            problems.add(shown, line, value_column, f"Measure_Value {raw!r} is not a number")
+            problems.add(shown, line, column(value_at), f"Measure_Value {raw!r} is not a number")
             continue
-        key = (year, level, code, measure.upper(), kind)
+        upper = measure.upper()
+        key = (year, level, code, upper, kind)
         if key in seen:
             problems.add(
                 shown,
                 line,
-                measure_column,
+                column(measure_at),
                 f"{measure}{'' if kind == 'outcome' else ' ' + kind} for {code or level} in {year} is given twice "
                 f"(also on line {seen[key]})",
             )
@@ -319,8 +329,8 @@ def _ascof_rows(shown: str, text: str, problems: Problems) -> list[_AscofRow] | 
         seen[key] = line
         found.append(
             _AscofRow(
-                line, year, level, code, cell(area_at)[0], measure.upper(), value, value_column, kind
+                line, year, level, code, values[area_at].strip() if area_at is not None else "", upper, value,
+                column(value_at), kind,
             )
         )
     return found
-

@@ -19,6 +19,7 @@ import attrs
 import yaml
 
 from ..errors import FactsError, Problem, Problems, did_you_mean
+from ..output import check_output, write_file
 from ..rules.model import (
     HEADINGS,
     YEAR_PATTERN,
@@ -33,7 +34,7 @@ from ..rules.model import (
     Trigger,
 )
 from ..rules.source import display_path, load_documents, read_text
-from .tabular import XLSX_HINT, open_workbook
+from .tabular import XLSX_HINT, csv_rows, open_workbook
 
 View = Literal["concern", "no_concern", "unsure"]
 VIEWS: tuple[View, ...] = ("concern", "no_concern", "unsure")
@@ -116,10 +117,17 @@ def template_rows(rulebook: Rulebook, authority: str, year: str, code: str | Non
 
 
 def self_assessment_template(
-    rulebook: Rulebook, authority: str, year: str, path: str | Path, *, code: str | None = None
+    rulebook: Rulebook,
+    authority: str,
+    year: str,
+    path: str | Path,
+    *,
+    code: str | None = None,
+    force: bool = False,
 ) -> Path:
     """Write a blank self-assessment form for an authority and year: `.xlsx` (a drop-down
-    per trigger), `.csv` or `.yaml`, told by the file's suffix."""
+    per trigger), `.csv` or `.yaml`, told by the file's suffix. A file that exists may be a
+    filled form: it is replaced only with `force` (an `OSError` names it otherwise)."""
     path = Path(path)
     problems = Problems()
     if not YEAR_PATTERN.match(year):
@@ -130,16 +138,19 @@ def self_assessment_template(
         wrong = path.suffix or "no suffix"
         problems.add(str(path), 1, 1, f"a template is written as {', '.join(SUFFIXES)}, not {wrong!r}")
     problems.raise_if_errors(FactsError)
+    reads = [Path(rulebook.path) / "triggers", Path(rulebook.path) / "menus"]
+    check_output(path, reads=reads, replace=force)  # before the form is made
     rows = template_rows(rulebook, authority.strip(), year, code)
     suffix = path.suffix.lower()
+    data: str | bytes
     if suffix == ".xlsx":
-        _write_xlsx(path, rows)
+        data = _xlsx_bytes(path, rows)
     elif suffix == ".csv":
         stream = io.StringIO()
         writer = csv.DictWriter(stream, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-        path.write_text(stream.getvalue(), encoding="utf-8")
+        data = stream.getvalue()
     else:
         document = {
             "kind": "self-assessment",
@@ -160,11 +171,12 @@ def self_assessment_template(
             ],
         }
         header = f"# Self-assessment: for each trigger, view is one of {', '.join(VIEWS)}.\n"
-        path.write_text(header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        data = header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+    write_file(path, data, reads=reads, replace=force)
     return path
 
 
-def _write_xlsx(path: Path, rows: list[dict[str, str]]) -> None:
+def _xlsx_bytes(path: Path, rows: list[dict[str, str]]) -> bytes:
     try:
         import openpyxl
         from openpyxl.worksheet.datavalidation import DataValidation
@@ -192,7 +204,9 @@ def _write_xlsx(path: Path, rows: list[dict[str, str]]) -> None:
     for column, width in zip("ABCDEFGHIJ", (22, 12, 9, 16, 30, 50, 40, 50, 12, 50), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"
-    workbook.save(path)
+    made = io.BytesIO()
+    workbook.save(made)
+    return made.getvalue()
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -324,8 +338,6 @@ def _table(
 
 
 def _csv_rows(file: Path, shown: str, problems: Problems) -> list[dict[str, Cell]]:
-    from ..facts import csv_rows
-
     text = read_text(file, problems)
     if text is None:
         return []

@@ -3,6 +3,7 @@ per fact id) and the long one (a row per fact), in CSV or Excel `.xlsx`."""
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -21,6 +22,10 @@ NO_FIGURE = frozenset(
 )
 LONG_COLUMNS = ("authority", "code", "year", "fact", "value", "source", "note")
 _FOLD = re.compile(r"[^a-z0-9]+")
+# A line of fields each either quoted whole (doubled quotes inside, no line break) or free of
+# quotes and commas: read alike by the csv module and by `_quoted_record`.
+_FIELD = r'(?:"(?:[^"\r\n]|"")*"|[^",\r\n]*)'
+_PLAIN_QUOTED = re.compile(rf"{_FIELD}(?:,{_FIELD})*\Z")
 
 
 def fold(text: str) -> str:
@@ -31,58 +36,133 @@ def fold(text: str) -> str:
 def csv_rows(text: str) -> Iterator[tuple[int, list[tuple[str, int]]]]:
     """Each record of a CSV text as (line, [(value, column), ...]), columns 1-based.
 
-    Written by hand rather than with the csv module because error messages need the column
-    where each field starts, which the csv module does not report.
+    Written by hand rather than with the csv module alone because error messages need the
+    column where each field starts, which the csv module does not report.
+    """
+    for line, values, start in csv_records(text):
+        yield line, list(zip(values, record_columns(text, start, values), strict=True))
+
+
+def record_columns(text: str, start: int, values: list[str]) -> list[int]:
+    """The column (1-based) where each field of the record at `start` begins, `values` being
+    its values: worked out when a problem or a place asks, not for every record read."""
+    end = text.find("\n", start)
+    body = text[start : end if end >= 0 else len(text)].rstrip("\r")
+    columns = []
+    if '"' not in body:
+        column = 1
+        for value in values:
+            columns.append(column)
+            column += len(value) + 1
+        return columns
+    if _PLAIN_QUOTED.match(body):  # each field quoted whole or not at all: its length is known
+        position = 0
+        for value in values:
+            columns.append(position + 1)
+            quoted = position < len(body) and body[position] == '"'
+            position += (len(value) + value.count('"') + 2 if quoted else len(value)) + 1
+        return columns
+    return _quoted_record(text, start, 1)[1]
+
+
+def field_column(text: str, start: int, values: list[str], position: int) -> int:
+    """The column where field `position` of the record at `start` begins (`record_columns`
+    for one field). A record without a quote has its first quote, if it had one, before the
+    end of its values laid end to end: one search tells the two kinds apart."""
+    if text.find('"', start, start + sum(map(len, values)) + len(values)) < 0:
+        return sum(map(len, values[:position])) + position + 1
+    return record_columns(text, start, values)[position]
+
+
+def csv_records(text: str) -> Iterator[tuple[int, list[str], int]]:
+    """Each record of a CSV text as (line, values, start): `start` is where the record begins
+    in `text`, for `record_columns`.
+
+    A line without a quote is split as it is, and a line with quotes that close on it is read
+    by the csv module, both at C speed; a record whose quoted field holds a line break, or a
+    line with a lone carriage return, is read character by character (`_quoted_record`).
+    Records end at a line feed, a carriage return or both; empty records are skipped.
     """
     line = 1
     position = 0
     size = len(text)
     while position < size:
-        record_line = line
-        fields: list[tuple[str, int]] = []
-        line_start = position
-        while True:
-            column = position - line_start + 1
-            if position < size and text[position] == '"':
-                position += 1
-                chunk: list[str] = []
-                while position < size:
-                    char = text[position]
-                    if char == '"':
-                        if position + 1 < size and text[position + 1] == '"':
-                            chunk.append('"')
-                            position += 2
-                            continue
-                        position += 1
-                        break
-                    if char == "\n":
-                        line += 1
-                        line_start = position + 1
-                    chunk.append(char)
-                    position += 1
-                end = position
-                while end < size and text[end] not in ",\r\n":
-                    end += 1
-                chunk.append(text[position:end])
-                position = end
-                fields.append(("".join(chunk), column))
-            else:
-                end = position
-                while end < size and text[end] not in ",\r\n":
-                    end += 1
-                fields.append((text[position:end], column))
-                position = end
-            if position < size and text[position] == ",":
-                position += 1
+        end = text.find("\n", position)
+        if end < 0:
+            end = size
+        body = text[position:end]
+        cut = body.find("\r")
+        if cut < 0 or cut == len(body) - 1:  # no carriage return but the line's end
+            if cut >= 0:
+                body = body[:cut]
+            if '"' not in body:
+                if body:
+                    yield line, body.split(","), position
+                line += 1
+                position = end + 1
                 continue
-            break
-        if position < size and text[position] == "\r":
+            if _PLAIN_QUOTED.match(body):
+                values = next(csv.reader((body,)))
+                if values != [""]:
+                    yield line, values, position
+                line += 1
+                position = end + 1
+                continue
+        record_line = line
+        start = position
+        values, _, position, line = _quoted_record(text, position, line)
+        if values != [""]:
+            yield record_line, values, start
+
+
+def _quoted_record(text: str, position: int, line: int) -> tuple[list[str], list[int], int, int]:
+    """One record from `position`, character by character: its values, the columns where
+    they start, the position after it and the line after it."""
+    size = len(text)
+    values: list[str] = []
+    columns: list[int] = []
+    line_start = position
+    while True:
+        column = position - line_start + 1
+        if position < size and text[position] == '"':
             position += 1
-        if position < size and text[position] == "\n":
+            chunk: list[str] = []
+            while position < size:
+                char = text[position]
+                if char == '"':
+                    if position + 1 < size and text[position + 1] == '"':
+                        chunk.append('"')
+                        position += 2
+                        continue
+                    position += 1
+                    break
+                if char == "\n":
+                    line += 1
+                    line_start = position + 1
+                chunk.append(char)
+                position += 1
+            end = position
+            while end < size and text[end] not in ",\r\n":
+                end += 1
+            chunk.append(text[position:end])
+            position = end
+            values.append("".join(chunk))
+        else:
+            end = position
+            while end < size and text[end] not in ",\r\n":
+                end += 1
+            values.append(text[position:end])
+            position = end
+        columns.append(column)
+        if position < size and text[position] == ",":
             position += 1
-        line += 1
-        if fields != [("", 1)]:
-            yield record_line, fields
+            continue
+        break
+    if position < size and text[position] == "\r":
+        position += 1
+    if position < size and text[position] == "\n":
+        position += 1
+    return values, columns, position, line + 1
 
 
 # --- region membership -----------------------------------------------------------------

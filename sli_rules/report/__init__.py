@@ -1,7 +1,8 @@
 """Report: renderers over finished results, one module per format. None of them computes anything.
 
-Nothing here imports the stages that make a result (results, engine, ...) at run time: the
-result objects call back into `explain_text`, so the import runs one way only.
+Nothing here imports the stages that make a result (results, engine, ...) at run time, and
+nothing there imports this: `AuthorityAssessment.explain` is `explain_text`, registered by the
+package root, so every import runs one way only.
 """
 
 from __future__ import annotations

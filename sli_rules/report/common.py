@@ -7,32 +7,13 @@ instead of letting them act: a right-to-left override must not reverse what a re
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ..words import visible
+
 if TYPE_CHECKING:
     from ..assessment.results import AuthorityAssessment
-
-# Bidirectional embeddings, overrides and isolates (the "Trojan Source" characters), and
-# invisible marks that change how text reads without showing.
-_INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2060\ufeff"
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f" + _INVISIBLE + "]")
-
-
-def _visible_character(match: re.Match[str]) -> str:
-    character = match.group()
-    code = ord(character)
-    if code < 0x20:
-        return chr(0x2400 + code)  # the Control Pictures block: ␀ … ␟
-    if code == 0x7F:
-        return "\u2421"  # ␡
-    return f"[U+{code:04X}]"
-
-
-def visible(text: str) -> str:
-    """Text with every control and invisible formatting character shown as a visible mark."""
-    return _UNSAFE.sub(_visible_character, text)
 
 
 def show(value: Any) -> str:

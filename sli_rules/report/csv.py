@@ -14,7 +14,8 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from .common import Stream, show, visible
+from ..words import visible
+from .common import Stream, show
 from .view import AuthorityView, build
 
 if TYPE_CHECKING:

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
-from .common import show, visible
+from ..words import visible
+from .common import show
 
 if TYPE_CHECKING:
     from ..assessment.results import AuthorityAssessment
@@ -206,13 +207,12 @@ class RegionView:
     gaps: int
     coverage: tuple[int, int] | None
     level_count: int
+    # Some authority has more than one year: the page shows a trend column. Decided once here,
+    # since the page asks for every row (asking the authorities each time was quadratic).
+    has_history: bool = False
     # The caveats every authority with a counted concern carries (the run's verdicts rest on
     # ASCOF alone, say): shown once, in the banner.
     caveats: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def has_history(self) -> bool:
-        return any(len(item.history) > 1 for item in self.authorities)
 
 
 def _get(data: Mapping[str, Any], *names: str) -> Any:
@@ -441,6 +441,7 @@ def build(result: Result, extras: Mapping[str, Mapping[str, Any]] | None = None)
         gaps=sum(len(view.gaps) for view in authorities),
         coverage=coverage,
         level_count=max(len(levels), 1),
+        has_history=any(len(item.history) > 1 for item in authorities),
         caveats=_shared_caveats(views),
     )
 

@@ -12,10 +12,10 @@ tests' `region:`, the schema comments) resolves in the copy. Then `--rules DIR` 
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from pathlib import Path
 
+from ..output import write_file
 from .load import shipped
 from .model import Rulebook
 from .schema import KINDS as SCHEMA_KINDS
@@ -36,32 +36,60 @@ def in_force(rulebook: Rulebook) -> str:
     return f"rulebook: {Path(rulebook.path).resolve()} ({rulebook.digest})"
 
 
+def rulebook_inputs(rules: str | Path | None) -> list[Path]:
+    """The folders a rulebook is read from (the shipped one when `rules` is None): what a
+    command that loads it must never write over."""
+    root = Path(rules) if rules else shipped("triggers").parent
+    return [root / "triggers", root / "menus", root / "themes"]
+
+
+def inputs(arguments: argparse.Namespace) -> list[Path]:
+    """Every file and folder a command reading facts and a rulebook reads: its fact paths (the
+    shipped example when none), its comparator groups and its rulebook."""
+    paths = [Path(path) for path in getattr(arguments, "paths", None) or [shipped(*EXAMPLE)]]
+    comparators = getattr(arguments, "comparators", None)
+    if comparators and comparators != "council-type":
+        paths.append(Path(comparators))
+    return [*paths, *rulebook_inputs(getattr(arguments, "rules", None))]
+
+
 class InitError(Exception):
     """The target of `init` cannot take the copy (not empty, not a folder)."""
 
 
-def _skip(folder: str, names: list[str]) -> set[str]:
-    return {name for name in names if name.startswith(".") or name == "__pycache__"}
+def _copied(source: Path) -> list[Path]:
+    """The files of a shipped folder to copy, in a stable order, without hidden files or caches."""
+    return sorted(
+        path
+        for path in source.rglob("*")
+        if path.is_file()
+        and not any(part.startswith(".") or part == "__pycache__" for part in path.relative_to(source).parts)
+    )
 
 
 def init_rulebook(target: Path, *, force: bool = False) -> list[Path]:
     """Write an editable copy of the default rulebook, its rule tests, the example region and
     the schemas into `target`; return the folders written. Refuses a target that is a file, or
     a folder with anything in it unless `force` (which replaces the copied files and leaves
-    any others alone)."""
+    any others alone). Every file goes through `output.write_file`, so that a copy is never
+    written over the shipped file it is copied from."""
     if target.exists() and not target.is_dir():
         raise InitError(f"{target}: not a folder")
     if target.is_dir() and any(target.iterdir()) and not force:
         raise InitError(f"{target}: the folder is not empty (use --force to write over the copied files)")
+    sources = [shipped(*parts) for parts in COPIED]
     written = []
-    for parts in COPIED:
+    for parts, source in zip(COPIED, sources, strict=True):
         destination = target.joinpath(*parts)
-        shutil.copytree(shipped(*parts), destination, ignore=_skip, dirs_exist_ok=True)
+        for file in _copied(source):
+            made = destination / file.relative_to(source)
+            made.parent.mkdir(parents=True, exist_ok=True)
+            write_file(made, file.read_bytes(), reads=sources)
         written.append(destination)
     schemas = target / "schemas"
     schemas.mkdir(parents=True, exist_ok=True)
     for kind in SCHEMA_KINDS:
-        (schemas / f"{kind}.schema.json").write_text(schema_text(kind), encoding="utf-8")
+        write_file(schemas / f"{kind}.schema.json", schema_text(kind), reads=sources)
     written.append(schemas)
     return written
 

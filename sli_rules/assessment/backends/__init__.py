@@ -19,27 +19,33 @@ from __future__ import annotations
 import functools
 import importlib
 import warnings
-from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from ...errors import Problem, SliRulesError
+from .protocol import BATCH, Column, EngineFailure, Outcome, Program, Row
 
 if TYPE_CHECKING:
     from ...rules.plan import Plan
 
-Outcome = bool | None  # a trigger certainly holds, certainly does not, or cannot be judged
-Row = Sequence[float | None]  # an authority's slot values, None where unknown
-# What one slot holds for a batch of authorities: their values (NaN where unknown), or one value
-# for them all (a region's figure), or None (unknown for them all).
-Column = Sequence[float] | float | None
+__all__ = [
+    "BATCH",
+    "DEFAULT",
+    "NAMES",
+    "Backend",
+    "BackendUnavailable",
+    "Column",
+    "EngineFailure",
+    "EngineFallbackWarning",
+    "Outcome",
+    "Program",
+    "Row",
+    "backend",
+    "choose",
+    "durable_missing",
+]
 
-BATCH = 64  # authorities asked about at once
 NAMES = ("durable", "python")
 DEFAULT = "durable"
-
-
-class EngineFailure(RuntimeError):
-    """A backend did something it must not: a bug, never a matter of input."""
 
 
 class BackendUnavailable(SliRulesError):
@@ -48,22 +54,6 @@ class BackendUnavailable(SliRulesError):
 
 class EngineFallbackWarning(UserWarning):
     """No backend was named and the default one cannot run: the Python evaluator decides."""
-
-
-class Program(Protocol):
-    """A plan compiled by one backend, evaluated many times, from any thread."""
-
-    def run_batch(self, column: Callable[[int], Column], size: int, rows: Callable[[], Sequence[Row]]) -> list[
-        list[Outcome]
-    ]:
-        """The trigger outcomes (in plan order) of a batch of `size` authorities, at most
-        `BATCH`: `column(slot)` gives a slot's values for the batch, `rows()` each authority's
-        row; a backend reads whichever suits it."""
-        ...
-
-    def close(self) -> None:
-        """Free what the program holds outside Python (it is freed when dropped otherwise)."""
-        ...
 
 
 class Backend(Protocol):

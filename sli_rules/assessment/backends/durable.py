@@ -55,7 +55,7 @@ import durable_rules_engine as _engine
 from ...rules.logic import COMPARISONS, And, Atom, Not, negation
 from ...rules.logic import Node as PlanNode
 from ...rules.plan import Plan
-from . import BATCH, Column, EngineFailure, Outcome, Row
+from .protocol import BATCH, Column, EngineFailure, Outcome, Row
 from .python import PythonProgram
 
 NAME = "durable"

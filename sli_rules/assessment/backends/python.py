@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from ...rules.logic import compile_tree
 from ...rules.plan import Plan
-from . import Column, Outcome, Row
+from .protocol import Column, Outcome, Row
 
 NAME = "python"
 

@@ -34,10 +34,10 @@ from .checks import (
     verdict_rows,
     who,
 )
-from .database import first_line, inserted_id, make_engine, migrate, schema_head, shown_url, store_url
+from .database import first_line, inserted_id, make_engine, migrate, shown_url, store_url
 from .errors import StoreError
 from .records import SUPPORT_STATUSES, History, MatchPlan, Offer, Run, Source, Verdict, YearRecord
-from .transfer import EXPORT_FORMAT
+from .transfer import check_export, export_document, import_document
 
 if TYPE_CHECKING:
     from ...facts.selfassess import SelfAssessment
@@ -430,70 +430,16 @@ class Store:
     # --- export and import ---------------------------------------------------------------
 
     def export(self) -> dict[str, Any]:
-        """The whole store as JSON-ready data: every run and every event, with their ids."""
+        """The whole store as JSON-ready data: every run and every event, with their ids, the
+        schema revision and the digest of the content (see `sli_rules.store.document`)."""
         with self._engine.connect() as connection:
-            runs = connection.execute(sa.select(tables.runs).order_by(tables.runs.c.id)).mappings().all()
-            events = connection.execute(sa.select(tables.events).order_by(tables.events.c.id)).mappings().all()
-        return {
-            "format": EXPORT_FORMAT,
-            "schema": schema_head(),
-            "package_version": __version__,
-            "runs": [
-                {
-                    **{name: row[name] for name in _RUN_TEXT},
-                    "sources": json.loads(row["sources"]),
-                    "rulebook": json.loads(row["rulebook"]),
-                    "result": json.loads(row["result"]),
-                }
-                for row in runs
-            ],
-            "events": [
-                {**{name: row[name] for name in _EVENT_PLAIN}, "data": json.loads(row["data"])} for row in events
-            ],
-        }
+            return export_document(connection)
 
     def import_(self, data: Row) -> tuple[int, int]:
         """Restore an export into this store, which must be empty; (runs, events) restored.
-        (`import` is a Python keyword; the command line calls it `import`.)"""
-        from .transfer import check_export
-
+        The whole document is checked first (every problem listed, nothing written), then
+        written in one transaction. (`import` is a Python keyword; the command line calls it
+        `import`.)"""
         check_export(data)
         with self._transaction() as connection:
-            if connection.execute(sa.select(sa.func.count()).select_from(tables.runs)).scalar() or (
-                connection.execute(sa.select(sa.func.count()).select_from(tables.events)).scalar()
-            ):
-                raise StoreError("the store to import into is not empty")
-            for run in data["runs"]:
-                connection.execute(
-                    tables.runs.insert().values(
-                        **{name: run[name] for name in _RUN_TEXT},
-                        sources=json.dumps(run["sources"]),
-                        rulebook=json.dumps(run["rulebook"]),
-                        result=json.dumps(run["result"], sort_keys=True),
-                    )
-                )
-                rows = verdict_rows(run["id"], run["result"])
-                if rows:
-                    connection.execute(tables.verdicts.insert(), rows)
-            if data["events"]:
-                connection.execute(
-                    tables.events.insert(),
-                    [
-                        {**{name: event[name] for name in _EVENT_PLAIN}, "data": json.dumps(event["data"])}
-                        for event in data["events"]
-                    ],
-                )
-            if connection.dialect.name == "postgresql":
-                # Ids were given, so the sequences did not move: move them past the ids restored.
-                for table in (tables.runs, tables.events):
-                    connection.execute(
-                        sa.text(
-                            f"select setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                            f"coalesce((select max(id) from {table.name}), 0) + 1, false)"
-                        )
-                    )
-        return len(data["runs"]), len(data["events"])
-
-
-_RUN_TEXT = ("id", "recorded_at", "recorded_by", "rulebook_digest", "rulebook_path", "package_version")
-_EVENT_PLAIN = ("id", "kind", "run_id", "key", "authority", "code", "year", "by", "on", "at", "note")
+            return import_document(connection, data)

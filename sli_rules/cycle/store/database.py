@@ -49,6 +49,11 @@ def schema_head() -> str:
     return head
 
 
+def known_revisions() -> set[str]:
+    """Every schema revision this version of the package knows."""
+    return {item.revision for item in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
 def migrate(engine: sa.Engine, revision: str = "head") -> None:
     """Bring a database to `revision` (the newest by default), in one transaction."""
     config = alembic_config()

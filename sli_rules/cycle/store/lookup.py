@@ -16,6 +16,7 @@ from . import tables
 from .checks import Row, authority_key, check_date, check_year, counted_concerns, now, required, who
 from .database import inserted_id
 from .errors import StoreError
+from .kinds import undeclared
 from .records import Event, Verdict
 
 
@@ -41,6 +42,9 @@ def append_event(
     note: str | None,
     data: dict[str, Any],
 ) -> int:
+    wrong = undeclared(kind, data)
+    if wrong is not None:
+        raise TypeError(wrong)  # a fault of the package, not of the act's arguments
     row = {
         "kind": kind,
         "run_id": target.run,

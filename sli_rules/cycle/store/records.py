@@ -7,8 +7,10 @@ from typing import Any
 
 import attrs
 
-EVENT_KINDS = ("discuss", "finalise", "decide", "support", "self_assessment", "offer")
-SUPPORT_STATUSES = ("planned", "under_way", "delivered", "cancelled")
+from .kinds import EVENT_KINDS as DECLARED_KINDS
+from .kinds import SUPPORT_STATUSES as SUPPORT_STATUSES  # noqa: PLC0414 (read from here by the store)
+
+EVENT_KINDS = tuple(DECLARED_KINDS)  # declared once, in kinds.py
 
 
 def _plain(value: Any) -> Any:

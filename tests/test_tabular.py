@@ -1,0 +1,43 @@
+"""The CSV tokenizer: lines read at C speed give exactly what reading character by character
+gives, values and the columns where they start, on any text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sli_rules.facts.tabular import _quoted_record, csv_records, csv_rows, field_column, record_columns
+
+# The characters that matter to CSV, and a little else.
+TEXT = st.lists(st.sampled_from(["a", "b", " ", ",", '"', '""', "\n", "\r", "\r\n", "é"]), max_size=40).map("".join)
+
+
+def by_character(text: str) -> Iterator[tuple[int, list[tuple[str, int]]]]:
+    """The reference: every record read character by character."""
+    line, position = 1, 0
+    while position < len(text):
+        record_line = line
+        values, columns, position, line = _quoted_record(text, position, line)
+        if values != [""]:
+            yield record_line, list(zip(values, columns, strict=True))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(TEXT)
+def test_the_quick_tokenizer_reads_as_the_character_by_character_one(text: str) -> None:
+    assert list(csv_rows(text)) == list(by_character(text))
+    for _, values, start in csv_records(text):
+        columns = record_columns(text, start, values)
+        assert [field_column(text, start, values, position) for position in range(len(values))] == columns
+
+
+def test_quoted_fields_keep_their_commas_quotes_and_line_breaks() -> None:
+    text = 'name,note,value\r\n"Bristol, City of","said ""no""",1\n"two\nlines",x,2\nplain,,3'
+    assert list(csv_rows(text)) == [
+        (1, [("name", 1), ("note", 6), ("value", 11)]),
+        (2, [("Bristol, City of", 1), ('said "no"', 20), ("1", 34)]),
+        (3, [("two\nlines", 1), ("x", 8), ("2", 10)]),  # columns of the line it ends on
+        (5, [("plain", 1), ("", 7), ("3", 8)]),
+    ]
