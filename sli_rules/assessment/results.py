@@ -360,6 +360,7 @@ def _assessment_data(item: AuthorityAssessment) -> dict[str, Any]:
         ],
         "tier_note": item.tier_note,
         "coverage": _coverage_data(item.coverage),
+        "caveats": [{"id": caveat.id, "text": caveat.text} for caveat in item.caveats],
     }
 
 
