@@ -13,6 +13,7 @@ from typing import Any
 
 from .model import BASES, CHANGES, HEADINGS, MEASURE_TYPES, METHODS, POLARITIES, SIGNALS, STATS
 from .operators import OPERATORS
+from .verdict_keys import KEYS, MAX_YEARS, VerdictKey
 
 KINDS = ("measures", "triggers", "verdicts", "menu", "facts", "tests", "result")
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -25,10 +26,6 @@ _ID = {
     "pattern": "^[a-z0-9][a-z0-9._-]*$",
     "description": "an id: lower-case words joined by '-', '_' or '.'",
 }
-_YEARS_SPAN = {
-    "type": "integer", "minimum": 1, "maximum": 20,
-    "description": "persistent over this many years: this year and each of the years - 1 before",
-}
 _YEAR = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "description": "a financial year such as 2013-14"}
 _TEXT = {"type": "string"}
 _TEXTS = {"type": "array", "items": _TEXT}
@@ -39,6 +36,16 @@ _BASIS = {
     "description": "where the definition comes from: the seed's words, a reading of them, or invented for the example",
 }
 _SCALAR = {"type": ["number", "string", "boolean"]}
+
+
+def _verdict_key(key: VerdictKey, test: Schema) -> Schema:
+    """One verdict key's condition, with `in` and `years` where it takes them."""
+    properties: Schema = {key.name: {**test, "description": key.meaning}}
+    if key.by_heading:
+        properties["in"] = {"enum": list(HEADINGS)}
+    if key.years:
+        properties["years"] = {"type": "integer", "minimum": 1, "maximum": MAX_YEARS}
+    return _object(properties, (key.name,))
 
 
 def _object(properties: Schema, required: tuple[str, ...] = (), **extra: Any) -> Schema:
@@ -62,7 +69,7 @@ def _tests(value: Schema, numbers_only: bool = False) -> dict[str, Schema]:
         "flag": {"type": "boolean"},
         "years": _object(
             {
-                "years": {"type": "integer", "minimum": 1},
+                "years": {"type": "integer", "minimum": 1, "maximum": MAX_YEARS},
                 "significant": {"type": "boolean", "description": "a test of trend on each year's counts"},
                 "confidence": {"enum": [95, 99.8], "description": "of a test of trend (default 99.8)"},
             },
@@ -174,24 +181,7 @@ def _definitions() -> Schema:
             _object({"any": verdict_list}, ("any",)),
             _object({"not": {"$ref": "#/$defs/verdict_condition"}}, ("not",)),
             _object({"flagged": _ID}, ("flagged",)),
-            _object({"concerns": counter, "in": {"enum": list(HEADINGS)}}, ("concerns",)),
-            _object({"excellence": counter, "in": {"enum": list(HEADINGS)}}, ("excellence",)),
-            _object({"concern_headings": counter}, ("concern_headings",)),
-            _object({"concern_entries": counter, "in": {"enum": list(HEADINGS)}}, ("concern_entries",)),
-            _object({"gaps": counter}, ("gaps",)),
-            _object({"coverage": share_test, "in": {"enum": list(HEADINGS)}}, ("coverage",)),
-            _object({"judged_headings": counter}, ("judged_headings",)),
-            _object({"unacknowledged": counter}, ("unacknowledged",)),
-            _object(
-                {
-                    "persistent": {"anyOf": [counter, _object(
-                        {**number_tests, "years": _YEARS_SPAN},
-                        description="a test of a number with the years it spans",
-                    )]},
-                    "years": _YEARS_SPAN,
-                },
-                ("persistent",),
-            ),
+            *(_verdict_key(key, share_test if key.share else counter) for key in KEYS),
         ],
     }
     fact_values = {
