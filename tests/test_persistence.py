@@ -99,7 +99,7 @@ def test_years_out_of_bounds_is_an_error_at_its_place(tmp_path: Path) -> None:
         ({"persistent": {"at_least": 1}, "years": 0}, "years is a whole number from 1 to 20, got 0"),
         ({"persistent": {"at_least": 1, "years": 21}}, "years is a whole number from 1 to 20, got 21"),
         ({"persistent": {"at_least": 1, "years": 2}, "years": 3}, "years is given twice"),
-        ({"concerns": {"at_least": 1}, "years": 3}, "'years'"),
+        ({"concerns": {"at_least": 1}, "years": 3}, "'concerns' cannot be limited to a number of years"),
     ):
         rules = make_rulebook(tmp_path / str(len(where)), {"outcomes": [X_LOW]}, verdicts=_verdicts(persistent), menu=MENU)
         completed = run_cli("validate", "--rules", str(rules))
