@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..assessment.engine import Engine
 from ..assessment.results import RegionAssessment
@@ -19,6 +19,9 @@ from ..rules import workspace
 from ..rules.model import previous_year
 from ..words import visible
 from .progress import Progress, rendering
+
+if TYPE_CHECKING:
+    from ..cycle.store import Verdict
 
 BOARD_FORMATS = ("html", "pdf")
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
@@ -66,6 +69,9 @@ def _store_extras(db: str, result: RegionAssessment) -> dict[str, dict[str, Any]
                 if year.year == previous_year(item.year):
                     found["previous"] = {"year": year.year, "level": verdict.level, "tier": verdict.tier}
                 if year.year == item.year:
+                    # The record as it stands: the final view's level and tier where one was
+                    # taken, the provisional verdict beside it, the Board's decision.
+                    found["standing"] = _standing(verdict, result)
                     found["discussion"] = [
                         {"note": event.note, "by": event.by, "when": event.on} for event in verdict.discussions
                     ]
@@ -79,6 +85,30 @@ def _store_extras(db: str, result: RegionAssessment) -> dict[str, dict[str, Any]
     finally:
         store.close()
     return extras
+
+
+def _standing(verdict: Verdict, result: RegionAssessment) -> dict[str, Any]:
+    """A year as it stands on record, in the report's words: the final view's level and tier
+    with the provisional verdict beside it as such, and the Board's decision, declined or not.
+    Where the tier is not the assessment's own, its recommended options and note are not shown."""
+    levels, tiers = dict(result.levels), dict(result.tiers)
+    status = verdict.status
+    if status == "final":
+        status += f"; provisional verdict: {levels.get(verdict.provisional_level, verdict.provisional_level)}"
+    if verdict.decision is not None:
+        decided = str(verdict.decision.data["tier"])
+        answer = "declined by the authority" if verdict.declined else "accepted"
+        status += f"; Board decision: {tiers.get(decided, decided)}, {answer}"
+    words: dict[str, Any] = {
+        "level": verdict.level,
+        "level_title": levels.get(verdict.level, verdict.level),
+        "tier": verdict.tier,
+        "tier_title": tiers.get(verdict.tier, verdict.tier),
+        "status": status,
+    }
+    if verdict.tier != verdict.provisional_tier:
+        words.update(tier_note=None, support=[])
+    return words
 
 
 def run_report(arguments: argparse.Namespace, region_of: Callable[[argparse.Namespace, Engine], object]) -> int:

@@ -213,6 +213,9 @@ class RegionView:
     # The caveats every authority with a counted concern carries (the run's verdicts rest on
     # ASCOF alone, say): shown once, in the banner.
     caveats: tuple[tuple[str, str], ...] = ()
+    # How many of the authorities shown stand on a final view on record (`report --db`): the
+    # banner never calls a finalised year provisional.
+    finals: int = 0
 
 
 def _get(data: Mapping[str, Any], *names: str) -> Any:
@@ -443,6 +446,7 @@ def build(result: Result, extras: Mapping[str, Mapping[str, Any]] | None = None)
         level_count=max(len(levels), 1),
         has_history=any(len(item.history) > 1 for item in authorities),
         caveats=_shared_caveats(views),
+        finals=sum(1 for item in authorities if item.status.startswith("final")),
     )
 
 
@@ -478,6 +482,12 @@ def _authority(
     authority, code = str(record.get("authority")), record.get("code")
     extra = {key: _plain(value) for key, value in (extras.get(code or "") or extras.get(authority) or {}).items()}
     merged = {**extra, **{key: value for key, value in record.items() if value not in (None, [], {})}}
+    standing = extra.get("standing")
+    if isinstance(standing, Mapping):
+        # The store's record of the year (level, tier, status in words) stands over the
+        # assessment's own provisional verdict; where its tier differs, so do the options.
+        record = {**record, **standing}
+        merged = {**merged, "status": record["status"]}
     flags = [_flag(flag, headings) for flag in record.get("flags") or ()]
     gaps = tuple(_gap(gap, headings) for gap in record.get("gaps") or ())
     coverage_data = merged.get("coverage") or {}

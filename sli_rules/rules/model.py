@@ -147,6 +147,7 @@ class TierSpec:
 class PeersSpec:
     per_authority: int = 3
     cap: int = 3
+    days_cap: int | None = None
 
 
 @attrs.frozen
@@ -494,10 +495,12 @@ class Tier:
 @attrs.frozen
 class Peers:
     """How peers are suggested: at most `per_authority` to one authority, and no authority
-    named more than `cap` times in one year (MoU 2.1g)."""
+    named more than `cap` times in one year (MoU 2.1g); `days_cap`, where set, bounds the days
+    of support one authority provides in a year (the store refuses more without a reason)."""
 
     per_authority: int = 3
     cap: int = 3
+    days_cap: int | None = None
 
 
 @attrs.frozen

@@ -349,6 +349,7 @@ def _menu() -> Schema:
                 {
                     "per_authority": {"type": "integer", "minimum": 1},
                     "cap": {"type": "integer", "minimum": 1},
+                    "days_cap": {"type": "integer", "minimum": 1, "maximum": 365},
                 }
             ),
         },
@@ -501,6 +502,31 @@ def _result() -> Schema:
                 "description": "what to know before relying on the verdict, e.g. ascof-alone: its counted "
                 "concerns all come from ASCOF, whose measures alone cannot judge how effective an authority is",
             },
+            "last_year": _object(
+                {
+                    "year": _YEAR,
+                    "status": {"enum": ["provisional", "final"]},
+                    "level": _ID,
+                    "tier": _ID,
+                    "concerns": {"type": "array", "items": _ID},
+                    "decision": {"type": ["string", "null"]},
+                    "declined": {"type": "boolean"},
+                    "support": {
+                        "type": "array",
+                        "items": _object(
+                            {
+                                "option": _ID, "provider": text, "days": {"type": ["integer", "null"]},
+                                "status": text, "outcome": text,
+                            },
+                            ("option",),
+                        ),
+                    },
+                },
+                ("year", "status", "level", "tier", "concerns", "declined"),
+                description="the year before as it stands in the store (present only when recorded from one): the "
+                "final view (its level, tier and confirmed concerns), else the provisional verdict; the Board's "
+                "decision, declined or not; the support given",
+            ),
         },
         ("authority", "year", "level", "tier", "status", "flags", "gaps", "support", "reasons", "caveats"),
     )

@@ -425,7 +425,11 @@ def _peers(state: Loading) -> Peers:
         value = getattr(spec, key)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             document.problem(state.problems, ("peers", key), f"peers {key} is a whole number of 1 or more")
-    return Peers(per_authority=spec.per_authority, cap=spec.cap)
+    days_cap = spec.days_cap  # MoU 2.1g: the days one authority gives in a year, where capped
+    whole = isinstance(days_cap, int) and not isinstance(days_cap, bool)
+    if days_cap is not None and not (whole and 1 <= days_cap <= 365):
+        document.problem(state.problems, ("peers", "days_cap"), "peers days_cap is a whole number from 1 to 365")
+    return Peers(per_authority=spec.per_authority, cap=spec.cap, days_cap=days_cap)
 
 
 def build_menu(state: Loading) -> None:
