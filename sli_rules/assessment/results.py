@@ -132,6 +132,14 @@ class Peer:
 
 
 @attrs.frozen
+class Caveat:
+    """What a reader must know before relying on a verdict (e.g. `ascof-alone`)."""
+
+    id: str
+    text: str
+
+
+@attrs.frozen
 class SupportGiven:
     """Support recorded for an authority: a menu option, who gave it, the days, how it stands."""
 
@@ -179,6 +187,7 @@ class AuthorityAssessment:
     peers: tuple[Peer, ...] = ()
     tier_note: str | None = None
     coverage: Coverage | None = None
+    caveats: tuple[Caveat, ...] = ()
     last_year: LastYear | None = None  # the year before as it stands on record, where known
 
     @property
@@ -379,6 +388,7 @@ def _assessment_data(item: AuthorityAssessment) -> dict[str, Any]:
         ],
         "tier_note": item.tier_note,
         "coverage": _coverage_data(item.coverage),
+        "caveats": [{"id": caveat.id, "text": caveat.text} for caveat in item.caveats],
         # Only an assessment that read the store has it: other output stays as it was.
         **({"last_year": _last_year_data(item.last_year)} if item.last_year is not None else {}),
     }

@@ -157,6 +157,7 @@ class AuthorityView:
     discussion: tuple[str, ...] = ()
     final: str | None = None
     history: tuple[HistoryPoint, ...] = ()
+    caveats: tuple[tuple[str, str], ...] = ()  # (id, text): what to know before relying on it
 
     @property
     def flags(self) -> tuple[FlagView, ...]:
@@ -209,6 +210,9 @@ class RegionView:
     # Some authority has more than one year: the page shows a trend column. Decided once here,
     # since the page asks for every row (asking the authorities each time was quadratic).
     has_history: bool = False
+    # The caveats every authority with a counted concern carries (the run's verdicts rest on
+    # ASCOF alone, say): shown once, in the banner.
+    caveats: tuple[tuple[str, str], ...] = ()
     # How many of the authorities shown stand on a final view on record (`report --db`): the
     # banner never calls a finalised year provisional.
     finals: int = 0
@@ -441,8 +445,21 @@ def build(result: Result, extras: Mapping[str, Mapping[str, Any]] | None = None)
         coverage=coverage,
         level_count=max(len(levels), 1),
         has_history=any(len(item.history) > 1 for item in authorities),
+        caveats=_shared_caveats(views),
         finals=sum(1 for item in authorities if item.status.startswith("final")),
     )
+
+
+def _shared_caveats(views: Iterable[AuthorityView]) -> tuple[tuple[str, str], ...]:
+    """The caveats carried by every authority-year that has a counted concern (none where no
+    authority has one)."""
+    concerned = [view for view in views if view.counted_concerns]
+    if not concerned:
+        return ()
+    shared = set(concerned[0].caveats)
+    for view in concerned[1:]:
+        shared &= set(view.caveats)
+    return tuple(caveat for caveat in concerned[0].caveats if caveat in shared)
 
 
 def authority_view(item: AuthorityAssessment, headings: Mapping[str, str] | None = None) -> AuthorityView:
@@ -556,6 +573,11 @@ def _authority(
         discussion=_discussion(merged.get("discussion")),
         final=_verdict_words(_get(merged, "final", "final_view"), level_titles),
         history=tuple(history.values()),
+        caveats=tuple(
+            (_text(caveat.get("id")), _text(caveat.get("text")))
+            for caveat in record.get("caveats") or ()
+            if isinstance(caveat, Mapping)
+        ),
     )
 
 

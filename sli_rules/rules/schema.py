@@ -137,7 +137,16 @@ def _definitions() -> Schema:
             "count": _object(
                 {
                     "facts": {"anyOf": [{**_IDS, "minItems": 1}, _object({"group": _TEXT}, ("group",))]},
-                    "where": _object(where_tests, oneOf=_one_test(where_tests)),
+                    "where": {
+                        "anyOf": [
+                            {"$ref": "#/$defs/where_test"},
+                            _object(
+                                {"all": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/where_test"}}},
+                                ("all",),
+                                description="tests each fact must pass together to be counted",
+                            ),
+                        ]
+                    },
                     "change": {"enum": list(CHANGES)},
                     "min_data": {"type": "integer", "minimum": 1},
                 },
@@ -228,6 +237,7 @@ def _definitions() -> Schema:
         "fact_test": fact_test,
         "number_test": number_test,
         "count": count,
+        "where_test": _object(where_tests, oneOf=_one_test(where_tests)),
         "condition": condition,
         "verdict_condition": verdict_condition,
         "fact_values": fact_values,
@@ -286,6 +296,11 @@ def _triggers() -> Schema:
             "note": _TEXT,
             "entry": {**_ID, "description": "the piece of evidence (Table 2 entry) it reads; its own id by default"},
             "basis": _BASIS,
+            "years": _object(
+                {"from": _YEAR, "until": _YEAR},
+                description="the span of years it applies in (either end optional); outside it, not applicable",
+                minProperties=1,
+            ),
         },
         ("id", "title", "when"),
     )
@@ -418,6 +433,14 @@ def _tests_file() -> Schema:
             "facts": {"$ref": "#/$defs/fact_values"},
             "previous": {"$ref": "#/$defs/fact_values"},
             "remove": _IDS,
+            "flagged_before": {
+                "type": "array", "items": _IDS,
+                "description": "the concerns counted in each year before, last year first (for persistent)",
+            },
+            "views": {
+                "type": "object", "additionalProperties": {"enum": ["concern", "no_concern", "unsure"]},
+                "description": "the authority's own view of its concern triggers (for unacknowledged)",
+            },
             "expect": expect,
         },
         ("name", "authority", "expect"),
@@ -511,6 +534,12 @@ def _result() -> Schema:
                 ],
                 "description": "concern triggers judged (flagged or cleared) out of how many, overall and by heading",
             },
+            "caveats": {
+                "type": "array",
+                "items": _object({"id": _ID, "text": _TEXT}, ("id", "text")),
+                "description": "what to know before relying on the verdict, e.g. ascof-alone: its counted "
+                "concerns all come from ASCOF, whose measures alone cannot judge how effective an authority is",
+            },
             "last_year": _object(
                 {
                     "year": _YEAR,
@@ -537,7 +566,7 @@ def _result() -> Schema:
                 "decision, declined or not; the support given",
             ),
         },
-        ("authority", "year", "level", "tier", "status", "flags", "gaps", "support", "reasons"),
+        ("authority", "year", "level", "tier", "status", "flags", "gaps", "support", "reasons", "caveats"),
     )
     counts = {"type": "object", "additionalProperties": {"type": "integer"}}
     return _object(

@@ -18,7 +18,7 @@ import attrs
 from ...errors import Problem, Problems, RulebookError
 from ..model import Rulebook
 from ..source import display_path, load_documents, read_text, walk_files
-from . import build, checks, proof, themes
+from . import build, checks, measures, proof, themes
 from .state import Loading
 
 __all__ = ["PASSES", "default_rulebook_path", "load_rulebook", "rulebook_warnings", "shipped"]
@@ -26,7 +26,7 @@ __all__ = ["PASSES", "default_rulebook_path", "load_rulebook", "rulebook_warning
 RULE_SUFFIXES = (".yaml", ".yml")
 Pass = Callable[[Loading], None]
 PASSES: tuple[tuple[str, Pass], ...] = (
-    ("measures", build.build_measures),
+    ("measures", measures.build_measures),
     ("triggers", build.build_triggers),
     ("verdicts", build.build_levels),
     ("menu", build.build_menu),

@@ -11,7 +11,7 @@ from ...errors import Location, did_you_mean, place
 from ..model import HEADINGS
 from ..source import Where
 from ..themes import NOT_MET, Element, Theme
-from .build import basis_of
+from .measures import basis_of
 from .state import Loading
 
 
