@@ -36,7 +36,7 @@ TABLE_2 = {
     "t2-05": ("resources", ["prevention-budget-cuts", "fac-eligibility-raised", "admissions-unexplained-increase"], FINANCE),
     "t2-06": ("resources", ["unit-cost-change-without-vfm"], FINANCE),
     "t2-07": ("resources", ["audit-letter-financial"], AUDIT),
-    "t2-08": ("resources", ["workforce-vacancy-rate", "workforce-sickness-absence", "senior-staff-turnover", "staff-survey"], WORKFORCE),
+    "t2-08": ("resources", ["workforce-vacancy-rate", "care-workforce-turnover", "workforce-sickness-absence", "senior-staff-turnover", "staff-survey"], WORKFORCE),
     "t2-09": ("stakeholders", ["complaints", "ombudsman-upheld", "judicial-reviews-lost", "user-satisfaction"], COMPLAINTS),
     "t2-10": ("stakeholders", ["safeguarding-report"], ["Local Safeguarding Board / LA website", "National Data Return for vulnerable adults"]),
     "t2-11": ("stakeholders", ["personalisation-report"], ["NW Personalisation Board / Network"]),

@@ -54,8 +54,11 @@ def test_the_default_rulebook_ends_fac_eligibility_at_2014_15(default_rulebook: 
     assert fac.applies_in("2013-14") and fac.applies_in("2014-15")
     assert not fac.applies_in("2015-16") and not fac.applies_in("2023-24")
     assert fac.span == "until 2014-15"
+    # Resources holds two triggers with spans: FAC until 2014-15, the care workforce's
+    # turnover (Oflog ASC7) from 2016-17.
     resources = sum(1 for t in default_rulebook.triggers if t.heading == "resources" and t.is_concern)
-    assert default_rulebook.concern_totals_in("2013-14")["resources"] == resources
+    assert default_rulebook.concern_totals_in("2013-14")["resources"] == resources - 1
+    assert default_rulebook.concern_totals_in("2015-16")["resources"] == resources - 2
     assert default_rulebook.concern_totals_in("2023-24")["resources"] == resources - 1
 
 
