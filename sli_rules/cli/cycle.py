@@ -316,7 +316,7 @@ def _record(arguments: argparse.Namespace) -> int:
                                 comparators=arguments.comparators)
             # The thematic reviews on record are facts too: added before binding, then every
             # value checked at once, before anything is written.
-            region, _, _ = known_to_store(store, region)
+            region, _ = known_to_store(store, region)
             region = bind(region, engine.rulebook)
         years = sorted({item.year for item in region.authorities}, key=year_start)
         # Every year is checked before the first is written: a refusal leaves the store as it was.
@@ -330,6 +330,7 @@ def _record(arguments: argparse.Namespace) -> int:
             remembered = store.last_year(year)
             result = engine.assess(part, self_assessments=store.self_assessments(year),
                                    last_year={key: found.concerns for key, found in remembered.items()},
+                                   years_before=store.years_before(year),
                                    progress=progress.counter(f"assessed {year}"))
             result = with_last_year(result, remembered)
             for warning in result.warnings:
@@ -367,8 +368,7 @@ def with_store(arguments: argparse.Namespace) -> tuple[Region, dict[str, Any]]:
     region = load_facts(*paths, year=arguments.year, region=arguments.region, comparators=arguments.comparators,
                         years=arguments.years)
     with _open(arguments) as store:
-        region, own, last_year = known_to_store(store, region)
-    return region, {"self_assessments": own, "last_year": last_year}
+        return known_to_store(store, region)
 
 
 def _template(arguments: argparse.Namespace) -> int:

@@ -128,9 +128,9 @@ def _assess_with_store(
         region = load_facts(*paths, year=arguments.year, region=arguments.region,
                             comparators=arguments.comparators, years=arguments.years)
         with Store(arguments.db) as store:
-            region, own, last_year = known_to_store(store, region)
+            region, known = known_to_store(store, region)
             reviews = {year: store.thematic_reviews(year) for year in region.years}
-    result = engine.assess(region, self_assessments=own, last_year=last_year, progress=progress.counter("assessed"))
+    result = engine.assess(region, **known, progress=progress.counter("assessed"))
     pictures = [
         regional_picture(theme, year, reviews[year])
         for year in region.years

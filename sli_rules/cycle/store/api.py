@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from ..._version import __version__
 from ...assessment.results import LastYear, RegionAssessment
 from ...rules.model import Rulebook, previous_year
+from ...rules.verdict_keys import MAX_YEARS
 from . import lookup, order, reading, tables
 from .checks import (
     Row,
@@ -499,6 +500,22 @@ class Store:
         code (by name where it has none): those its final view confirmed, else the counted
         concerns of its latest run (what the verdict key `persistent` reads)."""
         return {key: frozenset(found.concerns) for key, found in self.last_year(year).items()}
+
+    def years_before(self, year: str, depth: int = MAX_YEARS - 1) -> dict[str, list[frozenset[str]]]:
+        """For each authority, its concerns as they stand on record in each year before `year`,
+        last year first, as far back as its record runs without a missing year (at most `depth`
+        years): what `persistent` with `years` reads, from the final view where one was taken."""
+        found: dict[str, list[frozenset[str]]] = {}
+        running: set[str] | None = None
+        for _ in range(depth):
+            known = self.flagged_last_year(year)
+            running = set(known) if running is None else running & set(known)
+            if not running:
+                break
+            for key in running:
+                found.setdefault(key, []).append(known[key])
+            year = previous_year(year)
+        return found
 
     def last_year(self, year: str) -> dict[str, LastYear]:
         """For the year before `year`: each authority's year as it stands on record, keyed by
