@@ -13,9 +13,10 @@ here, where the YAML reading placed only what came before the character it stopp
 from __future__ import annotations
 
 import json
+import json.decoder
+import json.scanner
 import re
-from json.decoder import scanstring
-from json.scanner import make_scanner
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import Where
@@ -23,7 +24,12 @@ from ..errors import Where
 # Characters around which YAML counts lines or columns otherwise than by "\n" alone.
 _OTHER_BREAKS = ("\r", "\t", "\x85", "\u2028", "\u2029")
 _SPACE = re.compile(r"[ \n]*")
-_skip_value = make_scanner(json.JSONDecoder())
+# The json module's own C functions (typeshed knows neither by these types): a string's text
+# and end, and any value with its end.
+_scanstring: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
+_skip_value: Callable[[str, int], tuple[Any, int]] = json.scanner.make_scanner(
+    json.JSONDecoder()  # type: ignore[arg-type]
+)
 
 
 class _NotFollowed(Exception):
@@ -64,7 +70,7 @@ def _walk(
         while True:
             if text[at] != '"':
                 raise _NotFollowed
-            key, after = scanstring(text, at + 1)
+            key, after = _scanstring(text, at + 1)
             colon = _SPACE.match(text, after).end()  # type: ignore[union-attr]
             if text[colon] != ":":
                 raise _NotFollowed
@@ -101,10 +107,7 @@ def _walk(
 
 def _skip(text: str, start: int) -> int:
     """The offset just after the JSON value starting at `start`, read by the C scanner."""
-    value: Any
-    value, end = _skip_value(text, start)
-    del value
-    return int(end)
+    return _skip_value(text, start)[1]
 
 
 def _lines_and_columns(text: str, offsets: set[int]) -> dict[int, tuple[int, int]]:
