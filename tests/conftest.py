@@ -183,3 +183,11 @@ def default_engine(default_rulebook: sli_rules.Rulebook) -> Engine:
 @pytest.fixture(scope="session")
 def example_region() -> Region:
     return sli_rules.load_facts(EXAMPLE)
+
+
+def long_run(examples: int) -> int:
+    """The number of examples a long run tries: its full count times SLI_RULES_LONG_SHARE."""
+    share = float(os.environ.get("SLI_RULES_LONG_SHARE", "1"))
+    if not 0 < share <= 1:
+        raise ValueError(f"SLI_RULES_LONG_SHARE is a share of the long runs, above 0 and at most 1, not {share}")
+    return max(1, round(examples * share))

@@ -270,3 +270,19 @@ def test_collate_with_a_public_file_adds_its_values_and_refuses_a_contradiction(
     assert refused.returncode == 2
     assert "the same measure, is" in refused.stderr and "halton.xlsx:Facts!C" in refused.stderr
     assert not output.exists()
+
+
+def test_the_board_report_reads_the_returns(region_returns: Path, tmp_path: Path) -> None:
+    """The worked example's last step (docs/data-return.md): from the returns to a Board paper."""
+    pytest.importorskip("jinja2", reason="the Board report needs the report extra")
+    board = tmp_path / "board.html"
+    completed = run_cli("report", str(region_returns), "-o", str(board))
+    assert completed.returncode == 0, completed.stderr
+    page = board.read_text(encoding="utf-8")
+    direct = json.loads(run_cli("assess", str(region_returns), "--format", "json").stdout)
+    for item in direct["assessments"]:
+        assert item["authority"] in page
+    # The returns' facts reach every heading, not only what public data can.
+    judged = {name for item in direct["assessments"] for name, heading in item["coverage"]["headings"].items()
+              if heading["judged"]}
+    assert judged == {"outcomes", "resources", "stakeholders", "intelligence"}

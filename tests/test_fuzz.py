@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import random
 import shutil
 import subprocess
@@ -32,17 +31,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from .conftest import long_run
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # --- running a property in a child process ----------------------------------------------
-
-
-def long_run(examples: int) -> int:
-    """The number of examples a long run tries: its full count times SLI_RULES_LONG_SHARE."""
-    share = float(os.environ.get("SLI_RULES_LONG_SHARE", "1"))
-    if not 0 < share <= 1:
-        raise ValueError(f"SLI_RULES_LONG_SHARE is a share of the long runs, above 0 and at most 1, not {share}")
-    return max(1, round(examples * share))
 
 
 def run_isolated(function: str, examples: int, timeout: float = 600, *, explore: bool = False) -> None:

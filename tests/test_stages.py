@@ -16,17 +16,16 @@ from sli_rules.assessment import judge
 from sli_rules.assessment.derive import _tally, change_of, stat
 from sli_rules.assessment.derived import OUTCOME_CODES
 from sli_rules.rules.logic import (
+    COMPARISONS,
     And,
     Atom,
     Node,
     Not,
     Or,
-    compile_tree,
     evaluate,
     evaluate_column,
-    kleene_and,
-    kleene_not,
-    kleene_or,
+    evaluate_rows,
+    kleene_column,
 )
 from sli_rules.rules.model import Measure
 from sli_rules.rules.operators import OPERATORS
@@ -149,10 +148,12 @@ def test_kleene_tables() -> None:
     for a, b in itertools.product(THREE, repeat=2):
         expected_and = False if False in (a, b) else (None if None in (a, b) else True)
         expected_or = True if True in (a, b) else (None if None in (a, b) else False)
-        assert kleene_and([a, b]) == expected_and
-        assert kleene_or([a, b]) == expected_or
-    assert [kleene_not(value) for value in THREE] == [False, True, None]
-    assert kleene_and([]) is True and kleene_or([]) is False
+        leaves = (a, b)
+        assert kleene_column(And((0, 1)), lambda index, leaves=leaves: [leaves[index]], 1) == [expected_and]
+        assert kleene_column(Or((0, 1)), lambda index, leaves=leaves: [leaves[index]], 1) == [expected_or]
+    assert kleene_column(Not(0), lambda index: THREE, 3) == [False, True, None]
+    assert kleene_column(And(()), lambda index: [], 2) == [True, True]
+    assert kleene_column(Or(()), lambda index: [], 2) == [False, False]
 
 
 def _trees(depth: int) -> st.SearchStrategy[Node]:
@@ -171,13 +172,30 @@ def _trees(depth: int) -> st.SearchStrategy[Node]:
 ATOMS = [Atom("gt", 0, None, 1.0), Atom("le", 0, 1), Atom("present", 1), Atom("eq", 1, None, 2.0)]
 
 
+def _truth(node: Node, row: list[float | None]) -> bool | None:
+    """The test's own reading of a tree over one row, by the truth tables (the oracle)."""
+    if isinstance(node, int):
+        atom = ATOMS[node]
+        left = row[atom.left]
+        if atom.op == "present":
+            return left is not None
+        right = atom.literal if atom.right is None else row[atom.right]
+        return None if left is None or right is None else COMPARISONS[atom.op].holds(left, right)
+    if isinstance(node, Not):
+        inner = _truth(node.item, row)
+        return None if inner is None else not inner
+    found = [_truth(item, row) for item in node.items]
+    decisive = isinstance(node, Or)
+    return decisive if decisive in found else (None if None in found else not decisive)
+
+
 @given(_trees(3), st.lists(st.lists(st.sampled_from([None, 0.0, 1.0, 2.0]), min_size=2, max_size=2), min_size=1, max_size=4))
-def test_scalar_compiled_and_column_evaluation_agree(tree: Node, rows: list[list[float | None]]) -> None:
-    compiled = compile_tree(tree, ATOMS)
+def test_one_row_and_every_row_are_decided_alike(tree: Node, rows: list[list[float | None]]) -> None:
     columns = [list(column) for column in zip(*rows, strict=True)]
     column = evaluate_column(tree, ATOMS, columns, len(rows))
+    assert [each[0] for each in evaluate_rows([tree], ATOMS, rows)] == column
     for row, by_column in zip(rows, column, strict=True):
-        assert evaluate(tree, ATOMS, row) == compiled(row) == by_column
+        assert evaluate(tree, ATOMS, row) == by_column == _truth(tree, row)
 
 
 # --- deriving -------------------------------------------------------------------------

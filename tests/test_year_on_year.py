@@ -134,7 +134,7 @@ def test_the_new_forms_are_checked_when_loaded(tmp_path: Path) -> None:
         "confidence is given twice",
         "a test of trend needs counts, but 'x' has no method",
         "'significantly_worse_than' compares two years as two samples: no 'plus' or 'times' on {previous: true}",
-        "'worsening' takes {years: N}, N a whole number of 1 or more, got {'years': 3, 'span': 2}",
+        "'worsening' takes {years: N}, N a whole number from 1 to 20, got {'years': 3, 'span': 2}",
     ]
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ..rules.logic import compile_tree
+from ..rules.logic import evaluate
 from ..rules.plan import Plan
 from .backends import Outcome
 
@@ -64,7 +64,6 @@ class Recorder:
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
-        self.checks = [compile_tree(tree, plan.atoms) for tree in plan.test_trees]
 
     def record(
         self,
@@ -79,5 +78,5 @@ class Recorder:
                 continue
             for index in self.plan.trigger_tests[trigger]:
                 if index not in tests:
-                    tests[index] = self.checks[index](row)
+                    tests[index] = evaluate(self.plan.test_trees[index], self.plan.atoms, row)
         return Record(tuple(outcomes), tests, row, parts, source)

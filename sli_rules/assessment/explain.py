@@ -15,7 +15,7 @@ from typing import Any, Literal, assert_never
 import attrs
 
 from ..facts import AuthorityFacts
-from ..rules.logic import kleene_and, kleene_not, kleene_or
+from ..rules.logic import And, Node, Not, Or, kleene_column
 from ..rules.model import (
     AllOf,
     ComparatorsRef,
@@ -61,6 +61,8 @@ class Explainer:
     def __init__(self, rulebook: Rulebook, plan: Plan) -> None:
         self.rulebook = rulebook
         self.plan = plan
+        # Each condition as a tree of its tests, made once, found by the condition's identity.
+        self._trees: dict[int, Node] = {}
         self.recorder = Recorder(plan)
         # What each trigger's flag shows, in the order written: the facts a test reads, or a
         # count (whose facts that held are known only from the record). Read for every flag,
@@ -294,13 +296,24 @@ class Explainer:
         )
 
     def outcome(self, condition: Condition, record: Record) -> bool | None:
-        """A condition's outcome from its tests' recorded outcomes (no value is read again)."""
+        """A condition's outcome from its tests' recorded outcomes (no value is read again),
+        decided by the one three-valued evaluator over a column of one."""
+        return kleene_column(self._tree(condition), lambda index: (record.tests.get(index),), 1)[0]
+
+    def _tree(self, condition: Condition) -> Node:
+        """A condition as a tree whose leaves are its tests' indexes in the plan."""
+        found = self._trees.get(id(condition))
+        if found is not None:
+            return found
         if isinstance(condition, (FactTest, Count)):
-            return record.tests.get(self._place[id(condition)])
-        if isinstance(condition, NotOf):
-            return kleene_not(self.outcome(condition.item, record))
-        outcomes = [self.outcome(item, record) for item in condition.items]
-        return kleene_and(outcomes) if isinstance(condition, AllOf) else kleene_or(outcomes)
+            found = self._place[id(condition)]
+        elif isinstance(condition, NotOf):
+            found = Not(self._tree(condition.item))
+        else:
+            items = tuple(self._tree(item) for item in condition.items)
+            found = And(items) if isinstance(condition, AllOf) else Or(items)
+        self._trees[id(condition)] = found
+        return found
 
     def decisive(self, condition: Condition, record: Record) -> list[FactTest | Count]:
         """The tests that decided a condition's outcome, in the order written: every part of

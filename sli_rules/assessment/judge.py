@@ -21,6 +21,7 @@ from ..rules.model import (
 )
 from ..rules.operators import OPERATORS
 from ..rules.policy import Tally, choose_level, holds
+from ..rules.verdict_keys import VERDICT_KEYS, key_words
 
 __all__ = ["Tally", "Verdict", "choose_level", "counted", "describe", "judge", "reasons", "tally"]
 
@@ -30,17 +31,6 @@ from .results import Later, written
 if TYPE_CHECKING:
     from .results import Flag, Gap
 
-COUNTER_WORDS = {
-    "concerns": "counted concerns",
-    "concern_headings": "headings with a counted concern",
-    "concern_entries": "pieces of evidence (Table 2 entries) with a counted concern",
-    "excellence": "areas of excellence",
-    "gaps": "triggers that could not be judged",
-    "coverage": "share of concern triggers judged",
-    "judged_headings": "headings with a concern trigger judged",
-    "unacknowledged": "counted concerns the authority's own view marks as no concern",
-    "persistent": "counted concerns also flagged the year before",
-}
 
 
 def tally(
@@ -201,17 +191,17 @@ def describe(condition: VerdictCondition, tally: Tally, headings: dict[str, str]
         return ["not (" + "; ".join(_words(condition.item, headings)) + ")"]
     if isinstance(condition, Flagged):
         return [f"'{condition.trigger}' is flagged"]
-    found = tally.number(condition.what, condition.heading)
-    shown = f"{_plain(found * 100)}%" if condition.what == "coverage" else _plain(found)
+    found = tally.number(condition.what, condition.heading, condition.years)
+    shown = f"{_plain(found * 100)}%" if VERDICT_KEYS[condition.what].share else _plain(found)
     return [f"{_words(condition, headings)[0]} (found {shown})"]
 
 
 def _words(condition: VerdictCondition, headings: dict[str, str]) -> list[str]:
     if isinstance(condition, Counter):
-        what = COUNTER_WORDS[condition.what]
+        what = key_words(condition.what, condition.years)
         if condition.heading:
             what += f" under {headings.get(condition.heading, condition.heading)}"
-        return [f"{what} {_test_words(condition.test, percent=condition.what == 'coverage')}"]
+        return [f"{what} {_test_words(condition.test, percent=VERDICT_KEYS[condition.what].share)}"]
     if isinstance(condition, Flagged):
         return [f"'{condition.trigger}' is flagged"]
     if isinstance(condition, VerdictNot):

@@ -14,8 +14,17 @@ import attrs
 from ..errors import Location, Problems
 from ..rules.model import YEAR_PATTERN, year_start
 from ..rules.source import display_path, read_text
-from .factset import ALL_YEARS, Count, PublishedFigures, Record, TypeFigures, council_type_of, count_problem, new_record
-from .reference import council_name, known_regions, match_region, region_codes, region_members
+from .factset import (
+    Count,
+    PublishedFigures,
+    Record,
+    TypeFigures,
+    council_type_of,
+    count_problem,
+    new_record,
+    years_to_read,
+)
+from .reference import council_name, region_asked, region_codes, region_members
 from .tabular import NO_FIGURE, csv_records, field_column, fold
 
 _COUNCIL_CODE = re.compile(r"E(0[6-9]|10)\d{6}\Z")
@@ -79,28 +88,10 @@ def read_ascof_csv(
     if not present:
         problems.add(shown, 1, 1, "the ASCOF file holds no council, region or England rows")
         return []
-    if years is not None and ALL_YEARS in years:
-        wanted = present
-    else:
-        wanted = list(years) if years is not None else [year] if year is not None else [present[-1]]
-    if not wanted:
-        return []  # the years asked for were not years: reported where they were read
-    absent = [one for one in wanted if one not in present]
-    if absent:
-        problems.add(
-            shown, 1, 1, f"the ASCOF file has no figures for {', '.join(absent)}",
-            hint=f"years in the file: {', '.join(present)}",
-        )
+    wanted = years_to_read(shown, "ASCOF", present, year, years, problems)
+    region_name = region_asked(region, problems)
+    if wanted is None or (region is not None and region_name is None):
         return []
-    region_name: str | None = None
-    if region is not None:
-        region_name = match_region(region)
-        if region_name is None:
-            problems.add(
-                "<arguments>", 1, 1, f"unknown region {region!r}",
-                hint=f"known regions: {', '.join(known_regions())}",
-            )
-            return []
     councils = _councils(shown, rows, wanted, region_name, problems)
     if region_name is not None:
         region_code: str | None = region_codes()[region_name][0]

@@ -5,12 +5,22 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, Mapping, MutableMapping, ValuesView
+from collections.abc import (
+    Callable,
+    ItemsView,
+    Iterable,
+    Iterator,
+    KeysView,
+    Mapping,
+    MutableMapping,
+    Sequence,
+    ValuesView,
+)
 from typing import Any, Protocol, TypeVar
 
 import attrs
 
-from ..errors import FactsError, Location, Locator, Place, Problem, Spot, Where
+from ..errors import FactsError, Location, Locator, Place, Problem, Problems, Spot, Where
 from ..errors import locations as find_locations
 from ..rules.model import YEAR_PATTERN, Rulebook, previous_year, year_start
 
@@ -478,3 +488,37 @@ class BoundRegion(Region):
 
     rulebook: Rulebook = attrs.field(kw_only=True, eq=False, repr=False)
     unbound: Region | None = attrs.field(kw_only=True, default=None, eq=False, repr=False)
+
+
+def years_to_read(
+    shown: str,
+    publication: str,
+    present: Sequence[str],
+    year: str | None,
+    years: Sequence[str] | None,
+    problems: Problems,
+    *,
+    history_beyond: bool = False,
+) -> list[str] | None:
+    """The years a national file is read for: `years` (all of the file's with ALL_YEARS), or
+    the one `year`, or the file's latest; None when there is nothing to read. A year the file
+    does not hold is an error, or with `history_beyond` (a publication that comes out later
+    than the others) a warning, its earlier years still read as history."""
+    if years is not None and ALL_YEARS in years:
+        return list(present)
+    wanted = list(years) if years is not None else [year] if year is not None else [present[-1]]
+    if not wanted:
+        return None  # the years asked for were not years: reported where they were read
+    absent = [one for one in wanted if one not in present]
+    if absent:
+        first_absent = min(year_start(one) for one in absent)
+        earlier = history_beyond and any(year_start(one) < first_absent for one in present)
+        problems.add(
+            shown, 1, 1, f"the {publication} file has no figures for {', '.join(absent)}",
+            hint=f"years in the file: {', '.join(present)}"
+            + ("; its earlier years are read as history" if earlier else ""),
+            warning=earlier,
+        )
+        if not earlier:
+            return None
+    return wanted

@@ -20,8 +20,8 @@ import attrs
 from ..errors import Location, Problems
 from ..rules.model import YEAR_PATTERN, year_start
 from ..rules.source import display_path, read_text
-from .factset import ALL_YEARS, Record, TypeFigures, council_type_of, new_record
-from .reference import council_name, known_regions, match_region
+from .factset import Record, TypeFigures, council_type_of, new_record, years_to_read
+from .reference import council_name, region_asked
 from .tabular import NO_FIGURE, csv_rows, fold
 
 _COUNCIL_CODE = re.compile(r"E(0[6-9]|10)\d{6}\Z")
@@ -87,34 +87,12 @@ def read_oflog_csv(
     if not present:
         problems.add(shown, 1, 1, "the Oflog file holds no council rows")
         return []
-    if years is not None and ALL_YEARS in years:
-        wanted = present
-    else:
-        wanted = list(years) if years is not None else [year] if year is not None else [present[-1]]
-    if not wanted:
+    # Oflog publishes later than ASCOF: beside the ASCOF file of a later year, its earlier years
+    # are still that year's history and previous values.
+    wanted = years_to_read(shown, "Oflog", present, year, years, problems, history_beyond=True)
+    region_name = region_asked(region, problems)
+    if wanted is None or (region is not None and region_name is None):
         return []
-    absent = [one for one in wanted if one not in present]
-    if absent:
-        # Oflog publishes later than ASCOF: beside the ASCOF file of a later year, its earlier
-        # years are still that year's history and previous values.
-        earlier = [one for one in present if year_start(one) < min(year_start(other) for other in absent)]
-        problems.add(
-            shown, 1, 1, f"the Oflog file has no figures for {', '.join(absent)}",
-            hint=f"years in the file: {', '.join(present)}"
-            + ("; its earlier years are read as history" if earlier else ""),
-            warning=bool(earlier),
-        )
-        if not earlier:
-            return []
-    region_name: str | None = None
-    if region is not None:
-        region_name = match_region(region)
-        if region_name is None:
-            problems.add(
-                "<arguments>", 1, 1, f"unknown region {region!r}",
-                hint=f"known regions: {', '.join(known_regions())}",
-            )
-            return []
     last = max(year_start(one) for one in wanted)
     councils = {
         row.code

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import attrs
 
+from ..errors import Problems
 from ..rules.model import year_start
 from .factset import COUNCIL_TYPES
 
@@ -171,3 +172,16 @@ def council_type_groups_text() -> str:
         listed = ", ".join(group)
         lines.append(f"{code}: [{listed}]  # {names[code]} ({kind.replace('_', ' ')})")
     return "\n".join(lines) + "\n"
+
+
+def region_asked(region: str | None, problems: Problems) -> str | None:
+    """The ONS name of the region a national file is read for (None: every council), with an
+    unknown region reported against the arguments; check `problems` before reading on."""
+    if region is None:
+        return None
+    found = match_region(region)
+    if found is None:
+        problems.add(
+            "<arguments>", 1, 1, f"unknown region {region!r}", hint=f"known regions: {', '.join(known_regions())}"
+        )
+    return found

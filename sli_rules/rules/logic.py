@@ -1,16 +1,24 @@
-"""Three-valued logic, once: the comparisons atoms make, Kleene's and/or/not, and a tree of
-atoms decided one authority at a time (scalar) or every authority at once (column).
+"""Three-valued logic, once: the comparisons atoms make, and one Kleene evaluator in column
+form (`kleene_column`), which decides a tree for every authority at once; one authority is a
+column of one.
 
-Every place that decides a condition uses this module: the Python evaluator, the counts
-computed while deriving, explanations, and the translation into durable-rules (which reads
-each comparison's negation and engine operator from `COMPARISONS`).
+Every place that decides a condition uses this module: the Python evaluator, the record of
+each test, the counts computed while deriving, explanations (over the tests' recorded
+outcomes), and the translation into durable-rules (which reads each comparison's negation and
+engine operator from `COMPARISONS`).
+
+Unknown is `None` everywhere the engine reasons: a slot's value, an atom's, a test's or a
+trigger's outcome. Two packings store it otherwise, for size, and are read back into `None`
+where they are unpacked: the derived values (`assessment/derived.py`: doubles, NaN for
+unknown) and outcomes kept by the byte (`OUTCOME_CODES`: 2 for unknown). durable-rules, which
+knows no unknown, is given a fact without the property (`assessment/backends/durable.py`).
 """
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Sequence
-from typing import Union
+from typing import Union, overload
 
 import attrs
 
@@ -76,84 +84,34 @@ class Not:
 Node = Union[int, And, Or, Not]  # noqa: UP007 (an int is an index into the plan's atoms)
 
 
-def kleene_and(outcomes: Sequence[Outcome]) -> Outcome:
-    if False in outcomes:
-        return False
-    return None if None in outcomes else True
-
-
-def kleene_or(outcomes: Sequence[Outcome]) -> Outcome:
-    if True in outcomes:
-        return True
-    return None if None in outcomes else False
-
-
-def kleene_not(outcome: Outcome) -> Outcome:
-    return None if outcome is None else not outcome
-
-
-def atom_holds(atom: Atom, values: Sequence[float | None]) -> Outcome:
-    """One atom over one authority's slot values."""
-    left = values[atom.left]
-    if atom.op == "present":
-        return left is not None
-    if atom.op == "absent":
-        return left is None
-    right = atom.literal if atom.right is None else values[atom.right]
-    if left is None or right is None:
-        return None
-    return COMPARISONS[atom.op].holds(left, right)
-
-
-def decide(node: Node, atom_outcome: Callable[[int], Outcome]) -> Outcome:
-    """A tree's outcome, given each atom's: and/or short-cut on a decided False/True."""
+def kleene_column(node: Node, leaf: Callable[[int], Sequence[Outcome]], size: int) -> list[Outcome]:
+    """The three-valued (Kleene) evaluator, the only one: a tree's outcome for `size`
+    authorities at once, given the column of outcomes of each of its leaves (an index, into
+    the plan's atoms or whatever `leaf` reads). An `and` is false where any part is false,
+    else unknown where any is unknown; an `or` the same way round; `not` keeps unknown."""
     if isinstance(node, int):
-        return atom_outcome(node)
+        return list(leaf(node))
     if isinstance(node, Not):
-        return kleene_not(decide(node.item, atom_outcome))
+        return [None if value is None else not value for value in kleene_column(node.item, leaf, size)]
     stop = isinstance(node, Or)  # the outcome that decides an or (True) or an and (False)
-    result: Outcome = not stop
-    for item in node.items:
-        outcome = decide(item, atom_outcome)
-        if outcome is stop:
-            return stop
-        if outcome is None:
-            result = None
-    return result
-
-
-def evaluate(node: Node, atoms: Sequence[Atom], values: Sequence[float | None]) -> Outcome:
-    """A tree over one authority's slot values."""
-    return decide(node, lambda index: atom_holds(atoms[index], values))
-
-
-def compile_tree(node: Node, atoms: Sequence[Atom]) -> Callable[[Sequence[float | None]], Outcome]:
-    """A tree as nested closures: the same logic as `evaluate`, without walking the tree on
-    every call (the evaluator's hot path)."""
-    if isinstance(node, int):
-        atom = atoms[node]
-        return lambda row: atom_holds(atom, row)
-    if isinstance(node, Not):
-        inner = compile_tree(node.item, atoms)
-        return lambda row: kleene_not(inner(row))
-    parts = [compile_tree(item, atoms) for item in node.items]
-    stop = isinstance(node, Or)
-
-    def combined(row: Sequence[float | None]) -> Outcome:
-        result: Outcome = not stop
-        for part in parts:
-            outcome = part(row)
-            if outcome is stop:
-                return stop
-            if outcome is None:
-                result = None
-        return result
-
+    parts = [kleene_column(item, leaf, size) for item in node.items]
+    if not parts:
+        return [not stop] * size
+    if len(parts) == 1:
+        return parts[0]
+    combined: list[Outcome] = []
+    for values in zip(*parts, strict=True):
+        if stop in values:
+            combined.append(stop)
+        elif None in values:
+            combined.append(None)
+        else:
+            combined.append(not stop)
     return combined
 
 
 def atom_column(atom: Atom, columns: Sequence[Sequence[float | None]], size: int) -> list[Outcome]:
-    """`atom_holds` for every authority at once."""
+    """An atom's outcome for every authority at once, from the slots' columns."""
     left = columns[atom.left]
     if atom.op == "present":
         return [value is not None for value in left]
@@ -172,13 +130,40 @@ def atom_column(atom: Atom, columns: Sequence[Sequence[float | None]], size: int
 def evaluate_column(
     node: Node, atoms: Sequence[Atom], columns: Sequence[Sequence[float | None]], size: int
 ) -> list[Outcome]:
-    """`evaluate` for every authority at once, a column of outcomes per node."""
-    if isinstance(node, int):
-        return atom_column(atoms[node], columns, size)
-    if isinstance(node, Not):
-        return [kleene_not(value) for value in evaluate_column(node.item, atoms, columns, size)]
-    parts = [evaluate_column(item, atoms, columns, size) for item in node.items]
-    if not parts:
-        return [isinstance(node, And)] * size
-    combine = kleene_and if isinstance(node, And) else kleene_or
-    return [combine(values) for values in zip(*parts, strict=True)]
+    """A tree of atoms over the slots' columns, for every authority at once."""
+    return kleene_column(node, lambda index: atom_column(atoms[index], columns, size), size)
+
+
+class _OneRow(Sequence[Sequence[Union[float, None]]]):  # noqa: UP007
+    """One authority's slot values seen as columns of one value each."""
+
+    def __init__(self, row: Sequence[float | None]) -> None:
+        self.row = row
+
+    def __len__(self) -> int:
+        return len(self.row)
+
+    @overload
+    def __getitem__(self, index: int) -> Sequence[float | None]: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Sequence[float | None]]: ...
+    def __getitem__(self, index: int | slice) -> Sequence[float | None] | Sequence[Sequence[float | None]]:
+        if isinstance(index, slice):
+            return [(value,) for value in self.row[index]]
+        return (self.row[index],)
+
+
+def evaluate(node: Node, atoms: Sequence[Atom], row: Sequence[float | None]) -> Outcome:
+    """A tree of atoms over one authority's slot values: the column evaluator on a column of one."""
+    return evaluate_column(node, atoms, _OneRow(row), 1)[0]
+
+
+def evaluate_rows(
+    nodes: Sequence[Node], atoms: Sequence[Atom], rows: Sequence[Sequence[float | None]]
+) -> list[list[Outcome]]:
+    """Each tree's outcome for each row (an authority's slot values), decided column by column."""
+    if not rows:
+        return []
+    columns = list(zip(*rows, strict=True))
+    by_tree = [evaluate_column(node, atoms, columns, len(rows)) for node in nodes]
+    return [list(outcomes) for outcomes in zip(*by_tree, strict=True)] if by_tree else [[] for _ in rows]

@@ -392,13 +392,17 @@ class Trigger:
 
 @attrs.frozen
 class Counter:
-    """A verdict test on what the policy counts (see `policy.Tally`): concerns,
-    concern_headings, concern_entries, excellence, gaps, coverage (a share, 0 to 1),
-    judged_headings, unacknowledged, persistent."""
+    """A verdict test on what the policy counts: `what` is a key of `verdict_keys.VERDICT_KEYS`
+    (concerns, coverage, ...), limited to a heading (`in:`) or a number of years (`years:`)
+    where the key takes one."""
 
     what: str
     heading: str | None
     test: NumberTest
+    # `persistent` with `years: N`: the pieces of evidence (entries) with a counted concern
+    # this year and in each of the N-1 years before; 0 for the older reading (by trigger,
+    # this year and the year before).
+    years: int = 0
 
 
 @attrs.frozen

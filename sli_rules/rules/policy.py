@@ -7,13 +7,15 @@ exactly the logic the judge applies, without depending on the judging stage.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import attrs
 
-from .model import Flagged, Level, NumberTest, VerdictAll, VerdictAny, VerdictCondition, VerdictNot
+from .model import Flagged, Level, VerdictAll, VerdictAny, VerdictCondition, VerdictNot
 from .operators import OPERATORS
+from .verdict_keys import VERDICT_KEYS, verdict_key
 
 
 @attrs.frozen
@@ -25,7 +27,9 @@ class Tally:
     concern triggers judged (flagged or cleared) and all of them, by heading; `gaps` the
     triggers that could not be judged; `flagged` the counted flags' triggers; `unacknowledged`
     the counted concerns the authority's own self-assessment marked as no concern;
-    `persistent` the counted concerns also flagged the year before.
+    `persistent` the counted concerns also flagged the year before; `persisting`, the entries
+    with a counted concern this year and in each year before, one year further back each. What each
+    verdict key reads of it is declared in `verdict_keys`.
     """
 
     concerns: dict[str, int]
@@ -37,6 +41,14 @@ class Tally:
     totals: dict[str, int] = attrs.Factory(dict)
     unacknowledged: int = 0
     persistent: int = 0
+    # `persisting[n - 1]`: the entries with a counted concern this year and in each of the n-1
+    # years before, as far back as the years are known (read by `persistent` with `years`).
+    persisting: tuple[int, ...] = ()
+
+    def persistent_over(self, years: int) -> int:
+        """Entries with a counted concern in this year and each of the `years - 1` before
+        (0 where those years are not known)."""
+        return self.persisting[years - 1] if len(self.persisting) >= years else 0
 
     @classmethod
     def empty(cls) -> Tally:
@@ -44,36 +56,11 @@ class Tally:
 
     def coverage(self, heading: str | None = None) -> float:
         """The share of concern triggers judged (0 where there are none to judge)."""
-        if heading is not None:
-            total = self.totals.get(heading, 0)
-            return self.judged.get(heading, 0) / total if total else 0.0
-        total = sum(self.totals.values())
-        return sum(self.judged.values()) / total if total else 0.0
+        return VERDICT_KEYS["coverage"].read(self, heading, 0)
 
-    def number(self, what: str, heading: str | None) -> float:
-        if what == "concerns":
-            return self.concerns.get(heading, 0) if heading else sum(self.concerns.values())
-        if what == "excellence":
-            return self.excellence.get(heading, 0) if heading else sum(self.excellence.values())
-        if what == "concern_headings":
-            return sum(1 for count in self.concerns.values() if count > 0)
-        if what == "concern_entries":
-            if heading:
-                return len(self.entries.get(heading, frozenset()))
-            return len(frozenset().union(*self.entries.values()))
-        if what == "coverage":
-            return self.coverage(heading)
-        if what == "judged_headings":
-            return sum(1 for count in self.judged.values() if count > 0)
-        if what == "unacknowledged":
-            return self.unacknowledged
-        if what == "persistent":
-            return self.persistent
-        return self.gaps
-
-
-def test_number(test: NumberTest, number: float) -> bool:
-    return OPERATORS[test.op].decide(number, test.numbers, "none")
+    def number(self, what: str, heading: str | None, years: int = 0) -> float:
+        """What the verdict key `what` counts (an error for a key that is not one)."""
+        return verdict_key(what).read(self, heading, years)
 
 
 class Counts(Protocol):
@@ -82,19 +69,12 @@ class Counts(Protocol):
     @property
     def flagged(self) -> frozenset[str]: ...
 
-    def number(self, what: str, heading: str | None) -> float: ...
+    def number(self, what: str, heading: str | None, years: int = 0) -> float: ...
 
 
 def holds(condition: VerdictCondition, tally: Counts) -> bool:
-    if isinstance(condition, VerdictAll):
-        return all(holds(item, tally) for item in condition.items)
-    if isinstance(condition, VerdictAny):
-        return any(holds(item, tally) for item in condition.items)
-    if isinstance(condition, VerdictNot):
-        return not holds(condition.item, tally)
-    if isinstance(condition, Flagged):
-        return condition.trigger in tally.flagged
-    return test_number(condition.test, tally.number(condition.what, condition.heading))
+    """Whether a verdict condition holds of a tally (or of a situation a proof tries)."""
+    return _compiled(condition)(tally)
 
 
 def choose_level(levels: Sequence[Level], tally: Counts) -> Level:
@@ -137,8 +117,14 @@ def compile_condition(condition: VerdictCondition) -> Test:
         trigger = condition.trigger
         return lambda tally: trigger in tally.flagged
     decide, numbers = OPERATORS[condition.test.op].decide, condition.test.numbers
-    what, heading = condition.what, condition.heading
-    return lambda tally: decide(tally.number(what, heading), numbers, "none")
+    what, heading, years = condition.what, condition.heading, condition.years
+    return lambda tally: decide(tally.number(what, heading, years), numbers, "none")
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled(condition: VerdictCondition) -> Test:
+    """A condition worked out once, however often it is asked (the proofs ask thousands of times)."""
+    return compile_condition(condition)
 
 
 class LevelChooser:

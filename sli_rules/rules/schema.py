@@ -13,6 +13,7 @@ from typing import Any
 
 from .model import BASES, CHANGES, HEADINGS, MEASURE_TYPES, METHODS, POLARITIES, SIGNALS, STATS
 from .operators import OPERATORS
+from .verdict_keys import KEYS, MAX_YEARS, VerdictKey
 
 KINDS = ("measures", "triggers", "verdicts", "menu", "facts", "tests", "result")
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -37,6 +38,16 @@ _BASIS = {
 _SCALAR = {"type": ["number", "string", "boolean"]}
 
 
+def _verdict_key(key: VerdictKey, test: Schema) -> Schema:
+    """One verdict key's condition, with `in` and `years` where it takes them."""
+    properties: Schema = {key.name: {**test, "description": key.meaning}}
+    if key.by_heading:
+        properties["in"] = {"enum": list(HEADINGS)}
+    if key.years:
+        properties["years"] = {"type": "integer", "minimum": 1, "maximum": MAX_YEARS}
+    return _object(properties, (key.name,))
+
+
 def _object(properties: Schema, required: tuple[str, ...] = (), **extra: Any) -> Schema:
     made: Schema = {"type": "object", "properties": properties, "additionalProperties": False}
     if required:
@@ -58,7 +69,7 @@ def _tests(value: Schema, numbers_only: bool = False) -> dict[str, Schema]:
         "flag": {"type": "boolean"},
         "years": _object(
             {
-                "years": {"type": "integer", "minimum": 1},
+                "years": {"type": "integer", "minimum": 1, "maximum": MAX_YEARS},
                 "significant": {"type": "boolean", "description": "a test of trend on each year's counts"},
                 "confidence": {"enum": [95, 99.8], "description": "of a test of trend (default 99.8)"},
             },
@@ -161,15 +172,7 @@ def _definitions() -> Schema:
             _object({"any": verdict_list}, ("any",)),
             _object({"not": {"$ref": "#/$defs/verdict_condition"}}, ("not",)),
             _object({"flagged": _ID}, ("flagged",)),
-            _object({"concerns": counter, "in": {"enum": list(HEADINGS)}}, ("concerns",)),
-            _object({"excellence": counter, "in": {"enum": list(HEADINGS)}}, ("excellence",)),
-            _object({"concern_headings": counter}, ("concern_headings",)),
-            _object({"concern_entries": counter, "in": {"enum": list(HEADINGS)}}, ("concern_entries",)),
-            _object({"gaps": counter}, ("gaps",)),
-            _object({"coverage": share_test, "in": {"enum": list(HEADINGS)}}, ("coverage",)),
-            _object({"judged_headings": counter}, ("judged_headings",)),
-            _object({"unacknowledged": counter}, ("unacknowledged",)),
-            _object({"persistent": counter}, ("persistent",)),
+            *(_verdict_key(key, share_test if key.share else counter) for key in KEYS),
         ],
     }
     fact_values = {

@@ -329,8 +329,8 @@ class DurableProgram:
             conditions[_name("t", index)], conditions[_name("f", index)] = true, false
             costs[index] = cost
         self.chunks = _chunks(plan, costs)
-        checks = PythonProgram(plan).checks
-        self.in_python = tuple((index, checks[index]) for index in python)
+        program = PythonProgram(plan)
+        self.in_python = tuple((index, program.check(index)) for index in python)
         self._names: dict[str, tuple[int, bool]] = {}
         for index in range(len(plan.trees)):
             self._names[_name("t", index)] = (index, True)

@@ -1,4 +1,4 @@
-"""The Python backend: the plan as plain Python closures.
+"""The Python backend: the plan decided by the one three-valued evaluator (`rules.logic`).
 
 It needs nothing compiled, so it is the fallback where durable-rules' compiled module cannot
 be imported; it is also the oracle the durable backend is checked against (`Engine(check=True)`
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ...rules.logic import compile_tree
+from ...rules.logic import evaluate, evaluate_rows
 from ...rules.plan import Plan
 from .protocol import Column, Outcome, Row
 
@@ -17,19 +17,25 @@ NAME = "python"
 
 
 class PythonProgram:
-    """The plan as Python closures, one a trigger, each deciding from an authority's row."""
+    """The plan decided in column form, a batch of authorities at once (one authority is a
+    column of one)."""
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
-        self.checks: list[Callable[[Row], Outcome]] = [compile_tree(tree, plan.atoms) for tree in plan.trees]
 
     def run(self, row: Row) -> list[Outcome]:
-        return [check(row) for check in self.checks]
+        """Every trigger's outcome for one authority's slot values."""
+        return [evaluate(tree, self.plan.atoms, row) for tree in self.plan.trees]
+
+    def check(self, index: int) -> Callable[[Row], Outcome]:
+        """Trigger `index`'s outcome for one authority's slot values."""
+        tree, atoms = self.plan.trees[index], self.plan.atoms
+        return lambda row: evaluate(tree, atoms, row)
 
     def run_batch(
         self, column: Callable[[int], Column], size: int, rows: Callable[[], Sequence[Row]]
     ) -> list[list[Outcome]]:
-        return [self.run(row) for row in rows()]
+        return evaluate_rows(self.plan.trees, self.plan.atoms, rows())
 
     def close(self) -> None:
         """Nothing is held outside Python."""

@@ -18,7 +18,7 @@ import attrs
 from ...errors import Problem, Problems, RulebookError
 from ..model import Rulebook
 from ..source import display_path, load_documents, read_text, walk_files
-from . import build, checks
+from . import build, checks, proof
 from .state import Loading
 
 __all__ = ["PASSES", "default_rulebook_path", "load_rulebook", "rulebook_warnings", "shipped"]
@@ -32,7 +32,7 @@ PASSES: tuple[tuple[str, Pass], ...] = (
     ("menu", build.build_menu),
     ("completeness", build.check_complete),
     ("assembly", build.assemble),
-    ("corroboration", checks.check_corroboration),
+    ("corroboration", proof.check_corroboration),
     ("reachability", checks.check_reachable),
 )
 

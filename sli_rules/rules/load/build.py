@@ -32,6 +32,7 @@ from ..model import (
 from ..source import Document, Where
 from .conditions import ConditionParser
 from .state import Loading
+from .verdicts import VerdictParser
 
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
@@ -359,7 +360,7 @@ def build_levels(state: Loading) -> None:
         seen.add(spec.id)
         condition = None
         if spec.when is not None:
-            condition = ConditionParser(state, document).verdict_condition((*where, "when"), spec.when, trigger_ids)
+            condition = VerdictParser(state, document).verdict_condition((*where, "when"), spec.when, trigger_ids)
             if condition is None:
                 continue
         elif index != len(parsed.levels) - 1:
@@ -460,6 +461,18 @@ def build_menu(state: Loading) -> None:
             document.problem(
                 state.problems, (*where, "corroboration"),
                 f"corroboration is 'required' or absent, not {spec.corroboration!r}",
+            )
+        if not spec.options:
+            document.problem(
+                state.problems, (*where, "options"), f"tier '{spec.id}' offers no support option",
+                hint="list the options an authority in this tier is offered", warning=True,
+            )
+        if index == len(parsed.tiers) - 1 and index > 0 and spec.corroboration is None:
+            document.problem(
+                state.problems, (*where, "id"),
+                f"the most intensive tier '{spec.id}' does not require corroboration",
+                hint="add 'corroboration: required', so that no single piece of evidence can reach it",
+                warning=True,
             )
         line, column = document.at((*where, "id"))
         tiers.append(

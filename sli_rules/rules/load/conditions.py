@@ -10,7 +10,6 @@ from ...errors import Location, did_you_mean
 from ..convert import type_name
 from ..model import (
     CHANGES,
-    HEADINGS,
     STATS,
     AllOf,
     AnyOf,
@@ -19,11 +18,9 @@ from ..model import (
     Condition,
     CouncilTypeRef,
     Count,
-    Counter,
     CountScale,
     FactRef,
     FactTest,
-    Flagged,
     LiteralRef,
     Measure,
     NationalRef,
@@ -34,13 +31,10 @@ from ..model import (
     Ref,
     RegionRef,
     Test,
-    VerdictAll,
-    VerdictAny,
-    VerdictCondition,
-    VerdictNot,
 )
 from ..operators import NUMERIC, OPERATORS
 from ..source import Document, Where
+from ..verdict_keys import MAX_YEARS
 from .significance import TREND_KEYS, counted_options, trend_test
 from .state import Loading
 
@@ -52,11 +46,6 @@ STATISTICS: dict[str, type[RegionRef | ComparatorsRef | CouncilTypeRef]] = {
 PUBLISHED: dict[str, type[NationalRef | PublishedRegionRef]] = {
     "national": NationalRef, "published_region": PublishedRegionRef,
 }
-VERDICT_COUNTERS = (
-    "concerns", "concern_headings", "concern_entries", "excellence", "gaps", "coverage", "judged_headings",
-    "unacknowledged", "persistent",
-)
-BY_HEADING = ("concerns", "concern_entries", "excellence", "coverage")  # may take `in: HEADING`
 MAX_DEPTH = 64  # far beyond any rule a person writes; keeps recursion well inside Python's
 
 
@@ -312,7 +301,15 @@ class ConditionParser:
                 self.fail(spot, f"a percentage is from 0% to 100%, got {operand!r}")
                 return None, False
             numbers.append(number)
-        return NumberTest(op, tuple(numbers)), is_share
+        test = NumberTest(op, tuple(numbers))
+        if _always_holds(test, is_share):
+            self.document.problem(
+                self.problems, (*where, op),
+                f"'{op}' always holds on a {'share' if is_share else 'number'} (from 0"
+                f"{' to 100%' if is_share else ' up'}), so it tests nothing",
+                hint="give a bound that some authorities do not reach", warning=True,
+            )
+        return test, is_share
 
     def _operands(self, where: Where, op: str, value: Any) -> list[Any] | None:
         shape = OPERATORS[op].shape
@@ -347,9 +344,11 @@ class ConditionParser:
         if operator.shape == "years":
             if (
                 not isinstance(value, dict) or "years" not in value or not set(value) <= TREND_KEYS
-                or isinstance(value["years"], bool) or not isinstance(value["years"], int) or value["years"] < 1
+                or not whole_years(value["years"])
             ):
-                self.fail(where, f"'{op}' takes {{years: N}}, N a whole number of 1 or more, got {value!r}",
+                given = isinstance(value, dict) and "years" in value and set(value) <= TREND_KEYS
+                spot = (*where, "years") if given else where
+                self.fail(spot, f"'{op}' takes {{years: N}}, N a whole number from 1 to {MAX_YEARS}, got {value!r}",
                           hint="a test of trend: {years: N, significant: true}")
                 return None
             trend = trend_test(self.fail, where, op, value)
@@ -496,74 +495,12 @@ class ConditionParser:
                 f"'{measure.id}' ({measure.type})",
             )
             return None
-        return FactRef(other.id, float(plus), float(times))
-
-    def verdict_condition(
-        self, where: Where, value: Any, trigger_ids: set[str], depth: int = 0
-    ) -> VerdictCondition | None:
-        document = self.document
-        if depth > MAX_DEPTH:
-            document.problem(self.problems, where, f"conditions nested more than {MAX_DEPTH} deep")
-            return None
-        if not isinstance(value, dict) or not value:
-            document.problem(
-                self.problems, where,
-                f"a verdict condition is a mapping, got {type_name(value)}",
+        if other.id == measure.id and not change:
+            self.document.problem(
+                self.problems, (*where, "fact"), f"'{measure.id}' is compared with itself",
+                hint="compare it with another fact, a statistic, a figure or last year's value", warning=True,
             )
-            return None
-        keys = set(value)
-        handled, combined = self.state.combination(
-            document, where, value,
-            lambda inner, item: self.verdict_condition(inner, item, trigger_ids, depth + 1),
-            (VerdictAll, VerdictAny, VerdictNot),
-        )
-        if handled:
-            return combined  # type: ignore[no-any-return]
-        if "flagged" in keys:
-            if keys != {"flagged"}:
-                self.state.extra_keys(document, where, keys - {"flagged"}, "'flagged'")
-                return None
-            trigger_id = value["flagged"]
-            if isinstance(trigger_id, str) and trigger_id not in trigger_ids and self.state.known(
-                "triggers", trigger_id
-            ):
-                return None
-            if not isinstance(trigger_id, str) or trigger_id not in trigger_ids:
-                document.problem(
-                    self.problems, (*where, "flagged"), f"unknown trigger {trigger_id!r}",
-                    hint=did_you_mean(str(trigger_id), trigger_ids),
-                )
-                return None
-            return Flagged(trigger_id)
-        counters = keys & set(VERDICT_COUNTERS)
-        if len(counters) != 1:
-            unknown = sorted(keys - {"in"})
-            for key in unknown:
-                document.problem(
-                    self.problems, (*where, key), f"unknown verdict condition '{key}'", key=True,
-                    hint=did_you_mean(key, (*VERDICT_COUNTERS, "flagged", "all", "any", "not")),
-                )
-            if not unknown:
-                document.problem(self.problems, where, "a verdict condition needs what to count")
-            return None
-        (what,) = counters
-        extra = keys - {what, "in"}
-        if extra:
-            self.state.extra_keys(document, where, extra, f"'{what}'")
-            return None
-        heading = value.get("in")
-        if heading is not None:
-            if what not in BY_HEADING:
-                document.problem(self.problems, (*where, "in"), f"'{what}' cannot be limited to a heading")
-                return None
-            if heading not in HEADINGS:
-                document.problem(
-                    self.problems, (*where, "in"), f"unknown heading {heading!r}",
-                    hint=did_you_mean(str(heading), HEADINGS),
-                )
-                return None
-        test, _ = self.number_test((*where, what), value[what], shares="fraction" if what == "coverage" else "none")
-        return None if test is None else Counter(what, heading, test)
+        return FactRef(other.id, float(plus), float(times))
 
 
 def _percent(value: Any) -> Any:
@@ -574,6 +511,25 @@ def _percent(value: Any) -> Any:
         except ValueError:
             return value
     return value
+
+
+def _always_holds(test: NumberTest, share: bool) -> bool:
+    """Whether a test of a count (a whole number from 0) or a share (from 0 to 1) holds
+    whatever it is given: tried at each end, at each literal and either side of it."""
+    decide = OPERATORS[test.op].decide
+    top = 1.0 if share else max((*test.numbers, 0.0)) + 2
+    step = 1e-9 if share else 1.0
+    tried = {0.0, top}
+    for number in test.numbers:
+        near = (number, number - step, number + step) if share else (number, math.floor(number), math.ceil(number))
+        tried.update(value for value in (*near, math.floor(number) - 1, math.ceil(number) + 1) if 0 <= value <= top)
+    if not share:
+        tried = {float(math.floor(value)) for value in tried}  # counts are whole numbers
+    return all(decide(value, test.numbers, "none") for value in tried)
+
+
+def whole_years(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_YEARS
 
 
 def _is_number(value: Any) -> bool:
