@@ -525,4 +525,6 @@ def _plain(number: float) -> str:
 def _within(locations: Mapping[str, Location], ids: frozenset[str]) -> bool:
     """Whether every fact placed is among `ids`: by iterating the facts, never `keys()`, which
     finds every place of a fact set read from a file (one reading of the file each)."""
+    if isinstance(locations, PlaceMap):
+        return locations.placed_within(ids)
     return all(fact in ids for fact in locations)
