@@ -225,6 +225,8 @@ class Reference:
         if op.reads == "trend":
             series = self._series(item, fact, test.years)
             return None if series is None else op.decide(series, (), better)
+        if op.reads == "national":
+            return (self.operand(item, fact, None, NationalRef()) is not None) == test.present
         if op.reads == "interval" and any(isinstance(ref, PreviousRef) for ref in test.refs):
             # Two years, two samples: the interval of the change on one side of no change.
             change = self._change_interval(item, fact, test.confidence)
@@ -251,11 +253,14 @@ class Reference:
 
     def count(self, item: Any, count: Count) -> Outcome:
         facts = [fact for fact in count.facts if self._published(fact, item.year)]
-        outcomes = [self.test(item, fact, count.change, count.where) for fact in facts]
+        outcomes = [
+            _kleene_all([self.test(item, fact, count.change, test) for test in count.wheres]) for fact in facts
+        ]
         if count.scale == "all":  # every fact of the year holds: false on one failure
             if False in outcomes:
                 return False
-            return None if None in outcomes or not outcomes else True
+            decided_true = sum(1 for outcome in outcomes if outcome is True)
+            return None if None in outcomes or not outcomes or decided_true < count.min_data else True
         decided = [outcome for outcome in outcomes if outcome is not None]
         if len(decided) < count.min_data:
             return None

@@ -29,7 +29,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_wheel_carries_the_rulebook_and_the_example(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     shipped = {name.split("/_shipped/", 1)[1] for name in names if "/_shipped/" in name}
-    for folder in ("triggers", "menus"):
+    for folder in ("triggers", "menus", "themes"):
         for path in (REPO / folder).rglob("*.yaml"):
             assert path.relative_to(REPO).as_posix() in shipped
     for path in (REPO / "examples" / "north-west-2013-14").glob("*.yaml"):

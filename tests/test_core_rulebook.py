@@ -103,11 +103,18 @@ def test_the_concern_triggers_name_exactly_the_21_entries(default_rulebook: sli_
     assert sorted(entries) == [f"t2-{number:02d}" for number in range(1, 22)] == sorted(TABLE_2)
 
 
-def test_each_excellence_trigger_is_an_entry_of_its_own(default_rulebook: sli_rules.Rulebook) -> None:
+def test_each_excellence_trigger_names_the_entry_whose_evidence_it_reads(
+    default_rulebook: sli_rules.Rulebook,
+) -> None:
     excellence = [trigger for trigger in default_rulebook.triggers if trigger.signal == "excellence"]
     assert excellence
-    # A strength never counts towards a verdict: it stands alone, under its own id.
-    assert all(trigger.entry == trigger.id for trigger in excellence)
+    # The mirror of a concern reads the same evidence: one of the 21 entries, under the same
+    # heading as a concern trigger of that entry, so that a concern and a strength from one
+    # entry can be told apart from two pieces of evidence.
+    concern_entries = {
+        (trigger.entry, trigger.heading) for trigger in default_rulebook.triggers if trigger.is_concern
+    }
+    assert all((trigger.entry, trigger.heading) in concern_entries for trigger in excellence)
 
 
 def test_excellence_under_every_heading(default_rulebook: sli_rules.Rulebook) -> None:

@@ -24,6 +24,7 @@ pytest.importorskip("sqlalchemy", reason="the store's tests need the store extra
 from sli_rules.cycle.store.api import Store
 from sli_rules.cycle.store.document import content_digest
 from sli_rules.cycle.store.kinds import EVENT_KINDS
+from sli_rules.facts.themes import ReviewedElement, ThematicReview
 
 YEAR = "2013-14"
 
@@ -31,8 +32,16 @@ YEAR = "2013-14"
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """An export holding every kind of act, made once through the Python API."""
+    import shutil
+
     folder = tmp_path_factory.mktemp("export")
-    engine = sli_rules.Engine(sli_rules.load_rulebook())
+    # The shipped rulebook with a days cap, so that support past it (a challenge) is on record too.
+    for part in ("triggers", "menus"):
+        shutil.copytree(REPO / part, folder / "rules" / part)
+    menu = folder / "rules" / "menus" / "support.yaml"
+    menu.write_text(menu.read_text(encoding="utf-8").replace("  cap: 3\n", "  cap: 3\n  days_cap: 4\n"),
+                    encoding="utf-8")
+    engine = sli_rules.Engine(sli_rules.load_rulebook(folder / "rules"))
     result = engine.assess(sli_rules.load_facts(REPO / "examples" / "north-west-2013-14"))
     halton = result["Halton"]
     with Store(folder / "sli.db") as store:
@@ -48,6 +57,16 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                       outcome="Done", by="Regional assessor", on="2014-03-31")
         store.offer("Wigan", YEAR, area="workforce", option="peer-mentoring", days=5, contact="Head of HR",
                     by="Wigan DASS", on="2013-10-01")
+        statement = ReviewedElement("market-position-statement", "A market position statement", True, "not-met", None)
+        store.thematic_review(
+            ThematicReview("market", "The social care market", ("level-1", "level-2"), "Halton", halton.code, YEAR,
+                           (statement,), area="market"),
+            by="Halton DASS", on="2013-07-15",
+        )
+        store.finalise("Stockport", YEAR, by="Regional assessor", on="2013-09-30")
+        store.support("Stockport", YEAR, option="shadowing", provider="Warrington", days=2, by="Regional assessor",
+                      on="2014-03-31", over_cap="The only council running this service")
+        store.record(result, rulebook=engine.rulebook, sources=[], supersede="A corrected return")
         data = store.export()
     assert {event["kind"] for event in data["events"]} == set(EVENT_KINDS)
     return data
@@ -204,7 +223,7 @@ def test_a_nul_in_a_note_is_refused_before_the_database_sees_it(exported: dict[s
 def test_export_import_export_is_identical_and_carries_its_digest(exported: dict[str, Any], db: str) -> None:  # noqa: F811
     assert exported["sha256"] == content_digest(exported)
     with Store(db) as store:
-        assert store.import_(copy.deepcopy(exported)) == (1, len(exported["events"]))
+        assert store.import_(copy.deepcopy(exported)) == (2, len(exported["events"]))  # a run superseded another
         assert store.export() == exported
 
 

@@ -463,9 +463,9 @@ def test_peer_matching_keeps_the_sorted_order() -> None:
             return list(made.values())
 
         def troubled(name: str, concern: Flag) -> bool:
-            mine = concern.area or f"heading:{concern.heading}"
+            # A concern of its own under the same heading, or in the same area.
             return any(
-                (flag.area or f"heading:{flag.heading}") == mine
+                flag.heading == concern.heading or (concern.area is not None and flag.area == concern.area)
                 for other, _, flags in offers if other == name for flag in flags if flag.signal == "concern"
             )
 

@@ -83,7 +83,12 @@ def test_a_gated_trigger_needs_a_concern_from_another_entry(tmp_path: Path) -> N
 
 # --- the corroboration invariant, proved at load time ---------------------------------
 
-SERIOUS_BY_ENTRY_ONE = "      all:\n        - {concern_headings: {at_least: 3}}\n        - {concern_entries: {at_least: 4}}"
+SERIOUS_BY_ENTRY_ONE = (
+    "      any:\n        - all:\n            - {concern_headings: {at_least: 3}}\n"
+    "            - {concern_entries: {at_least: 4}}\n        - all:\n"
+    "            - {concern_headings: {at_least: 2}}\n            - {concern_entries: {at_least: 3}}\n"
+    "            - {unacknowledged: {at_least: 2}}"
+)
 
 
 @pytest.mark.parametrize(
@@ -202,8 +207,9 @@ def test_on_ascof_alone_no_council_is_called_clear() -> None:
         assert item["coverage"]["headings"]["stakeholders"]["judged"] == 0
     text = run_cli("assess", str(ASCOF), "--region", "North West", "--year", "2023-24").stdout
     assert text.count("\n  Evidence: ") == 24
-    # 14: the ASCOF patterns as shares of the year's measures, and the sustained-decline pattern
-    assert re.search(r"Not enough evidence to judge in the round +14 ", text)
+    # 19: the ASCOF patterns as shares of the year's measures, a measure poor only where it is
+    # worse than England too, and no pattern on one safety figure
+    assert re.search(r"Not enough evidence to judge in the round +19 ", text)
 
 
 def test_coverage_can_be_tested_by_heading_and_as_a_share(tmp_path: Path) -> None:
@@ -253,8 +259,14 @@ def test_peers_come_from_authorities_able_to_help_in_the_area_within_the_cap() -
             assert peer.area in (concern.area, concern.heading)
             if peer.area == concern.heading and concern.area:
                 by_heading.append((item.authority, concern))
+            # Never a helper with a concern under the heading it helps with (nor in its area),
+            # nor one judged on less than half of that heading, however it was matched.
+            assert not [flag for flag in helper.flags if flag.signal == "concern" and flag.heading == concern.heading]
             own_concerns = {flag.area or flag.heading for flag in helper.flags if flag.signal == "concern"}
             assert (concern.area or concern.heading) not in own_concerns
+            assert helper.coverage is not None
+            seen = helper.coverage.headings[concern.heading]
+            assert seen.judged * 2 >= seen.total, (peer.authority, concern.heading)
     assert suggested > 5
     assert max(named.values()) <= rulebook.peers.cap
     # By heading only where nobody able to help in that area was left: each authority with
@@ -264,7 +276,20 @@ def test_peers_come_from_authorities_able_to_help_in_the_area_within_the_cap() -
             if other.tier != rulebook.tiers[0].id or other.authority == name:
                 continue
             if any(flag.signal == "excellence" and flag.area == concern.area for flag in other.flags):
-                troubled = any(flag.signal == "concern" and flag.area == concern.area for flag in other.flags)
+                own_entries = {flag.entry for flag in other.flags if flag.signal == "concern"}
+                seen = other.coverage.headings[concern.heading] if other.coverage else None
+                troubled = (
+                    any(
+                        flag.signal == "concern" and (flag.area == concern.area or flag.heading == concern.heading)
+                        for flag in other.flags
+                    )
+                    or all(
+                        flag.entry in own_entries
+                        for flag in other.flags
+                        if flag.signal == "excellence" and flag.area == concern.area
+                    )
+                    or (seen is not None and seen.judged * 2 < seen.total)
+                )
                 assert troubled or named.get(other.authority, 0) == rulebook.peers.cap, (name, concern.trigger, other.authority)
 
 

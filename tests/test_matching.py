@@ -49,9 +49,22 @@ def test_the_example_regions_matching_keeps_every_limit(
     assert set(excluded) == {offers["rochdale"], offers["trafford"], offers["oldham"]}
     _check_limits(plan, result, rulebook, days={o: d for o, d in zip(offers.values(), (5, 2, 9, 4, 3, 1), strict=True)})
     by_offer = Counter(match.offer for match in plan.matches)
-    # Wigan's 5 days could answer more, but no authority is drawn on more than the cap.
-    assert by_offer[offers["wigan"]] == rulebook.peers.cap == 3
-    assert by_offer[offers["cheshire"]] == 1
+    # A need is answered only with an option of its authority's tier (Table 1): Wigan's peer
+    # mentoring is a targeted support option, so it answers the workforce needs of authorities
+    # in targeted support, and no more of them than the cap.
+    options = {tier.id: tier.options for tier in rulebook.tiers}
+    for match in plan.matches:
+        assert match.option in options[result[match.recipient].tier], match
+    def needs(tier: str, area: str) -> int:
+        return sum(1 for item in result if item.tier == tier
+                   for flag in item.concerns if flag.counted and area in (flag.area, flag.heading))
+
+    assert needs("targeted_support", "workforce") >= 1
+    assert by_offer[offers["wigan"]] == min(needs("targeted_support", "workforce"), rulebook.peers.cap)
+    # Peer 'consultancy' is an intervention option; no authority in intervention has a finance
+    # concern, so Cheshire East's day answers nothing, though targeted support needs exist there.
+    assert needs("intervention", "finance") == 0 and needs("targeted_support", "finance") >= 1
+    assert by_offer[offers["cheshire"]] == 0
     assert len(plan.matches) + len(plan.unanswered) == sum(
         1 for item in result for flag in item.concerns if flag.counted
     )

@@ -129,9 +129,11 @@ def test_the_example_gives_flags_from_real_outcomes_and_gaps_elsewhere() -> None
     flag = next(flag for flag in manchester["flags"] if flag["trigger"] == "ascof-worst-quartile")
     assert flag["values"]["ascof.admissions_65_plus"] == 866.3  # 2C, 2023-24, as published
     assert flag["values"]["ascof.feel_safe"] == 62.5  # 4A
-    # 4B ended in 2022-23: "feel safe" is the one safety measure published, and it is enough.
-    safety = next(flag for flag in manchester["flags"] if flag["trigger"] == "ascof-safety-outcomes")
-    assert safety["values"] == {"ascof.feel_safe": 62.5}
+    # 4B ended in 2022-23: "feel safe" is the one safety measure published, and one survey
+    # figure is not a pattern of poor safety: a gap that says why, not a flag.
+    assert "ascof-safety-outcomes" not in {flag["trigger"] for flag in manchester["flags"]}
+    safety = next(gap for gap in manchester["gaps"] if gap["trigger"] == "ascof-safety-outcomes")
+    assert any("fewer than the 2 the count needs" in why for why in safety["why"]), safety["why"]
     # Halton's older people's admissions rose 77% (347.5 as 2A2 in 2022-23, 616.3 as 2C in
     # 2023-24): the rise is known through the renumbering, so the only thing missing is
     # whether it was explained, which ASCOF does not hold. A gap, not a flag.

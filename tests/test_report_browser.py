@@ -190,7 +190,7 @@ def test_coverage_history_and_the_record_show_in_the_browser(
         assert trend.count() == 2  # in the heat map and in Bolton's section
         section = page.locator("#a-e08000001").inner_text()
         assert "Last year: 2012-13: An emerging concern" in section
-        assert "Final view: Concerns in more than one area (Board): Confirmed after discussion." in section
+        assert "Final view: Concerns in more than one area, or one that persists (Board): Confirmed after discussion." in section
         assert "the authority does not see a concern: Our own figures differ." in section
         page.locator("#a-e08000001").screenshot(path=str(tmp_path / "bolton.png"))
         assert visit.problems == []

@@ -96,7 +96,9 @@ def test_verbose_text_gives_every_value_in_words() -> None:
     assert completed.returncode == 0, completed.stderr
     text = completed.stdout
     assert text.count("Verdict: ") == 23 and "Why:" in text
-    assert "values: networks.attendance_pct = 40; networks.self_assessment_returned = yes" in text
+    # A flag's values are those it rests on (the branch that held), booleans in words.
+    assert "values: networks.attendance_pct = 40\n" in text
+    assert "values: market.fragility_reported = yes\n" in text
     assert "finance.admissions_increase_explained = no" in text  # not "false"
     assert "data from: SLI Planning Group / NWTEB (illustrative)" in text
     assert " from: " not in text.replace("data from: ", "")  # one line per source, not per fact
@@ -118,7 +120,7 @@ def test_the_board_report_shows_what_the_record_adds(example_region: sli_rules.R
     assert "the authority does not see a concern: Our own figures differ." in bolton
     assert "Last year:</strong> 2012-13: An emerging concern" in bolton
     assert "Discussed with the DASS; figures agreed. (Assessor, 2013-10-01)" in bolton
-    assert "Final view:</strong> Concerns in more than one area (Board): Confirmed after discussion." in bolton
+    assert "Final view:</strong> Concerns in more than one area, or one that persists (Board): Confirmed after discussion." in bolton
     assert bolton.count("<circle") == 3
     assert 'aria-label="Verdicts by year: 2011-12 No significant concerns; 2012-13 An emerging concern; ' in bolton
     # The JSON contract is the result's own: the report adds nothing to it.

@@ -31,6 +31,21 @@ def test_the_json_ready_data_is_what_the_generic_converter_makes(default_engine:
     assert seen_flags and seen_gaps and seen_peers  # every kind of part was compared
 
 
+def test_what_a_run_remembers_of_the_year_before_is_the_generic_converters_data_too(default_engine: Engine) -> None:
+    import attrs
+
+    from sli_rules.assessment.results import LastYear, SupportGiven
+
+    item = default_engine.assess(load_facts(EXAMPLE))["Halton"]
+    assert "last_year" not in item.to_dict()  # not read from a store: left out, as before
+    remembered = LastYear("2012-13", "final", "concerns", "targeted_support", ("complaints",), "intervention", True,
+                          (SupportGiven("coaching", "Wigan", 3, "delivered", "A plan"), SupportGiven("training")))
+    item = attrs.evolve(item, last_year=remembered)
+    assert item.to_dict() == _converter().unstructure(item)
+    assert item.to_dict()["last_year"]["support"][1] == {
+        "option": "training", "provider": None, "days": None, "status": None, "outcome": None}
+
+
 def test_results_import_nothing_above_them() -> None:
     """results.py imports only what lies below every stage: the facts (for names) and
     libraries; never the engine, the explainer, the judge or the report."""

@@ -22,11 +22,11 @@ from sli_rules.rules.source import load_documents
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted(
     path
-    for folder in ("triggers", "menus", "examples")
+    for folder in ("triggers", "menus", "themes", "examples")
     for path in (ROOT / folder).rglob("*")
     if path.suffix in (".yaml", ".yml")
 )
-RULE_KINDS = ("measures", "triggers", "verdicts", "menu", "tests")
+RULE_KINDS = ("measures", "triggers", "verdicts", "menu", "tests", "theme")
 
 
 def _kind(data: Any) -> str:
@@ -97,6 +97,10 @@ def test_example_json_result_matches_the_result_schema() -> None:
          "two"),
         ("menu", {"kind": "menu", "options": [], "tiers": [
             {"id": "t", "title": "T", "verdicts": [], "options": [], "corroboration": True}]}, "True"),
+        ("theme", {"kind": "theme", "id": "market", "title": "M", "levels": ["level-1", "not-met"],
+                   "elements": [{"id": "e", "title": "E"}]}, "not-met"),
+        ("theme", {"kind": "theme", "id": "market", "title": "M", "levels": ["level-1"],
+                   "elements": [{"id": "e", "title": "E", "key": "yes"}]}, "yes"),
         ("facts", {"authority": "Halton", "year": "2013-14", "facts": {"a": [1, 2]}}, "[1, 2]"),
         ("tests", {"kind": "tests", "tests": [{"name": "n", "authority": "A", "expect": {"levl": "x"}}]},
          "levl"),

@@ -58,6 +58,7 @@ def test_a_verdict_lives_from_provisional_to_final_with_every_act_kept(store: St
 
 
 def test_a_confirmation_needs_no_reason_and_an_override_does(store: Store) -> None:
+    store.discuss("Bolton", YEAR, note="Met the DASS", by="Assessor", on="2013-10-01")
     store.finalise("Bolton", YEAR, by="Assessor")
     verdict = store.current("Bolton", YEAR)
     assert (verdict.status, verdict.level, verdict.overridden) == ("final", "concerns", False)
@@ -99,7 +100,7 @@ def test_a_new_run_makes_a_new_provisional_verdict_and_keeps_the_old_final_view(
     store: Store, result: sli_rules.RegionAssessment, default_rulebook: sli_rules.Rulebook
 ) -> None:
     store.finalise("Halton", YEAR, level="concerns", reason="Audit letter", by="Assessor")
-    second = store.record(result, rulebook=default_rulebook)
+    second = store.record(result, rulebook=default_rulebook, supersede="Corrected return")
     assert second == 2
     now = store.current("Halton", YEAR)
     assert (now.run, now.status, now.level) == (2, "provisional", "no_concerns")
@@ -158,18 +159,20 @@ def test_export_then_import_into_an_empty_store_gives_the_same_history_for_every
 ) -> None:
     store.discuss("Halton", YEAR, note="Met", by="Assessor", on="2013-10-01")
     store.finalise("Halton", YEAR, level="concerns", reason="Audit", by="Assessor")
-    store.record(result, rulebook=default_rulebook)
-    store.decide("Rochdale", YEAR, tier="intervention", accepted=False, by="Board")
+    store.record(result, rulebook=default_rulebook, supersede="Corrected return")
+    store.discuss("Rochdale", YEAR, note="Met", by="Assessor", on="2013-10-01")
+    store.finalise("Rochdale", YEAR, by="Assessor", on="2013-10-15")
+    store.decide("Rochdale", YEAR, tier="intervention", accepted=False, by="Board", on="2013-11-01")
     store.offer("Wigan", YEAR, area="workforce", option="peer-mentoring", days=4, contact="Head of Workforce")
     exported = store.export()
     with Store(other_db) as restored:
-        assert restored.import_(exported) == (2, 4)
+        assert restored.import_(exported) == (2, 7)
         for name in store.authorities():
             assert restored.history(name) == store.history(name), name
         assert restored.export() == exported
         assert restored.match(YEAR) == store.match(YEAR)
         # Ids go on from where the export left off.
-        assert restored.discuss("Halton", YEAR, note="Again", by="Assessor") == 5
+        assert restored.discuss("Halton", YEAR, note="Again", by="Assessor") == 8
         with pytest.raises(StoreError, match="not empty"):
             restored.import_(exported)
 
@@ -233,8 +236,9 @@ def test_self_assessments_are_recorded_and_the_latest_of_each_authority_read_bac
                                "staff-survey": sli_rules.OwnView("no_concern")}
     )
     wigan = sli_rules.SelfAssessment("E08000010", None, YEAR, {"complaints": sli_rules.OwnView("no_concern")})
-    for own in (first, second, wigan):
-        store.self_assess(own, by="DASS", on="2013-06-30")
+    store.self_assess(first, by="DASS", on="2013-06-30")
+    store.self_assess(second, by="DASS", on="2013-06-30", supersede="The first form was a draft")
+    store.self_assess(wigan, by="DASS", on="2013-06-30")
     assert store.self_assessments(YEAR) == (
         sli_rules.SelfAssessment("Halton", "E06000006", YEAR, second.views),
         sli_rules.SelfAssessment("Wigan", "E08000010", YEAR, wigan.views),
@@ -243,4 +247,5 @@ def test_self_assessments_are_recorded_and_the_latest_of_each_authority_read_bac
     assert [event.data["views"]["complaints"]["view"] for event in year.self_assessments] == ["unsure", "concern"]
     assert store.self_assessments("2014-15") == ()
     with pytest.raises(StoreError, match="no authority 'Haltom' in the store"):
-        store.self_assess(sli_rules.SelfAssessment("Haltom", None, YEAR, {}), by="DASS")
+        store.self_assess(sli_rules.SelfAssessment("Haltom", None, YEAR, {"complaints": sli_rules.OwnView("unsure")}),
+                          by="DASS")

@@ -465,7 +465,8 @@ class _YearColumns:
         def value(true: int, false: int) -> float | None:
             unknown, decided = facts - true - false, true + false
             if count.scale == "all":
-                return 0.0 if false else (None if unknown or not decided else 1.0)
+                # False on one failure; a pattern of fewer than `min_data` facts never holds.
+                return 0.0 if false else (None if unknown or decided < max(count.min_data, 1) else 1.0)
             if decided < count.min_data or (count.scale == "share" and not decided):
                 return None
             return true / decided if count.scale == "share" else float(true)

@@ -116,6 +116,7 @@ class Engine:
         progress: Progress | None = None,
         self_assessments: Sequence[SelfAssessment] = (),
         last_year: Mapping[str, Collection[str]] | None = None,
+        years_before: Mapping[str, Sequence[Collection[str]]] | None = None,
     ) -> RegionAssessment:
         """Assess every authority of a region (a Region, or paths to fact files).
 
@@ -124,13 +125,17 @@ class Engine:
         counted for each authority the year before its earliest year here (from the store:
         `Store.flagged_last_year`), for the key `persistent`. Within a run of several years,
         each year's persistent concerns come from the year before in the same run.
+        `years_before` gives, the same way, the concerns counted in each of the years before
+        the earliest here, last year first (from the final view where one is on record), for
+        `persistent` with `years`; its first year stands for `last_year` where that is not
+        given.
 
         The region goes through each stage once, in order: read, bind, derive, evaluate,
         judge, recommend. Each authority's flags and gaps (with the record of what decided
         each trigger) and the words of the result (messages, evidence, reasons) are made when
         first read: a program that wants only the verdicts never pays for them.
         """
-        run = _Run(self, region, self_assessments, last_year)
+        run = _Run(self, region, self_assessments, last_year, years_before)
         judged = run.judge_all(progress)
         recommendations = recommend.recommend(run.rulebook, [verdict for verdict, _ in judged])
         return RegionAssessment(
@@ -148,6 +153,7 @@ class Engine:
         progress: Progress | None = None,
         self_assessments: Sequence[SelfAssessment] = (),
         last_year: Mapping[str, Collection[str]] | None = None,
+        years_before: Mapping[str, Sequence[Collection[str]]] | None = None,
     ) -> AssessmentStream:
         """`assess`, one authority at a time, in bounded memory: the same assessments in the
         same order, each made as it is asked for and kept by no one but the caller.
@@ -159,7 +165,7 @@ class Engine:
         The stream's `rulebook_digest`, `levels`, `warnings` ... are known at once, and its
         `summary()` once it is exhausted.
         """
-        return AssessmentStream(_Run(self, region, self_assessments, last_year), progress)
+        return AssessmentStream(_Run(self, region, self_assessments, last_year, years_before), progress)
 
     def _decide(
         self,
@@ -198,6 +204,7 @@ class _Run:
         region: Region | str | Path | Sequence[str | Path] | None,
         self_assessments: Sequence[SelfAssessment],
         last_year: Mapping[str, Collection[str]] | None,
+        years_before: Mapping[str, Sequence[Collection[str]]] | None = None,
     ) -> None:
         self.engine = engine
         self.compiled = engine._compiled  # one snapshot: a reload meanwhile does not mix rulebooks
@@ -205,6 +212,9 @@ class _Run:
         self.bound = bind(_as_region(region), self.rulebook)
         self.derived = derive(self.compiled.plan, self.rulebook, self.bound)
         self.own = {(_key(view.code, view.authority), view.year): view for view in self_assessments}
+        self.years_before = years_before
+        if last_year is None and years_before is not None:
+            last_year = {key: years[0] for key, years in years_before.items() if years}
         self.last_year = last_year
         # Each authority-year's counted concerns: a year's persistent concerns are the year before's.
         self.flagged: dict[tuple[str, str], frozenset[str]] = {}
@@ -213,6 +223,8 @@ class _Run:
         self._years_before: dict[str, str] = {}
         # The years whose next year is in the run too.
         self._followed = frozenset(previous_year(year) for year in self.derived.years)
+        # The year before the run's earliest: where the years given from outside begin.
+        self._outside = previous_year(min(self.derived.years, key=year_start)) if self.derived.years else ""
 
     def __len__(self) -> int:
         return len(self.bound.authorities)
@@ -259,12 +271,17 @@ class _Run:
         authority's own view, flagged the year before) is on the verdict's outline flags."""
         outlines = self.outlines
         flags, gaps = [], []
-        for flag, gap, outcome in zip(outlines.flags, outlines.gaps, outcomes, strict=True):
+        item = self.bound.authorities[index]
+        spans = self.rulebook.spans
+        triggers = self.rulebook.triggers
+        for trigger, flag, gap, outcome in zip(triggers, outlines.flags, outlines.gaps, outcomes, strict=True):
+            if spans and not trigger.applies_in(item.year):
+                continue  # not applicable that year: neither flagged, cleared nor a gap
             if outcome is True:
                 flags.append(flag)
             elif outcome is None:
                 gaps.append(gap)
-        return self._judged(self.bound.authorities[index], flags, gaps)
+        return self._judged(item, flags, gaps)
 
     def _judged(self, item: AuthorityFacts, flags: Sequence[Flag], gaps: Sequence[Gap]) -> judge.Verdict:
         key = _key(item.code, item.authority)
@@ -281,12 +298,29 @@ class _Run:
             views={trigger: found.view for trigger, found in view.views.items()} if view else None,
             comments={trigger: found.comment for trigger, found in view.views.items()} if view else None,
             last_year=before,
+            years_before=self._years_before_of(key, item.authority, last),
             choose=self.compiled.choose,
         )
         if item.year in self._followed:  # a later year of the run reads this year's concerns
             flagged = verdict.tally.flagged & self.rulebook.concern_triggers  # the counted concerns
             self.flagged[(key, item.year)] = self._same.setdefault(flagged, flagged)  # one object per set
         return verdict
+
+    def _years_before_of(self, key: str, authority: str, year: str) -> list[Collection[str]]:
+        """The counted concerns of an authority in `year` and each year before it, as far back
+        as they are known without a break: from this run, then from the years given."""
+        found: list[Collection[str]] = []
+        while (key, year) in self.flagged:
+            found.append(self.flagged[(key, year)])
+            year = previous_year(year)
+        if year == self._outside:
+            if self.years_before is not None:
+                found.extend(self.years_before.get(key, self.years_before.get(authority, ())))
+            elif self.last_year is not None:
+                known = self.last_year.get(key, self.last_year.get(authority))
+                if known is not None:
+                    found.append(known)
+        return found
 
     def judge_all(self, progress: Progress | None) -> list[tuple[judge.Verdict, Findings]]:
         """Every authority's verdict and findings, in the region's order (judged year by year)."""
@@ -371,9 +405,12 @@ class _Outlines:
 
 
 def _for_peers(verdict: judge.Verdict) -> judge.Verdict:
-    """A verdict cut down to what choosing peers reads: its level and flags (no gaps, no tally)."""
+    """A verdict cut down to what choosing peers reads: its level, flags, what was judged by
+    heading and last year's concerns (no gaps, nothing else of the tally)."""
+    judged = attrs.evolve(Tally.empty(), judged=verdict.tally.judged, totals=verdict.tally.totals)
     return judge.Verdict(
-        verdict.authority, verdict.code, verdict.year, verdict.level, verdict.flags, (), Tally.empty(), ()
+        verdict.authority, verdict.code, verdict.year, verdict.level, verdict.flags, (), judged, (),
+        before=verdict.before,
     )
 
 
@@ -406,6 +443,7 @@ def _assessment(
         peers=recommendation.peers,
         tier_note=recommendation.tier.note,
         coverage=_coverage(verdict.tally),
+        caveats=verdict.caveats,
     )
 
 

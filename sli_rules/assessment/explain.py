@@ -35,6 +35,7 @@ from ..rules.model import (
     RegionRef,
     Rulebook,
     StatRef,
+    Test,
     Trigger,
     previous_year,
     year_start,
@@ -93,7 +94,9 @@ class Explainer:
                 self._place[id(test)] = plan.test_index[test]
                 if isinstance(test, Count):
                     self._each[id(test)] = tuple(
-                        FactTest(fact, test.change, test.where, test.location) for fact in test.facts
+                        FactTest(fact, test.change, where, test.location)
+                        for fact in test.facts
+                        for where in test.wheres
                     )
                 for each in self._each.get(id(test), (test,)) if isinstance(test, Count) else (test,):
                     assert isinstance(each, FactTest)
@@ -152,6 +155,11 @@ class Explainer:
         if test.test.op == "present":
             state = "present" if value is not None else "missing"
             return f"{subject} is {state} (wanted {'present' if test.test.present else 'missing'})"
+        if test.test.op == "has_national":
+            figure = self.slot_value(RefSlot(test.fact, None, NationalRef()), row)
+            given = "given" if figure is not None else "not given"
+            wanted = "given" if test.test.present else "not given"
+            return f"England's figure of {subject} is {given} (wanted {wanted})"
         if test.test.op == "has_counts":
             bound = self.slot_value(BoundSlot(test.fact, "lower", test.test.confidence), row)
             given = "given" if bound is not None else "not given"
@@ -173,10 +181,15 @@ class Explainer:
         outcomes = record.parts[slot]
         counted = [fact for fact, outcome in zip(count.facts, outcomes, strict=True) if outcome is True]
         judged = sum(1 for outcome in outcomes if outcome is not None)
-        where = count.where
-        refs = "".join(
-            (", " if index else " ") + (show(ref.value) if isinstance(ref, LiteralRef) else _ref_words(ref))
-            for index, ref in enumerate(where.refs)
+        said = " and ".join(
+            trend_words(where.op, where.years, where.significant, where.confidence, plural=True)
+            if OPERATORS[where.op].reads == "trend"
+            else OPERATORS[where.op].plural
+            + "".join(
+                (", " if index else " ") + (show(ref.value) if isinstance(ref, LiteralRef) else _ref_words(ref))
+                for index, ref in enumerate(where.refs)
+            )
+            for where in count.wheres
         )
         test = count.test
         if count.scale == "all":
@@ -186,20 +199,21 @@ class Explainer:
         else:
             wanted = f"{test.op.replace('_', ' ')} " + " and ".join(show(number) for number in test.numbers)
         share = f" ({show(len(counted) / judged * 100)}%)" if count.scale == "share" and judged else ""
-        said = (
-            trend_words(where.op, where.years, where.significant, where.confidence, plural=True)
-            if OPERATORS[where.op].reads == "trend" else OPERATORS[where.op].plural + refs
-        )
         text = f"{len(counted)} of the {judged} facts with data{share} {said} (wanted {wanted})"
         if counted:
             text += ": " + ", ".join(counted)
         return text
 
     def values(self, trigger: Trigger, item: AuthorityFacts, record: Record) -> dict[str, Any]:
-        """The facts a flag rests on, with this year's values."""
+        """The facts a flag rests on, with this year's values: those of the tests that decided
+        it (for an `any`, the branch that held), not those of a branch that did not, nor those a
+        test of what the file gives (counts, England's figure) merely found present."""
         found: dict[str, Any] = {}
         given = item.facts
-        for shown in self._shown[trigger.id]:
+        decisive = set(self.decisive(trigger.when, record))
+        for test, shown in zip(leaves(trigger.when), self._shown[trigger.id], strict=True):
+            if test not in decisive or all(where.op in _AVAILABILITY for where in _wheres(test)):
+                continue
             if isinstance(shown, Count):
                 outcomes = record.parts[self.plan.count_slots[shown]]
                 facts: Sequence[str] = [
@@ -365,7 +379,10 @@ class Explainer:
         flags: list[Flag] = []
         gaps: list[Gap] = []
         marks = iter(judged) if judged is not None else None
+        spans = self.rulebook.spans
         for trigger, outcome in zip(self.rulebook.triggers, record.outcomes, strict=True):
+            if spans and not trigger.applies_in(item.year):
+                continue  # not applicable that year: neither flagged, cleared nor a gap
             if outcome is True:
                 flag = self.flag(trigger, item, record, texts, counted=True)
                 if marks is not None:
@@ -426,6 +443,15 @@ class Explainer:
             if isinstance(test, FactTest):
                 self._why_test(test, item, row, missing, why)
             else:
+                decided = sum(
+                    1 for outcome in record.parts[self.plan.count_slots[test]] if outcome is not None
+                )
+                if decided and test.min_data > decided:
+                    why.append(
+                        f"only {decided} of the {len(test.facts)} counted facts could be judged this year, fewer "
+                        f"than the {test.min_data} the count needs (min_data): a pattern is never read from fewer"
+                    )
+                    continue
                 why.append(f"none of the {len(test.facts)} counted facts could be judged")
                 start = year_start(item.year)
                 for each in self._each[id(test)]:
@@ -571,3 +597,11 @@ def _ref_words(ref: Reference) -> str:
     if ref.plus != 0.0:
         text += f" {'+' if ref.plus > 0 else '−'} {show(abs(ref.plus))}"
     return text.replace("_", " ") if not isinstance(ref, FactRef) else text
+
+
+# Tests of what a file gives rather than of performance: a flag does not rest on their facts.
+_AVAILABILITY = frozenset({"has_counts", "has_national"})
+
+
+def _wheres(test: FactTest | Count) -> tuple[Test, ...]:
+    return test.wheres if isinstance(test, Count) else (test.test,)

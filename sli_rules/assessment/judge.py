@@ -23,10 +23,12 @@ from ..rules.operators import OPERATORS
 from ..rules.policy import Tally, choose_level, holds
 from ..rules.verdict_keys import VERDICT_KEYS, key_words
 
-__all__ = ["Tally", "Verdict", "choose_level", "counted", "describe", "judge", "reasons", "tally"]
+__all__ = [
+    "ASCOF_ALONE", "Tally", "Verdict", "caveats", "choose_level", "counted", "describe", "judge", "reasons", "tally",
+]
 
 from ..words import Deferred
-from .results import Later, written
+from .results import Caveat, Later, written
 
 if TYPE_CHECKING:
     from .results import Flag, Gap
@@ -40,6 +42,8 @@ def tally(
     *,
     views: Mapping[str, str] | None = None,
     last_year: Collection[str] | None = None,
+    year: str | None = None,
+    years_before: Sequence[Collection[str]] = (),
 ) -> Tally:
     """What the policy counts, from an authority's flags (only counted ones) and gaps, with
     its own view of each trigger (`views`: trigger → concern, no_concern or unsure) and the
@@ -68,7 +72,7 @@ def tally(
             unacknowledged += 1
         if last_year is not None and trigger in last_year:
             persistent += 1
-    totals = rulebook.concern_totals
+    totals = rulebook.concern_totals_in(year)  # only the triggers that apply in the year
     judged = totals.copy()
     gaps_seen = 0
     concern_triggers = rulebook.concern_triggers
@@ -86,7 +90,25 @@ def tally(
         totals,  # the rulebook's own, the same for every authority: read, never changed
         unacknowledged,
         persistent,
+        _persisting(entry_of, entries, years_before),
     )
+
+
+def _persisting(
+    entry_of: Mapping[str, str], entries: Mapping[str, set[str]], years_before: Sequence[Collection[str]]
+) -> tuple[int, ...]:
+    """How many entries with a counted concern this year were also flagged in each of the
+    1, 2, ... years before (`years_before`: each year's counted concern triggers, last year
+    first), the first number this year's own. By entry: a problem read by two sibling
+    triggers in turn is still the same problem persisting."""
+    running = set().union(*entries.values()) if entries else set()
+    found = [len(running)]
+    for triggers in years_before:
+        if not running:
+            break
+        running &= {entry_of[trigger] for trigger in triggers if trigger in entry_of}
+        found.append(len(running))
+    return tuple(found)
 
 
 def counted(rulebook: Rulebook, flags: Sequence[Flag]) -> tuple[Flag, ...]:
@@ -142,6 +164,8 @@ class Verdict:
     gaps: tuple[Gap, ...]
     tally: Tally
     _reasons: tuple[str, ...] | Later[tuple[str, ...]] = attrs.field(alias="reasons")
+    caveats: tuple[Caveat, ...] = ()
+    before: Collection[str] | None = None  # the concerns counted the year before, where known
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -164,18 +188,45 @@ def judge(
     views: Mapping[str, str] | None = None,
     comments: Mapping[str, str | None] | None = None,
     last_year: Collection[str] | None = None,
+    years_before: Sequence[Collection[str]] = (),
     choose: Callable[[Tally], Level] | None = None,
 ) -> Verdict:
     """The verdict on one authority's findings: the first level of the policy that holds
     (`choose`, the policy worked out once, a `LevelChooser` of the rulebook's levels, for a
-    caller judging many authorities)."""
+    caller judging many authorities). `years_before`: the counted concerns flagged in each
+    year before this one, last year first, as far back as they are known (for `persistent`
+    with `years`)."""
     judged = counted(rulebook, flags)
     if views is not None or last_year is not None:
         judged = tuple(_annotated(flag, views, comments, last_year) for flag in judged)
-    found = tally(rulebook, judged, gaps, views=views, last_year=last_year)
+    found = tally(rulebook, judged, gaps, views=views, last_year=last_year, year=year, years_before=years_before)
     level = choose(found) if choose is not None else choose_level(rulebook.levels, found)
-    why: Deferred[tuple[str, ...]] = Deferred(_reasons, level, found, judged, len(gaps), rulebook.headings)
-    return Verdict(authority, code, year, level, judged, tuple(gaps), found, why)
+    why: Deferred[tuple[str, ...]] = Deferred(
+        _reasons, level, found, judged, len(gaps), rulebook.headings, _out_of_span(rulebook, year)
+    )
+    return Verdict(
+        authority, code, year, level, judged, tuple(gaps), found, why, caveats(rulebook, judged), last_year
+    )
+
+
+# The Department of Health and Social Care on the framework's use: its measures are one view of
+# outcomes, not a judgement of a council. Shown wherever a verdict's concerns rest on them alone.
+ASCOF_ALONE = Caveat(
+    "ascof-alone",
+    "ASCOF measures alone cannot be used to judge how effective an authority is (Department of "
+    "Health and Social Care): every concern counted here comes from ASCOF, so read this verdict "
+    "beside the authority's finances, workforce, stakeholders and local intelligence before "
+    "taking a view.",
+)
+
+
+def caveats(rulebook: Rulebook, flags: Sequence[Flag]) -> tuple[Caveat, ...]:
+    """What a reader must know before relying on the verdict: `ascof-alone` where there are
+    counted concerns and every one of them reads ASCOF measures alone."""
+    concerns = [flag.trigger for flag in flags if flag.counted and flag.signal == "concern"]
+    if concerns and all(trigger in rulebook.ascof_only for trigger in concerns):
+        return (ASCOF_ALONE,)
+    return ()
 
 
 def describe(condition: VerdictCondition, tally: Tally, headings: dict[str, str]) -> list[str]:
@@ -236,10 +287,22 @@ def evidence_seen(tally: Tally, headings: dict[str, str]) -> str:
     )
 
 
+def _out_of_span(rulebook: Rulebook, year: str) -> tuple[str, ...]:
+    """The triggers not applicable in `year`, each with its span, in words."""
+    return tuple(f"{trigger.id} ({trigger.span})" for trigger in rulebook.not_applicable_in(year))
+
+
 def _reasons(
-    level: Level, tally: Tally, flags: Sequence[Flag], gaps: int, headings: dict[str, str]
+    level: Level, tally: Tally, flags: Sequence[Flag], gaps: int, headings: dict[str, str],
+    out_of_span: tuple[str, ...] = (),
 ) -> tuple[str, ...]:
-    return tuple(reasons(level, tally, flags, gaps, headings))
+    found = reasons(level, tally, flags, gaps, headings)
+    if out_of_span:
+        found.append(
+            "Not applicable this year, outside their span of years (neither judged nor counted in the "
+            f"evidence): {', '.join(out_of_span)}"
+        )
+    return tuple(found)
 
 
 def reasons(
@@ -268,9 +331,28 @@ def reasons(
     excellent = [flag.trigger for flag in flags if flag.signal == "excellence"]
     if excellent:
         found.append(f"Excellence to celebrate: {', '.join(excellent)}")
+    found += mixed_evidence(flags)
     if gaps:
         found.append(
             f"{gaps} trigger{'s' if gaps != 1 else ''} could not be judged for want of data: "
             "the verdict may understate the concerns"
         )
+    return found
+
+
+def mixed_evidence(flags: Sequence[Flag]) -> list[str]:
+    """A concern and a strength read from the same entry, told so in words: the evidence
+    points both ways, and the strength is not offered to others while the concern stands."""
+    concerns: dict[str, list[str]] = {}
+    for flag in flags:
+        if flag.signal == "concern" and flag.entry:
+            concerns.setdefault(flag.entry, []).append(flag.trigger)
+    found = []
+    for flag in flags:
+        if flag.signal == "excellence" and flag.entry in concerns:
+            found.append(
+                f"Mixed evidence from {flag.entry}: the concern {', '.join(concerns[flag.entry])} and the strength "
+                f"{flag.trigger} read the same evidence, poor on part of it and among the best on another; "
+                "the strength is celebrated but not offered to other authorities while the concern stands"
+            )
     return found

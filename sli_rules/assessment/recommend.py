@@ -3,15 +3,18 @@
 Options are ranked by how many of the authority's concern headings and areas they suit,
 keeping the menu's order among equals. Peers are authorities not in difficulty themselves with
 excellence in the area of a concern (its heading only where no one has that area), each
-suggestion naming the concern it answers; no authority is asked for a disproportionate amount
-of time (MoU 2.1 g): the least-asked candidate comes first, and the menu caps how often.
+suggestion naming the concern it answers. A peer never has a concern under the heading it
+would help with, was judged on at least half of that heading's concern triggers, and was not
+flagged there the year before, however it was matched; no authority is asked for a
+disproportionate amount of time (MoU 2.1 g): the least-asked candidate comes first, and the
+menu caps how often.
 """
 
 from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import attrs
 
@@ -47,6 +50,7 @@ def match_peers(
     rulebook: Rulebook,
     needs: Sequence[tuple[str, Sequence[Flag]]],
     offers: Sequence[tuple[str, str | None, Sequence[Flag]]],
+    unfit: Mapping[str, Collection[str]] | None = None,
 ) -> dict[str, tuple[Peer, ...]]:
     """Peers for each authority in need, from authorities able to offer (one year's region).
 
@@ -54,20 +58,33 @@ def match_peers(
     `offers` are (authority, code, flags) of the authorities whose own tier is the least
     intensive one: an authority in difficulty is never asked to help. Each counted concern is
     matched by its area first, by its heading only when no authority has excellence in that
-    area; never to an authority with a concern in the same area itself. The least-asked
-    candidate comes first, and no authority is named more than the menu's `cap` times, nor
-    more than `per_authority` peers suggested to one authority (MoU 2.1g).
+    area; never to an authority with a concern under the same heading (or in the same area)
+    itself, nor to one `unfit` for it (authority → the topics, `area:x` or `heading:y`, it may
+    not help with: judged on too little of the heading, flagged there last year), whichever
+    way it is matched. Excellence read from the same entry as one of the authority's own
+    concerns is not offered. The least-asked candidate comes first, and no authority is named
+    more than the menu's `cap` times, nor more than `per_authority` peers suggested to one
+    authority (MoU 2.1g).
     """
     limits = rulebook.peers
     asked: Counter[str] = Counter()
     # Per topic ("area:x" or "heading:y"), each able authority's first excellence flag there.
     able: dict[str, dict[str, tuple[str | None, Flag]]] = {}
-    troubled: dict[str, set[str]] = {}  # authority -> the areas it has a concern in itself
+    # authority -> the topics it may not help with: its own concerns' areas and headings, and
+    # what the caller found unfit.
+    troubled: dict[str, set[str]] = {name: set(topics) for name, topics in (unfit or {}).items()}
     for name, code, flags in offers:
+        concern_entries = set()
         for flag in flags:
             if flag.signal == "concern":
-                troubled.setdefault(name, set()).add(flag.area or f"heading:{flag.heading}")
-                continue
+                mine = troubled.setdefault(name, set())
+                mine.add(f"heading:{flag.heading}")
+                if flag.area:
+                    mine.add(f"area:{flag.area}")
+                concern_entries.add(flag.entry)
+        for flag in flags:
+            if flag.signal == "concern" or (flag.entry is not None and flag.entry in concern_entries):
+                continue  # a strength of the same evidence as its own concern is not offered
             for topic in (f"area:{flag.area}" if flag.area else None, f"heading:{flag.heading}"):
                 if topic:
                     able.setdefault(topic, {}).setdefault(name, (code, flag))
@@ -75,7 +92,7 @@ def match_peers(
     # candidates without a concern in that area: stale entries are refreshed when they come to
     # the top, so that no candidate list is sorted, nor passed over, for every authority in need.
     order = {name: position for position, (name, _, _) in enumerate(offers)}
-    heaps: dict[tuple[str, str], list[tuple[int, int, str]]] = {}
+    heaps: dict[tuple[str, ...], list[tuple[int, int, str]]] = {}
     found: dict[str, tuple[Peer, ...]] = {}
     # The topics tried for a concern of a heading and area, in order (written once, not per flag).
     tried: dict[tuple[str, str | None], tuple[str, ...]] = {}
@@ -106,7 +123,7 @@ def match_peers(
 def _next_peer(
     topic: str,
     able: dict[str, dict[str, tuple[str | None, Flag]]],
-    heaps: dict[tuple[str, str], list[tuple[int, int, str]]],
+    heaps: dict[tuple[str, ...], list[tuple[int, int, str]]],
     asked: Counter[str],
     order: dict[str, int],
     cap: int,
@@ -118,13 +135,14 @@ def _next_peer(
     candidates = able.get(topic)
     if not candidates:
         return None
-    concern_topic = concern.area or f"heading:{concern.heading}"
-    heap = heaps.get((topic, concern_topic))
+    # Unfit for this concern: a concern (or an unfitness) in its area or under its heading.
+    concern_topics = (f"heading:{concern.heading}", *((f"area:{concern.area}",) if concern.area else ()))
+    heap = heaps.get((topic, *concern_topics))
     if heap is None:
-        heap = heaps[(topic, concern_topic)] = [
+        heap = heaps[(topic, *concern_topics)] = [
             (asked[name], order[name], name)
             for name in candidates
-            if concern_topic not in troubled.get(name, ())
+            if not any(found in troubled.get(name, ()) for found in concern_topics)
         ]
         heapq.heapify(heap)
     passed: list[tuple[int, int, str]] = []  # at most the authority itself and its peers so far
@@ -187,14 +205,33 @@ def match_all_peers(rulebook: Rulebook, verdicts: Sequence[Verdict]) -> dict[tup
             for verdict in sorted(same_year, key=lambda verdict: severity[verdict.level.id])
         ]
         least = rulebook.tiers[0].id
-        offers = [
-            (verdict.authority, verdict.code, verdict.flags)
-            for verdict in same_year
-            if rulebook.tier_for(verdict.level.id).id == least
-        ]
-        for name, found in match_peers(rulebook, needs, offers).items():
+        able = [verdict for verdict in same_year if rulebook.tier_for(verdict.level.id).id == least]
+        offers = [(verdict.authority, verdict.code, verdict.flags) for verdict in able]
+        unfit = {verdict.authority: unfit_topics(rulebook, verdict) for verdict in able}
+        for name, found in match_peers(rulebook, needs, offers, unfit).items():
             peers[(name, year)] = found
     return peers
+
+
+def unfit_topics(rulebook: Rulebook, verdict: Verdict) -> set[str]:
+    """What an authority may not help others with, beyond its own concerns this year: a
+    heading of which it was judged on less than half the concern triggers (its strength there
+    is seen on too little), and the areas and headings of the concerns counted for it the year
+    before (a problem of last year is not yet a strength to lend)."""
+    found = {
+        f"heading:{heading}"
+        for heading, total in verdict.tally.totals.items()
+        if total and verdict.tally.judged.get(heading, 0) * 2 < total
+    }
+    for trigger_id in verdict.before or ():
+        try:
+            trigger = rulebook.trigger(trigger_id)
+        except KeyError:
+            continue  # a trigger of last year's rulebook that this one no longer has
+        found.add(f"heading:{trigger.heading}")
+        if trigger.area:
+            found.add(f"area:{trigger.area}")
+    return found
 
 
 # The options of a tier ranked for a list of concern topics: the same for every authority

@@ -132,6 +132,41 @@ class Peer:
 
 
 @attrs.frozen
+class Caveat:
+    """What a reader must know before relying on a verdict (e.g. `ascof-alone`)."""
+
+    id: str
+    text: str
+
+
+@attrs.frozen
+class SupportGiven:
+    """Support recorded for an authority: a menu option, who gave it, the days, how it stands."""
+
+    option: str
+    provider: str | None = None
+    days: int | None = None
+    status: str | None = None
+    outcome: str | None = None
+
+
+@attrs.frozen
+class LastYear:
+    """What an assessment remembers of the year before, from the store: the final view where
+    one was taken (its level, tier and the concerns it confirmed), else the provisional verdict
+    (`status` says which); the Board's decision, declined or not, and the support given."""
+
+    year: str
+    status: str  # final | provisional
+    level: str
+    tier: str
+    concerns: tuple[str, ...]
+    decision: str | None = None  # the tier the Board decided, where it decided
+    declined: bool = False  # the authority declined the Board's decision (MoU 2.1i)
+    support: tuple[SupportGiven, ...] = ()
+
+
+@attrs.frozen
 class AuthorityAssessment:
     """One authority's assessment for one year: flags, gaps, verdict, tier and support."""
 
@@ -152,6 +187,8 @@ class AuthorityAssessment:
     peers: tuple[Peer, ...] = ()
     tier_note: str | None = None
     coverage: Coverage | None = None
+    caveats: tuple[Caveat, ...] = ()
+    last_year: LastYear | None = None  # the year before as it stands on record, where known
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -351,6 +388,26 @@ def _assessment_data(item: AuthorityAssessment) -> dict[str, Any]:
         ],
         "tier_note": item.tier_note,
         "coverage": _coverage_data(item.coverage),
+        "caveats": [{"id": caveat.id, "text": caveat.text} for caveat in item.caveats],
+        # Only an assessment that read the store has it: other output stays as it was.
+        **({"last_year": _last_year_data(item.last_year)} if item.last_year is not None else {}),
+    }
+
+
+def _last_year_data(last: LastYear) -> dict[str, Any]:
+    return {
+        "year": last.year,
+        "status": last.status,
+        "level": last.level,
+        "tier": last.tier,
+        "concerns": list(last.concerns),
+        "decision": last.decision,
+        "declined": last.declined,
+        "support": [
+            {"option": given.option, "provider": given.provider, "days": given.days, "status": given.status,
+             "outcome": given.outcome}
+            for given in last.support
+        ],
     }
 
 
@@ -368,6 +425,8 @@ def _converter() -> cattrs.Converter:
         for field in attrs.fields(AuthorityAssessment)
         if field.name != field.alias
     }
+    # Only an assessment that read the store has it: other output stays as it was.
+    deferred["last_year"] = override(omit_if_default=True)
     converter.register_unstructure_hook(
         AuthorityAssessment, make_dict_unstructure_fn(AuthorityAssessment, converter, **deferred)
     )

@@ -11,6 +11,7 @@ import attrs
 
 from ..errors import Problem, Problems, RulebookError, did_you_mean
 from ..facts import AuthorityFacts, Region, _Invalid, _record, assemble, bind, check_value, load_facts
+from ..facts.selfassess import VIEWS, OwnView, SelfAssessment
 from ..rules.convert import structure, type_name
 from ..rules.model import ExpectSpec, Rulebook, TestsFile
 from ..rules.source import Document, Where, display_path, load_documents, walk_files
@@ -162,12 +163,23 @@ def _run_case(engine: Engine, document: Document, index: int, case: Any, region:
         )
     changed = _with_overrides(engine, target, case)
     authorities = tuple(changed if item is target else item for item in region.authorities)
+    key = target.code or target.authority
+    own = (
+        [SelfAssessment(target.authority, target.code, target.year, {
+            trigger: OwnView(view) for trigger, view in case.views.items()
+        })]
+        if case.views else []
+    )
     try:
         # The published figures come along: {national: value} reads England's row of the file.
-        assessment = engine.assess(Region(
-            authorities, region.paths, references=region.references, publications=region.publications,
-            reference_paths=region.reference_paths, council_type_values=region.council_type_values,
-        ))[case.authority]
+        assessment = engine.assess(
+            Region(
+                authorities, region.paths, references=region.references, publications=region.publications,
+                reference_paths=region.reference_paths, council_type_values=region.council_type_values,
+            ),
+            self_assessments=own,
+            years_before={key: [frozenset(year) for year in case.flagged_before]} if case.flagged_before else None,
+        )[case.authority]
     except Exception as error:
         return CaseResult(document.path, line, case.name, False, (f"could not assess: {error}",), None)
     return CaseResult(document.path, line, case.name, *_compare(case.expect, assessment), assessment)
@@ -257,7 +269,8 @@ def check_test_files(rulebook: Rulebook, paths: Sequence[str | Path]) -> list[Pr
     """Every problem in rule test files that can be found without running them, located:
     unreadable or malformed files, an authority not in the test region, trigger ids, verdict
     levels and tiers the rulebook does not have, and unknown fact ids or bad values in the
-    `facts`, `previous` and `remove` overrides, each with a did-you-mean where one is close."""
+    `facts`, `previous` and `remove` overrides, the triggers of `flagged_before` and the
+    `views`, each with a did-you-mean where one is close."""
     problems = Problems()
     for document, parsed, region in _read_test_files(paths, problems, rulebook):
         for index, case in enumerate(parsed.tests):
@@ -307,6 +320,24 @@ def _check_case(
                 document.problem(problems, (*where, key, fact), f"'{fact}': {checked.message}", hint=checked.hint)
     for position, fact in enumerate(case.remove):
         _known_fact(rulebook, document, (*where, "remove", position), fact, year, known, problems, key=False)
+    for before, flagged in enumerate(case.flagged_before):
+        for position, trigger in enumerate(flagged):
+            if trigger not in triggers:
+                document.problem(
+                    problems, (*where, "flagged_before", before, position),
+                    f"unknown trigger '{trigger}' in flagged_before",
+                    hint=did_you_mean(trigger, triggers) or "no trigger of the rulebook has this id",
+                )
+    for trigger, view in case.views.items():
+        if trigger not in rulebook.concern_triggers:
+            document.problem(
+                problems, (*where, "views", trigger), f"'{trigger}' is not a concern trigger of the rulebook", key=True,
+                hint=did_you_mean(trigger, sorted(rulebook.concern_triggers)),
+            )
+        elif view not in VIEWS:
+            document.problem(
+                problems, (*where, "views", trigger), f"unknown view {view!r}", hint=f"one of: {', '.join(VIEWS)}"
+            )
 
 
 def _known_fact(

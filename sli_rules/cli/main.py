@@ -12,6 +12,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from .._version import __version__
 from ..assessment.backends import EngineFallbackWarning
@@ -84,6 +85,11 @@ def _parser() -> argparse.ArgumentParser:
     assess.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     assess.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of standard output")
     assess.add_argument("-v", "--verbose", action="store_true", help="text: every flag's values, tests and sources")
+    assess.add_argument(
+        "--db", metavar="DB",
+        help="the store: assess with what it knows (thematic reviews, own views, last year's concerns), "
+        "as `record` does, without recording",
+    )
 
     explain = commands.add_parser("explain", help="explain one authority's verdict")
     # Optional to argparse, which would otherwise call PATH required too; checked in _explain.
@@ -221,17 +227,23 @@ def _assess(arguments: argparse.Namespace) -> int:
         check_output(arguments.output, reads=reads)  # before the work, not only after it
     progress = Progress.for_arguments(arguments)
     engine = engine_of(arguments, progress)
-    region = _region(arguments, engine)
+    known: dict[str, Any] = {}
+    region: Any  # a Region; with --db, its store's facts added before it is bound
+    if arguments.db:
+        with progress.step("loading the facts"):
+            region, known = cycle_cli.with_store(arguments)
+    else:
+        region = _region(arguments, engine)
     if arguments.format in STREAMED_FORMATS:
         # Written as it is made, one assessment at a time: bounded memory for any region.
-        stream = engine.assess_iter(region, progress=progress.counter("assessed"))  # type: ignore[arg-type]
+        stream = engine.assess_iter(region, progress=progress.counter("assessed"), **known)
         for warning in stream.warnings:
             print(visible(str(warning)), file=sys.stderr)
         print(workspace.in_force(engine.rulebook), file=sys.stderr)
         items = _written(stream, progress.counter("written")) if progress.enabled else stream
         emit_chunks(STREAMED_FORMATS[arguments.format](stream, items), arguments.output, reads=reads)
         return ExitCode.OK
-    result = engine.assess(region, progress=progress.counter("assessed"))  # type: ignore[arg-type]
+    result = engine.assess(region, progress=progress.counter("assessed"), **known)
     for warning in result.warnings:
         print(visible(str(warning)), file=sys.stderr)
     try:

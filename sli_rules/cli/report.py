@@ -1,7 +1,8 @@
 """`sli-rules report`: the regional Board report, as a self-contained HTML page or a PDF.
 
-With `--db`, what the store holds (last year's verdict, the discussion and final view,
-history) is added to the page; the store is an optional part of the package.
+With `--db`, the region is assessed with what the store knows (as `record` does), and what it
+holds (last year's verdict, the discussion and final view, history, a section per theme
+reviewed) is added to the page; the store is an optional part of the package.
 """
 
 from __future__ import annotations
@@ -9,9 +10,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..assessment.engine import Engine
+from ..assessment.engine import Engine, example_region_path
 from ..assessment.results import RegionAssessment
 from ..output import check_output, emit
 from ..report import ExtraMissing, render_bytes
@@ -19,6 +20,10 @@ from ..rules import workspace
 from ..rules.model import previous_year
 from ..words import visible
 from .progress import Progress, rendering
+
+if TYPE_CHECKING:
+    from ..cycle.store import Verdict
+    from ..facts.picture import ThemePicture
 
 BOARD_FORMATS = ("html", "pdf")
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
@@ -66,6 +71,9 @@ def _store_extras(db: str, result: RegionAssessment) -> dict[str, dict[str, Any]
                 if year.year == previous_year(item.year):
                     found["previous"] = {"year": year.year, "level": verdict.level, "tier": verdict.tier}
                 if year.year == item.year:
+                    # The record as it stands: the final view's level and tier where one was
+                    # taken, the provisional verdict beside it, the Board's decision.
+                    found["standing"] = _standing(verdict, result)
                     found["discussion"] = [
                         {"note": event.note, "by": event.by, "when": event.on} for event in verdict.discussions
                     ]
@@ -81,6 +89,57 @@ def _store_extras(db: str, result: RegionAssessment) -> dict[str, dict[str, Any]
     return extras
 
 
+def _standing(verdict: Verdict, result: RegionAssessment) -> dict[str, Any]:
+    """A year as it stands on record, in the report's words: the final view's level and tier
+    with the provisional verdict beside it as such, and the Board's decision, declined or not.
+    Where the tier is not the assessment's own, its recommended options and note are not shown."""
+    levels, tiers = dict(result.levels), dict(result.tiers)
+    status = verdict.status
+    if status == "final":
+        status += f"; provisional verdict: {levels.get(verdict.provisional_level, verdict.provisional_level)}"
+    if verdict.decision is not None:
+        decided = str(verdict.decision.data["tier"])
+        answer = "declined by the authority" if verdict.declined else "accepted"
+        status += f"; Board decision: {tiers.get(decided, decided)}, {answer}"
+    words: dict[str, Any] = {
+        "level": verdict.level,
+        "level_title": levels.get(verdict.level, verdict.level),
+        "tier": verdict.tier,
+        "tier_title": tiers.get(verdict.tier, verdict.tier),
+        "status": status,
+    }
+    if verdict.tier != verdict.provisional_tier:
+        words.update(tier_note=None, support=[])
+    return words
+
+
+def _assess_with_store(
+    arguments: argparse.Namespace, engine: Engine, progress: Progress
+) -> tuple[RegionAssessment, list[ThemePicture]]:
+    """The region assessed with what the store knows (thematic reviews, own views, last
+    year's concerns, as `record` does), and each theme's regional picture of the years."""
+    from ..cycle.store import Store
+    from ..facts import load_facts
+    from ..facts.picture import regional_picture
+    from .stored import known_to_store
+
+    paths = arguments.paths or [example_region_path()]
+    with progress.step("loading the facts"):
+        region = load_facts(*paths, year=arguments.year, region=arguments.region,
+                            comparators=arguments.comparators, years=arguments.years)
+        with Store(arguments.db) as store:
+            region, own, last_year = known_to_store(store, region)
+            reviews = {year: store.thematic_reviews(year) for year in region.years}
+    result = engine.assess(region, self_assessments=own, last_year=last_year, progress=progress.counter("assessed"))
+    pictures = [
+        regional_picture(theme, year, reviews[year])
+        for year in region.years
+        for theme in engine.rulebook.themes.values()
+        if theme.runs_in(year) and any(review.theme == theme.id for review in reviews[year])
+    ]
+    return result, pictures
+
+
 def run_report(arguments: argparse.Namespace, region_of: Callable[[argparse.Namespace, Engine], object]) -> int:
     output: str | None = arguments.output
     form = arguments.format or ("pdf" if output and output.lower().endswith(".pdf") else "html")
@@ -94,11 +153,15 @@ def run_report(arguments: argparse.Namespace, region_of: Callable[[argparse.Name
     progress = Progress.for_arguments(arguments)
     with progress.step("loading the rules"):
         engine = Engine(arguments.rules)
-    region = region_of(arguments, engine)
-    result = engine.assess(region, progress=progress.counter("assessed"))  # type: ignore[arg-type]
-    # Each assessment keeps what its words are written from until they are: the region itself
-    # is let go, so that a large one is not held whole while the report is made.
-    del region
+    themes: list[ThemePicture] = []
+    if arguments.db:
+        result, themes = _assess_with_store(arguments, engine, progress)
+    else:
+        region = region_of(arguments, engine)
+        result = engine.assess(region, progress=progress.counter("assessed"))  # type: ignore[arg-type]
+        # Each assessment keeps what its words are written from until they are: the region
+        # itself is let go, so that a large one is not held whole while the report is made.
+        del region
     for warning in result.warnings:
         print(visible(str(warning)), file=sys.stderr)
     print(workspace.in_force(engine.rulebook), file=sys.stderr)  # which rules decided
@@ -108,7 +171,7 @@ def run_report(arguments: argparse.Namespace, region_of: Callable[[argparse.Name
             extras = _store_extras(arguments.db, result)
     try:
         with progress.step(rendering(form)):
-            data = render_bytes(result, form, extras=extras)
+            data = render_bytes(result, form, extras=extras, themes=themes)
     except ExtraMissing as error:
         print(f"sli-rules: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -34,7 +34,7 @@ from ..rules.model import (
     Trigger,
 )
 from ..rules.source import display_path, load_documents, read_text
-from .tabular import XLSX_HINT, csv_rows, open_workbook
+from .tabular import XLSX_HINT, open_workbook
 
 View = Literal["concern", "no_concern", "unsure"]
 VIEWS: tuple[View, ...] = ("concern", "no_concern", "unsure")
@@ -177,32 +177,49 @@ def self_assessment_template(
 
 
 def _xlsx_bytes(path: Path, rows: list[dict[str, str]]) -> bytes:
+    return form_workbook(
+        path, SHEET, COLUMNS, rows, choice=("view", VIEWS, "Own view"), widths=(22, 12, 9, 16, 30, 50, 40, 50, 12, 50)
+    )
+
+
+def form_workbook(
+    path: Path,
+    sheet_name: str,
+    columns: tuple[str, ...],
+    rows: list[dict[str, str]],
+    *,
+    choice: tuple[str, tuple[str, ...], str],
+    widths: tuple[int, ...],
+) -> bytes:
+    """A form as an Excel workbook: a header row, one row per item, and a drop-down of the
+    allowed answers (`choice`: the column, the answers, the drop-down's title) on every row."""
     try:
         import openpyxl
         from openpyxl.worksheet.datavalidation import DataValidation
     except ImportError:
         message = "writing Excel .xlsx files needs openpyxl, which is not installed"
         raise FactsError([Problem(str(path), 1, 1, message, hint=XLSX_HINT)]) from None
+    column_name, answers, title = choice
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.title = SHEET
-    sheet.append(list(COLUMNS))
+    sheet.title = sheet_name
+    sheet.append(list(columns))
     for row in rows:
-        sheet.append([row[column] for column in COLUMNS])
-    view_column = openpyxl.utils.get_column_letter(COLUMNS.index("view") + 1)
-    choice = DataValidation(
+        sheet.append([row[column] for column in columns])
+    letter = openpyxl.utils.get_column_letter(columns.index(column_name) + 1)
+    drop_down = DataValidation(
         type="list",
-        formula1='"' + ",".join(VIEWS) + '"',
+        formula1='"' + ",".join(answers) + '"',
         allow_blank=True,
         showErrorMessage=True,
-        errorTitle="Own view",
-        error=f"Choose one of: {', '.join(VIEWS)}",
+        errorTitle=title,
+        error=f"Choose one of: {', '.join(answers)}",
     )
-    sheet.add_data_validation(choice)
+    sheet.add_data_validation(drop_down)
     if rows:
-        choice.add(f"{view_column}2:{view_column}{len(rows) + 1}")
-    for column, width in zip("ABCDEFGHIJ", (22, 12, 9, 16, 30, 50, 40, 50, 12, 50), strict=True):
-        sheet.column_dimensions[column].width = width
+        drop_down.add(f"{letter}2:{letter}{len(rows) + 1}")
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     made = io.BytesIO()
     workbook.save(made)
@@ -225,18 +242,7 @@ def load_self_assessment(path: str | Path, rulebook: Rulebook | None = None) -> 
     file = Path(path)
     shown = display_path(file)
     problems = Problems()
-    suffix = file.suffix.lower()
-    rows: list[dict[str, Cell]] = []
-    if not file.is_file():
-        problems.add(shown, 1, 1, "no such file")
-    elif suffix == ".xlsx":
-        rows = _xlsx_rows(file, shown, problems)
-    elif suffix == ".csv":
-        rows = _csv_rows(file, shown, problems)
-    elif suffix in (".yaml", ".yml", ".json"):
-        rows = _yaml_rows(file, problems)
-    else:
-        problems.add(shown, 1, 1, f"a self-assessment is .xlsx, .csv or .yaml, not {suffix or 'no suffix'!r}")
+    rows = read_form(file, shown, problems, table=form_rows, yaml_rows=_yaml_rows, name="a self-assessment")
     if not rows:
         problems.raise_if_errors(FactsError)
     result = _assemble(shown, rows, rulebook, problems)
@@ -311,7 +317,11 @@ def _assemble(shown: str, rows: list[dict[str, Cell]], rulebook: Rulebook, probl
 
 
 def _table(
-    shown: str, records: Iterable[tuple[int, list[tuple[Any, int]]]], problems: Problems
+    shown: str,
+    records: Iterable[tuple[int, list[tuple[Any, int]]]],
+    problems: Problems,
+    required: tuple[str, ...] = ("authority", "year", "trigger", "view"),
+    columns: tuple[str, ...] = COLUMNS,
 ) -> list[dict[str, Cell]]:
     iterator = iter(records)
     first = next(iterator, None)
@@ -320,10 +330,10 @@ def _table(
         return []
     header_line, header = first
     names = [(str(name).strip().casefold(), column) for name, column in header]
-    missing = [column for column in ("authority", "year", "trigger", "view") if column not in {n for n, _ in names}]
+    missing = [column for column in required if column not in {n for n, _ in names}]
     if missing:
         problems.add(shown, header_line, 1, f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}",
-                     hint=f"columns: {', '.join(COLUMNS)}")
+                     hint=f"columns: {', '.join(columns)}")
         return []
     rows = []
     for line, cells in iterator:
@@ -337,40 +347,101 @@ def _table(
     return rows
 
 
-def _csv_rows(file: Path, shown: str, problems: Problems) -> list[dict[str, Cell]]:
-    text = read_text(file, problems)
-    if text is None:
-        return []
-    return _table(shown, csv_rows(text), problems)
+def read_form(
+    file: Path,
+    shown: str,
+    problems: Problems,
+    *,
+    table: Callable[[Path, str, Problems], list[dict[str, Cell]]],
+    yaml_rows: Callable[[Path, Problems], list[dict[str, Cell]]],
+    name: str,
+) -> list[dict[str, Cell]]:
+    """A filled form's rows, read by its suffix: `table` reads .xlsx and .csv, `yaml_rows`
+    .yaml (and .json); anything else is a problem naming the forms `name` takes."""
+    suffix = file.suffix.lower()
+    if not file.is_file():
+        problems.add(shown, 1, 1, "no such file")
+    elif suffix in (".xlsx", ".csv"):
+        return table(file, shown, problems)
+    elif suffix in (".yaml", ".yml", ".json"):
+        return yaml_rows(file, problems)
+    else:
+        problems.add(shown, 1, 1, f"{name} is .xlsx, .csv or .yaml, not {suffix or 'no suffix'!r}")
+    return []
 
 
-def _xlsx_rows(file: Path, shown: str, problems: Problems) -> list[dict[str, Cell]]:
+def form_rows(
+    file: Path,
+    shown: str,
+    problems: Problems,
+    *,
+    sheet_name: str = SHEET,
+    required: tuple[str, ...] = ("authority", "year", "trigger", "view"),
+    columns: tuple[str, ...] = COLUMNS,
+) -> list[dict[str, Cell]]:
+    """A filled form's rows (.csv, or .xlsx from the sheet `sheet_name`, else its first), each
+    cell with its place, keyed by the header's column names; `required` columns must be there."""
+    if file.suffix.lower() == ".csv":
+        from .tabular import csv_rows
+
+        text = read_text(file, problems)
+        if text is None:
+            return []
+        return _table(shown, csv_rows(text), problems, required, columns)
     workbook = open_workbook(file, shown, problems)
     if workbook is None:
         return []
     try:
-        sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
+        sheet = workbook[sheet_name] if sheet_name in workbook.sheetnames else workbook.worksheets[0]
         records = [
             (line, [("" if value is None else value, column) for column, value in enumerate(values, start=1)])
             for line, values in enumerate(sheet.iter_rows(values_only=True), start=1)
         ]
     finally:
         workbook.close()
-    return _table(shown, records, problems)
+    return _table(shown, records, problems, required, columns)
 
 
 def _yaml_rows(file: Path, problems: Problems) -> list[dict[str, Cell]]:
+    return form_yaml_rows(
+        file, problems, kind="self-assessment", name="a self-assessment", list_key="views",
+        list_says="a list of triggers with a view", top=("authority", "code", "year"),
+        fields=("trigger", "view", "comment"), shown=("heading", "title", "sources", "evidence"),
+    )
+
+
+def form_yaml_rows(
+    file: Path,
+    problems: Problems,
+    *,
+    kind: str,
+    name: str,
+    list_key: str,
+    list_says: str,
+    top: tuple[str, ...],
+    fields: tuple[str, ...],
+    shown: tuple[str, ...],
+    top_checked: bool = False,
+) -> list[dict[str, Cell]]:
+    """A YAML form's rows, as the table readers give them: each of its `list_key` items read
+    for its `fields` (the answer, the last but one, placed at the item when it is missing),
+    beside the form's `top` values; `shown` keys are the template's, read past. An unknown key
+    is an error at its place (and at the top too where `top_checked`)."""
     documents = load_documents(file, problems)
     if not documents:
         return []
     document = documents[0]
     data = document.data
-    if not isinstance(data, dict) or data.get("kind") != "self-assessment":
-        document.problem(problems, (), "not a self-assessment: 'kind: self-assessment' expected")
+    if not isinstance(data, dict) or data.get("kind") != kind:
+        document.problem(problems, (), f"not {name}: 'kind: {kind}' expected")
         return []
-    views = data.get("views")
-    if not isinstance(views, list):
-        document.problem(problems, ("views",), "'views' must be a list of triggers with a view")
+    if top_checked:
+        for key in sorted(set(data) - {"kind", *top, list_key}):
+            document.problem(problems, (key,), f"unknown key {key!r}", key=True,
+                             hint=did_you_mean(key, [*top, list_key]))
+    items = data.get(list_key)
+    if not isinstance(items, list):
+        document.problem(problems, (list_key,), f"'{list_key}' must be {list_says}")
         return []
 
     def cell(where: tuple[Any, ...], value: Any) -> Cell:
@@ -378,22 +449,15 @@ def _yaml_rows(file: Path, problems: Problems) -> list[dict[str, Cell]]:
         return (value, line, column)
 
     rows = []
-    for index, item in enumerate(views):
+    for index, item in enumerate(items):
         if not isinstance(item, dict):
-            document.problem(problems, ("views", index), "each view is a mapping: trigger, view, comment")
+            document.problem(problems, (list_key, index), f"each of '{list_key}' is a mapping: {', '.join(fields)}")
             continue
-        unknown = set(item) - {"trigger", "heading", "title", "sources", "evidence", "view", "comment"}
-        for key in sorted(unknown):
-            document.problem(problems, ("views", index, key), f"unknown key {key!r}", key=True,
-                             hint=did_you_mean(key, ["trigger", "view", "comment"]))
-        rows.append(
-            {
-                "authority": cell(("authority",), data.get("authority")),
-                "code": cell(("code",), data.get("code")),
-                "year": cell(("year",), data.get("year")),
-                "trigger": cell(("views", index, "trigger"), item.get("trigger")),
-                "view": cell(("views", index, "view"), item.get("view")),
-                "comment": cell(("views", index, "comment"), item.get("comment")),
-            }
-        )
+        for key in sorted(set(item) - {*fields, *shown}):
+            document.problem(problems, (list_key, index, key), f"unknown key {key!r}", key=True,
+                             hint=did_you_mean(key, fields))
+        row = {key: cell((key,), data.get(key)) for key in top}
+        for key in fields:
+            row[key] = cell((list_key, index, key) if key in item else (list_key, index), item.get(key))
+        rows.append(row)
     return rows

@@ -7,7 +7,7 @@ package root, so every import runs one way only.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .common import ExtraMissing
@@ -20,6 +20,7 @@ from .text import explain_text, render_text
 
 if TYPE_CHECKING:
     from ..assessment.results import RegionAssessment
+    from ..facts.picture import ThemePicture
 
 FORMATS = ("text", "json", "markdown", "html", "csv", "pdf")
 TEXT_FORMATS = FORMATS[:-1]
@@ -66,10 +67,12 @@ def render_bytes(
     *,
     verbose: bool = False,
     extras: Mapping[str, Mapping[str, Any]] | None = None,
+    themes: Sequence[ThemePicture] = (),
 ) -> bytes:
-    """The result in any format, as the bytes of the file to write (text as UTF-8)."""
+    """The result in any format, as the bytes of the file to write (text as UTF-8); the Board
+    report (html, pdf) with a section per theme's regional picture."""
     if form == "pdf":
-        return render_pdf(result, extras)
+        return render_pdf(result, extras, themes)
     if form == "html":
-        return render_html(result, extras).encode("utf-8")
+        return render_html(result, extras, themes).encode("utf-8")
     return render(result, form, verbose=verbose).encode("utf-8")

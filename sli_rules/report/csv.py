@@ -92,6 +92,8 @@ def _rows(item: AuthorityView) -> Iterator[list[str]]:
     """One assessment's rows: its verdict, each flag with its values, each gap."""
     base = [item.authority, item.code or "", item.year, item.level, item.tier, item.status]
     yield [cell(part) for part in [*base, "verdict", "", "", "", "", "; ".join(item.reasons), "", "", ""]]
+    for key, text in item.caveats:
+        yield [cell(part) for part in [*base, "caveat", key, "", "", "", text, "", "", ""]]
     for flag in item.flags:
         head = [*base, "flag", flag.trigger, flag.heading, flag.signal, str(flag.counted).lower()]
         yield [cell(part) for part in [*head, flag.says, "", "", ""]]

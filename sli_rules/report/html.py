@@ -15,11 +15,12 @@ from .common import ExtraMissing
 from .view import HistoryPoint, build
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     import jinja2
 
     from ..assessment.results import RegionAssessment
+    from ..facts.picture import ThemePicture
 
 PIECES_JOINED = 4096  # pieces of the page joined at a time
 EXTRA_HINT = "install the report extra: pip install 'sli-rules[report]'"
@@ -57,12 +58,21 @@ def trend_points(history: tuple[HistoryPoint, ...], levels: int) -> list[dict[st
     ]
 
 
-def render_html(result: RegionAssessment, extras: Mapping[str, Mapping[str, Any]] | None = None) -> str:
+def render_html(
+    result: RegionAssessment,
+    extras: Mapping[str, Mapping[str, Any]] | None = None,
+    themes: Sequence[ThemePicture] = (),
+) -> str:
+    """The Board report; with `themes`, a section per theme's regional picture."""
+    from .spread import THEME_GLOBALS
+
     template = environment().get_template("report.html.j2")
     view = build(result, extras)
     # The page's pieces joined a few thousand at a time: a page of 5,000 authorities is a
     # million pieces, which held all at once (as `render` holds them) cost more than the page.
-    pieces = template.generate(view=view, trend_width=TREND_WIDTH, trend_height=TREND_HEIGHT)
+    pieces = template.generate(
+        view=view, trend_width=TREND_WIDTH, trend_height=TREND_HEIGHT, themes=themes, **THEME_GLOBALS
+    )
     chunks = []
     while batch := list(itertools.islice(pieces, PIECES_JOINED)):
         chunks.append("".join(batch))

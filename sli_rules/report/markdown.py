@@ -31,6 +31,7 @@ def render_markdown(result: RegionAssessment) -> str:
     out = ["# Sector Led Improvement risk assessment", "", f"> {md(BANNER)}"]
     if view.illustrative:
         out.append(f"> {md(ILLUSTRATIVE)}")
+    out += [f"> **Caveat ({md(key)}):** {md(text)}" for key, text in view.caveats]
     out += ["", f"Rulebook `{view.rulebook_digest}`; years {md(', '.join(view.years))}; run on {view.generated}.", ""]
     out += ["## Verdicts", "", "| Verdict | Authorities | Names |", "| --- | ---: | --- |"]
     for level in view.levels:
@@ -48,6 +49,7 @@ def render_markdown(result: RegionAssessment) -> str:
         out.append(f"**Verdict:** {md(item.level_title)} ({md(item.status)}). **Support:** {md(item.tier_title)}.")
         if item.previous:
             out.append(f"**Last year:** {md(item.previous)}.")
+        out += [f"**Caveat ({md(key)}):** {md(text)}" for key, text in item.caveats]
         out.append("")
         out += [f"- {md(reason)}" for reason in item.reasons]
         if item.flags:

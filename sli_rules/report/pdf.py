@@ -13,9 +13,10 @@ from .common import ExtraMissing
 from .html import render_html
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from ..assessment.results import RegionAssessment
+    from ..facts.picture import ThemePicture
 
 # No network, no first-run work, no profile shared with anyone: Chromium prints a local file.
 CHROMIUM_FLAGS = (
@@ -43,8 +44,16 @@ def chromium_path() -> str | None:
     return None
 
 
-def render_pdf(result: RegionAssessment, extras: Mapping[str, Mapping[str, Any]] | None = None) -> bytes:
-    page = render_html(result, extras)
+def render_pdf(
+    result: RegionAssessment,
+    extras: Mapping[str, Mapping[str, Any]] | None = None,
+    themes: Sequence[ThemePicture] = (),
+) -> bytes:
+    return print_pdf(render_html(result, extras, themes))
+
+
+def print_pdf(page: str) -> bytes:
+    """A self-contained HTML page printed to PDF by headless Chromium."""
     browser = chromium_path()
     if browser is None:
         raise ExtraMissing(

@@ -62,6 +62,7 @@ def summary_lines(view: RegionView) -> list[str]:
     lines.append(BANNER)
     if view.illustrative:
         lines.append(ILLUSTRATIVE)
+    lines += [f"Caveat ({key}): {text}" for key, text in view.caveats]
     lines += ["", "Verdicts (each authority's latest year):" if len(view.years) > 1 else "Verdicts:"]
     width = max((len(level.title) for level in view.levels), default=0)
     for level in view.levels:
@@ -92,6 +93,7 @@ def _brief(item: AuthorityView) -> list[str]:
     lines = [f"{item.authority}{code}, {item.year}: {item.level_title}; {item.tier_title}"]
     if item.coverage is not None:
         lines.append(f"  Evidence: {coverage_words(item)}")
+    lines += [f"  Caveat ({key}): {text}" for key, text in item.caveats]
     for flag in item.flags:
         note = "" if flag.counted else " (not counted: only beside a concern from another entry of Table 2)"
         if flag.last_year:
@@ -113,6 +115,7 @@ def _explain(item: AuthorityView) -> list[str]:
     ]
     if item.coverage is not None:
         lines.append(f"Evidence: {coverage_words(item)}")
+    lines += [f"Caveat ({key}): {text}" for key, text in item.caveats]
     if item.previous:
         lines.append(f"Last year: {item.previous}")
     if item.final:

@@ -157,6 +157,7 @@ class AuthorityView:
     discussion: tuple[str, ...] = ()
     final: str | None = None
     history: tuple[HistoryPoint, ...] = ()
+    caveats: tuple[tuple[str, str], ...] = ()  # (id, text): what to know before relying on it
 
     @property
     def flags(self) -> tuple[FlagView, ...]:
@@ -209,6 +210,12 @@ class RegionView:
     # Some authority has more than one year: the page shows a trend column. Decided once here,
     # since the page asks for every row (asking the authorities each time was quadratic).
     has_history: bool = False
+    # The caveats every authority with a counted concern carries (the run's verdicts rest on
+    # ASCOF alone, say): shown once, in the banner.
+    caveats: tuple[tuple[str, str], ...] = ()
+    # How many of the authorities shown stand on a final view on record (`report --db`): the
+    # banner never calls a finalised year provisional.
+    finals: int = 0
 
 
 def _get(data: Mapping[str, Any], *names: str) -> Any:
@@ -438,7 +445,21 @@ def build(result: Result, extras: Mapping[str, Mapping[str, Any]] | None = None)
         coverage=coverage,
         level_count=max(len(levels), 1),
         has_history=any(len(item.history) > 1 for item in authorities),
+        caveats=_shared_caveats(views),
+        finals=sum(1 for item in authorities if item.status.startswith("final")),
     )
+
+
+def _shared_caveats(views: Iterable[AuthorityView]) -> tuple[tuple[str, str], ...]:
+    """The caveats carried by every authority-year that has a counted concern (none where no
+    authority has one)."""
+    concerned = [view for view in views if view.counted_concerns]
+    if not concerned:
+        return ()
+    shared = set(concerned[0].caveats)
+    for view in concerned[1:]:
+        shared &= set(view.caveats)
+    return tuple(caveat for caveat in concerned[0].caveats if caveat in shared)
 
 
 def authority_view(item: AuthorityAssessment, headings: Mapping[str, str] | None = None) -> AuthorityView:
@@ -461,6 +482,12 @@ def _authority(
     authority, code = str(record.get("authority")), record.get("code")
     extra = {key: _plain(value) for key, value in (extras.get(code or "") or extras.get(authority) or {}).items()}
     merged = {**extra, **{key: value for key, value in record.items() if value not in (None, [], {})}}
+    standing = extra.get("standing")
+    if isinstance(standing, Mapping):
+        # The store's record of the year (level, tier, status in words) stands over the
+        # assessment's own provisional verdict; where its tier differs, so do the options.
+        record = {**record, **standing}
+        merged = {**merged, "status": record["status"]}
     flags = [_flag(flag, headings) for flag in record.get("flags") or ()]
     gaps = tuple(_gap(gap, headings) for gap in record.get("gaps") or ())
     coverage_data = merged.get("coverage") or {}
@@ -546,6 +573,11 @@ def _authority(
         discussion=_discussion(merged.get("discussion")),
         final=_verdict_words(_get(merged, "final", "final_view"), level_titles),
         history=tuple(history.values()),
+        caveats=tuple(
+            (_text(caveat.get("id")), _text(caveat.get("text")))
+            for caveat in record.get("caveats") or ()
+            if isinstance(caveat, Mapping)
+        ),
     )
 
 

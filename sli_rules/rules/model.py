@@ -10,6 +10,7 @@ from typing import Any, Literal, Union, get_args
 import attrs
 
 from ..errors import Location, Problem
+from .themes import Theme
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 YEAR_PATTERN = re.compile(r"(\d{4})-(\d{2})\Z")
@@ -99,6 +100,7 @@ class TriggerSpec:
     note: str | None = None
     entry: str | None = None
     basis: str | None = None
+    years: Any = None  # {from: YEAR, until: YEAR}, either end optional: checked by the loader
 
 
 @attrs.frozen
@@ -146,6 +148,7 @@ class TierSpec:
 class PeersSpec:
     per_authority: int = 3
     cap: int = 3
+    days_cap: int | None = None
 
 
 @attrs.frozen
@@ -174,6 +177,10 @@ class TestSpec:
     facts: dict[str, Any] = attrs.Factory(dict)
     previous: dict[str, Any] = attrs.Factory(dict)
     remove: list[str] = attrs.Factory(list)
+    # The concerns counted in each year before, last year first (for `persistent`), and the
+    # authority's own view of its concern triggers (for `unacknowledged`).
+    flagged_before: list[list[str]] = attrs.Factory(list)
+    views: dict[str, str] = attrs.Factory(dict)
 
 
 @attrs.frozen
@@ -347,6 +354,14 @@ class Count:
     location: Location
     scale: CountScale = "number"
     min_data: int = 1
+    # Further tests each fact must pass too (`where: {all: [...]}`): a measure in the region's
+    # worst quarter counts as poor only when it is also worse than England, say.
+    also: tuple[Test, ...] = ()
+
+    @property
+    def wheres(self) -> tuple[Test, ...]:
+        """Every test a fact must pass to be counted, in the order written."""
+        return (self.where, *self.also)
 
 
 @attrs.frozen
@@ -384,10 +399,31 @@ class Trigger:
     location: Location
     entry: str = ""  # the piece of evidence it reads (a Table 2 entry); its own id by default
     basis: str | None = None
+    # The span of years it applies in (first calendar years, either end open): outside it the
+    # trigger is not applicable, neither flagged, cleared nor a gap, and out of coverage.
+    since: int | None = None
+    until: int | None = None
 
     @property
     def is_concern(self) -> bool:
         return self.signal == "concern"
+
+    def applies_in(self, year: str) -> bool:
+        """Whether the trigger applies in `year` (always, without a span)."""
+        if self.since is None and self.until is None:
+            return True
+        return _in_years(self.since, self.until, _safe_start(year))
+
+    @property
+    def span(self) -> str | None:
+        """Its span of years in words (`2011-12 to 2014-15`, `until 2014-15`), or None."""
+        if self.since is None and self.until is None:
+            return None
+        first = f"{self.since}-{(self.since + 1) % 100:02d}" if self.since is not None else None
+        last = f"{self.until}-{(self.until + 1) % 100:02d}" if self.until is not None else None
+        if first and last:
+            return f"{first} to {last}"
+        return f"from {first}" if first else f"until {last}"
 
 
 @attrs.frozen
@@ -460,10 +496,12 @@ class Tier:
 @attrs.frozen
 class Peers:
     """How peers are suggested: at most `per_authority` to one authority, and no authority
-    named more than `cap` times in one year (MoU 2.1g)."""
+    named more than `cap` times in one year (MoU 2.1g); `days_cap`, where set, bounds the days
+    of support one authority provides in a year (the store refuses more without a reason)."""
 
     per_authority: int = 3
     cap: int = 3
+    days_cap: int | None = None
 
 
 @attrs.frozen
@@ -481,6 +519,7 @@ class Rulebook:
     peers: Peers = attrs.field(repr=False, factory=Peers)
     test_files: tuple[str, ...] = attrs.field(repr=False, default=())
     warnings: tuple[Problem, ...] = attrs.field(repr=False, default=())  # as loaded
+    themes: dict[str, Theme] = attrs.field(repr=False, factory=dict)  # the thematic reviews, by id
 
     # Indexes built once, when the rulebook is made: a fact id or trigger id is found in
     # constant time however large the catalogue.
@@ -510,6 +549,39 @@ class Rulebook:
         init=False, repr=False, eq=False,
         default=attrs.Factory(lambda self: _concern_totals(self.triggers), takes_self=True),
     )
+    # The concern triggers that read ASCOF measures alone (group `ascof`): a verdict whose
+    # counted concerns all come from them carries the Department's caveat.
+    ascof_only: frozenset[str] = attrs.field(
+        init=False, repr=False, eq=False,
+        default=attrs.Factory(lambda self: _reading_group_only(self, "ascof"), takes_self=True),
+    )
+
+    # Concern triggers by heading in a year where some triggers have a span of years: the
+    # totals of coverage leave out what does not apply that year.
+    _totals_by_year: dict[str, dict[str, int]] = attrs.field(init=False, repr=False, eq=False, factory=dict)
+    spans: bool = attrs.field(
+        init=False, repr=False, eq=False,
+        default=attrs.Factory(
+            lambda self: any(t.since is not None or t.until is not None for t in self.triggers), takes_self=True
+        ),
+    )
+
+    def not_applicable_in(self, year: str) -> tuple[Trigger, ...]:
+        """The triggers outside their span of years in `year`."""
+        if not self.spans:
+            return ()
+        return tuple(trigger for trigger in self.triggers if not trigger.applies_in(year))
+
+    def concern_totals_in(self, year: str | None) -> dict[str, int]:
+        """How many concern triggers each heading has that apply in `year` (all without one)."""
+        if not self.spans or year is None:
+            return self.concern_totals
+        found = self._totals_by_year.get(year)
+        if found is None:
+            found = self._totals_by_year[year] = _concern_totals(
+                tuple(trigger for trigger in self.triggers if trigger.applies_in(year))
+            )
+        return found
 
     def tier_for(self, level: str) -> Tier:
         for tier in self.tiers:
@@ -532,6 +604,32 @@ class Rulebook:
         if measure is not None and start is None:
             return measure.id
         return None
+
+
+def _reading_group_only(rulebook: Rulebook, group: str) -> frozenset[str]:
+    """The concern triggers every fact of whose condition is a measure of `group`."""
+    return frozenset(
+        trigger.id
+        for trigger in rulebook.triggers
+        if trigger.is_concern
+        and all(
+            (measure := rulebook.measures.get(fact)) is not None and measure.group == group
+            for fact in facts_read(trigger.when)
+        )
+    )
+
+
+def facts_read(condition: Condition) -> set[str]:
+    """Every fact a condition reads (its tests' facts and its counts' facts)."""
+    if isinstance(condition, (AllOf, AnyOf)):
+        return {fact for item in condition.items for fact in facts_read(item)}
+    if isinstance(condition, NotOf):
+        return facts_read(condition.item)
+    if isinstance(condition, Count):
+        tests, found = condition.wheres, set(condition.facts)
+    else:
+        tests, found = (condition.test,), {condition.fact}
+    return found | {ref.fact for test in tests for ref in test.refs if isinstance(ref, FactRef)}
 
 
 def _concern_totals(triggers: tuple[Trigger, ...]) -> dict[str, int]:

@@ -20,7 +20,7 @@ import attrs
 from .logic import And, Node, Or
 
 Shape = Literal["value", "pair", "list", "flag", "years"]
-Reads = Literal["value", "interval", "trend"]
+Reads = Literal["value", "interval", "trend", "national"]  # "national": whether England's figure is given
 Bound = Literal["lower", "upper"]  # of a confidence interval
 Trend = Literal["worse", "better"]  # year on year
 
@@ -33,9 +33,9 @@ class Lowering(Protocol):
         number `operand` by `kind` (gt, ge, lt, le, eq, ne)."""
         ...
 
-    def present(self, flag: bool, subject: Literal["value"] | Bound = "value") -> Node:
-        """The subject (`value`; an interval's `lower` bound) is present (or absent): never
-        unknown."""
+    def present(self, flag: bool, subject: Literal["value", "national"] | Bound = "value") -> Node:
+        """The subject (`value`; an interval's `lower` bound; the published England figure of
+        the fact, `national`) is present (or absent): never unknown."""
         ...
 
     def holds(self, subject: Trend) -> Node:
@@ -167,6 +167,12 @@ OPERATORS: dict[str, Operator] = {
         Operator("has_counts", "flag", NUMBERS, False, False, "is backed by counts", "backed by counts",
                  lambda low, _n, _b, flag: low.present(flag, "lower"),
                  lambda _interval, _v, _b: True, "interval"),
+        # Whether England's published figure of the measure is given that year: never
+        # unknown, so that "worse than England too" can fall back where a file gives none.
+        Operator("has_national", "flag", NUMBERS, False, False, "is published with an England figure",
+                 "with an England figure",
+                 lambda low, _n, _b, flag: low.present(flag, "national"),
+                 lambda _x, _v, _b: True, "national"),
         Operator("worsening", "years", NUMBERS, False, True, "has worsened year on year", "worsening",
                  lambda low, _n, _b, _f: low.holds("worse"),
                  lambda series, _v, better: _series(series, better, worse=True), "trend"),

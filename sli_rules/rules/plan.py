@@ -28,6 +28,7 @@ from .model import (
     FactTest,
     LiteralRef,
     Measure,
+    NationalRef,
     NotOf,
     NumberTest,
     PreviousRef,
@@ -175,7 +176,8 @@ class _Planner:
         for fact in condition.facts:
             measure = self.rulebook.measures[fact]
             part_subject = self.slot(ValueSlot(fact, condition.change))
-            parts.append(self.test(part_subject, condition.where, measure, fact, condition.change))
+            tests = [self.test(part_subject, test, measure, fact, condition.change) for test in condition.wheres]
+            parts.append(tests[0] if len(tests) == 1 else And(tuple(tests)))
         subject = self.count_slots[condition] = self.slot(CountSlot(condition, tuple(parts)))
         node = self.number_test(subject, condition.test)
         self.nodes[condition] = node
@@ -232,9 +234,12 @@ class _Lowering:
         assert self.fact is not None and self.test is not None
         return self.fact, self.test
 
-    def present(self, flag: bool, subject: Literal["value"] | Bound = "value") -> Node:
+    def present(self, flag: bool, subject: Literal["value", "national"] | Bound = "value") -> Node:
         left = self.subject
-        if subject != "value":
+        if subject == "national":
+            fact, test = self._of_fact()
+            left = self.planner.slot(RefSlot(fact, None, NationalRef()))
+        elif subject != "value":
             fact, test = self._of_fact()
             left = self.planner.slot(BoundSlot(fact, subject, test.confidence))
         return self.planner.atom(Atom("present" if flag else "absent", left))

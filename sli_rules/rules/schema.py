@@ -13,9 +13,10 @@ from typing import Any
 
 from .model import BASES, CHANGES, HEADINGS, MEASURE_TYPES, METHODS, POLARITIES, SIGNALS, STATS
 from .operators import OPERATORS
+from .themes import NOT_MET
 from .verdict_keys import KEYS, MAX_YEARS, VerdictKey
 
-KINDS = ("measures", "triggers", "verdicts", "menu", "facts", "tests", "result")
+KINDS = ("measures", "triggers", "verdicts", "menu", "theme", "facts", "tests", "result")
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 BASE_URI = "https://sli-rules.example/schemas/"
 
@@ -136,7 +137,16 @@ def _definitions() -> Schema:
             "count": _object(
                 {
                     "facts": {"anyOf": [{**_IDS, "minItems": 1}, _object({"group": _TEXT}, ("group",))]},
-                    "where": _object(where_tests, oneOf=_one_test(where_tests)),
+                    "where": {
+                        "anyOf": [
+                            {"$ref": "#/$defs/where_test"},
+                            _object(
+                                {"all": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/where_test"}}},
+                                ("all",),
+                                description="tests each fact must pass together to be counted",
+                            ),
+                        ]
+                    },
                     "change": {"enum": list(CHANGES)},
                     "min_data": {"type": "integer", "minimum": 1},
                 },
@@ -227,6 +237,7 @@ def _definitions() -> Schema:
         "fact_test": fact_test,
         "number_test": number_test,
         "count": count,
+        "where_test": _object(where_tests, oneOf=_one_test(where_tests)),
         "condition": condition,
         "verdict_condition": verdict_condition,
         "fact_values": fact_values,
@@ -285,6 +296,11 @@ def _triggers() -> Schema:
             "note": _TEXT,
             "entry": {**_ID, "description": "the piece of evidence (Table 2 entry) it reads; its own id by default"},
             "basis": _BASIS,
+            "years": _object(
+                {"from": _YEAR, "until": _YEAR},
+                description="the span of years it applies in (either end optional); outside it, not applicable",
+                minProperties=1,
+            ),
         },
         ("id", "title", "when"),
     )
@@ -334,10 +350,48 @@ def _menu() -> Schema:
                 {
                     "per_authority": {"type": "integer", "minimum": 1},
                     "cap": {"type": "integer", "minimum": 1},
+                    "days_cap": {"type": "integer", "minimum": 1, "maximum": 365},
                 }
             ),
         },
         ("kind", "options", "tiers"),
+    )
+
+
+def _theme() -> Schema:
+    level = {
+        **_ID, "not": {"const": NOT_MET}, "description": f"a level's id ('{NOT_MET}' is the answer below the first)"
+    }
+    element = _object(
+        {
+            "id": _ID,
+            "title": _TEXT,
+            "key": {"type": "boolean", "description": "failing its minimum standard is Table 2 entry 16"},
+            "descriptors": {
+                "type": "object", "propertyNames": level, "additionalProperties": _TEXT,
+                "description": "what each level looks like, shown in the form",
+            },
+            "note": _TEXT,
+            "basis": _BASIS,
+        },
+        ("id", "title"),
+    )
+    return _object(
+        {
+            "kind": _kind("theme"),
+            "id": _ID,
+            "title": _TEXT,
+            "years": {"type": "array", "items": _YEAR, "description": "the years it runs in (none: any year)"},
+            "area": {**_ID, "description": "a heading or trigger area: where its strengths are offered to others"},
+            "levels": {
+                "type": "array", "items": level, "minItems": 1, "uniqueItems": True,
+                "description": "least to most developed; the first is the minimum standard",
+            },
+            "elements": {"type": "array", "items": element, "minItems": 1},
+            "note": _TEXT,
+            "basis": _BASIS,
+        },
+        ("kind", "id", "title", "levels", "elements"),
     )
 
 
@@ -379,6 +433,14 @@ def _tests_file() -> Schema:
             "facts": {"$ref": "#/$defs/fact_values"},
             "previous": {"$ref": "#/$defs/fact_values"},
             "remove": _IDS,
+            "flagged_before": {
+                "type": "array", "items": _IDS,
+                "description": "the concerns counted in each year before, last year first (for persistent)",
+            },
+            "views": {
+                "type": "object", "additionalProperties": {"enum": ["concern", "no_concern", "unsure"]},
+                "description": "the authority's own view of its concern triggers (for unacknowledged)",
+            },
             "expect": expect,
         },
         ("name", "authority", "expect"),
@@ -472,8 +534,39 @@ def _result() -> Schema:
                 ],
                 "description": "concern triggers judged (flagged or cleared) out of how many, overall and by heading",
             },
+            "caveats": {
+                "type": "array",
+                "items": _object({"id": _ID, "text": _TEXT}, ("id", "text")),
+                "description": "what to know before relying on the verdict, e.g. ascof-alone: its counted "
+                "concerns all come from ASCOF, whose measures alone cannot judge how effective an authority is",
+            },
+            "last_year": _object(
+                {
+                    "year": _YEAR,
+                    "status": {"enum": ["provisional", "final"]},
+                    "level": _ID,
+                    "tier": _ID,
+                    "concerns": {"type": "array", "items": _ID},
+                    "decision": {"type": ["string", "null"]},
+                    "declined": {"type": "boolean"},
+                    "support": {
+                        "type": "array",
+                        "items": _object(
+                            {
+                                "option": _ID, "provider": text, "days": {"type": ["integer", "null"]},
+                                "status": text, "outcome": text,
+                            },
+                            ("option",),
+                        ),
+                    },
+                },
+                ("year", "status", "level", "tier", "concerns", "declined"),
+                description="the year before as it stands in the store (present only when recorded from one): the "
+                "final view (its level, tier and confirmed concerns), else the provisional verdict; the Board's "
+                "decision, declined or not; the support given",
+            ),
         },
-        ("authority", "year", "level", "tier", "status", "flags", "gaps", "support", "reasons"),
+        ("authority", "year", "level", "tier", "status", "flags", "gaps", "support", "reasons", "caveats"),
     )
     counts = {"type": "object", "additionalProperties": {"type": "integer"}}
     return _object(
@@ -501,6 +594,7 @@ _BUILDERS = {
     "triggers": (_triggers, "The triggers of one Table 2 heading (kind: triggers)"),
     "verdicts": (_verdicts, "The 'in the round' verdict policy (kind: verdicts)"),
     "menu": (_menu, "The Table 1 support menu (kind: menu)"),
+    "theme": (_theme, "A thematic review: its levels and elements (kind: theme)"),
     "facts": (_facts, "A fact set: one authority's facts for a year, a list, or a region"),
     "tests": (_tests_file, "Rule tests (kind: tests)"),
     "result": (_result, "The JSON result of `sli-rules assess --format json`"),

@@ -3,7 +3,7 @@ copy of them (`sli-rules init DIR`), and the line that names the rulebook in for
 
 An installed package reads its own copy of the default rulebook, inside the package; editing
 the repository's `triggers/` changes nothing for it. `sli-rules init DIR` writes a copy to edit
-(`DIR/triggers/`, `DIR/menus/`, the rule tests in `DIR/triggers/tests/`, the example region in
+(`DIR/triggers/`, `DIR/menus/`, `DIR/themes/`, the rule tests in `DIR/triggers/tests/`, the example region in
 `DIR/examples/north-west-2013-14/` and the JSON Schemas the files name for editors in
 `DIR/schemas/`), laid out as the repository is, so that every relative path in it (the rule
 tests' `region:`, the schema comments) resolves in the copy. Then `--rules DIR` selects it.
@@ -22,7 +22,7 @@ from .schema import KINDS as SCHEMA_KINDS
 from .schema import schema_text
 
 EXAMPLE = ("examples", "north-west-2013-14")
-COPIED = (("triggers",), ("menus",), EXAMPLE)
+COPIED = (("triggers",), ("menus",), ("themes",), EXAMPLE)
 
 
 def example_path() -> Path:
@@ -102,6 +102,7 @@ def next_steps(target: Path) -> str:
         f"  {Path(rules, 'triggers')}/        measures, Table 2 triggers, the verdict policy\n"
         f"  {Path(rules, 'triggers', 'tests')}/  the rule tests\n"
         f"  {Path(rules, 'menus')}/           Table 1, the menu of support\n"
+        f"  {Path(rules, 'themes')}/          the thematic reviews (MoU 2.1 a)\n"
         f"  {example}/  the example region\n"
         f"  {Path(rules, 'schemas')}/         JSON Schemas for editors\n"
         "Edit the YAML, then:\n"

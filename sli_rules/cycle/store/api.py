@@ -11,22 +11,26 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from ..._version import __version__
-from ...assessment.results import RegionAssessment
-from ...rules.model import Rulebook, previous_year, year_start
-from . import lookup, tables
+from ...assessment.results import LastYear, RegionAssessment
+from ...rules.model import Rulebook, previous_year
+from . import lookup, order, reading, tables
 from .checks import (
     Row,
     SourceLike,
+    check_date,
+    check_days,
+    check_flag,
     check_year,
     choose,
-    counted_concerns,
     now,
+    optional_text,
     required,
     rulebook_for,
     rulebook_summary,
@@ -34,29 +38,51 @@ from .checks import (
     verdict_rows,
     who,
 )
-from .database import first_line, inserted_id, make_engine, migrate, shown_url, store_url
+from .database import (
+    first_line,
+    inserted_id,
+    make_engine,
+    migrate,
+    serialise_postgresql_writes,
+    shown_url,
+    store_url,
+)
 from .errors import StoreError
-from .records import SUPPORT_STATUSES, History, MatchPlan, Offer, Run, Source, Verdict, YearRecord
+from .records import SUPPORT_STATUSES, History, MatchPlan, Offer, Run, Verdict
 from .transfer import check_export, export_document, import_document
 
 if TYPE_CHECKING:
     from ...facts.selfassess import SelfAssessment
+    from ...facts.themes import ThematicReview
+    from .themes import ToConfirm
 
 
 class Store:
     """The SLI cycle on record for a region: runs, the acts on their verdicts, self-assessments,
     the excellence directory. `where` is a path (a SQLite file, made if missing) or a
-    SQLAlchemy URL (`postgresql+psycopg://...`); the schema migrates itself on open."""
+    SQLAlchemy URL (`postgresql+psycopg://...`); the schema migrates itself on open.
+
+    The store keeps the cycle's order (see docs/cycle.md): an act out of order, an argument of
+    the wrong kind and a database that fails are each a StoreError saying why, with nothing
+    written."""
 
     def __init__(self, where: str | Path) -> None:
         self.url = store_url(where)
         self._engine = make_engine(self.url)
         try:
             migrate(self._engine)
+        except StoreError:
+            self._engine.dispose()
+            raise
         except sa.exc.OperationalError as error:
+            self._engine.dispose()
             raise StoreError(f"cannot open the store {shown_url(self._engine.url)}: {first_line(error)}") from None
         except sa.exc.DatabaseError as error:
+            self._engine.dispose()
             raise StoreError(f"{shown_url(self._engine.url)} is not a store: {first_line(error)}") from None
+        except (sa.exc.SQLAlchemyError, ValueError, OSError) as error:
+            self._engine.dispose()
+            raise StoreError(f"cannot open the store {shown_url(self._engine.url)}: {first_line(error)}") from None
 
     def close(self) -> None:
         self._engine.dispose()
@@ -69,11 +95,30 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[sa.Connection]:
+        """One write, whole or not at all; writes are taken one at a time, so that the checks
+        of the cycle's order read what the act follows, with no other writer in between."""
+        with self._failures(), self._engine.begin() as connection:
+            serialise_postgresql_writes(connection)
+            yield connection
+
+    @contextmanager
+    def _reading(self) -> Iterator[sa.Connection]:
+        with self._failures(), self._engine.connect() as connection:
+            yield connection
+
+    @contextmanager
+    def _failures(self) -> Iterator[None]:
+        """Any error of the database (a server gone, a value it refuses) as a StoreError."""
         try:
-            with self._engine.begin() as connection:
-                yield connection
+            yield
         except sa.exc.OperationalError as error:
             raise StoreError(f"the store {shown_url(self._engine.url)} failed: {first_line(error)}") from None
+        except sa.exc.DataError as error:
+            raise StoreError(f"the store {shown_url(self._engine.url)} refused a value: {first_line(error)}") from None
+        except sa.exc.SQLAlchemyError as error:
+            raise StoreError(f"the store {shown_url(self._engine.url)} failed: {first_line(error)}") from None
+        except OverflowError as error:  # SQLite's driver, before the database sees a number too large
+            raise StoreError(f"the store {shown_url(self._engine.url)} refused a value: {error}") from None
 
     # --- recording -----------------------------------------------------------------------
 
@@ -84,17 +129,27 @@ class Store:
         rulebook: Rulebook | None = None,
         sources: Iterable[SourceLike] = (),
         by: str | None = None,
+        supersede: str | None = None,
     ) -> int:
         """Store a whole assessment (every authority's verdict starts provisional) with the
-        rulebook's digest, the sources read and the package version; return the run's id."""
+        rulebook's digest, the sources read and the package version; return the run's id.
+
+        Recording a year again where a final view or a Board decision is on record for it
+        needs `supersede`, the reason: the earlier acts stay in the history, marked superseded."""
+        if not isinstance(result, RegionAssessment):
+            raise StoreError(f"record takes a RegionAssessment (Engine.assess), not {type(result).__name__}")
+        if rulebook is not None and not isinstance(rulebook, Rulebook):
+            raise StoreError(f"rulebook must be a Rulebook, not {type(rulebook).__name__}")
         if not len(result):
             raise StoreError("the result assesses no authority: nothing to record")
+        recorded_by = who(by)
+        reason = optional_text(supersede, "the reason to supersede")
         rulebook = rulebook_for(result, rulebook)
         found = sources_of(sources)
         data = result.to_dict()
         row = {
             "recorded_at": now(),
-            "recorded_by": who(by),
+            "recorded_by": recorded_by,
             "rulebook_digest": result.rulebook_digest,
             "rulebook_path": result.rulebook_path,
             "package_version": __version__,
@@ -102,19 +157,46 @@ class Store:
             "rulebook": json.dumps(rulebook_summary(rulebook)),
             "result": json.dumps(data, sort_keys=True),
         }
+        rows = verdict_rows(0, data)
         with self._transaction() as connection:
+            acted = order.acted_on(connection, rows)
+            if acted and reason is None:
+                raise StoreError(order.supersede_refusal(acted))
             run_id = inserted_id(connection.execute(tables.runs.insert().values(**row)))
-            connection.execute(tables.verdicts.insert(), verdict_rows(run_id, data))
+            connection.execute(tables.verdicts.insert(), [{**item, "run_id": run_id} for item in rows])
+            on = check_date(None, rows[0]["year"])
+            for earlier in acted:
+                lookup.append_event(
+                    connection, "supersede", earlier.target, by=recorded_by, on=on, note=reason,
+                    data={"run": earlier.run, "events": list(earlier.events)}, run=run_id,
+                )
         return run_id
+
+    def check_recording(self, places: Iterable[tuple[str, str | None, str]], *, supersede: str | None = None) -> None:
+        """Refuse, before any work is done, a recording of these (authority, code, year) that
+        would supersede a final view or decision without a reason (what `record` checks)."""
+        reason = optional_text(supersede, "the reason to supersede")
+        rows = [
+            {"key": code or authority, "authority": authority, "code": code, "year": check_year(year)}
+            for authority, code, year in places
+        ]
+        with self._reading() as connection:
+            acted = order.acted_on(connection, rows)
+        if acted and reason is None:
+            raise StoreError(order.supersede_refusal(acted))
 
     # --- acts on a verdict ---------------------------------------------------------------
 
-    def discuss(self, authority: str, year: str, *, note: str, by: str | None = None, on: str | None = None) -> int:
+    def discuss(
+        self, authority: str, year: str, *, note: str, by: str | None = None, on: str | date | None = None
+    ) -> int:
         """Record a discussion of the verdict with the authority (MoU 2.1b); its event id."""
+        check_year(year)
         note = required(note, "a note of the discussion")
+        day = check_date(on, year)
         with self._transaction() as connection:
             target = lookup.target_of(connection, authority, year)
-            return lookup.append_event(connection, "discuss", target, by=by, on=on, note=note, data={})
+            return lookup.append_event(connection, "discuss", target, by=who(by), on=day, note=note, data={})
 
     def finalise(
         self,
@@ -125,10 +207,21 @@ class Store:
         reason: str | None = None,
         level: str | None = None,
         tier: str | None = None,
-        on: str | None = None,
+        concerns: Iterable[str] | None = None,
+        on: str | date | None = None,
     ) -> int:
         """Take the final view on the latest run's verdict: confirm it, or override its level
-        or tier (a reason is then required). Unknown levels and tiers are refused."""
+        or tier (a reason is then required). Unknown levels and tiers are refused.
+
+        Where the provisional verdict has a counted concern or a level above the least serious,
+        a discussion with the authority must be on record for the year first (MoU 2.1b).
+        `concerns` are the concern triggers the final view confirms (default: the counted
+        ones); next year's `persistent` reads them."""
+        check_year(year)
+        by = who(by)
+        note = optional_text(reason, "the reason")
+        day = check_date(on, year)
+        wanted = order.check_concerns(concerns)
         with self._transaction() as connection:
             target = lookup.target_of(connection, authority, year)
             assert target.row is not None
@@ -137,6 +230,8 @@ class Store:
                 choose(level, [item[0] for item in rules["levels"]], "level")
             if tier is not None:
                 choose(tier, [item["id"] for item in rules["tiers"]], "tier")
+            standing = order.standing(connection, target)
+            order.may_finalise(standing, rules, day, lookup.year_events(connection, target.key, year))
             final_level = level if level is not None else target.row["level"]
             if tier is not None:
                 final_tier = tier
@@ -145,20 +240,21 @@ class Store:
             else:
                 final_tier = target.row["tier"]
             overridden = (final_level, final_tier) != (target.row["level"], target.row["tier"])
-            if overridden and (reason is None or not reason.strip()):
+            if overridden and note is None:
                 raise StoreError(
                     f"overriding {target.authority}'s {target.row['level']}, {target.row['tier']} with "
                     f"{final_level}, {final_tier} needs a reason"
                 )
+            confirmed = list(standing.flags) if wanted is None else order.known_concerns(wanted, rules)
             data = {
                 "level": final_level,
                 "tier": final_tier,
                 "overridden": overridden,
                 "provisional_level": target.row["level"],
                 "provisional_tier": target.row["tier"],
+                "concerns": confirmed,
             }
-            note = reason.strip() if reason and reason.strip() else None
-            return lookup.append_event(connection, "finalise", target, by=by, on=on, note=note, data=data)
+            return lookup.append_event(connection, "finalise", target, by=by, on=day, note=note, data=data)
 
     def decide(
         self,
@@ -169,16 +265,28 @@ class Store:
         accepted: bool,
         by: str | None = None,
         note: str | None = None,
-        on: str | None = None,
+        reason: str | None = None,
+        on: str | date | None = None,
     ) -> int:
-        """Record the Towards Excellence Board's decision of a tier, and whether the authority
-        accepted it (MoU 2.1i)."""
+        """Record the Towards Excellence Board's decision of a tier on the final view, and
+        whether the authority accepted it (MoU 2.1i). A tier other than the final view's needs
+        `reason`."""
+        check_year(year)
+        check_flag(accepted, "accepted")
+        by = who(by)
+        note = optional_text(note, "the note")
+        why = optional_text(reason, "the reason")
+        day = check_date(on, year)
         with self._transaction() as connection:
             target = lookup.target_of(connection, authority, year)
             rules = lookup.rules_of_run(connection, target.run)
             choose(tier, [item["id"] for item in rules["tiers"]], "tier")
-            data = {"tier": tier, "accepted": bool(accepted)}
-            return lookup.append_event(connection, "decide", target, by=by, on=on, note=note, data=data)
+            standing = order.standing(connection, target)
+            order.may_decide(standing, tier, why, day)
+            data: dict[str, Any] = {"tier": tier, "accepted": accepted}
+            if why is not None:
+                data["reason"] = why
+            return lookup.append_event(connection, "decide", target, by=by, on=day, note=note, data=data)
 
     def support(
         self,
@@ -190,24 +298,36 @@ class Store:
         days: int | None = None,
         status: str = "planned",
         outcome: str | None = None,
+        over_cap: str | None = None,
         by: str | None = None,
-        on: str | None = None,
+        on: str | date | None = None,
     ) -> int:
-        """Record support given to an authority: a menu option, who gave it, the days, where
-        it stands and its outcome."""
+        """Record support given to an authority: a menu option of the decided tier, who gave it,
+        the days, where it stands and its outcome. Needs an accepted decision (or a final view
+        of the least intensive tier); a provider above that tier is refused; days beyond the
+        menu's `peers.days_cap` for the provider's year need `over_cap`, the reason."""
+        check_year(year)
+        by = who(by)
+        if days is not None:
+            check_days(days)
+        outcome = optional_text(outcome, "the outcome")
+        beyond = optional_text(over_cap, "the reason to go over the cap")
+        provider = optional_text(provider, "the provider")
+        day = check_date(on, year)
         with self._transaction() as connection:
             target = lookup.target_of(connection, authority, year)
             rules = lookup.rules_of_run(connection, target.run)
             choose(option, rules["options"], "option")
             choose(status, SUPPORT_STATUSES, "status")
-            if days is not None and (not isinstance(days, int) or days < 1):
-                raise StoreError(f"days must be a whole number of at least 1, not {days!r}")
-            provider_name, provider_code = provider, None
+            standing = order.standing(connection, target)
+            order.may_support(standing, rules, option, day)
+            provider_name, provider_code, provider_target = provider, None, None
             if provider is not None:
-                found = lookup.find(connection, required(provider, "the provider"), year)
-                if found is not None:
-                    provider_name, provider_code = found.authority, found.code
-            data = {
+                provider_target = lookup.find(connection, provider, year)
+                if provider_target is not None:
+                    provider_name, provider_code = provider_target.authority, provider_target.code
+                    order.may_provide(connection, provider_target, target, rules)
+            data: dict[str, Any] = {
                 "option": option,
                 "provider": provider_name,
                 "provider_code": provider_code,
@@ -215,18 +335,92 @@ class Store:
                 "status": status,
                 "outcome": outcome,
             }
-            return lookup.append_event(connection, "support", target, by=by, on=on, note=outcome, data=data)
+            challenge = None
+            if provider_target is not None and days is not None and status != "cancelled":
+                challenge = order.days_over_cap(connection, provider_target, target, option, days, rules, beyond)
+                if challenge is not None:
+                    data["over_cap"] = {**challenge, "reason": beyond}
+            event = lookup.append_event(connection, "support", target, by=by, on=day, note=outcome, data=data)
+            if challenge is not None and provider_target is not None:
+                lookup.append_event(
+                    connection, "challenge", provider_target, by=by, on=day, note=beyond,
+                    data={**challenge, "support": event, "recipient": target.authority,
+                          "recipient_code": target.code},
+                )
+            return event
 
-    def self_assess(self, own: SelfAssessment, *, by: str | None = None, on: str | None = None) -> int:
-        """Record an authority's self-assessment (a `SelfAssessment`, MoU 2.1h)."""
+    def self_assess(
+        self,
+        own: SelfAssessment,
+        *,
+        by: str | None = None,
+        on: str | date | None = None,
+        supersede: str | None = None,
+    ) -> int:
+        """Record an authority's self-assessment (a `SelfAssessment`, MoU 2.1h). Its name and
+        code must name one authority; a form with no view answered is refused; a second form
+        for the same year needs `supersede`, the reason."""
+        from ...facts.selfassess import SelfAssessment
+
+        if not isinstance(own, SelfAssessment):
+            raise StoreError(f"self_assess takes a SelfAssessment, not {type(own).__name__}")
+        check_year(own.year)
+        by = who(by)
+        reason = optional_text(supersede, "the reason to supersede")
+        day = check_date(on, own.year)
+        if not own.views:
+            raise StoreError(f"{own.authority}'s self-assessment for {own.year} answers no view: nothing to record")
         with self._transaction() as connection:
-            target = lookup.known_authority(connection, own.code or own.authority, own.year)
-            data = {
+            target = order.named_authority(connection, own.authority, own.code, own.year)
+            earlier = [
+                event for event in lookup.year_events(connection, target.key, own.year)
+                if event.kind == "self_assessment"
+            ]
+            if earlier and reason is None:
+                raise StoreError(
+                    f"{target.authority}'s self-assessment for {own.year} is on record (event {earlier[-1].id}, "
+                    f"{earlier[-1].on}): a second form needs supersede= (--supersede REASON)"
+                )
+            data: dict[str, Any] = {
                 "views": {
                     trigger: {"view": item.view, "comment": item.comment} for trigger, item in sorted(own.views.items())
                 }
             }
-            return lookup.append_event(connection, "self_assessment", target, by=by, on=on, note=None, data=data)
+            if earlier:
+                data["supersedes"] = earlier[-1].id
+            return lookup.append_event(
+                connection, "self_assessment", target, by=by, on=day, note=reason if earlier else None, data=data
+            )
+
+    def thematic_review(
+        self, review: ThematicReview, *, by: str, on: str | None = None, supersede: str | None = None
+    ) -> int:
+        """Record an authority's thematic review (MoU 2.1 a): at most two themes a year, a
+        second form for a theme only with `supersede` (the reason), by a named person, dated
+        within the year; its event id."""
+        from . import themes
+
+        date = themes.check_act(by, on, review.year)
+        with self._transaction() as connection:
+            target = themes.target_of(connection, review)
+            superseded = themes.check_order(connection, target, review.theme, supersede)
+            data = {**review.to_data(), "supersedes": superseded}
+            return lookup.append_event(connection, themes.KIND, target, by=by, on=date, note=supersede, data=data)
+
+    def thematic_reviews(self, year: str) -> tuple[ThematicReview, ...]:
+        """The reviews in force in `year` (a superseded form left out), by authority and theme."""
+        from . import themes
+
+        with self._reading() as connection:
+            return tuple(themes.reviews_of(connection, year))
+
+    def offers_to_confirm(self, year: str) -> tuple[ToConfirm, ...]:
+        """Strengths of the year's thematic reviews waiting in the directory for their
+        authority to confirm them as an offer (`offer`) in the theme's area."""
+        from . import themes
+
+        with self._reading() as connection:
+            return tuple(themes.offers_to_confirm(connection, year))
 
     def offer(
         self,
@@ -238,104 +432,62 @@ class Store:
         days: int,
         contact: str | None = None,
         by: str | None = None,
-        on: str | None = None,
+        on: str | date | None = None,
     ) -> int:
         """Add an entry to the excellence directory: days of officer or member time an
         authority gives to others in an area (MoU 2.1f); its id."""
+        check_year(year)
+        check_days(days)
+        by = who(by)
+        contact = optional_text(contact, "the contact")
+        day = check_date(on, year)
         with self._transaction() as connection:
             target = lookup.known_authority(connection, authority, year)
             rules = lookup.latest_rules(connection)
             areas = sorted(set(rules["headings"]) | {t["area"] for t in rules["triggers"].values() if t["area"]})
             choose(area, areas, "area")
             choose(option, rules["options"], "option")
-            if isinstance(days, bool) or not isinstance(days, int) or days < 1:
-                raise StoreError(f"days must be a whole number of at least 1, not {days!r}")
             data = {"area": area, "option": option, "days": days, "contact": contact}
-            return lookup.append_event(connection, "offer", target, by=by, on=on, note=contact, data=data)
+            return lookup.append_event(connection, "offer", target, by=by, on=day, note=contact, data=data)
 
     # --- reading -------------------------------------------------------------------------
 
     def runs(self) -> tuple[Run, ...]:
         """Every recorded run, oldest first."""
-        with self._engine.connect() as connection:
-            rows = connection.execute(sa.select(tables.runs).order_by(tables.runs.c.id)).mappings().all()
-            years = connection.execute(sa.select(tables.verdicts.c.run_id, tables.verdicts.c.year).distinct()).all()
-        by_run: dict[int, set[str]] = {}
-        for run_id, year in years:
-            by_run.setdefault(run_id, set()).add(year)
-        return tuple(
-            Run(
-                id=row["id"],
-                recorded_at=row["recorded_at"],
-                recorded_by=row["recorded_by"],
-                rulebook_digest=row["rulebook_digest"],
-                rulebook_path=row["rulebook_path"],
-                package_version=row["package_version"],
-                sources=tuple(Source(**item) for item in json.loads(row["sources"])),
-                years=tuple(sorted(by_run.get(row["id"], ()), key=year_start)),
-                authorities=len(json.loads(row["result"])["assessments"]),
-            )
-            for row in rows
-        )
+        with self._reading() as connection:
+            return reading.runs(connection)
 
     def result(self, run: int) -> dict[str, Any]:
         """A run's whole result, as recorded (`RegionAssessment.to_dict()`)."""
-        with self._engine.connect() as connection:
+        if isinstance(run, bool) or not isinstance(run, int):
+            raise StoreError(f"run must be a run's id (a whole number), not {run!r}")
+        with self._reading() as connection:
             text = connection.execute(sa.select(tables.runs.c.result).where(tables.runs.c.id == run)).scalar()
         if text is None:
             raise StoreError(f"no run {run} in the store")
         return json.loads(text)  # type: ignore[no-any-return]
 
     def current(self, authority: str, year: str) -> Verdict:
-        """The verdict as it stands: the latest run's, after every act on it."""
-        with self._engine.connect() as connection:
+        """The verdict as it stands: the latest run's, after every act on it: `status`
+        (provisional or final), `level` and `tier` (the final view's where one was taken, with
+        the provisional verdict beside it), the Board's `decision` (`declined` kept)."""
+        check_year(year)
+        with self._reading() as connection:
             target = lookup.target_of(connection, authority, year)
             assert target.row is not None
             return lookup.build_verdict(connection, target.row, latest=True, results={})
 
     def history(self, authority: str) -> History:
         """Everything on record for an authority, every year: the provisional and final
-        verdicts of each run, flags, discussions, decisions, support, self-assessments, offers."""
-        with self._engine.connect() as connection:
-            found = lookup.find(connection, authority, None)
-            if found is None:
-                lookup.refuse_unknown_authority(connection, authority, None)
-            assert found is not None
-            rows = (
-                connection.execute(
-                    sa.select(tables.verdicts)
-                    .where(tables.verdicts.c.key == found.key)
-                    .order_by(tables.verdicts.c.run_id, tables.verdicts.c.position)
-                )
-                .mappings()
-                .all()
-            )
-            events = lookup.read_events(connection, sa.and_(tables.events.c.key == found.key))
-            results: dict[int, dict[str, Any]] = {}
-            years = sorted({row["year"] for row in rows} | {event.year for event in events}, key=year_start)
-            records = []
-            for year in years:
-                of_year = [row for row in rows if row["year"] == year]
-                latest = max((row["run_id"] for row in of_year), default=None)
-                verdicts = tuple(
-                    lookup.build_verdict(
-                        connection, row, latest=row["run_id"] == latest, results=results, events=events
-                    )
-                    for row in of_year
-                )
-                records.append(
-                    YearRecord(
-                        year=year,
-                        verdicts=verdicts,
-                        self_assessments=tuple(e for e in events if e.year == year and e.kind == "self_assessment"),
-                        offers=tuple(e for e in events if e.year == year and e.kind == "offer"),
-                    )
-                )
-        return History(found.authority, found.code, tuple(records))
+        verdicts of each run, flags, discussions, decisions, support, self-assessments, thematic
+        reviews, offers, and support it gave beyond the menu's days cap."""
+        required(authority, "the authority")
+        with self._reading() as connection:
+            return reading.history(connection, authority)
 
     def authorities(self) -> tuple[str, ...]:
         """Every authority the store knows (its latest name), sorted."""
-        with self._engine.connect() as connection:
+        with self._reading() as connection:
             rows = connection.execute(
                 sa.select(tables.verdicts.c.key, tables.verdicts.c.authority).order_by(tables.verdicts.c.run_id)
             ).all()
@@ -343,96 +495,49 @@ class Store:
         return tuple(sorted(names.values()))
 
     def flagged_last_year(self, year: str) -> dict[str, frozenset[str]]:
-        """For the year before `year`: the counted concern triggers of each authority in its
-        latest recorded run of that year, keyed by ONS code (by name where it has none)."""
+        """For the year before `year`: each authority's concerns as they stand, keyed by ONS
+        code (by name where it has none): those its final view confirmed, else the counted
+        concerns of its latest run (what the verdict key `persistent` reads)."""
+        return {key: frozenset(found.concerns) for key, found in self.last_year(year).items()}
+
+    def last_year(self, year: str) -> dict[str, LastYear]:
+        """For the year before `year`: each authority's year as it stands on record, keyed by
+        ONS code (by name where it has none): the final view where one was taken, else the
+        provisional verdict (said so); the Board's decision, declined or not; the support."""
         check_year(year)
-        before = previous_year(year)
-        flagged: dict[str, frozenset[str]] = {}
-        with self._engine.connect() as connection:
-            for row in lookup.latest_rows(connection, before):
-                item = lookup.assessment_of(connection, row, {})
-                flagged[row["key"]] = frozenset(counted_concerns(item))
-        return flagged
+        with self._reading() as connection:
+            return reading.last_year(connection, previous_year(year))
 
     def self_assessments(self, year: str) -> tuple[SelfAssessment, ...]:
         """The latest self-assessment recorded for each authority in `year`, by name: what
         `Engine.assess(region, self_assessments=...)` takes."""
-        from ...facts.selfassess import OwnView, SelfAssessment
-
         check_year(year)
-        with self._engine.connect() as connection:
-            events = lookup.read_events(
-                connection, sa.and_(tables.events.c.year == year, tables.events.c.kind == "self_assessment")
-            )
-        latest = {event.code or event.authority: event for event in events}
-        return tuple(
-            SelfAssessment(
-                event.authority,
-                event.code,
-                event.year,
-                {trigger: OwnView(item["view"], item["comment"]) for trigger, item in event.data["views"].items()},
-            )
-            for event in sorted(latest.values(), key=lambda event: event.authority)
-        )
+        with self._reading() as connection:
+            return reading.self_assessments(connection, year)
 
     def offers(self, year: str) -> tuple[Offer, ...]:
         """The excellence directory of a year, in the order offered."""
         check_year(year)
-        with self._engine.connect() as connection:
-            events = lookup.read_events(
-                connection, sa.and_(tables.events.c.year == year, tables.events.c.kind == "offer")
-            )
-        return tuple(
-            Offer(
-                id=event.id,
-                authority=event.authority,
-                code=event.code,
-                year=event.year,
-                area=event.data["area"],
-                option=event.data["option"],
-                days=event.data["days"],
-                contact=event.data.get("contact"),
-            )
-            for event in events
-        )
+        with self._reading() as connection:
+            return reading.offers(connection, year)
 
     def match(self, year: str, *, days_each: int = 1) -> MatchPlan:
-        """Offers of the directory matched to the needs of the year's latest recorded verdicts
-        (see `sli_rules.cycle.store.matching`)."""
-        from .matching import Standing, plan_matches
-
+        """Offers of the directory matched to the needs of the year's verdicts as they stand
+        (see `sli_rules.cycle.store.matching`): each need only with options of its decided tier
+        (else its final, else its provisional tier); none for an authority that declined the
+        Board's decision; no provider past the menu's days cap with the support already given."""
         check_year(year)
-        if isinstance(days_each, bool) or not isinstance(days_each, int) or days_each < 1:
-            raise StoreError(f"days each must be a whole number of at least 1, not {days_each!r}")
+        check_days(days_each, "days each")
         offers = self.offers(year)
-        with self._engine.connect() as connection:
-            rows = lookup.latest_rows(connection, year)
-            if not rows:
-                lookup.refuse_no_run(connection, year)
-            results: dict[int, dict[str, Any]] = {}
-            standings = []
-            rules = lookup.rules_of_run(connection, max(row["run_id"] for row in rows))
-            for row in rows:
-                verdict = lookup.build_verdict(connection, row, latest=True, results=results)
-                item = lookup.assessment_of(connection, row, results)
-                standings.append(Standing.of(verdict, item))
-        return plan_matches(
-            year,
-            standings,
-            offers,
-            least_tier=rules["tiers"][0]["id"],
-            tiers=[item["id"] for item in rules["tiers"]],
-            cap=rules["peers"]["cap"],
-            per_authority=rules["peers"]["per_authority"],
-            days_each=days_each,
-        )
+        with self._reading() as connection:
+            return reading.match(connection, year, offers, days_each)
 
     # --- export and import ---------------------------------------------------------------
 
     def export(self) -> dict[str, Any]:
         """The whole store as JSON-ready data: every run and every event, with their ids, the
         schema revision and the digest of the content (see `sli_rules.store.document`)."""
-        with self._engine.connect() as connection:
+        with self._reading() as connection:
             return export_document(connection)
 
     def import_(self, data: Row) -> tuple[int, int]:

@@ -3,6 +3,7 @@ the newest revision, or refused when it is newer than this package knows."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +20,43 @@ from .errors import POSTGRES_HINT, StoreError
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Two processes opening a new PostgreSQL store at once must not both create its tables.
 MIGRATION_LOCK = 0x5C1_2013
+WRITE_LOCK = 0x5C1_2014
 
 
-def store_url(where: str | Path) -> str:
+def store_url(where: object) -> str:
     """A SQLAlchemy URL for `where`: a URL as given, or a path to a SQLite file."""
-    text = str(where)
+    if isinstance(where, os.PathLike):
+        where = os.fspath(where)
+    if not isinstance(where, str):
+        raise StoreError(f"the store is a path or a database URL, not {type(where).__name__} {where!r}")
+    text = where.strip()
+    if not text:
+        raise StoreError("the store is a path or a database URL, not empty text")
+    if "\x00" in text:
+        raise StoreError(f"the store's path or URL holds a NUL character: {text!r}")
+    slip = _url_slip(text)
+    if slip:
+        raise StoreError(slip)
     if "://" in text:
         return text
     path = Path(text).expanduser()
     if not path.parent.is_dir():
         raise StoreError(f"no such folder for the store: {path.parent}")
     return f"sqlite:///{path.resolve()}"
+
+
+def _url_slip(text: str) -> str | None:
+    """A URL mistyped in a way SQLAlchemy would take for something else, with what was meant."""
+    scheme, sep, rest = text.partition(":")
+    if not sep or not scheme.lower().startswith("sqlite"):
+        return None
+    if rest.startswith("//") and not rest.startswith("///") and rest[2:]:
+        path = rest[2:]  # sqlite://sli.db: two slashes make "sli.db" a host name, and SQLite has none
+    elif not rest.startswith("//"):
+        path = rest.lstrip("/")
+    else:
+        return None
+    return f"not a SQLite URL: {text!r} (did you mean '{scheme}:///{path}'? three slashes, then the path)"
 
 
 def shown_url(url: sa.URL) -> str:
@@ -85,13 +112,31 @@ def make_engine(url_text: str) -> sa.Engine:
         url = sa.make_url(url_text)
     except sa.exc.ArgumentError:
         raise StoreError(f"not a path or a database URL: {url_text!r}") from None
+    except ValueError:
+        # SQLAlchemy reads what follows the host's last colon as the port: "h:abc", "[::1".
+        raise StoreError(
+            f"not a database URL: {_hidden(url_text)} (its host and port do not read: a port is a number, an "
+            "IPv6 address stands in brackets, like postgresql+psycopg://user@[::1]:5432/db)"
+        ) from None
+    if url.port is not None and not 0 < url.port < 65536:
+        raise StoreError(f"not a database URL: {shown_url(url)} (port {url.port} is not from 1 to 65535)")
     try:
         if url.get_backend_name() == "sqlite":
             engine = sa.create_engine(url, connect_args={"timeout": 60})
             serialise_sqlite_writes(engine)
             return engine
         return sa.create_engine(url, pool_pre_ping=True)
-    except (ImportError, sa.exc.NoSuchModuleError) as error:
+    except sa.exc.NoSuchModuleError as error:
+        if url.drivername.split("+")[0] == "postgres":
+            raise StoreError(
+                f"no database kind 'postgres' in {shown_url(url)}: did you mean "
+                f"'{shown_url(url.set(drivername='postgresql+psycopg'))}'?"
+            ) from None
+        hint = POSTGRES_HINT if url.get_backend_name() == "postgresql" else "install the database's driver"
+        raise StoreError(f"no driver for {shown_url(url)} ({error}): {hint}") from None
+    except sa.exc.ArgumentError as error:
+        raise StoreError(f"not a database URL SQLAlchemy can use: {shown_url(url)}: {first_line(error)}") from None
+    except ImportError as error:
         hint = POSTGRES_HINT if url.get_backend_name() == "postgresql" else "install the database's driver"
         raise StoreError(f"no driver for {shown_url(url)} ({error}): {hint}") from None
 
@@ -113,6 +158,24 @@ def serialise_sqlite_writes(engine: sa.Engine) -> None:
     @sa.event.listens_for(engine, "begin")
     def _begin(connection: sa.Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def serialise_postgresql_writes(connection: sa.Connection) -> None:
+    """PostgreSQL: a write transaction waits for any other to end (a lock held to its end),
+    as SQLite's BEGIN IMMEDIATE does, so that the checks of the cycle's order see every act
+    written before."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text("select pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
+
+
+def _hidden(url_text: str) -> str:
+    """A URL that could not be read, with any password in it hidden."""
+    head, at, tail = url_text.rpartition("@")
+    if not at:
+        return url_text
+    scheme, sep, user = head.partition("://")
+    name, colon, _ = user.partition(":")
+    return f"{scheme}{sep}{name}{':***' if colon else ''}@{tail}"
 
 
 def inserted_id(result: sa.CursorResult[Any]) -> int:

@@ -26,6 +26,8 @@ ID: Schema = {"type": "string", "minLength": 1}
 YES_NO: Schema = {"type": "boolean"}
 DAYS: Schema = {"type": "integer", "minimum": 1, "maximum": MAX_DAYS}
 DAYS_OR_NULL: Schema = {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_DAYS}
+EVENT_ID: Schema = {"type": "integer", "minimum": 1}
+COUNT: Schema = {"type": "integer", "minimum": 1}
 
 
 @attrs.frozen
@@ -49,13 +51,22 @@ EVENT_KINDS: dict[str, EventKind] = {
         "the final view: the verdict confirmed or overridden, the reason in the note",
         True,
         "optional",
-        {"level": ID, "tier": ID, "overridden": YES_NO, "provisional_level": ID, "provisional_tier": ID},
+        {
+            "level": ID,
+            "tier": ID,
+            "overridden": YES_NO,
+            "provisional_level": ID,
+            "provisional_tier": ID,
+            "concerns": {"type": "array", "items": ID},  # the concern triggers the final view confirmed
+        },
+        optional=frozenset({"concerns"}),  # final views taken before it was kept: the counted ones
     ),
     "decide": EventKind(
         "the Board's decision of a tier, accepted or declined (MoU 2.1i)",
         True,
         "optional",
-        {"tier": ID, "accepted": YES_NO},
+        {"tier": ID, "accepted": YES_NO, "reason": TEXT},  # why a tier other than the final view's
+        optional=frozenset({"reason"}),
     ),
     "support": EventKind(
         "support given: a menu option, its provider, days, status and outcome",
@@ -68,12 +79,21 @@ EVENT_KINDS: dict[str, EventKind] = {
             "days": DAYS_OR_NULL,
             "status": {"enum": list(SUPPORT_STATUSES)},
             "outcome": TEXT_OR_NULL,
+            # Past the menu's days cap for the provider's year (MoU 2.1g): the total, the cap, why.
+            "over_cap": {
+                "type": "object",
+                "properties": {"total": COUNT, "cap": COUNT, "reason": TEXT},
+                "required": ["total", "cap", "reason"],
+                "additionalProperties": False,
+            },
         },
+        optional=frozenset({"over_cap"}),
     ),
     "self_assessment": EventKind(
-        "an authority's own view of each concern trigger (MoU 2.1h)",
+        "an authority's own view of each concern trigger (MoU 2.1h); a second form of a year names the "
+        "one it supersedes, the reason in the note",
         False,
-        "none",
+        "optional",
         {
             "views": {
                 "type": "object",
@@ -84,14 +104,56 @@ EVENT_KINDS: dict[str, EventKind] = {
                     "required": ["view", "comment"],
                     "additionalProperties": False,
                 },
-            }
+            },
+            "supersedes": EVENT_ID,
         },
+        optional=frozenset({"supersedes"}),
+    ),
+    "thematic_review": EventKind(
+        "an authority's review of itself against a theme (MoU 2.1 a); a second form for a theme "
+        "names the review it supersedes, the reason in the note",
+        False,
+        "optional",
+        {
+            "theme": ID,
+            "theme_title": TEXT,
+            "levels": {"type": "array", "items": ID, "minItems": 1},
+            "area": {"type": ["string", "null"]},
+            "elements": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": ID, "title": TEXT, "key": YES_NO, "level": ID, "evidence": TEXT_OR_NULL,
+                    },
+                    "required": ["id", "title", "key", "level", "evidence"],
+                    "additionalProperties": False,
+                },
+            },
+            "supersedes": {"type": ["integer", "null"], "description": "the event of the review it replaces"},
+        },
+        optional=frozenset({"area"}),
     ),
     "offer": EventKind(
         "an entry of the excellence directory: days an authority gives to others (MoU 2.1f)",
         False,
         "optional",
         {"area": ID, "option": ID, "days": DAYS, "contact": TEXT_OR_NULL},
+    ),
+    "supersede": EventKind(
+        "a year recorded again over a final view or Board decision: on the new run, naming the run and the "
+        "acts it supersedes, the reason in the note",
+        True,
+        "required",
+        {"run": EVENT_ID, "events": {"type": "array", "items": EVENT_ID, "minItems": 1}},
+    ),
+    "challenge": EventKind(
+        "support given past the menu's days cap (MoU 2.1g), on the provider's record for the sub-regional "
+        "DASS to see, the reason in the note",
+        True,
+        "required",
+        {"total": COUNT, "cap": COUNT, "support": EVENT_ID, "recipient": TEXT, "recipient_code": TEXT_OR_NULL},
     ),
 }
 

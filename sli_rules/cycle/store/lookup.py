@@ -13,7 +13,7 @@ from ...errors import did_you_mean
 from ...facts import name_key
 from ...rules.model import year_start
 from . import tables
-from .checks import Row, authority_key, check_date, check_year, counted_concerns, now, required, who
+from .checks import Row, authority_key, check_year, counted_concerns, now, required, who
 from .database import inserted_id
 from .errors import StoreError
 from .kinds import undeclared
@@ -38,22 +38,25 @@ def append_event(
     target: Target,
     *,
     by: str | None,
-    on: str | None,
+    on: str,
     note: str | None,
     data: dict[str, Any],
+    run: int | None = None,
 ) -> int:
+    """Write one act; `on` is its date, checked by the caller against the year and the acts
+    it follows; `run` the run it is on when not the target's."""
     wrong = undeclared(kind, data)
     if wrong is not None:
         raise TypeError(wrong)  # a fault of the package, not of the act's arguments
     row = {
         "kind": kind,
-        "run_id": target.run,
+        "run_id": run if run is not None else target.run,
         "key": target.key,
         "authority": target.authority,
         "code": target.code,
         "year": target.year,
         "by": who(by),
-        "on": check_date(on),
+        "on": on,
         "at": now(),
         "note": note,
         "data": json.dumps(data, sort_keys=True),
@@ -198,6 +201,11 @@ def assessment_of(connection: sa.Connection, row: Row, results: dict[int, dict[s
     return results[run_id]["assessments"][row["position"]]  # type: ignore[no-any-return]
 
 
+def year_events(connection: sa.Connection, key: str, year: str) -> list[Event]:
+    """Every act on record for an authority's year, in the order written."""
+    return read_events(connection, sa.and_(tables.events.c.key == key, tables.events.c.year == year))
+
+
 def build_verdict(
     connection: sa.Connection,
     row: Row,
@@ -206,15 +214,17 @@ def build_verdict(
     results: dict[int, dict[str, Any]],
     events: list[Event] | None = None,
 ) -> Verdict:
+    """A run's verdict for an authority-year, as it stands after every act on that run."""
     if events is None:
-        events = read_events(
-            connection, sa.and_(tables.events.c.key == row["key"], tables.events.c.year == row["year"])
-        )
-    mine = [event for event in events if event.run == row["run_id"] and event.year == row["year"]]
+        events = year_events(connection, row["key"], row["year"])
+    of_year = [event for event in events if event.year == row["year"]]
+    mine = [event for event in of_year if event.run == row["run_id"]]
     finals = tuple(event for event in mine if event.kind == "finalise")
     decisions = tuple(event for event in mine if event.kind == "decide")
     final = finals[-1] if finals else None
     item = assessment_of(connection, row, results)
+    counted = tuple(counted_concerns(item))
+    superseding = [event for event in of_year if event.kind == "supersede"]
     return Verdict(
         authority=row["authority"],
         code=row["code"],
@@ -233,6 +243,9 @@ def build_verdict(
         decision=decisions[-1] if decisions else None,
         decisions=decisions,
         support=tuple(event for event in mine if event.kind == "support"),
-        flags=tuple(counted_concerns(item)),
+        flags=counted,
         provisional=item,
+        concerns=tuple(final.data.get("concerns", counted)) if final else counted,
+        supersedes=next((event for event in superseding if event.run == row["run_id"]), None),
+        superseded_by=next((event for event in superseding if event.data.get("run") == row["run_id"]), None),
     )

@@ -15,7 +15,11 @@ Board's concern is greatest.
 
 Offers are never drawn from an authority whose own tier is above the least intensive (self
 help), nor from one with a concern in the offer's area; an authority never answers its own
-needs.
+needs. A need is answered only with an option of its authority's tier as it stands (the
+Board's decision, else the final view, else the provisional verdict: Table 1's options of that
+tier); an authority that declined the Board's decision is matched with nothing (MoU 2.1i); where
+the menu caps the days an authority gives in a year, a provider is matched only within the days
+it has left after the support on record.
 """
 
 from __future__ import annotations
@@ -30,18 +34,20 @@ from .records import Match, MatchPlan, Need, Offer, Verdict
 
 @attrs.frozen
 class Standing:
-    """An authority's standing in the year: its tier as it stands, its counted concerns (the
-    needs) and the areas and headings of all its concern flags."""
+    """An authority's standing in the year: its tier as it stands (the decided one), its
+    concerns as they stand (the needs: the final view's, else the counted ones), the areas and
+    headings of all its concern flags, and whether it declined the Board's decision."""
 
     authority: str
     code: str | None
     tier: str
     needs: tuple[Need, ...]
     concern_areas: dict[str, str]  # area or heading -> the first concern trigger found there
+    declined: bool = False
 
     @classmethod
-    def of(cls, verdict: Verdict, assessment: Mapping[str, Any]) -> Standing:
-        needs = []
+    def of(cls, verdict: Verdict, assessment: Mapping[str, Any], rules: Mapping[str, Any]) -> Standing:
+        tier = verdict.decided_tier
         concern_areas: dict[str, str] = {}
         for flag in assessment.get("flags", ()):
             if flag.get("signal") != "concern":
@@ -49,11 +55,17 @@ class Standing:
             area = flag.get("area") or flag["heading"]
             concern_areas.setdefault(area, flag["trigger"])
             concern_areas.setdefault(flag["heading"], flag["trigger"])
-            if flag.get("counted"):
-                needs.append(
-                    Need(verdict.authority, verdict.code, verdict.tier, flag["trigger"], flag["heading"], area)
-                )
-        return cls(verdict.authority, verdict.code, verdict.tier, tuple(needs), concern_areas)
+        triggers = rules["triggers"]
+        needs = []
+        for trigger in verdict.concerns:
+            about = triggers.get(trigger)
+            if about is None:
+                continue
+            area = about.get("area") or about["heading"]
+            concern_areas.setdefault(area, trigger)
+            concern_areas.setdefault(about["heading"], trigger)
+            needs.append(Need(verdict.authority, verdict.code, tier, trigger, about["heading"], area))
+        return cls(verdict.authority, verdict.code, tier, tuple(needs), concern_areas, verdict.declined)
 
 
 def plan_matches(
@@ -63,11 +75,15 @@ def plan_matches(
     *,
     least_tier: str,
     tiers: Sequence[str],
+    tier_options: Mapping[str, Sequence[str]] | None = None,
     cap: int,
     per_authority: int,
     days_each: int,
+    days_left: Mapping[str, int] | None = None,
 ) -> MatchPlan:
-    """The best matching of `offers` to the needs of `standings` within every limit."""
+    """The best matching of `offers` to the needs of `standings` within every limit.
+    `tier_options` gives each tier's options (a need is answered only with one of its tier's);
+    `days_left`, the days each provider may still give in the year under the menu's cap."""
     by_key = {(s.code or s.authority): s for s in standings}
     usable: list[Offer] = []
     excluded: list[tuple[int, str]] = []
@@ -82,16 +98,32 @@ def plan_matches(
             excluded.append((offer.id, f"{offer.authority} has a concern in {offer.area} ({trigger})"))
         elif offer.days < days_each:
             excluded.append((offer.id, f"{offer.days} days offered, fewer than the {days_each} a match needs"))
+        elif days_left is not None and days_left.get(offer.code or offer.authority, 0) < days_each:
+            left = days_left.get(offer.code or offer.authority, 0)
+            excluded.append((offer.id, f"{offer.authority} has {left} days left under the menu's days cap"))
         else:
             usable.append(offer)
-    needs = [need for standing in standings for need in standing.needs]
+    needs = [need for standing in standings if not standing.declined for need in standing.needs]
+    declined = [need for standing in standings if standing.declined for need in standing.needs]
+
+    def allowed(offer: Offer, need: Need) -> bool:
+        return tier_options is None or offer.option in tier_options.get(need.tier, ())
+
     pairs = [
         (o, n)
         for o, offer in enumerate(usable)
         for n, need in enumerate(needs)
-        if (need.code or need.authority) != (offer.code or offer.authority) and offer.area in (need.area, need.heading)
+        if (need.code or need.authority) != (offer.code or offer.authority)
+        and offer.area in (need.area, need.heading)
+        and allowed(offer, need)
     ]
-    chosen = _solve(usable, needs, pairs, tiers=tiers, cap=cap, per_authority=per_authority, days_each=days_each)
+    provider_cap = {
+        (offer.code or offer.authority): min(cap, (days_left or {}).get(offer.code or offer.authority, cap * days_each)
+                                             // days_each)
+        for offer in usable
+    }
+    chosen = _solve(usable, needs, pairs, tiers=tiers, cap=provider_cap, per_authority=per_authority,
+                    days_each=days_each)
     matches = []
     answered = set()
     for o, n in chosen:
@@ -116,7 +148,7 @@ def plan_matches(
         year=year,
         days_each=days_each,
         matches=tuple(matches),
-        unanswered=tuple(need for n, need in enumerate(needs) if n not in answered),
+        unanswered=(*(need for n, need in enumerate(needs) if n not in answered), *declined),
         excluded=tuple(excluded),
     )
 
@@ -127,7 +159,7 @@ def _solve(
     pairs: Sequence[tuple[int, int]],
     *,
     tiers: Sequence[str],
-    cap: int,
+    cap: Mapping[str, int],
     per_authority: int,
     days_each: int,
 ) -> list[tuple[int, int]]:
@@ -150,7 +182,8 @@ def _solve(
     providers = {(offer.code or offer.authority) for offer in offers}
     for provider in sorted(providers):
         rows.append(
-            ([i for i, (o, _) in enumerate(pairs) if (offers[o].code or offers[o].authority) == provider], cap)
+            ([i for i, (o, _) in enumerate(pairs) if (offers[o].code or offers[o].authority) == provider],
+             cap[provider])
         )
     recipients = {(need.code or need.authority) for need in needs}
     for recipient in sorted(recipients):

@@ -99,6 +99,20 @@ class Verdict(_Plain):
     support: tuple[Event, ...]
     flags: tuple[str, ...]  # counted concern triggers
     provisional: dict[str, Any] = attrs.field(repr=False)
+    # The concerns as they stand: those the final view confirmed, else the counted ones.
+    concerns: tuple[str, ...] = ()
+    supersedes: Event | None = None  # why this run replaced a final view or decision on an earlier one
+    superseded_by: Event | None = None  # the later run's `supersede` event, when this run's acts were
+
+    @property
+    def declined(self) -> bool:
+        """The Board's decision in force was declined by the authority (MoU 2.1i)."""
+        return self.decision is not None and not self.decision.data["accepted"]
+
+    @property
+    def decided_tier(self) -> str:
+        """The tier support is given under: the Board's decision, else the verdict's tier."""
+        return str(self.decision.data["tier"]) if self.decision is not None else self.tier
 
 
 @attrs.frozen
@@ -109,6 +123,8 @@ class YearRecord(_Plain):
     verdicts: tuple[Verdict, ...]  # one per run, oldest first
     self_assessments: tuple[Event, ...]
     offers: tuple[Event, ...]
+    challenges: tuple[Event, ...] = ()  # support this authority gave beyond the menu's days cap
+    thematic_reviews: tuple[Event, ...] = ()  # every form recorded, a superseding one naming the one before
 
 
 @attrs.frozen

@@ -18,7 +18,7 @@ import attrs
 from ...errors import Problem, Problems, RulebookError
 from ..model import Rulebook
 from ..source import display_path, load_documents, read_text, walk_files
-from . import build, checks, proof
+from . import build, checks, measures, proof, themes
 from .state import Loading
 
 __all__ = ["PASSES", "default_rulebook_path", "load_rulebook", "rulebook_warnings", "shipped"]
@@ -26,10 +26,11 @@ __all__ = ["PASSES", "default_rulebook_path", "load_rulebook", "rulebook_warning
 RULE_SUFFIXES = (".yaml", ".yml")
 Pass = Callable[[Loading], None]
 PASSES: tuple[tuple[str, Pass], ...] = (
-    ("measures", build.build_measures),
+    ("measures", measures.build_measures),
     ("triggers", build.build_triggers),
     ("verdicts", build.build_levels),
     ("menu", build.build_menu),
+    ("themes", themes.build_themes),
     ("completeness", build.check_complete),
     ("assembly", build.assemble),
     ("corroboration", proof.check_corroboration),
@@ -55,7 +56,7 @@ def default_rulebook_path() -> Path:
 
 
 def load_rulebook(path: str | Path | None = None) -> Rulebook:
-    """Load and check a rulebook folder (holding triggers/ and menus/); default: the shipped one.
+    """Load and check a rulebook folder (holding triggers/, menus/ and themes/); default: the shipped one.
 
     Raises RulebookError with every problem found, each with its file, line and column. The
     rulebook carries the warnings it loaded with (`Rulebook.warnings`).
@@ -104,7 +105,7 @@ def _rule_files(root: Path, problems: Problems) -> list[Path] | None:
             "a rulebook is a folder holding triggers/ and menus/, not a single file",
         )
         return None
-    folders = [root / "triggers", root / "menus"]
+    folders = [root / "triggers", root / "menus", root / "themes"]
     if not any(folder.is_dir() for folder in folders):
         problems.add(display_path(root), 1, 1, "not a rulebook folder: expected triggers/ and menus/ inside it")
         return None

@@ -1,28 +1,20 @@
-"""The passes that build the rulebook's parts from its documents: the catalogue of measures,
-the triggers, the verdict levels and the menu, each checked against what came before."""
+"""The passes that build the rulebook's parts from its documents: the triggers, the verdict
+levels and the menu, each checked against what came before (the catalogue is `measures`)."""
 
 from __future__ import annotations
 
-import math
 import re
-from typing import Any, cast
+from typing import Any
 
 import yaml
 
 from ...errors import Location, did_you_mean, place
+from ..convert import type_name
 from ..model import (
-    BASES,
     HEADINGS,
-    MEASURE_TYPES,
-    METHODS,
     PLACEHOLDER_NAMES,
-    POLARITIES,
     SIGNALS,
-    Alias,
-    AliasSpec,
     Level,
-    Measure,
-    Method,
     Option,
     Peers,
     Rulebook,
@@ -31,205 +23,11 @@ from ..model import (
 )
 from ..source import Document, Where
 from .conditions import ConditionParser
+from .measures import basis_of
 from .state import Loading
 from .verdicts import VerdictParser
 
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
-
-
-def build_measures(state: Loading) -> None:
-    first: dict[str, Location] = {}
-    for document, parsed in state.measure_docs:
-        for index, spec in enumerate(parsed.measures):
-            where: Where = ("measures", index)
-            line, column = document.at((*where, "id"))
-            state.check_id(document, (*where, "id"), spec.id, "measure")
-            if spec.id in first:
-                other = first[spec.id]
-                document.problem(
-                    state.problems, (*where, "id"),
-                    f"duplicate measure id '{spec.id}' (first defined at "
-                    f"{place(other)})",
-                )
-                continue
-            first[spec.id] = Location(document.path, line, column)
-            measure = _measure(state, document, where, spec)
-            if measure is not None:
-                state.measures[measure.id] = measure
-    for measure in state.measures.values():
-        if measure.group:
-            state.groups.setdefault(measure.group, []).append(measure.id)
-        for alias in measure.aliases:
-            state.aliases.setdefault(alias.id, []).append((measure, alias))
-    check_alias_clashes(state)
-
-
-def _measure(state: Loading, document: Document, where: Where, spec: Any) -> Measure | None:
-    ok = True
-    if spec.type not in MEASURE_TYPES:
-        document.problem(
-            state.problems, (*where, "type"), f"unknown measure type {spec.type!r}",
-            hint=did_you_mean(spec.type, MEASURE_TYPES) or f"one of: {', '.join(MEASURE_TYPES)}",
-        )
-        ok = False
-    if spec.better not in POLARITIES:
-        document.problem(
-            state.problems, (*where, "better"), f"unknown polarity {spec.better!r}",
-            hint=did_you_mean(spec.better, POLARITIES) or "one of: higher, lower, none",
-        )
-        ok = False
-    if spec.better != "none" and spec.type not in ("number", "category"):
-        document.problem(
-            state.problems, (*where, "better"),
-            f"a {spec.type} measure cannot have a polarity", hint="use better: none",
-        )
-    values = None
-    if spec.type == "category":
-        if not spec.values:
-            document.problem(
-                state.problems, where, "a category measure needs its 'values', in order"
-            )
-            ok = False
-        else:
-            if len(set(spec.values)) != len(spec.values):
-                document.problem(state.problems, (*where, "values"), "category values repeat")
-            values = tuple(spec.values)
-    elif spec.values is not None:
-        document.problem(
-            state.problems, (*where, "values"), "only a category measure has 'values'"
-        )
-    value_range = None
-    if spec.range is not None:
-        if spec.type != "number":
-            document.problem(state.problems, (*where, "range"), "only a number measure has a range")
-        elif len(spec.range) != 2 or spec.range[0] > spec.range[1]:
-            document.problem(
-                state.problems, (*where, "range"), "range must be [LOW, HIGH] with LOW <= HIGH"
-            )
-        else:
-            value_range = (float(spec.range[0]), float(spec.range[1]))
-    aliases = []
-    for alias_index, alias in enumerate(spec.aliases):
-        alias_where = (*where, "aliases", alias_index)
-        if isinstance(alias, str):
-            state.check_id(document, alias_where, alias, "alias")
-            aliases.append(Alias(alias))
-        else:
-            assert isinstance(alias, AliasSpec)
-            state.check_id(document, (*alias_where, "id"), alias.id, "alias")
-            since = state.year(document, (*alias_where, "since"), alias.since)
-            until = state.year(document, (*alias_where, "until"), alias.until)
-            if since is not None and until is not None and since > until:
-                document.problem(state.problems, alias_where, "alias 'since' is after 'until'")
-            aliases.append(Alias(alias.id, since, until))
-    breaks = frozenset(
-        start
-        for break_index, year in enumerate(spec.breaks)
-        if (start := state.year(document, (*where, "breaks", break_index), year)) is not None
-    )
-    since = state.year(document, (*where, "since"), spec.since)
-    until = state.year(document, (*where, "until"), spec.until)
-    year_notes = _year_notes(state, document, where, spec, since, until)
-    if not ok:
-        return None
-    line, column = document.at((*where, "id"))
-    return Measure(
-        id=spec.id,
-        name=spec.name,
-        type=spec.type,
-        unit=spec.unit,
-        better=spec.better,
-        group=spec.group,
-        aliases=tuple(aliases),
-        source=spec.source,
-        range=value_range,
-        values=values,
-        since=since,
-        until=until,
-        breaks=breaks,
-        location=Location(document.path, line, column),
-        basis=_basis(state, document, (*where, "basis"), spec.basis),
-        method=_method(state, document, where, spec),
-        per=float(spec.per) if isinstance(spec.per, (int, float)) and spec.per > 0 else 1.0,
-        year_notes=year_notes,
-    )
-
-
-def _year_notes(
-    state: Loading, document: Document, where: Where, spec: Any, since: int | None, until: int | None
-) -> tuple[tuple[int, str], ...]:
-    """`year_notes: {2020-21: TEXT}`: each year real and within the years the measure is
-    published, each note text."""
-    found = []
-    for year, note in spec.year_notes.items():
-        spot = (*where, "year_notes", year)
-        start = state.year(document, spot, str(year))
-        if start is None:
-            continue
-        if (since is not None and start < since) or (until is not None and start > until):
-            document.problem(
-                state.problems, spot, f"a note for {year}, a year in which '{spec.id}' is not published",
-                hint=f"it is published {spec.since or 'from the start'} to {spec.until or 'today'}",
-            )
-            continue
-        if not isinstance(note, str) or not note.strip():
-            document.problem(state.problems, spot, f"the note for {year} is text, got {note!r}")
-            continue
-        found.append((start, note.strip()))
-    return tuple(sorted(found))
-
-
-def _method(state: Loading, document: Document, where: Where, spec: Any) -> Method | None:
-    if spec.per is not None and not spec.per > 0:
-        document.problem(state.problems, (*where, "per"), f"per is a number above 0, got {spec.per!r}")
-    if spec.method is None:
-        if spec.per is not None:
-            document.problem(state.problems, (*where, "per"), "'per' goes with a method: proportion or rate")
-        return None
-    if spec.method not in METHODS:
-        document.problem(
-            state.problems, (*where, "method"), f"unknown method {spec.method!r}",
-            hint=did_you_mean(str(spec.method), METHODS) or "proportion or rate",
-        )
-        return None
-    if spec.type != "number":
-        document.problem(state.problems, (*where, "method"), f"a {spec.type} measure has no confidence interval")
-        return None
-    return cast(Method, spec.method)
-
-
-def _basis(state: Loading, document: Document, where: Where, basis: str | None) -> str | None:
-    if basis is not None and basis not in BASES:
-        document.problem(
-            state.problems, where, f"unknown basis {basis!r}",
-            hint=did_you_mean(basis, BASES) or f"one of: {', '.join(BASES)}",
-        )
-        return None
-    return basis
-
-
-def check_alias_clashes(state: Loading) -> None:
-    for alias_id, owners in state.aliases.items():
-        for index, (measure, alias) in enumerate(owners):
-            for other, other_alias in owners[:index]:
-                if _overlap(alias, other_alias) and other.id != measure.id:
-                    path, line, column = measure.location
-                    state.problems.add(
-                        path, line, column,
-                        f"alias '{alias_id}' of '{measure.id}' also names '{other.id}' in "
-                        "the same years",
-                        hint="give the aliases 'since'/'until' years that do not overlap",
-                    )
-        direct = state.measures.get(alias_id)
-        if direct is not None:
-            for measure, alias in owners:
-                if _overlap(alias, Alias(alias_id, direct.since, direct.until)):
-                    path, line, column = measure.location
-                    state.problems.add(
-                        path, line, column,
-                        f"alias '{alias_id}' of '{measure.id}' is also the id of a measure "
-                        "in the same years",
-                    )
 
 
 def build_triggers(state: Loading) -> None:
@@ -275,7 +73,8 @@ def build_triggers(state: Loading) -> None:
                 state.check_id(document, (*where, "area"), spec.area, "area")
             if spec.entry is not None:
                 state.check_id(document, (*where, "entry"), spec.entry, "entry")
-            basis = _basis(state, document, (*where, "basis"), spec.basis)
+            basis = basis_of(state, document, (*where, "basis"), spec.basis)
+            since, until = _span(state, document, (*where, "years"), spec.years)
             condition = ConditionParser(state, document).condition((*where, "when"), spec.when)
             if spec.says is not None:
                 _check_says(state, document, (*where, "says"), spec.says)
@@ -296,8 +95,41 @@ def build_triggers(state: Loading) -> None:
                     location=Location(document.path, line, column),
                     entry=spec.entry or spec.id,
                     basis=basis,
+                    since=since,
+                    until=until,
                 )
             )
+
+
+def _span(state: Loading, document: Document, where: Where, value: Any) -> tuple[int | None, int | None]:
+    """A trigger's span of years, `{from: YEAR, until: YEAR}` (either end optional), as first
+    calendar years; (None, None) without one, or where it is wrong (the problem reported)."""
+    if value is None:
+        return None, None
+    if not isinstance(value, dict) or not value:
+        document.problem(
+            state.problems, where, f"years takes {{from: YEAR, until: YEAR}}, got {type_name(value)}",
+            hint="either end may be left out, e.g. years: {until: 2014-15}",
+        )
+        return None, None
+    for key in sorted(set(value) - {"from", "until"}, key=str):
+        document.problem(
+            state.problems, (*where, key), f"unknown key '{key}' in years", key=True,
+            hint=did_you_mean(str(key), ("from", "until")) or "from or until",
+        )
+    ends: list[int | None] = []
+    for end in ("from", "until"):
+        given = value.get(end)
+        if given is not None and not isinstance(given, str):
+            document.problem(state.problems, (*where, end), f"year {given!r} is not like 2013-14")
+            ends.append(None)
+        else:
+            ends.append(state.year(document, (*where, end), given))
+    since, until = ends
+    if since is not None and until is not None and since > until:
+        document.problem(state.problems, where, "years 'from' is after 'until'")
+        return None, None
+    return since, until
 
 
 def _check_says(state: Loading, document: Document, where: Where, says: str) -> None:
@@ -390,7 +222,11 @@ def _peers(state: Loading) -> Peers:
         value = getattr(spec, key)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             document.problem(state.problems, ("peers", key), f"peers {key} is a whole number of 1 or more")
-    return Peers(per_authority=spec.per_authority, cap=spec.cap)
+    days_cap = spec.days_cap  # MoU 2.1g: the days one authority gives in a year, where capped
+    whole = isinstance(days_cap, int) and not isinstance(days_cap, bool)
+    if days_cap is not None and not (whole and 1 <= days_cap <= 365):
+        document.problem(state.problems, ("peers", "days_cap"), "peers days_cap is a whole number from 1 to 365")
+    return Peers(per_authority=spec.per_authority, cap=spec.cap, days_cap=days_cap)
 
 
 def build_menu(state: Loading) -> None:
@@ -523,13 +359,8 @@ def assemble(state: Loading) -> None:
         tiers=tuple(state.tiers),
         peers=state.peers,
         test_files=tuple(state.test_files),
+        themes=dict(state.themes),
     )
-
-
-def _overlap(one: Alias, other: Alias) -> bool:
-    low = max(one.since if one.since is not None else -math.inf, other.since if other.since is not None else -math.inf)
-    high = min(one.until if one.until is not None else math.inf, other.until if other.until is not None else math.inf)
-    return low <= high
 
 
 def _scalar_columns(source_line: str, column: int, value: str) -> list[int] | None:

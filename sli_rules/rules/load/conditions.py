@@ -178,33 +178,34 @@ class ConditionParser:
             self.fail((*where, "count"), "a count needs 'facts' and 'where'")
             return None
         facts = self._fact_set((*where, "count", "facts"), spec["facts"])
-        where_spec = spec["where"]
-        if not isinstance(where_spec, dict):
-            self.fail((*where, "count", "where"), f"'where' takes one test, got {type_name(where_spec)}")
-            return None
-        where_op = self._one_test((*where, "count", "where"), where_spec, set())
-        if op is None or facts is None or where_op is None:
+        where_specs = self._where_tests((*where, "count", "where"), spec["where"])
+        if op is None or facts is None or where_specs is None:
             return None
         change = spec.get("change")
         if change is not None and change not in CHANGES:
             self.fail((*where, "count", "change"), f"unknown change {change!r}",
                       hint=did_you_mean(str(change), CHANGES))
             return None
-        tests = []
         for fact in facts:
             measure = self.state.measures[fact]
             if change is not None and measure.type != "number":
                 self.fail((*where, "count", "change"), f"'change' needs number measures; '{fact}' is a {measure.type}")
                 return None
-            spot = (*where, "count", "where", where_op)
-            tests.append(self.test(spot, where_op, where_spec[where_op], measure, change, about=fact))
-        if any(test is None for test in tests):
-            return None
-        reads_counts = OPERATORS[where_op].reads == "interval" or any(test.significant for test in tests if test)
-        if reads_counts and all(self.state.measures[f].method is None for f in facts):
-            self.fail((*where, "count", "where", where_op), f"'{where_op}' needs a confidence interval, but none of "
-                      "the facts counted has a method", hint="give the measures method: proportion or rate")
-            return None
+        wheres: list[Test] = []
+        for spot, where_spec, where_op in where_specs:
+            tests = [
+                self.test((*spot, where_op), where_op, where_spec[where_op], self.state.measures[fact], change,
+                          about=fact)
+                for fact in facts
+            ]
+            if any(test is None for test in tests):
+                return None
+            reads_counts = OPERATORS[where_op].reads == "interval" or any(test.significant for test in tests if test)
+            if reads_counts and all(self.state.measures[f].method is None for f in facts):
+                self.fail((*spot, where_op), f"'{where_op}' needs a confidence interval, but none of "
+                          "the facts counted has a method", hint="give the measures method: proportion or rate")
+                return None
+            wheres.append(tests[0])  # type: ignore[arg-type]
         min_data = self._min_data(where, value, spec)
         if value[op] == "all":
             if op != "at_least":
@@ -218,8 +219,33 @@ class ConditionParser:
         if outer is None or min_data is None:
             return None
         return Count(
-            tuple(facts), change, tests[0], outer, self.location(where), scale, min_data  # type: ignore[arg-type]
+            tuple(facts), change, wheres[0], outer, self.location(where), scale, min_data, tuple(wheres[1:])
         )
+
+    def _where_tests(self, where: Where, value: Any) -> list[tuple[Where, dict[str, Any], str]] | None:
+        """A count's `where`: one test, or `all: [test, ...]` that each fact must pass together
+        (each with its place and its operator)."""
+        if isinstance(value, dict) and set(value) == {"all"}:
+            items = value["all"]
+            if not isinstance(items, list) or not items:
+                self.fail((*where, "all"), "'all' in a count's where takes a list of tests")
+                return None
+            found = []
+            for index, item in enumerate(items):
+                spot = (*where, "all", index)
+                if not isinstance(item, dict):
+                    self.fail(spot, f"each test of 'all' is a mapping, got {type_name(item)}")
+                    return None
+                op = self._one_test(spot, item, set())
+                if op is None:
+                    return None
+                found.append((spot, item, op))
+            return found
+        if not isinstance(value, dict):
+            self.fail(where, f"'where' takes one test, or all: [tests], got {type_name(value)}")
+            return None
+        op = self._one_test(where, value, set())
+        return None if op is None else [(where, value, op)]
 
     def _min_data(self, where: Where, value: dict[str, Any], spec: dict[str, Any]) -> int | None:
         """`min_data: N`, beside the count's test or inside `count:` (not both)."""

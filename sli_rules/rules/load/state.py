@@ -27,6 +27,7 @@ from ..model import (
     year_start,
 )
 from ..source import Document, Where
+from ..themes import Theme, ThemeFile
 
 KINDS = {
     "measures": MeasuresFile,
@@ -34,6 +35,7 @@ KINDS = {
     "verdicts": VerdictsFile,
     "menu": MenuFile,
     "tests": TestsFile,
+    "theme": ThemeFile,
 }
 
 
@@ -50,6 +52,7 @@ class Loading:
         self.verdict_docs: list[tuple[Document, VerdictsFile]] = []
         self.menu_docs: list[tuple[Document, MenuFile]] = []
         self.test_files: list[str] = []
+        self.theme_docs: list[tuple[Document, ThemeFile]] = []
         self.texts: dict[str, str] = {}  # each file's text, to place problems inside a value
         self.measures: dict[str, Measure] = {}
         self.aliases: dict[str, list[tuple[Measure, Alias]]] = {}
@@ -68,6 +71,7 @@ class Loading:
         self.options: dict[str, Option] = {}
         self.tiers: list[Tier] = []
         self.peers = Peers()
+        self.themes: dict[str, Theme] = {}
         self.rulebook: Rulebook | None = None
 
     # -- reading documents ------------------------------------------------------------
@@ -137,6 +141,8 @@ class Loading:
             self.verdict_docs.append((document, parsed))
         elif kind == "menu":
             self.menu_docs.append((document, parsed))
+        elif kind == "theme":
+            self.theme_docs.append((document, parsed))
         else:
             self.test_files.append(document.path)
 
