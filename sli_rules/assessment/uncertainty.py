@@ -326,6 +326,19 @@ def _year(start: int) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
+@functools.lru_cache(maxsize=1024)
+def _latest_start(years: tuple[str, ...]) -> int | None:
+    """The start of the latest of `years` (None if there are none), each checked to be a
+    financial year: a region's trends ask about the same few sets of years again and again."""
+    return max((_year_start(year) for year in years), default=None)
+
+
+@functools.lru_cache(maxsize=1024)
+def _window(last: int, years: int) -> tuple[str, ...]:
+    """The years a trend of `years` years up to the one starting in `last` looks at."""
+    return tuple(_year(start) for start in range(last - years, last + 1))
+
+
 def _known(value: float | None) -> bool:
     return value is not None and math.isfinite(value)
 
@@ -341,16 +354,15 @@ def _run(
     polarity = _polarity(better)
     if isinstance(years, bool) or not isinstance(years, int) or years < 1:
         raise ValueError(f"years must be a whole number of at least 1, not {years!r}")
-    starts = {_year_start(year) for year in values}
-    for year in breaks:
-        _year_start(year)
+    latest = _latest_start(tuple(values))
+    _latest_start(tuple(breaks))
     if until is None:
-        if not starts:
+        if latest is None:
             raise ValueError("no years given, and no year to end at")
-        last = max(starts)
+        last = latest
     else:
         last = _year_start(until)
-    looked_at = tuple(_year(start) for start in range(last - years, last + 1))
+    looked_at = _window(last, years)
     missing = [year for year in looked_at if not _known(values.get(year))]
     # A break year's value is not comparable with the year before it: only the break years
     # after the first year looked at spoil a comparison.

@@ -159,6 +159,9 @@ def run_report(arguments: argparse.Namespace, region_of: Callable[[argparse.Name
     else:
         region = region_of(arguments, engine)
         result = engine.assess(region, progress=progress.counter("assessed"))  # type: ignore[arg-type]
+        # Each assessment keeps what its words are written from until they are: the region
+        # itself is let go, so that a large one is not held whole while the report is made.
+        del region
     for warning in result.warnings:
         print(visible(str(warning)), file=sys.stderr)
     print(workspace.in_force(engine.rulebook), file=sys.stderr)  # which rules decided
@@ -172,5 +175,7 @@ def run_report(arguments: argparse.Namespace, region_of: Callable[[argparse.Name
     except ExtraMissing as error:
         print(f"sli-rules: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    emit(data if form == "pdf" else data.decode("utf-8"), output, reads=reads)
+    # A file gets the bytes as they are (a second copy of a large report, as text, is not
+    # made); standard output gets text, which a terminal shows.
+    emit(data if form == "pdf" or output else data.decode("utf-8"), output, reads=reads)
     return EXIT_OK

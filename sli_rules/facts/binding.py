@@ -254,12 +254,12 @@ class _Binder:
         if not item.history_counts:
             return item.history_counts, item.history_count_locations
         found: dict[str, dict[str, Count]] = {}
-        locations: dict[str, MutableMapping[str, Location]] = {}
+        kept: list[tuple[str, str, str]] = []  # (canonical id, year, id as given), as in `history`
         for fact, by_year in item.history_counts.items():
             for when, count in by_year.items():
-                where = spot_of(item.history_count_locations.get(fact, {}), when, item.location)
                 canonical = self.resolve(fact, when)
                 if canonical is None:
+                    where = spot_of(item.history_count_locations.get(fact, {}), when, item.location)
                     if spot_path(where) in self.publications:
                         self.left_out.setdefault(spot_path(where), {}).setdefault(fact, set()).add(when)
                     else:
@@ -267,12 +267,15 @@ class _Binder:
                                              hint=did_you_mean(fact, self.known) or "add it to the rulebook's measures")
                     continue
                 found.setdefault(canonical, {})[when] = count
-                placed = locations.get(canonical)
-                if not isinstance(placed, PlaceMap):
-                    placed = locations[canonical] = PlaceMap()
-                placed[when] = where
+                kept.append((canonical, when, fact))
         if found == item.history_counts:
             return item.history_counts, item.history_count_locations
+        locations: dict[str, MutableMapping[str, Location]] = {}
+        for canonical, when, fact in kept:
+            placed = locations.get(canonical)
+            if not isinstance(placed, PlaceMap):
+                placed = locations[canonical] = PlaceMap()
+            placed[when] = spot_of(item.history_count_locations.get(fact, {}), when, item.location)
         return found, locations
 
     def history(
@@ -282,14 +285,14 @@ class _Binder:
         if not item.history:
             return item.history, item.history_locations
         history: dict[str, dict[str, Any]] = {}
-        locations: dict[str, MutableMapping[str, Location]] = {}
+        kept: list[tuple[str, str, str]] = []  # (canonical id, year, id as given) of each value kept
         for fact, by_year in item.history.items():
             for when, value in by_year.items():
                 if value is None:
                     continue
-                where = spot_of(item.history_locations.get(fact, {}), when, item.location)
                 canonical = self.resolve(fact, when)
                 if canonical is None:
+                    where = spot_of(item.history_locations.get(fact, {}), when, item.location)
                     if spot_path(where) in self.publications:
                         self.left_out.setdefault(spot_path(where), {}).setdefault(fact, set()).add(when)
                     else:
@@ -300,18 +303,24 @@ class _Binder:
                     continue
                 checked = check_value(self.rulebook.measures[canonical], value)
                 if isinstance(checked, _Invalid):
+                    where = spot_of(item.history_locations.get(fact, {}), when, item.location)
                     if not self.implausible(checked, where, fact, canonical, when, value, left_out):
                         self.problems.add_at(where, f"'{fact}' in {when}: {checked.message}", hint=checked.hint)
                     continue
                 history.setdefault(canonical, {})[when] = checked
-                placed = locations.get(canonical)
-                if not isinstance(placed, PlaceMap):
-                    placed = locations[canonical] = PlaceMap()
-                placed[when] = where
+                kept.append((canonical, when, fact))
         # The same facts and years, kept as given: their places are those given (compared by
-        # fact and year only, so that no place is looked up).
+        # fact and year only, so that no place is looked up). Otherwise each kept value's
+        # place is carried over to its canonical id (worked out only then: most histories are
+        # kept as given, and an authority has a hundred earlier values).
         if history == item.history and _same_values(history, item.history):
             return item.history, item.history_locations
+        locations: dict[str, MutableMapping[str, Location]] = {}
+        for canonical, when, fact in kept:
+            placed = locations.get(canonical)
+            if not isinstance(placed, PlaceMap):
+                placed = locations[canonical] = PlaceMap()
+            placed[when] = spot_of(item.history_locations.get(fact, {}), when, item.location)
         return history, locations
 
     def type_values(
@@ -516,4 +525,6 @@ def _plain(number: float) -> str:
 def _within(locations: Mapping[str, Location], ids: frozenset[str]) -> bool:
     """Whether every fact placed is among `ids`: by iterating the facts, never `keys()`, which
     finds every place of a fact set read from a file (one reading of the file each)."""
+    if isinstance(locations, PlaceMap):
+        return locations.placed_within(ids)
     return all(fact in ids for fact in locations)

@@ -237,6 +237,13 @@ class PlaceMap(MutableMapping[str, Location]):
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
+    def placed_within(self, ids: frozenset[str]) -> bool:
+        """Whether every fact placed here is among `ids`, without finding any place: asked of
+        every fact set as it is bound, so each document's ids are compared as a set."""
+        if self._hidden:
+            return all(fact in ids for fact in self)
+        return ids.issuperset(self._own) and all(ids.issuperset(layer.ids) for layer in self._layers)
+
     def __repr__(self) -> str:
         return f"PlaceMap({len(self)} places)"
 

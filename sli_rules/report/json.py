@@ -2,12 +2,20 @@
 
 `json_chunks` writes the same text piece by piece from a stream of assessments
 (`Engine.assess_iter`), so that a region of any size is written without being held whole.
+
+The text is exactly what `json.dumps(value, indent=2, ensure_ascii=False)` writes; it is made
+by `_indented`, because the standard library writes indented JSON with its pure-Python encoder
+(its C encoder knows no indent), which spends more on dispatch than on data. `_indented`
+knows only the kinds `to_dict()` gives (dicts with text keys, lists, tuples, text, whole
+numbers, floats, truth values, None) and leaves anything else to `json.dumps`.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Iterator
+from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
 from .common import Stream
@@ -15,9 +23,11 @@ from .common import Stream
 if TYPE_CHECKING:
     from ..assessment.results import AuthorityAssessment, RegionAssessment
 
+_INFINITY = float("inf")
+
 
 def render_json(result: RegionAssessment) -> str:
-    return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    return _nested(result.to_dict(), 0) + "\n"
 
 
 def json_chunks(stream: Stream, items: Iterable[AuthorityAssessment] | None = None) -> Iterator[str]:
@@ -34,4 +44,68 @@ def json_chunks(stream: Stream, items: Iterable[AuthorityAssessment] | None = No
 
 def _nested(value: Any, level: int) -> str:
     """`value` as json.dumps(indent=2) writes it `level` levels deep (its first line unindented)."""
-    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
+    parts: list[str] = []
+    try:
+        _indented(value, "  " * level, parts)
+    except _NotPlain:
+        return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
+    return "".join(parts)
+
+
+class _NotPlain(Exception):
+    """A value of a kind `_indented` leaves to `json.dumps`."""
+
+
+def _indented(value: Any, pad: str, parts: list[str]) -> None:
+    """Append to `parts` the text of `value` as json.dumps(indent=2, ensure_ascii=False) writes
+    it, each line after the first starting with `pad`."""
+    kind = type(value)
+    if kind is str:
+        parts.append(encode_basestring(value))
+    elif kind is dict:
+        if not value:
+            parts.append("{}")
+            return
+        inner = pad + "  "
+        lead = "{\n" + inner
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _NotPlain  # json.dumps turns other keys into text its own way
+            parts.append(lead + encode_basestring(key) + ": ")
+            lead = ",\n" + inner
+            _indented(item, inner, parts)
+        parts.append("\n" + pad + "}")
+    elif kind is list or kind is tuple:
+        if not value:
+            parts.append("[]")
+            return
+        inner = pad + "  "
+        lead = "[\n" + inner
+        for item in value:
+            parts.append(lead)
+            lead = ",\n" + inner
+            _indented(item, inner, parts)
+        parts.append("\n" + pad + "]")
+    elif value is None:
+        parts.append("null")
+    elif value is True:
+        parts.append("true")
+    elif value is False:
+        parts.append("false")
+    elif kind is int:
+        parts.append(int.__repr__(value))
+    elif kind is float:
+        parts.append(_float(value))
+    else:
+        raise _NotPlain
+
+
+def _float(value: float) -> str:
+    """A float as json.dumps writes it (allow_nan: NaN and the infinities as JavaScript names)."""
+    if math.isnan(value):
+        return "NaN"
+    if value == _INFINITY:
+        return "Infinity"
+    if value == -_INFINITY:
+        return "-Infinity"
+    return float.__repr__(value)

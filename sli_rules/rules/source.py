@@ -18,6 +18,7 @@ import yaml
 
 from ..errors import Location, Place, Problems
 from ..errors import Where as Where  # noqa: PLC0414 (readers import it from here)
+from .jsonplaces import find_json_places
 from .yamlread import LOADER, MAX_INT_DIGITS, EventBuilder, NodeBuilder, TooBig, find_places
 
 Key = str | int
@@ -73,12 +74,15 @@ class TextLocator(IndexLocator):
         missing = wanted - self.searched
         if not missing:
             return
-        values, keys = find_places(self.text, self.number, wanted)  # a place is found through its parents
+        values, keys = self._find(wanted)  # a place is found through its parents
         for where, spot in values.items():
             self.values.setdefault(where, spot)
         for where, spot in keys.items():
             self.keys.setdefault(where, spot)
         self.searched |= missing
+
+    def _find(self, wanted: set[Where]) -> tuple[dict[Where, tuple[int, int]], dict[Where, tuple[int, int]]]:
+        return find_places(self.text, self.number, wanted)
 
     def at(self, where: Where) -> tuple[int, int]:
         if where not in self.values:
@@ -93,6 +97,14 @@ class TextLocator(IndexLocator):
     def locate(self, wanted: Collection[tuple[Where, bool]]) -> dict[tuple[Where, bool], Location]:
         self._search(where for where, key in wanted if (key and where not in self.keys) or where not in self.values)
         return super().locate(wanted)
+
+
+class JsonTextLocator(TextLocator):
+    """A JSON document's places, found when asked for as `TextLocator` finds them, by a walk
+    of the JSON text at the json module's speed (`find_json_places`) where it can follow it."""
+
+    def _find(self, wanted: set[Where]) -> tuple[dict[Where, tuple[int, int]], dict[Where, tuple[int, int]]]:
+        return find_json_places(self.text, wanted) or super()._find(wanted)
 
 
 class MemoryLocator:
@@ -348,7 +360,7 @@ def _load_json(shown: str, text: str, problems: Problems, *, lazy: bool = False)
         problems.add(shown, 1, 1, "document nested too deeply")
         return []
     if lazy:
-        return [Document(shown, data, TextLocator(shown, text, 0, {}))]
+        return [Document(shown, data, JsonTextLocator(shown, text, 0, {}))]
     located = Problems()
     yaml_view = _load_yaml(shown, text, located)
     if yaml_view and not located.has_errors:
