@@ -34,7 +34,6 @@ from ..rules.model import (
     Reference,
     RegionRef,
     Rulebook,
-    StatRef,
     Test,
     Trigger,
     previous_year,
@@ -46,6 +45,7 @@ from ..words import Deferred, show
 from .backends import Outcome
 from .derived import Derived
 from .evaluate import Record, Recorder
+from .reference_words import STAT_SCOPES, ref_words
 from .results import Evidence, Flag, Gap
 from .uncertainty import worsening, worsening_trend
 
@@ -131,7 +131,7 @@ class Explainer:
         value = self.slot_value(RefSlot(test.fact, test.change, ref), row)
         shown_measure = self.rulebook.measures[ref.fact] if isinstance(ref, FactRef) else measure
         decoded = self.decode(value, shown_measure, texts) if not test.change else value
-        return f"{_ref_words(ref)} {show(decoded)}", decoded
+        return f"{ref_words(ref)} {show(decoded)}", decoded
 
     def subject(self, test: FactTest, row: Sequence[float | None], texts: dict[str, float]) -> Any:
         measure = self.rulebook.measures[test.fact]
@@ -186,7 +186,7 @@ class Explainer:
             if OPERATORS[where.op].reads == "trend"
             else OPERATORS[where.op].plural
             + "".join(
-                (", " if index else " ") + (show(ref.value) if isinstance(ref, LiteralRef) else _ref_words(ref))
+                (", " if index else " ") + (show(ref.value) if isinstance(ref, LiteralRef) else ref_words(ref))
                 for index, ref in enumerate(where.refs)
             )
             for where in count.wheres
@@ -558,7 +558,7 @@ class Explainer:
                     )
                 case RegionRef() | ComparatorsRef() | CouncilTypeRef():
                     statistic = ref.stat.replace("_", " ")
-                    why.append(f"the {_STAT_SCOPES[type(ref)]} {statistic} of {test.fact} needs at least 2 values")
+                    why.append(f"the {STAT_SCOPES[type(ref)]} {statistic} of {test.fact} needs at least 2 values")
                 case _:
                     assert_never(ref)
 
@@ -566,37 +566,6 @@ class Explainer:
 def _add(missing: list[str], fact: str) -> None:
     if fact not in missing:
         missing.append(fact)
-
-
-# The statistics' scopes as a reason names them.
-_STAT_SCOPES: dict[type[StatRef], str] = {
-    RegionRef: "region", ComparatorsRef: "comparators", CouncilTypeRef: "council type",
-}
-
-
-def _ref_words(ref: Reference) -> str:
-    match ref:
-        case RegionRef():
-            text = f"the region {ref.stat}"
-        case ComparatorsRef():
-            text = f"the comparators' {ref.stat}"
-        case CouncilTypeRef():
-            text = f"the council type {ref.stat}"
-        case PreviousRef():
-            text = "the previous year"
-        case NationalRef():
-            text = "the national figure"
-        case PublishedRegionRef():
-            text = "the published region figure"
-        case FactRef():
-            text = ref.fact
-        case _:
-            assert_never(ref)
-    if ref.times != 1.0:
-        text += f" × {show(ref.times)}"
-    if ref.plus != 0.0:
-        text += f" {'+' if ref.plus > 0 else '−'} {show(abs(ref.plus))}"
-    return text.replace("_", " ") if not isinstance(ref, FactRef) else text
 
 
 # Tests of what a file gives rather than of performance: a flag does not rest on their facts.

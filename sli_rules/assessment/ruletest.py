@@ -13,8 +13,9 @@ from ..errors import Problem, Problems, RulebookError, did_you_mean
 from ..facts import AuthorityFacts, Region, _Invalid, _record, assemble, bind, check_value, load_facts
 from ..facts.selfassess import VIEWS, OwnView, SelfAssessment
 from ..rules.convert import structure, type_name
-from ..rules.model import ExpectSpec, Rulebook, TestsFile
+from ..rules.model import Rulebook
 from ..rules.source import Document, Where, display_path, load_documents, walk_files
+from ..rules.specs import ExpectSpec, TestsFile
 from .engine import Engine
 from .results import AuthorityAssessment
 

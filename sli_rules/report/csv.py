@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..words import visible
 from .common import Stream, show
-from .view import AuthorityView, build
+from .view import build
+from .viewmodel import AuthorityView
 
 if TYPE_CHECKING:
     from ..assessment.results import AuthorityAssessment, RegionAssessment

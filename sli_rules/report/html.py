@@ -12,7 +12,8 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from .common import ExtraMissing
-from .view import HistoryPoint, build
+from .view import build
+from .viewmodel import HistoryPoint
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence

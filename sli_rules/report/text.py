@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .common import listing, plural
-from .view import AuthorityView, RegionView, authority_view, build
+from .view import authority_view, build
+from .viewmodel import AuthorityView, RegionView
 
 if TYPE_CHECKING:
     from ..assessment.results import AuthorityAssessment, RegionAssessment

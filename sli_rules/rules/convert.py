@@ -20,8 +20,8 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn
 
 from ..errors import did_you_mean
-from .model import AliasSpec
 from .source import Where
+from .specs import AliasSpec
 
 
 def type_name(value: Any) -> str:

@@ -9,100 +9,45 @@ checks references, types against the catalogue and the verdict policy, which a s
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from .model import BASES, CHANGES, HEADINGS, MEASURE_TYPES, METHODS, POLARITIES, SIGNALS, STATS
-from .operators import OPERATORS
+from .schema_parts import (
+    BASIS,
+    ID,
+    IDS,
+    NUMBER,
+    SCALAR,
+    TEXT,
+    TEXTS,
+    YEAR,
+    Schema,
+    json_object,
+    kind,
+    one_test,
+    tests,
+    verdict_key,
+)
 from .themes import NOT_MET
-from .verdict_keys import KEYS, MAX_YEARS, VerdictKey
+from .verdict_keys import KEYS
 
 KINDS = ("measures", "triggers", "verdicts", "menu", "theme", "facts", "tests", "result")
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 BASE_URI = "https://sli-rules.example/schemas/"
 
-Schema = dict[str, Any]
-
-_ID = {
-    "type": "string",
-    "pattern": "^[a-z0-9][a-z0-9._-]*$",
-    "description": "an id: lower-case words joined by '-', '_' or '.'",
-}
-_YEAR = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "description": "a financial year such as 2013-14"}
-_TEXT = {"type": "string"}
-_TEXTS = {"type": "array", "items": _TEXT}
-_IDS = {"type": "array", "items": _ID}
-_NUMBER = {"type": "number"}
-_BASIS = {
-    "enum": list(BASES),
-    "description": "where the definition comes from: the seed's words, a reading of them, or invented for the example",
-}
-_SCALAR = {"type": ["number", "string", "boolean"]}
-
-
-def _verdict_key(key: VerdictKey, test: Schema) -> Schema:
-    """One verdict key's condition, with `in` and `years` where it takes them."""
-    properties: Schema = {key.name: {**test, "description": key.meaning}}
-    if key.by_heading:
-        properties["in"] = {"enum": list(HEADINGS)}
-    if key.years:
-        properties["years"] = {"type": "integer", "minimum": 1, "maximum": MAX_YEARS}
-    return _object(properties, (key.name,))
-
-
-def _object(properties: Schema, required: tuple[str, ...] = (), **extra: Any) -> Schema:
-    made: Schema = {"type": "object", "properties": properties, "additionalProperties": False}
-    if required:
-        made["required"] = list(required)
-    made.update(extra)
-    return made
-
-
-def _kind(name: str) -> Schema:
-    return {"const": name, "description": f"what the file holds: {name}"}
-
-
-def _tests(value: Schema, numbers_only: bool = False) -> dict[str, Schema]:
-    """The test keys, each with the schema of its operand, from the operator table."""
-    shapes: dict[str, Schema] = {
-        "value": value,
-        "pair": {"type": "array", "prefixItems": [value, value], "minItems": 2, "maxItems": 2},
-        "list": {"type": "array", "items": value, "minItems": 1},
-        "flag": {"type": "boolean"},
-        "years": _object(
-            {
-                "years": {"type": "integer", "minimum": 1, "maximum": MAX_YEARS},
-                "significant": {"type": "boolean", "description": "a test of trend on each year's counts"},
-                "confidence": {"enum": [95, 99.8], "description": "of a test of trend (default 99.8)"},
-            },
-            ("years",),
-        ),
-    }
-    return {name: shapes[op.shape] for name, op in OPERATORS.items() if op.numeric or not numbers_only}
-
-
-def _one_test(tests: dict[str, Schema]) -> list[Schema]:
-    """`oneOf` branches requiring exactly one of the test keys."""
-    return [
-        {
-            "required": [name],
-            "not": {"anyOf": [{"required": [other]} for other in tests if other != name]},
-        }
-        for name in tests
-    ]
 
 
 def _definitions() -> Schema:
-    reference = _object(
+    reference = json_object(
         {
             "region": {"enum": list(STATS)},
             "comparators": {"enum": list(STATS)},
             "council_type": {"enum": list(STATS)},
             "previous": {"const": True},
-            "fact": _ID,
+            "fact": ID,
             "national": {"const": "value"},
             "published_region": {"const": "value"},
-            "plus": _NUMBER,
-            "times": _NUMBER,
+            "plus": NUMBER,
+            "times": NUMBER,
         },
         description="a reference: {region: STAT}, {comparators: STAT}, {previous: true}, "
         "{fact: ID}, {national: value} or {published_region: value}, optionally with plus/times",
@@ -111,36 +56,36 @@ def _definitions() -> Schema:
             for key in ("region", "comparators", "council_type", "previous", "fact", "national", "published_region")
         ],
     )
-    value = {"anyOf": [_SCALAR, {"$ref": "#/$defs/reference"}]}
-    fact_tests = _tests(value)
-    fact_test = _object(
+    value = {"anyOf": [SCALAR, {"$ref": "#/$defs/reference"}]}
+    fact_tests = tests(value)
+    fact_test = json_object(
         {
-            "fact": _ID,
+            "fact": ID,
             "change": {"enum": list(CHANGES)},
             "confidence": {"enum": [95, 99.8], "description": "of a significance test or a test of trend"},
             **fact_tests,
         },
         ("fact",),
         description="a test of one fact: fact, an optional change, and exactly one test",
-        oneOf=_one_test(fact_tests),
+        oneOf=one_test(fact_tests),
     )
-    number_tests = _tests(_NUMBER, numbers_only=True)
-    number_test = _object(
+    number_tests = tests(NUMBER, numbers_only=True)
+    number_test = json_object(
         number_tests, description="a test of a number, such as {at_least: 2}",
-        oneOf=_one_test(number_tests),
+        oneOf=one_test(number_tests),
     )
-    where_tests = _tests(value)
+    where_tests = tests(value)
     percent = {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?%$", "description": "a percentage such as 35%"}
-    count_tests = _tests({"anyOf": [_NUMBER, percent, {"const": "all"}]}, numbers_only=True)
-    count = _object(
+    count_tests = tests({"anyOf": [NUMBER, percent, {"const": "all"}]}, numbers_only=True)
+    count = json_object(
         {
-            "count": _object(
+            "count": json_object(
                 {
-                    "facts": {"anyOf": [{**_IDS, "minItems": 1}, _object({"group": _TEXT}, ("group",))]},
+                    "facts": {"anyOf": [{**IDS, "minItems": 1}, json_object({"group": TEXT}, ("group",))]},
                     "where": {
                         "anyOf": [
                             {"$ref": "#/$defs/where_test"},
-                            _object(
+                            json_object(
                                 {"all": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/where_test"}}},
                                 ("all",),
                                 description="tests each fact must pass together to be counted",
@@ -157,32 +102,32 @@ def _definitions() -> Schema:
         },
         ("count",),
         description="how many facts of a set pass a test (a number, a share such as 35%, or all), itself tested",
-        oneOf=_one_test(count_tests),
+        oneOf=one_test(count_tests),
     )
     condition: Schema = {
         "description": "a condition: all, any, not, a test of one fact, or a count",
         "anyOf": [
-            _object({"all": {"type": "array", "items": {"$ref": "#/$defs/condition"}, "minItems": 1}}, ("all",)),
-            _object({"any": {"type": "array", "items": {"$ref": "#/$defs/condition"}, "minItems": 1}}, ("any",)),
-            _object({"not": {"$ref": "#/$defs/condition"}}, ("not",)),
+            json_object({"all": {"type": "array", "items": {"$ref": "#/$defs/condition"}, "minItems": 1}}, ("all",)),
+            json_object({"any": {"type": "array", "items": {"$ref": "#/$defs/condition"}, "minItems": 1}}, ("any",)),
+            json_object({"not": {"$ref": "#/$defs/condition"}}, ("not",)),
             {"$ref": "#/$defs/count"},
             {"$ref": "#/$defs/fact_test"},
         ],
     }
     counter = {"$ref": "#/$defs/number_test"}
-    share_tests = _tests({"anyOf": [{"type": "number", "minimum": 0, "maximum": 1}, percent]}, numbers_only=True)
-    share_test = _object(
-        share_tests, description="a test of a share: a number from 0 to 1 or a percentage", oneOf=_one_test(share_tests)
+    share_tests = tests({"anyOf": [{"type": "number", "minimum": 0, "maximum": 1}, percent]}, numbers_only=True)
+    share_test = json_object(
+        share_tests, description="a test of a share: a number from 0 to 1 or a percentage", oneOf=one_test(share_tests)
     )
     verdict_list = {"type": "array", "items": {"$ref": "#/$defs/verdict_condition"}, "minItems": 1}
     verdict_condition: Schema = {
         "description": "a verdict condition: all, any, not, flagged, or a count of flags",
         "anyOf": [
-            _object({"all": verdict_list}, ("all",)),
-            _object({"any": verdict_list}, ("any",)),
-            _object({"not": {"$ref": "#/$defs/verdict_condition"}}, ("not",)),
-            _object({"flagged": _ID}, ("flagged",)),
-            *(_verdict_key(key, share_test if key.share else counter) for key in KEYS),
+            json_object({"all": verdict_list}, ("all",)),
+            json_object({"any": verdict_list}, ("any",)),
+            json_object({"not": {"$ref": "#/$defs/verdict_condition"}}, ("not",)),
+            json_object({"flagged": ID}, ("flagged",)),
+            *(verdict_key(key, share_test if key.share else counter) for key in KEYS),
         ],
     }
     fact_values = {
@@ -192,20 +137,20 @@ def _definitions() -> Schema:
             "anyOf": [{"type": ["number", "string", "boolean", "null"]}, {"$ref": "#/$defs/fact_values"}]
         },
     }
-    counts_of_fact = _object(
+    counts_of_fact = json_object(
         {"numerator": {"type": "integer", "minimum": 0}, "denominator": {"type": "integer", "minimum": 1}},
         ("numerator", "denominator"),
     )
-    fact_set = _object(
+    fact_set = json_object(
         {
-            "authority": _TEXT,
-            "code": _TEXT,
-            "year": _YEAR,
-            "comparators": _TEXTS,
+            "authority": TEXT,
+            "code": TEXT,
+            "year": YEAR,
+            "comparators": TEXTS,
             "facts": {"$ref": "#/$defs/fact_values"},
             "previous": {"$ref": "#/$defs/fact_values"},
-            "notes": {"type": "object", "additionalProperties": _TEXT},
-            "sources": {"type": "object", "additionalProperties": _TEXT},
+            "notes": {"type": "object", "additionalProperties": TEXT},
+            "sources": {"type": "object", "additionalProperties": TEXT},
             "counts": {
                 "type": "object",
                 "description": "the counts behind a fact's value, by fact id",
@@ -237,7 +182,7 @@ def _definitions() -> Schema:
         "fact_test": fact_test,
         "number_test": number_test,
         "count": count,
-        "where_test": _object(where_tests, oneOf=_one_test(where_tests)),
+        "where_test": json_object(where_tests, oneOf=one_test(where_tests)),
         "condition": condition,
         "verdict_condition": verdict_condition,
         "fact_values": fact_values,
@@ -246,69 +191,69 @@ def _definitions() -> Schema:
 
 
 def _measures() -> Schema:
-    alias = {"anyOf": [_ID, _object({"id": _ID, "since": _YEAR, "until": _YEAR}, ("id",))]}
-    measure = _object(
+    alias = {"anyOf": [ID, json_object({"id": ID, "since": YEAR, "until": YEAR}, ("id",))]}
+    measure = json_object(
         {
-            "id": _ID,
-            "name": _TEXT,
+            "id": ID,
+            "name": TEXT,
             "type": {"enum": list(MEASURE_TYPES)},
-            "unit": _TEXT,
+            "unit": TEXT,
             "better": {"enum": list(POLARITIES)},
-            "group": _TEXT,
+            "group": TEXT,
             "aliases": {"type": "array", "items": alias},
-            "source": _TEXT,
-            "range": {"type": "array", "items": _NUMBER, "minItems": 2, "maxItems": 2},
-            "values": {"type": "array", "items": _TEXT, "minItems": 1},
-            "since": _YEAR,
-            "until": _YEAR,
-            "breaks": {"type": "array", "items": _YEAR},
-            "note": _TEXT,
-            "basis": _BASIS,
+            "source": TEXT,
+            "range": {"type": "array", "items": NUMBER, "minItems": 2, "maxItems": 2},
+            "values": {"type": "array", "items": TEXT, "minItems": 1},
+            "since": YEAR,
+            "until": YEAR,
+            "breaks": {"type": "array", "items": YEAR},
+            "note": TEXT,
+            "basis": BASIS,
             "method": {"enum": list(METHODS), "description": "how a confidence interval is taken"},
             "per": {"type": "number", "exclusiveMinimum": 0, "description": "100 for percentages, 100000 per 100,000"},
             "year_notes": {
-                "type": "object", "propertyNames": _YEAR, "additionalProperties": _TEXT,
+                "type": "object", "propertyNames": YEAR, "additionalProperties": TEXT,
                 "description": "what the publisher says of the measure in one year, shown beside its flags",
             },
         },
         ("id", "name"),
     )
-    return _object(
-        {"kind": _kind("measures"), "measures": {"type": "array", "items": measure}},
+    return json_object(
+        {"kind": kind("measures"), "measures": {"type": "array", "items": measure}},
         ("kind", "measures"),
     )
 
 
 def _triggers() -> Schema:
-    trigger = _object(
+    trigger = json_object(
         {
-            "id": _ID,
-            "title": _TEXT,
+            "id": ID,
+            "title": TEXT,
             "signal": {"enum": list(SIGNALS)},
-            "area": _ID,
-            "sources": _TEXTS,
+            "area": ID,
+            "sources": TEXTS,
             "when": {"$ref": "#/$defs/condition"},
             "says": {
                 "type": "string",
                 "description": "placeholders: {value} {measure} {previous} {reference} {authority} {count} {fact:ID}",
             },
             "only_with_other_concerns": {"type": "boolean"},
-            "note": _TEXT,
-            "entry": {**_ID, "description": "the piece of evidence (Table 2 entry) it reads; its own id by default"},
-            "basis": _BASIS,
-            "years": _object(
-                {"from": _YEAR, "until": _YEAR},
+            "note": TEXT,
+            "entry": {**ID, "description": "the piece of evidence (Table 2 entry) it reads; its own id by default"},
+            "basis": BASIS,
+            "years": json_object(
+                {"from": YEAR, "until": YEAR},
                 description="the span of years it applies in (either end optional); outside it, not applicable",
                 minProperties=1,
             ),
         },
         ("id", "title", "when"),
     )
-    return _object(
+    return json_object(
         {
-            "kind": _kind("triggers"),
+            "kind": kind("triggers"),
             "heading": {"enum": list(HEADINGS)},
-            "title": _TEXT,
+            "title": TEXT,
             "triggers": {"type": "array", "items": trigger},
         },
         ("kind", "heading", "triggers"),
@@ -316,37 +261,37 @@ def _triggers() -> Schema:
 
 
 def _verdicts() -> Schema:
-    level = _object(
-        {"id": _ID, "title": _TEXT, "when": {"$ref": "#/$defs/verdict_condition"}, "note": _TEXT},
+    level = json_object(
+        {"id": ID, "title": TEXT, "when": {"$ref": "#/$defs/verdict_condition"}, "note": TEXT},
         ("id", "title"),
     )
-    return _object(
-        {"kind": _kind("verdicts"), "levels": {"type": "array", "items": level, "minItems": 1}},
+    return json_object(
+        {"kind": kind("verdicts"), "levels": {"type": "array", "items": level, "minItems": 1}},
         ("kind", "levels"),
     )
 
 
 def _menu() -> Schema:
-    option = _object(
-        {"id": _ID, "title": _TEXT, "via": _TEXT, "suits": _TEXTS, "note": _TEXT}, ("id", "title")
+    option = json_object(
+        {"id": ID, "title": TEXT, "via": TEXT, "suits": TEXTS, "note": TEXT}, ("id", "title")
     )
-    tier = _object(
+    tier = json_object(
         {
-            "id": _ID,
-            "title": _TEXT,
-            "note": _TEXT,
-            "verdicts": _IDS,
-            "options": _IDS,
+            "id": ID,
+            "title": TEXT,
+            "note": TEXT,
+            "verdicts": IDS,
+            "options": IDS,
             "corroboration": {"const": "required"},
         },
         ("id", "title", "verdicts", "options"),
     )
-    return _object(
+    return json_object(
         {
-            "kind": _kind("menu"),
+            "kind": kind("menu"),
             "options": {"type": "array", "items": option},
             "tiers": {"type": "array", "items": tier},
-            "peers": _object(
+            "peers": json_object(
                 {
                     "per_authority": {"type": "integer", "minimum": 1},
                     "cap": {"type": "integer", "minimum": 1},
@@ -360,47 +305,47 @@ def _menu() -> Schema:
 
 def _theme() -> Schema:
     level = {
-        **_ID, "not": {"const": NOT_MET}, "description": f"a level's id ('{NOT_MET}' is the answer below the first)"
+        **ID, "not": {"const": NOT_MET}, "description": f"a level's id ('{NOT_MET}' is the answer below the first)"
     }
-    element = _object(
+    element = json_object(
         {
-            "id": _ID,
-            "title": _TEXT,
+            "id": ID,
+            "title": TEXT,
             "key": {"type": "boolean", "description": "failing its minimum standard is Table 2 entry 16"},
             "descriptors": {
-                "type": "object", "propertyNames": level, "additionalProperties": _TEXT,
+                "type": "object", "propertyNames": level, "additionalProperties": TEXT,
                 "description": "what each level looks like, shown in the form",
             },
-            "note": _TEXT,
-            "basis": _BASIS,
+            "note": TEXT,
+            "basis": BASIS,
         },
         ("id", "title"),
     )
-    return _object(
+    return json_object(
         {
-            "kind": _kind("theme"),
-            "id": _ID,
-            "title": _TEXT,
-            "years": {"type": "array", "items": _YEAR, "description": "the years it runs in (none: any year)"},
-            "area": {**_ID, "description": "a heading or trigger area: where its strengths are offered to others"},
+            "kind": kind("theme"),
+            "id": ID,
+            "title": TEXT,
+            "years": {"type": "array", "items": YEAR, "description": "the years it runs in (none: any year)"},
+            "area": {**ID, "description": "a heading or trigger area: where its strengths are offered to others"},
             "levels": {
                 "type": "array", "items": level, "minItems": 1, "uniqueItems": True,
                 "description": "least to most developed; the first is the minimum standard",
             },
             "elements": {"type": "array", "items": element, "minItems": 1},
-            "note": _TEXT,
-            "basis": _BASIS,
+            "note": TEXT,
+            "basis": BASIS,
         },
         ("kind", "id", "title", "levels", "elements"),
     )
 
 
 def _facts() -> Schema:
-    region = _object(
+    region = json_object(
         {
             "kind": {"const": "region"},
-            "name": _TEXT,
-            "year": _YEAR,
+            "name": TEXT,
+            "year": YEAR,
             "authorities": {"type": "array", "items": {"$ref": "#/$defs/fact_set"}},
         },
         ("kind", "authorities"),
@@ -416,25 +361,25 @@ def _facts() -> Schema:
 
 
 def _tests_file() -> Schema:
-    expect = _object(
+    expect = json_object(
         {
-            "level": _ID,
-            "tier": _ID,
-            "flags": _IDS,
-            "has_flags": _IDS,
-            "not_flags": _IDS,
-            "gaps": _IDS,
+            "level": ID,
+            "tier": ID,
+            "flags": IDS,
+            "has_flags": IDS,
+            "not_flags": IDS,
+            "gaps": IDS,
         }
     )
-    case = _object(
+    case = json_object(
         {
-            "name": _TEXT,
-            "authority": _TEXT,
+            "name": TEXT,
+            "authority": TEXT,
             "facts": {"$ref": "#/$defs/fact_values"},
             "previous": {"$ref": "#/$defs/fact_values"},
-            "remove": _IDS,
+            "remove": IDS,
             "flagged_before": {
-                "type": "array", "items": _IDS,
+                "type": "array", "items": IDS,
                 "description": "the concerns counted in each year before, last year first (for persistent)",
             },
             "views": {
@@ -445,14 +390,14 @@ def _tests_file() -> Schema:
         },
         ("name", "authority", "expect"),
     )
-    return _object(
+    return json_object(
         {
-            "kind": _kind("tests"),
+            "kind": kind("tests"),
             "region": {
-                "anyOf": [_TEXT, {"type": "array", "items": {"$ref": "#/$defs/fact_set"}}],
+                "anyOf": [TEXT, {"type": "array", "items": {"$ref": "#/$defs/fact_set"}}],
                 "description": "a path to fact files (relative to this file), or fact sets inline",
             },
-            "rules": _TEXT,
+            "rules": TEXT,
             "tests": {"type": "array", "items": case},
         },
         ("kind", "tests"),
@@ -462,10 +407,10 @@ def _tests_file() -> Schema:
 def _result() -> Schema:
     # Fields a result may leave out are null in the JSON, not absent.
     text = {"type": ["string", "null"]}
-    text_list = _TEXTS
-    flag = _object(
+    text_list = TEXTS
+    flag = json_object(
         {
-            "trigger": _ID,
+            "trigger": ID,
             "heading": {"enum": list(HEADINGS)},
             "signal": {"enum": list(SIGNALS)},
             "counted": {"type": "boolean"},
@@ -476,7 +421,7 @@ def _result() -> Schema:
             "values": {"type": "object", "additionalProperties": {"type": ["number", "string", "boolean", "null"]}},
             "notes": {"type": "object", "additionalProperties": text},
             "provenance": {"type": "object", "additionalProperties": text},
-            "evidence": {"type": "array", "items": _object({"text": text, "outcome": text}, ("text", "outcome"))},
+            "evidence": {"type": "array", "items": json_object({"text": text, "outcome": text}, ("text", "outcome"))},
             "entry": text,
             "basis": {"enum": [*BASES, None]},
             "view": {"enum": ["concern", "no_concern", "unsure", None], "description": "the authority's own view"},
@@ -489,29 +434,29 @@ def _result() -> Schema:
         },
         ("trigger", "heading", "signal", "counted", "title"),
     )
-    gap = _object(
+    gap = json_object(
         {
-            "trigger": _ID, "heading": text, "title": text, "missing": text_list, "why": text_list,
+            "trigger": ID, "heading": text, "title": text, "missing": text_list, "why": text_list,
             "known": text_list, "entry": text,
         },
         ("trigger", "missing"),
     )
-    support = _object(
-        {"option": _ID, "title": text, "via": text, "suits": text_list, "note": text},
+    support = json_object(
+        {"option": ID, "title": text, "via": text, "suits": text_list, "note": text},
         ("option", "title"),
     )
-    judged = _object({"judged": {"type": "integer"}, "total": {"type": "integer"}}, ("judged", "total"))
-    peer = _object(
-        {"authority": text, "code": text, "area": text, "trigger": _ID, "answers": text}, ("authority",)
+    judged = json_object({"judged": {"type": "integer"}, "total": {"type": "integer"}}, ("judged", "total"))
+    peer = json_object(
+        {"authority": text, "code": text, "area": text, "trigger": ID, "answers": text}, ("authority",)
     )
-    assessment = _object(
+    assessment = json_object(
         {
             "authority": text,
             "code": {"type": ["string", "null"]},
-            "year": _YEAR,
-            "level": _ID,
+            "year": YEAR,
+            "level": ID,
             "level_title": text,
-            "tier": _ID,
+            "tier": ID,
             "tier_title": text,
             "tier_note": text,
             "status": {"enum": ["provisional", "confirmed"]},
@@ -523,7 +468,7 @@ def _result() -> Schema:
             "coverage": {
                 "anyOf": [
                     {"type": "null"},
-                    _object(
+                    json_object(
                         {
                             "judged": {"type": "integer"},
                             "total": {"type": "integer"},
@@ -536,24 +481,24 @@ def _result() -> Schema:
             },
             "caveats": {
                 "type": "array",
-                "items": _object({"id": _ID, "text": _TEXT}, ("id", "text")),
+                "items": json_object({"id": ID, "text": TEXT}, ("id", "text")),
                 "description": "what to know before relying on the verdict, e.g. ascof-alone: its counted "
                 "concerns all come from ASCOF, whose measures alone cannot judge how effective an authority is",
             },
-            "last_year": _object(
+            "last_year": json_object(
                 {
-                    "year": _YEAR,
+                    "year": YEAR,
                     "status": {"enum": ["provisional", "final"]},
-                    "level": _ID,
-                    "tier": _ID,
-                    "concerns": {"type": "array", "items": _ID},
+                    "level": ID,
+                    "tier": ID,
+                    "concerns": {"type": "array", "items": ID},
                     "decision": {"type": ["string", "null"]},
                     "declined": {"type": "boolean"},
                     "support": {
                         "type": "array",
-                        "items": _object(
+                        "items": json_object(
                             {
-                                "option": _ID, "provider": text, "days": {"type": ["integer", "null"]},
+                                "option": ID, "provider": text, "days": {"type": ["integer", "null"]},
                                 "status": text, "outcome": text,
                             },
                             ("option",),
@@ -569,9 +514,9 @@ def _result() -> Schema:
         ("authority", "year", "level", "tier", "status", "flags", "gaps", "support", "reasons", "caveats"),
     )
     counts = {"type": "object", "additionalProperties": {"type": "integer"}}
-    return _object(
+    return json_object(
         {
-            "rulebook": _object({"digest": text, "path": text}, ("digest",)),
+            "rulebook": json_object({"digest": text, "path": text}, ("digest",)),
             "summary": {
                 "type": "object",
                 "properties": {

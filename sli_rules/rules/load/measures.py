@@ -13,11 +13,13 @@ from ..model import (
     METHODS,
     POLARITIES,
     Alias,
-    AliasSpec,
     Measure,
     Method,
 )
 from ..source import Document, Where
+from ..specs import (
+    AliasSpec,
+)
 from .state import Loading
 
 

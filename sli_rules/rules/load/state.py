@@ -14,19 +14,21 @@ from ..model import (
     Alias,
     Level,
     Measure,
-    MeasuresFile,
-    MenuFile,
     Option,
     Peers,
     Rulebook,
-    TestsFile,
     Tier,
     Trigger,
-    TriggersFile,
-    VerdictsFile,
     year_start,
 )
 from ..source import Document, Where
+from ..specs import (
+    MeasuresFile,
+    MenuFile,
+    TestsFile,
+    TriggersFile,
+    VerdictsFile,
+)
 from ..themes import Theme, ThemeFile
 
 KINDS = {
