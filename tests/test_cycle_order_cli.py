@@ -143,7 +143,7 @@ def test_report_from_the_store_shows_the_final_view_not_the_provisional_verdict(
     summary = summary[: summary.index("</p>")]
     assert summary == (
         '<p class="summary-line"><strong>Verdict:</strong> <span class="verdict">Concerns in more than one '
-        "area</span> (final; provisional verdict: No significant concerns). <strong>Recommended support:</strong> "
+        "area, or one that persists</span> (final; provisional verdict: No significant concerns). <strong>Recommended support:</strong> "
         "Targeted support."
     )
     # The banner says how many verdicts are final on record: never "every verdict is provisional".

@@ -259,7 +259,7 @@ def test_collate_with_a_public_file_adds_its_values_and_refuses_a_contradiction(
     halton = yaml.safe_load(output.read_text(encoding="utf-8"))["authorities"][0]
     assert halton["facts"]["ascof.1a"] == quality  # under the publication's own id
     assert halton["sources"]["ascof.1a"].startswith("NHS England, Adult Social Care Outcomes Framework")
-    assert halton["sources"]["finance.fac_eligibility"].startswith("data return halton.xlsx, Facts!C")
+    assert halton["sources"]["finance.prevention_budget_change_pct"].startswith("data return halton.xlsx, Facts!C")
     # The collated file and the publication read together merge as equal values.
     both = run_cli("assess", str(output), str(ASCOF), "--region", "North West", "--year", "2022-23", "--format", "json")
     assert both.returncode == 0, both.stderr

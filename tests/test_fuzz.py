@@ -358,8 +358,9 @@ def files(examples: int) -> None:
         with tempfile.TemporaryDirectory() as folder:
             base = Path(folder)
             if kind == "rules":
-                shutil.copytree(rules / "triggers", base / "triggers")
-                shutil.copytree(rules / "menus", base / "menus")
+                for folder_name in ("triggers", "menus", "themes"):
+                    if (rules / folder_name).is_dir():
+                        shutil.copytree(rules / folder_name, base / folder_name)
                 target = base / rng.choice(rule_files)
                 target.write_bytes(_mutate(target.read_bytes(), rng))
                 try:

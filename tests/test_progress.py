@@ -58,7 +58,7 @@ def test_report_and_record_report_their_steps(tmp_path: Path) -> None:
     recorded = run_cli("record", "--db", str(db), "--by", "Jo Bloggs", "--progress")
     assert recorded.returncode == 0, recorded.stderr
     lines = recorded.stderr.splitlines()
-    assert "recording 23 assessments in the store..." in lines, lines
+    assert "recording 23 assessments of 2013-14 in the store..." in lines, lines
     assert recorded.stdout.startswith("recorded run ")
 
 

@@ -438,10 +438,10 @@ def test_bad_comparator_files(tmp_path: Path) -> None:
 def test_three_sources_merge_from_the_command_line(tmp_path: Path) -> None:
     finance = tmp_path / "finance.csv"
     finance.write_text(
-        "authority,year,finance.admissions_increase_explained,finance.fac_eligibility\n"
-        "Halton,2023-24,yes,substantial\n"
-        "St Helens,2023-24,no,critical\n"
-        "St Helens,2022-23,,substantial\n"
+        "authority,year,finance.admissions_increase_explained,finance.prevention_budget_change_pct\n"
+        "Halton,2023-24,yes,5\n"
+        "St Helens,2023-24,no,-20\n"
+        "St Helens,2022-23,,-3\n"
     )
     intelligence = write_yaml(tmp_path / "intelligence.yaml", [
         {"authority": "Halton", "code": "E06000006", "year": "2023-24", "facts": {"intelligence.political_change": True}},
@@ -459,7 +459,8 @@ def test_three_sources_merge_from_the_command_line(tmp_path: Path) -> None:
     assert "political-change" in [flag["trigger"] for flag in halton["flags"]]
     saints = result["St. Helens"]  # 'St Helens' in the finance sheet, 'St. Helens' in ASCOF
     assert saints["code"] == "E08000013"
-    assert "fac-eligibility-raised" in [flag["trigger"] for flag in saints["flags"]]
+    # Its prevention budget cut, from the finance sheet, is below the two councils' mean.
+    assert "prevention-budget-cuts" in [flag["trigger"] for flag in saints["flags"]]
 
 
 def test_a_fact_given_twice_with_different_values_names_both_places(tmp_path: Path) -> None:
