@@ -94,10 +94,11 @@ def _template(arguments: argparse.Namespace) -> int:
     if arguments.last_year:
         earlier = load_facts(*arguments.last_year, years=[previous_year(year), year], rulebook=rulebook)
         last = last_year_values(earlier, authority, code, year)
-    rows = template_rows(rulebook, year, have=frozenset(have), last_year=last)
+    asked = template_rows(rulebook, year, last_year=last)
+    rows = [row for row in asked if row.fact not in have]
     reads = [*(arguments.have or []), *(arguments.last_year or []), *workspace.rulebook_inputs(arguments.rules)]
     write_file(output, template_bytes(rulebook, authority, code, year, rows), reads=reads, replace=arguments.force)
-    given = len(template_rows(rulebook, year)) - len(rows)
+    given = len(asked) - len(rows)
     left_out = f", {given} left out as a public file gives them" if have else ""
     print(f"wrote {output}: {len(rows)} facts for {authority} {year}{left_out}")
     return 0

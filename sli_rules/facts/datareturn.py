@@ -23,7 +23,7 @@ from typing import Any
 import attrs
 
 from ..errors import FactsError, Location, Problem, Problems, did_you_mean
-from ..rules.model import HEADINGS, YEAR_PATTERN, Measure, Rulebook, Trigger, previous_year, year_start
+from ..rules.model import HEADINGS, YEAR_PATTERN, Measure, Rulebook, previous_year, year_start
 from ..rules.source import display_path
 from .factset import Record, new_record
 from .reference import council_code, council_name
@@ -69,7 +69,7 @@ def facts_asked(rulebook: Rulebook, year: str) -> list[Measure]:
     known = [*HEADINGS, *(heading for heading in rulebook.headings if heading not in HEADINGS)]
     order = {heading: index for index, heading in enumerate(known)}
     for trigger in sorted(rulebook.triggers, key=lambda trigger: order.get(trigger.heading, len(order))):
-        if not _runs_in(trigger, year):
+        if not trigger.applies_in(year):  # a trigger outside its span of years reads nothing
             continue
         for fact in facts_read(trigger.when):
             measure = rulebook.measures.get(fact)
@@ -83,24 +83,15 @@ def facts_asked(rulebook: Rulebook, year: str) -> list[Measure]:
     return list(found.values())
 
 
-def _runs_in(trigger: Trigger, year: str) -> bool:
-    """A trigger with a span of years reads nothing outside it."""
-    applies = getattr(trigger, "applies_in", None)
-    return bool(applies(year)) if callable(applies) else True
-
-
 def template_rows(
     rulebook: Rulebook,
     year: str,
     *,
-    have: frozenset[str] = frozenset(),
     last_year: dict[str, Any] | None = None,
 ) -> list[ReturnRow]:
-    """A row per fact asked for, leaving out the facts in `have` (those a public file gives)."""
+    """A row per fact asked for, with what the authority needs to answer it."""
     rows = []
     for measure in facts_asked(rulebook, year):
-        if measure.id in have:
-            continue
         allowed = ""
         if measure.type == "category" and measure.values:
             allowed = ", ".join(measure.values)

@@ -73,8 +73,9 @@ def read_oflog_csv(
     history; every council's values, by council type, as the figures of `{council_type: ...}`.
 
     The records are marked as a national publication, so that binding leaves out a metric the
-    assessing rulebook does not catalogue. A year the file does not hold is an error when it is
-    the only source named; beside another source the caller decides (see `load_facts`).
+    assessing rulebook does not catalogue. A year the file does not hold is a warning where the
+    file holds earlier years (read as that year's history, Oflog publishing later than ASCOF),
+    else an error.
     """
     shown = display_path(file)
     text = read_text(file, problems)

@@ -146,11 +146,7 @@ def self_assessment_template(
     if suffix == ".xlsx":
         data = _xlsx_bytes(path, rows)
     elif suffix == ".csv":
-        stream = io.StringIO()
-        writer = csv.DictWriter(stream, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        data = stream.getvalue()
+        data = form_csv(COLUMNS, rows)
     else:
         document = {
             "kind": "self-assessment",
@@ -180,6 +176,15 @@ def _xlsx_bytes(path: Path, rows: list[dict[str, str]]) -> bytes:
     return form_workbook(
         path, SHEET, COLUMNS, rows, choice=("view", VIEWS, "Own view"), widths=(22, 12, 9, 16, 30, 50, 40, 50, 12, 50)
     )
+
+
+def form_csv(columns: tuple[str, ...], rows: list[dict[str, str]]) -> str:
+    """A form as CSV: a header of `columns`, then a row each."""
+    stream = io.StringIO()
+    writer = csv.DictWriter(stream, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return stream.getvalue()
 
 
 def form_workbook(

@@ -10,8 +10,6 @@ machinery). `thematic_facts` turns recorded reviews into the facts entry 16 read
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,7 +24,7 @@ from ..rules.source import display_path
 from ..rules.themes import NOT_MET, Theme
 from .factset import AuthorityFacts, Region, name_key
 from .reference import council_code, membership
-from .selfassess import Cell, form_rows, form_workbook, form_yaml_rows, read_form
+from .selfassess import Cell, form_csv, form_rows, form_workbook, form_yaml_rows, read_form
 
 COLUMNS = ("authority", "code", "year", "theme", "element", "title", "key", "descriptors", "level", "evidence")
 REQUIRED = ("authority", "year", "theme", "element", "level")
@@ -195,11 +193,7 @@ def thematic_review_template(
             widths=(22, 12, 9, 12, 28, 50, 6, 70, 12, 60),
         )
     elif suffix == ".csv":
-        stream = io.StringIO()
-        writer = csv.DictWriter(stream, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        data = stream.getvalue()
+        data = form_csv(COLUMNS, rows)
     else:
         document = {
             "kind": "thematic-review",
