@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal, assert_never
+from typing import Any
 
 import attrs
 
@@ -18,9 +18,7 @@ from ..facts import AuthorityFacts
 from ..rules.logic import And, Node, Not, Or, kleene_column
 from ..rules.model import (
     AllOf,
-    ComparatorsRef,
     Condition,
-    CouncilTypeRef,
     Count,
     FactRef,
     FactTest,
@@ -29,14 +27,10 @@ from ..rules.model import (
     NationalRef,
     NotOf,
     PreviousRef,
-    PublishedRegionRef,
     Ref,
-    Reference,
-    RegionRef,
     Rulebook,
     Test,
     Trigger,
-    previous_year,
     year_start,
 )
 from ..rules.operators import OPERATORS, trend_words
@@ -45,14 +39,15 @@ from ..words import Deferred, show
 from .backends import Outcome
 from .derived import Derived
 from .evaluate import Record, Recorder
-from .reference_words import STAT_SCOPES, ref_words
+from .gap_words import Situation, TestRead, reasons, situation
+from .reference_words import ref_words
 from .results import Evidence, Flag, Gap
-from .uncertainty import worsening, worsening_trend
 
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 OUTCOME_WORDS = {True: "true", False: "false", None: "unknown"}
 Tests = tuple[FactTest | Count, ...]
 SHAPES_KEPT = 100_000  # patterns of a trigger's outcomes kept by an explainer (see `_shape`)
+GAPS_KEPT = 100_000  # gaps kept by an explainer to be given again (see `gap`)
 Findings = Deferred[tuple[tuple[Flag, ...], tuple[Gap, ...]]]
 
 
@@ -88,11 +83,15 @@ class Explainer:
         }
         self._shapes: dict[tuple[Any, ...], tuple[Tests, Tests]] = {}
         self._each: dict[int, tuple[FactTest, ...]] = {}
-        self._refs: dict[int, tuple[tuple[Reference, int], ...]] = {}
+        self._reads: dict[int, TestRead] = {}
+        self._count_slot: dict[int, int] = {}
+        self._years_read: dict[tuple[int, str], tuple[TestRead, ...]] = {}
+        self._gaps: dict[tuple[Any, ...], Gap] = {}
         for trigger in rulebook.triggers:
             for test in leaves(trigger.when):
                 self._place[id(test)] = plan.test_index[test]
                 if isinstance(test, Count):
+                    self._count_slot[id(test)] = plan.count_slots[test]
                     self._each[id(test)] = tuple(
                         FactTest(fact, test.change, where, test.location)
                         for fact in test.facts
@@ -100,11 +99,7 @@ class Explainer:
                     )
                 for each in self._each.get(id(test), (test,)) if isinstance(test, Count) else (test,):
                     assert isinstance(each, FactTest)
-                    self._refs[id(each)] = tuple(
-                        (ref, plan.slot_index[RefSlot(each.fact, each.change, ref)])
-                        for ref in each.test.refs
-                        if not isinstance(ref, LiteralRef) and RefSlot(each.fact, each.change, ref) in plan.slot_index
-                    )
+                    self._reads[id(each)] = TestRead.of(each, rulebook.measures[each.fact], plan)
 
     def decode(self, value: float | None, measure: Measure | None, texts: dict[str, float]) -> Any:
         if value is None or measure is None:
@@ -177,7 +172,7 @@ class Explainer:
         return f"{subject} = {show(value)}{unit} {words} {joined}" + (f" ({measure.name})" if measure.name else "")
 
     def _count_text(self, count: Count, record: Record, texts: dict[str, float]) -> str:
-        slot = self.plan.count_slots[count]
+        slot = self._count_slot[id(count)]
         outcomes = record.parts[slot]
         counted = [fact for fact, outcome in zip(count.facts, outcomes, strict=True) if outcome is True]
         judged = sum(1 for outcome in outcomes if outcome is not None)
@@ -215,7 +210,7 @@ class Explainer:
             if test not in decisive or all(where.op in _AVAILABILITY for where in _wheres(test)):
                 continue
             if isinstance(shown, Count):
-                outcomes = record.parts[self.plan.count_slots[shown]]
+                outcomes = record.parts[self._count_slot[id(shown)]]
                 facts: Sequence[str] = [
                     fact for fact, outcome in zip(shown.facts, outcomes, strict=True) if outcome is True
                 ]
@@ -263,7 +258,7 @@ class Explainer:
                 else "unknown"
             )
         if first_count is not None:
-            parts = record.parts[self.plan.count_slots[first_count]]
+            parts = record.parts[self._count_slot[id(first_count)]]
             values["count"] = show(float(sum(1 for outcome in parts if outcome is True)))
 
         def substitute(match: re.Match[str]) -> str:
@@ -427,140 +422,106 @@ class Explainer:
         return tuple(flags), tuple(gaps)
 
     def gap(self, trigger: Trigger, item: AuthorityFacts, record: Record, texts: dict[str, float]) -> Gap:
-        """A trigger that could not be judged; what was missing, and why."""
-        missing, why, known = self.gap_reasons(trigger, item, record, texts)
-        return Gap(trigger.id, trigger.heading, trigger.title, missing, why, known, trigger.entry)
-
-    def gap_reasons(
-        self, trigger: Trigger, item: AuthorityFacts, record: Record, texts: dict[str, float]
-    ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-        """The facts missing, why the trigger could not be judged, and what could be judged."""
-        missing: list[str] = []
-        why: list[str] = []
+        """A trigger that could not be judged; what was missing, and why, and what could be
+        judged. A region's gaps repeat a few patterns, so each gap written is kept (up to a
+        bound) and given again, the same object, wherever the same words are due."""
+        shape, (undecided, held) = self._shape(trigger, record)
         row = record.row
-        undecided, held = self._shape(trigger, record)
+        year = item.year
+        found: list[Situation | tuple[int, tuple[Situation, ...] | None]] = []
         for test in undecided:
             if isinstance(test, FactTest):
-                self._why_test(test, item, row, missing, why)
+                found.append(situation(self._reads[id(test)], item, row))
+                continue
+            decided = sum(1 for outcome in record.parts[self._count_slot[id(test)]] if outcome is not None)
+            if decided and test.min_data > decided:
+                found.append((decided, None))
             else:
-                decided = sum(
-                    1 for outcome in record.parts[self.plan.count_slots[test]] if outcome is not None
-                )
-                if decided and test.min_data > decided:
-                    why.append(
-                        f"only {decided} of the {len(test.facts)} counted facts could be judged this year, fewer "
-                        f"than the {test.min_data} the count needs (min_data): a pattern is never read from fewer"
-                    )
-                    continue
-                why.append(f"none of the {len(test.facts)} counted facts could be judged")
-                start = year_start(item.year)
-                for each in self._each[id(test)]:
-                    measure = self.rulebook.measures[each.fact]
-                    if (measure.since is not None and start < measure.since) or (
-                        measure.until is not None and start > measure.until
-                    ):
-                        continue  # not a measure of this year: its absence explains nothing
-                    self._why_test(each, item, row, missing, why)
+                found.append((decided, tuple(situation(read, item, row) for read in self._in_year(test, year))))
         # What could be judged, with its values: a rise whose explanation is not on record
         # shows the rise, so that the assessor knows what to ask about.
         known = tuple(
             self._test_text(test, row, texts) if isinstance(test, FactTest) else self._count_text(test, record, texts)
             for test in held
         )
-        return tuple(missing), tuple(dict.fromkeys(why)), known
+        # The key is complete: the words are written by `_gap_words` from the trigger (named
+        # in `shape`, with each of its tests' outcomes, which decide `undecided`), the year
+        # and the situations alone (each complete for its test: `gap_words.situation`), and
+        # `known` is the text itself; nothing else of the authority or its values is read.
+        key = (shape, year, tuple(found), known)
+        gap = self._gaps.get(key)
+        if gap is None:
+            missing, why = self._gap_words(undecided, year, found)
+            gap = Gap(trigger.id, trigger.heading, trigger.title, missing, why, known, trigger.entry)
+            if len(self._gaps) >= GAPS_KEPT:
+                self._gaps.clear()  # bounded, for a host that runs for ever on a wide rulebook
+            self._gaps[key] = gap
+        return gap
 
-    def _shape(self, trigger: Trigger, record: Record) -> tuple[Tests, Tests]:
+    def gap_reasons(
+        self, trigger: Trigger, item: AuthorityFacts, record: Record, texts: dict[str, float]
+    ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """The facts missing, why the trigger could not be judged, and what could be judged."""
+        gap = self.gap(trigger, item, record, texts)
+        return gap.missing, gap.why, gap.known
+
+    def _gap_words(
+        self,
+        undecided: Tests,
+        year: str,
+        found: Sequence[Situation | tuple[int, tuple[Situation, ...] | None]],
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The facts missing and why, for the unknown tests in their situations in `year`."""
+        missing: list[str] = []
+        why: list[str] = []
+        for test, each in zip(undecided, found, strict=True):
+            if isinstance(test, FactTest):
+                reasons(self._reads[id(test)], each, year, missing, why)
+                continue
+            decided, parts = each
+            if parts is None:
+                why.append(
+                    f"only {decided} of the {len(test.facts)} counted facts could be judged this year, fewer "
+                    f"than the {test.min_data} the count needs (min_data): a pattern is never read from fewer"
+                )
+                continue
+            why.append(f"none of the {len(test.facts)} counted facts could be judged")
+            for read, part in zip(self._in_year(test, year), parts, strict=True):
+                reasons(read, part, year, missing, why)
+        return tuple(missing), tuple(dict.fromkeys(why))
+
+    def _in_year(self, count: Count, year: str) -> tuple[TestRead, ...]:
+        """A count's facts as tests, those measured in `year` (the absence of another year's
+        measure explains nothing)."""
+        key = (id(count), year)
+        found = self._years_read.get(key)
+        if found is None:
+            start = year_start(year)
+            found = tuple(
+                self._reads[id(each)]
+                for each in self._each[id(count)]
+                if not (
+                    ((measure := self.rulebook.measures[each.fact]).since is not None and start < measure.since)
+                    or (measure.until is not None and start > measure.until)
+                )
+            )
+            if len(self._years_read) >= SHAPES_KEPT:
+                self._years_read.clear()
+            self._years_read[key] = found
+        return found
+
+    def _shape(self, trigger: Trigger, record: Record) -> tuple[tuple[Any, ...], tuple[Tests, Tests]]:
         """The unknown tests that leave a trigger unknown, and those that held (`undecided`,
-        `held`): they depend on its tests' outcomes alone, and a region's gaps repeat a few
-        patterns of them, so each pattern is worked out once (up to a bound, for a host that
-        runs for ever on a rulebook of wide triggers)."""
+        `held`), with the key they were found by: they depend on its tests' outcomes alone, and
+        a region's gaps repeat a few patterns of them, so each pattern is worked out once (up
+        to a bound, for a host that runs for ever on a rulebook of wide triggers)."""
         key = (trigger.id, *map(record.tests.get, self._places[trigger.id]))
         found = self._shapes.get(key)
         if found is None:
             found = (tuple(self.undecided(trigger.when, record)), tuple(self.held(trigger.when, record)))
             if len(self._shapes) < SHAPES_KEPT:
                 self._shapes[key] = found
-        return found
-
-    def _why_test(
-        self, test: FactTest, item: AuthorityFacts, row: Sequence[float | None], missing: list[str], why: list[str]
-    ) -> None:
-        measure = self.rulebook.measures[test.fact]
-        reads = OPERATORS[test.test.op].reads
-        if test.fact not in item.facts:
-            _add(missing, test.fact)
-            why.append(item.left_out.get(test.fact, {}).get(item.year) or f"no value for {test.fact}")
-        elif reads == "interval" and test.fact not in item.counts:
-            why.append(
-                "no counts (numerator and denominator) behind the values: a significance test needs "
-                "them, as the official download gives them"
-            )
-        elif reads == "interval" and any(isinstance(ref, PreviousRef) for ref in test.test.refs):
-            before = previous_year(item.year)
-            if year_start(item.year) in measure.breaks:
-                why.append(
-                    f"the definition of {test.fact} changed in {item.year}: last year's figure is not comparable"
-                )
-            elif before not in item.history_counts.get(test.fact, {}):
-                why.append(
-                    f"no counts behind {test.fact} in {before}: comparing two years is a two-sample test, "
-                    "which needs the counts of both"
-                )
-            return  # the previous value itself is not what this test compares with
-        elif reads == "trend" and test.test.significant:
-            polarity: Literal["higher", "lower"] = "higher" if measure.better == "higher" else "lower"
-            counts = {year: (c.numerator, c.denominator) for year, c in item.history_counts.get(test.fact, {}).items()}
-            if test.fact in item.counts:
-                counts[item.year] = (item.counts[test.fact].numerator, item.counts[test.fact].denominator)
-            breaks = [f"{start}-{(start + 1) % 100:02d}" for start in measure.breaks]
-            if measure.method is not None:
-                found = worsening_trend(
-                    measure.method, counts, polarity, test.test.years, breaks=breaks, until=item.year
-                )
-                if found.reason:
-                    why.append(f"a test of trend in {test.fact} over {test.test.years + 1} years: {found.reason}")
-        elif reads == "trend":
-            better: Literal["higher", "lower"] = "higher" if measure.better == "higher" else "lower"
-            values = {**item.history.get(test.fact, {}), item.year: item.facts.get(test.fact)}
-            breaks = [f"{start}-{(start + 1) % 100:02d}" for start in measure.breaks]
-            trend = worsening(values, better, test.test.years, breaks=breaks, until=item.year)
-            if trend.reason:
-                why.append(f"{test.fact} over {test.test.years + 1} years: {trend.reason}")
-        elif test.change:
-            if year_start(item.year) in measure.breaks:
-                why.append(f"the definition of {test.fact} changed in {item.year}: no change can be computed across it")
-            elif test.fact not in item.previous:
-                _add(missing, test.fact)
-                why.append(
-                    item.left_out.get(test.fact, {}).get(previous_year(item.year))
-                    or f"no previous-year value for {test.fact}"
-                )
-            elif item.previous[test.fact] == 0 and test.change == "percent":
-                why.append(f"the previous value of {test.fact} is 0: no percentage change")
-        for ref, slot in self._refs[id(test)]:
-            if row[slot] is not None:
-                continue
-            match ref:
-                case PreviousRef():
-                    _add(missing, test.fact)
-                    why.append(f"no previous-year value for {test.fact}")
-                case FactRef():
-                    _add(missing, ref.fact)
-                    why.append(f"no value for {ref.fact}")
-                case NationalRef():
-                    why.append(f"no national figure for {test.fact} in the facts given")
-                case PublishedRegionRef():
-                    why.append(f"no published region figure for {test.fact} in the facts given")
-                case ComparatorsRef() if not item.comparators:
-                    why.append(
-                        f"{item.authority} has no comparator group: give one with --comparators FILE, "
-                        "or list 'comparators' in its fact set"
-                    )
-                case RegionRef() | ComparatorsRef() | CouncilTypeRef():
-                    statistic = ref.stat.replace("_", " ")
-                    why.append(f"the {STAT_SCOPES[type(ref)]} {statistic} of {test.fact} needs at least 2 values")
-                case _:
-                    assert_never(ref)
+        return key, found
 
 
 def _add(missing: list[str], fact: str) -> None:

@@ -340,7 +340,8 @@ def _flag_data(flag: Flag) -> dict[str, Any]:
     }
 
 
-def _gap_data(gap: Gap) -> dict[str, Any]:
+def gap_data(gap: Gap) -> dict[str, Any]:
+    """A gap as JSON-ready data (as in `AuthorityAssessment.to_dict`)."""
     return {
         "trigger": gap.trigger,
         "heading": gap.heading,
@@ -364,7 +365,16 @@ def _coverage_data(coverage: Coverage | None) -> dict[str, Any] | None:
     }
 
 
-def _assessment_data(item: AuthorityAssessment) -> dict[str, Any]:
+def shared_gaps_data(item: AuthorityAssessment) -> dict[str, Any]:
+    """`item.to_dict()`, but with each gap left as the `Gap` itself (frozen, and often the
+    same object for many authorities: see `Explainer.gap`), for a writer that writes each
+    distinct gap's text once (`report.json`)."""
+    return _assessment_data(item, list)
+
+
+def _assessment_data(
+    item: AuthorityAssessment, gaps: Callable[[tuple[Gap, ...]], list[Any]] | None = None
+) -> dict[str, Any]:
     return {
         "authority": item.authority,
         "code": item.code,
@@ -375,7 +385,7 @@ def _assessment_data(item: AuthorityAssessment) -> dict[str, Any]:
         "tier_title": item.tier_title,
         "status": item.status,
         "flags": [_flag_data(flag) for flag in item.flags],
-        "gaps": [_gap_data(gap) for gap in item.gaps],
+        "gaps": [gap_data(gap) for gap in item.gaps] if gaps is None else gaps(item.gaps),
         "support": [
             {"option": option.option, "title": option.title, "via": option.via, "suits": list(option.suits)}
             for option in item.support

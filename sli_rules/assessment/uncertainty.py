@@ -339,8 +339,29 @@ def _window(last: int, years: int) -> tuple[str, ...]:
     return tuple(_year(start) for start in range(last - years, last + 1))
 
 
-def _known(value: float | None) -> bool:
-    return value is not None and math.isfinite(value)
+def window_of(until: str, years: int) -> tuple[str, ...]:
+    """The years a trend of `years` years up to `until` looks at, oldest first."""
+    return _window(_year_start(until), years)
+
+
+def known_years(values: Mapping[str, float | None], window: tuple[str, ...]) -> tuple[str, ...]:
+    """The years of `window` whose value in `values` is known: all a trend's reason reads of
+    the values (with which years are given, and the breaks)."""
+    get = values.get
+    return tuple(year for year in window if (value := get(year)) is not None and math.isfinite(value))
+
+
+@functools.lru_cache(maxsize=1024)
+def _broken(looked_at: tuple[str, ...], breaks: tuple[str, ...]) -> tuple[str, ...]:
+    """Why a span of years cannot be compared: each year after the first that starts a
+    definition break (a region's trends ask about the same few spans again and again)."""
+    # A break year's value is not comparable with the year before it: only the break years
+    # after the first year looked at spoil a comparison.
+    return tuple(
+        f"{year} starts a definition break (not comparable with {_year(_year_start(year) - 1)})"
+        for year in looked_at[1:]
+        if year in breaks
+    )
 
 
 def _run(
@@ -355,7 +376,8 @@ def _run(
     if isinstance(years, bool) or not isinstance(years, int) or years < 1:
         raise ValueError(f"years must be a whole number of at least 1, not {years!r}")
     latest = _latest_start(tuple(values))
-    _latest_start(tuple(breaks))
+    breaks = tuple(breaks)
+    _latest_start(breaks)
     if until is None:
         if latest is None:
             raise ValueError("no years given, and no year to end at")
@@ -363,16 +385,12 @@ def _run(
     else:
         last = _year_start(until)
     looked_at = _window(last, years)
-    missing = [year for year in looked_at if not _known(values.get(year))]
-    # A break year's value is not comparable with the year before it: only the break years
-    # after the first year looked at spoil a comparison.
-    broken = [year for year in looked_at[1:] if year in breaks]
-    reasons = []
-    if missing:
-        reasons.append(f"no value for {', '.join(missing)}")
-    for year in broken:
-        reasons.append(f"{year} starts a definition break (not comparable with {_year(_year_start(year) - 1)})")
-    if reasons:
+    get = values.get
+    missing = [year for year in looked_at if (value := get(year)) is None or not math.isfinite(value)]
+    broken = _broken(looked_at, breaks)
+    if missing or broken:
+        reasons = [f"no value for {', '.join(missing)}"] if missing else []
+        reasons.extend(broken)
         return Trend(None, looked_at, "; ".join(reasons))
     series = [float(values[year]) for year in looked_at]  # type: ignore[arg-type]
     rising = (polarity == "higher") == (direction == "improving")

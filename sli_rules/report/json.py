@@ -18,16 +18,28 @@ from collections.abc import Iterable, Iterator
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
+from ..assessment.results import Gap, gap_data, shared_gaps_data
 from .common import Stream
 
 if TYPE_CHECKING:
     from ..assessment.results import AuthorityAssessment, RegionAssessment
 
 _INFINITY = float("inf")
+# The text of each gap written lately, by the gap's identity and the indent it was written
+# at: a region's gaps are a few hundred objects given again and again (`Explainer.gap`), so
+# writing tens of thousands of gaps is joining a few hundred texts. A gap is frozen (its text
+# cannot change) and is held with its text, so its identity is not reused while kept.
+_GAP_TEXTS: dict[tuple[int, str], tuple[Gap, str]] = {}
+_GAP_TEXTS_KEPT = 4096  # bounded, for a host that runs for ever
 
 
 def render_json(result: RegionAssessment) -> str:
-    return _nested(result.to_dict(), 0) + "\n"
+    value = {
+        "rulebook": {"digest": result.rulebook_digest, "path": result.rulebook_path},
+        "assessments": [shared_gaps_data(item) for item in result.assessments],
+        "summary": result.summary(),
+    }
+    return _nested(value, 0) + "\n"
 
 
 def json_chunks(stream: Stream, items: Iterable[AuthorityAssessment] | None = None) -> Iterator[str]:
@@ -37,7 +49,7 @@ def json_chunks(stream: Stream, items: Iterable[AuthorityAssessment] | None = No
     yield '{\n  "rulebook": ' + _nested(rulebook, 1) + ',\n  "assessments": ['
     empty = True
     for item in stream if items is None else items:
-        yield ("\n" if empty else ",\n") + "    " + _nested(item.to_dict(), 2)
+        yield ("\n" if empty else ",\n") + "    " + _nested(shared_gaps_data(item), 2)
         empty = False
     yield ("]" if empty else "\n  ]") + ',\n  "summary": ' + _nested(stream.summary(), 1) + "\n}\n"
 
@@ -48,8 +60,15 @@ def _nested(value: Any, level: int) -> str:
     try:
         _indented(value, "  " * level, parts)
     except _NotPlain:
-        return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
+        return json.dumps(value, indent=2, ensure_ascii=False, default=_gap_default).replace("\n", "\n" + "  " * level)
     return "".join(parts)
+
+
+def _gap_default(value: Any) -> Any:
+    """A gap left as itself (`shared_gaps_data`) as the data `to_dict()` gives for it."""
+    if type(value) is Gap:
+        return gap_data(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 class _NotPlain(Exception):
@@ -96,8 +115,25 @@ def _indented(value: Any, pad: str, parts: list[str]) -> None:
         parts.append(int.__repr__(value))
     elif kind is float:
         parts.append(_float(value))
+    elif kind is Gap:
+        parts.append(_gap_text(value, pad))
     else:
         raise _NotPlain
+
+
+def _gap_text(gap: Gap, pad: str) -> str:
+    """A gap's text at an indent, written once and kept (`_GAP_TEXTS`)."""
+    key = (id(gap), pad)
+    found = _GAP_TEXTS.get(key)
+    if found is not None and found[0] is gap:
+        return found[1]
+    parts: list[str] = []
+    _indented(gap_data(gap), pad, parts)
+    text = "".join(parts)
+    if len(_GAP_TEXTS) >= _GAP_TEXTS_KEPT:
+        _GAP_TEXTS.clear()
+    _GAP_TEXTS[key] = (gap, text)
+    return text
 
 
 def _float(value: float) -> str:
