@@ -44,6 +44,11 @@ def _visible_character(match: re.Match[str]) -> str:
 def visible(text: str) -> str:
     """Text with every control and invisible formatting character shown as a visible mark:
     a line break as ␊, a carriage return as ␍, an escape as ␛, an override as [U+202E]."""
+    # Every character `_UNSAFE` finds is one `str.isprintable` refuses (a control, a format
+    # character, a line or paragraph separator), so printable text is returned as it is, at
+    # C speed: most text a report prints is.
+    if text.isprintable():
+        return text
     return _UNSAFE.sub(_visible_character, text)
 
 

@@ -10,6 +10,7 @@ rulebook, and the year, which is part of the key).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any, Literal, assert_never
 
@@ -97,9 +98,14 @@ def situation(read: TestRead, item: AuthorityFacts, row: Sequence[float | None])
             counts[year] = (item.counts[fact].numerator, item.counts[fact].denominator)
         first = (SIGNIFICANT, tuple(counts.items()))
     elif read.reads == "trend":
+        # The span ends at `year` (`window_of`), whose value is this year's; the years before
+        # it are read from the history.
         history = item.history.get(fact, {})
-        years = (*history, year)
-        first = (TREND, years, known_years({**history, year: item.facts[fact]}, window_of(year, test.test.years)))
+        window = window_of(year, test.test.years)
+        known = known_years(history, window[:-1])
+        if (value := item.facts[fact]) is not None and math.isfinite(value):
+            known = (*known, year)
+        first = (TREND, tuple(history), known)
     elif test.change:
         if fact not in item.previous:
             first = (CHANGE, False, item.left_out.get(fact, {}).get(previous_year(year)))
@@ -147,7 +153,7 @@ def reasons(read: TestRead, found: Situation, year: str, missing: list[str], why
     elif kind == TREND:
         better: Literal["higher", "lower"] = "higher" if measure.better == "higher" else "lower"
         # Only which years are known is read: a known value stands in for each.
-        values = dict.fromkeys(found[1], None) | {each: 0.0 for each in found[2]}
+        values = dict.fromkeys((*found[1], year), None) | {each: 0.0 for each in found[2]}
         trend = worsening(values, better, test.test.years, breaks=read.breaks, until=year)
         if trend.reason:
             why.append(f"{fact} over {test.test.years + 1} years: {trend.reason}")

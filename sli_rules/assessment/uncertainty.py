@@ -339,6 +339,7 @@ def _window(last: int, years: int) -> tuple[str, ...]:
     return tuple(_year(start) for start in range(last - years, last + 1))
 
 
+@functools.lru_cache(maxsize=1024)
 def window_of(until: str, years: int) -> tuple[str, ...]:
     """The years a trend of `years` years up to `until` looks at, oldest first."""
     return _window(_year_start(until), years)
