@@ -185,7 +185,9 @@ def test_streaming_a_large_region_holds_far_less_than_assessing_it_whole(tmp_pat
         return float(done.stdout.strip().splitlines()[-1])
 
     whole, streamed = grown("whole"), grown("stream")
-    assert streamed < whole / 3, (streamed, whole)
+    # Kept whole, equal gaps are one object shared by every authority they are written for,
+    # so the whole holds less than it did (about 46 MiB here against 21 MiB streamed).
+    assert streamed < whole / 2, (streamed, whole)
 
 
 def test_the_eight_trigger_benchmark_checks_the_engine_against_its_plain_script() -> None:
