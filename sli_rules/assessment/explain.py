@@ -46,6 +46,7 @@ from .results import Evidence, Flag, Gap
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 OUTCOME_WORDS = {True: "true", False: "false", None: "unknown"}
 Tests = tuple[FactTest | Count, ...]
+Shape = tuple[Tests, Tests, tuple[TestRead | None, ...]]  # see `Explainer._shape`
 SHAPES_KEPT = 100_000  # patterns of a trigger's outcomes kept by an explainer (see `_shape`)
 GAPS_KEPT = 100_000  # gaps kept by an explainer to be given again (see `gap`)
 Findings = Deferred[tuple[tuple[Flag, ...], tuple[Gap, ...]]]
@@ -81,10 +82,11 @@ class Explainer:
         self._places: dict[str, tuple[int, ...]] = {
             trigger.id: tuple(plan.test_index[test] for test in leaves(trigger.when)) for trigger in rulebook.triggers
         }
-        self._shapes: dict[tuple[Any, ...], tuple[Tests, Tests]] = {}
+        self._shapes: dict[tuple[Any, ...], Shape] = {}
         self._each: dict[int, tuple[FactTest, ...]] = {}
         self._reads: dict[int, TestRead] = {}
         self._count_slot: dict[int, int] = {}
+        self._count_words: dict[int, tuple[str, str]] = {}  # by the count's identity: `_counts_said`
         self._years_read: dict[tuple[int, str], tuple[TestRead, ...]] = {}
         self._gaps: dict[tuple[Any, ...], Gap] = {}
         for trigger in rulebook.triggers:
@@ -176,6 +178,16 @@ class Explainer:
         outcomes = record.parts[slot]
         counted = [fact for fact, outcome in zip(count.facts, outcomes, strict=True) if outcome is True]
         judged = sum(1 for outcome in outcomes if outcome is not None)
+        said, wanted = self._count_words.get(id(count)) or self._counts_said(count)
+        share = f" ({show(len(counted) / judged * 100)}%)" if count.scale == "share" and judged else ""
+        text = f"{len(counted)} of the {judged} facts with data{share} {said} (wanted {wanted})"
+        if counted:
+            text += ": " + ", ".join(counted)
+        return text
+
+    def _counts_said(self, count: Count) -> tuple[str, str]:
+        """What a count counts and what it wants, in words: the same for every authority, so
+        worked out once for each count of the rulebook."""
         said = " and ".join(
             trend_words(where.op, where.years, where.significant, where.confidence, plural=True)
             if OPERATORS[where.op].reads == "trend"
@@ -193,11 +205,8 @@ class Explainer:
             wanted = f"{test.op.replace('_', ' ')} " + " and ".join(f"{show(number * 100)}%" for number in test.numbers)
         else:
             wanted = f"{test.op.replace('_', ' ')} " + " and ".join(show(number) for number in test.numbers)
-        share = f" ({show(len(counted) / judged * 100)}%)" if count.scale == "share" and judged else ""
-        text = f"{len(counted)} of the {judged} facts with data{share} {said} (wanted {wanted})"
-        if counted:
-            text += ": " + ", ".join(counted)
-        return text
+        self._count_words[id(count)] = (said, wanted)
+        return said, wanted
 
     def values(self, trigger: Trigger, item: AuthorityFacts, record: Record) -> dict[str, Any]:
         """The facts a flag rests on, with this year's values: those of the tests that decided
@@ -425,25 +434,26 @@ class Explainer:
         """A trigger that could not be judged; what was missing, and why, and what could be
         judged. A region's gaps repeat a few patterns, so each gap written is kept (up to a
         bound) and given again, the same object, wherever the same words are due."""
-        shape, (undecided, held) = self._shape(trigger, record)
+        shape, (undecided, held, reads) = self._shape(trigger, record)
         row = record.row
         year = item.year
         found: list[Situation | tuple[int, tuple[Situation, ...] | None]] = []
-        for test in undecided:
-            if isinstance(test, FactTest):
-                found.append(situation(self._reads[id(test)], item, row))
+        for test, read in zip(undecided, reads, strict=True):
+            if read is not None:
+                found.append(situation(read, item, row))
                 continue
+            assert isinstance(test, Count)
             decided = sum(1 for outcome in record.parts[self._count_slot[id(test)]] if outcome is not None)
             if decided and test.min_data > decided:
                 found.append((decided, None))
             else:
-                found.append((decided, tuple(situation(read, item, row) for read in self._in_year(test, year))))
+                found.append((decided, tuple([situation(read, item, row) for read in self._in_year(test, year)])))
         # What could be judged, with its values: a rise whose explanation is not on record
         # shows the rise, so that the assessor knows what to ask about.
         known = tuple(
             self._test_text(test, row, texts) if isinstance(test, FactTest) else self._count_text(test, record, texts)
             for test in held
-        )
+        ) if held else ()
         # The key is complete: the words are written by `_gap_words` from the trigger (named
         # in `shape`, with each of its tests' outcomes, which decide `undecided`), the year
         # and the situations alone (each complete for its test: `gap_words.situation`), and
@@ -510,15 +520,20 @@ class Explainer:
             self._years_read[key] = found
         return found
 
-    def _shape(self, trigger: Trigger, record: Record) -> tuple[tuple[Any, ...], tuple[Tests, Tests]]:
-        """The unknown tests that leave a trigger unknown, and those that held (`undecided`,
-        `held`), with the key they were found by: they depend on its tests' outcomes alone, and
-        a region's gaps repeat a few patterns of them, so each pattern is worked out once (up
-        to a bound, for a host that runs for ever on a rulebook of wide triggers)."""
+    def _shape(self, trigger: Trigger, record: Record) -> tuple[tuple[Any, ...], Shape]:
+        """The unknown tests that leave a trigger unknown, those that held, and what the
+        situation of each unknown test reads (None for a count), with the key they were found
+        by: they depend on its tests' outcomes alone, and a region's gaps repeat a few patterns
+        of them, so each pattern is worked out once (up to a bound, for a host that runs for
+        ever on a rulebook of wide triggers)."""
         key = (trigger.id, *map(record.tests.get, self._places[trigger.id]))
         found = self._shapes.get(key)
         if found is None:
-            found = (tuple(self.undecided(trigger.when, record)), tuple(self.held(trigger.when, record)))
+            undecided = tuple(self.undecided(trigger.when, record))
+            found = (
+                undecided, tuple(self.held(trigger.when, record)),
+                tuple(self._reads[id(test)] if isinstance(test, FactTest) else None for test in undecided),
+            )
             if len(self._shapes) < SHAPES_KEPT:
                 self._shapes[key] = found
         return key, found

@@ -48,9 +48,15 @@ class TestRead:
 
     test: FactTest
     measure: Measure
-    reads: str  # the operator's kind: value, pair, interval, trend, ...
-    samples: bool  # an interval test that compares with last year (two samples)
+    fact: str
+    # The branch of `situation` for a fact given: SAMPLES or NO_COUNTS (an interval test that
+    # compares with last year), NO_COUNTS or the next (another interval test), SIGNIFICANT,
+    # TREND, CHANGE or PLAIN.
+    kind: int
+    interval: bool  # an interval test: it needs the counts
+    change: bool  # a test of the change on last year
     refs: tuple[tuple[Reference, int], ...]  # references other than literals, with their slot
+    slots: tuple[int, ...]  # the slots of `refs`
     comparators: bool  # whether one of `refs` is the comparators' figure
     breaks: tuple[str, ...]  # the years that start a definition break, as written
 
@@ -62,12 +68,20 @@ class TestRead:
             for ref in test.test.refs
             if not isinstance(ref, LiteralRef) and RefSlot(test.fact, test.change, ref) in plan.slot_index
         )
+        if reads == "interval" and any(isinstance(ref, PreviousRef) for ref in test.test.refs):
+            kind = SAMPLES
+        elif reads == "trend":
+            kind = SIGNIFICANT if test.test.significant else TREND
+        else:
+            kind = CHANGE if test.change else PLAIN
         return cls(
-            test, measure, reads,
-            reads == "interval" and any(isinstance(ref, PreviousRef) for ref in test.test.refs),
-            refs, any(isinstance(ref, ComparatorsRef) for ref, _ in refs),
+            test, measure, test.fact, kind, reads == "interval", bool(test.change),
+            refs, tuple(slot for _, slot in refs), any(isinstance(ref, ComparatorsRef) for ref, _ in refs),
             tuple(f"{start}-{(start + 1) % 100:02d}" for start in measure.breaks),
         )
+
+
+_NONE_UNKNOWN = ((), None)  # what a test without references adds to its situation
 
 
 def situation(read: TestRead, item: AuthorityFacts, row: Sequence[float | None]) -> Situation:
@@ -81,39 +95,40 @@ def situation(read: TestRead, item: AuthorityFacts, row: Sequence[float | None])
     last year's value is absent or 0; then which referenced figures are unknown, and, where a
     comparators' figure is unknown, whether the authority has a group at all (else its name,
     which the words then give; None where no comparators' figure is unknown)."""
-    test = read.test
-    fact = test.fact
-    year = item.year
+    fact = read.fact
+    kind = read.kind
     first: Situation
     if fact not in item.facts:
-        first = (ABSENT, item.left_out.get(fact, {}).get(year))
-    elif read.reads == "interval" and fact not in item.counts:
+        first = (ABSENT, item.left_out.get(fact, {}).get(item.year) if item.left_out else None)
+    elif read.interval and fact not in item.counts:
         first = (NO_COUNTS,)
-    elif read.samples:
+    elif kind == SAMPLES:
         # The previous value itself is not what this test compares with: no references.
-        return (SAMPLES, previous_year(year) in item.history_counts.get(fact, {}))
-    elif read.reads == "trend" and test.test.significant:
+        return (SAMPLES, previous_year(item.year) in item.history_counts.get(fact, {}))
+    elif kind == SIGNIFICANT:
         counts = {each: (c.numerator, c.denominator) for each, c in item.history_counts.get(fact, {}).items()}
         if fact in item.counts:
-            counts[year] = (item.counts[fact].numerator, item.counts[fact].denominator)
+            counts[item.year] = (item.counts[fact].numerator, item.counts[fact].denominator)
         first = (SIGNIFICANT, tuple(counts.items()))
-    elif read.reads == "trend":
-        # The span ends at `year` (`window_of`), whose value is this year's; the years before
-        # it are read from the history.
+    elif kind == TREND:
+        # The span ends at the year assessed (`window_of`), whose value is this year's; the
+        # years before it are read from the history.
         history = item.history.get(fact, {})
-        window = window_of(year, test.test.years)
+        window = window_of(item.year, read.test.test.years)
         known = known_years(history, window[:-1])
         if (value := item.facts[fact]) is not None and math.isfinite(value):
-            known = (*known, year)
+            known = (*known, item.year)
         first = (TREND, tuple(history), known)
-    elif test.change:
+    elif kind == CHANGE:
         if fact not in item.previous:
-            first = (CHANGE, False, item.left_out.get(fact, {}).get(previous_year(year)))
+            first = (CHANGE, False, item.left_out.get(fact, {}).get(previous_year(item.year)))
         else:
             first = (CHANGE, True, item.previous[fact] == 0)
     else:
         first = (PLAIN,)
-    unknown = tuple(row[slot] is None for _, slot in read.refs)
+    if not read.slots:
+        return (*first, *_NONE_UNKNOWN)
+    unknown = tuple([row[slot] is None for slot in read.slots])
     group = (bool(item.comparators) or item.authority) if read.comparators and True in unknown else None
     return (*first, unknown, group)
 
