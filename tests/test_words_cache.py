@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sli_rules import Engine, load_facts, load_rulebook
+from sli_rules.assessment.explain import Explainer
 from sli_rules.facts import AuthorityFacts, Region
 from sli_rules.report.json import render_json
 from sli_rules.rules.model import previous_year
@@ -83,13 +84,18 @@ def _thinned(item: AuthorityFacts, rng: random.Random) -> AuthorityFacts:
 
 def _gaps_match_the_reference(engine: Engine, region: Region) -> int:
     """Assess `region` with `engine`; each gap must be what the reference writes for it from
-    the authority's own facts. The number of gaps compared."""
+    the authority's own facts, and the flags and gaps what a new explainer writes. The number
+    of gaps compared."""
     compared = 0
     for assessment in engine.assess(region):
         # What the gaps are written from, read before they are (then it is let go).
-        make, (derived, index, item, outcomes, _) = assessment._flags._whole._pending
+        make, (derived, index, item, outcomes, judged) = assessment._flags._whole._pending
         explainer = make.__self__
         record = explainer.recorder.record(outcomes, derived.row(index), derived.parts_of(index), (derived, index))
+        # And the flags and gaps as an explainer that has kept nothing from any other
+        # authority writes them (what a flag's words read of its tests is kept too).
+        flags, gaps = Explainer(explainer.rulebook, explainer.plan).findings(item, record, derived.texts, judged)
+        assert (assessment.flags, assessment.gaps) == (tuple(flags), tuple(gaps)), (item.authority, item.year)
         unknown = [
             trigger for trigger, outcome in zip(explainer.rulebook.triggers, outcomes, strict=True)
             if outcome is None and trigger.applies_in(item.year)

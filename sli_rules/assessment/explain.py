@@ -47,6 +47,7 @@ PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 OUTCOME_WORDS = {True: "true", False: "false", None: "unknown"}
 Tests = tuple[FactTest | Count, ...]
 Shape = tuple[Tests, Tests, tuple[TestRead | None, ...]]  # see `Explainer._shape`
+Held = tuple[tuple[bool, ...], FactTest | None, Count | None, FactTest | None]  # see `Explainer._held`
 SHAPES_KEPT = 100_000  # patterns of a trigger's outcomes kept by an explainer (see `_shape`)
 GAPS_KEPT = 100_000  # gaps kept by an explainer to be given again (see `gap`)
 Findings = Deferred[tuple[tuple[Flag, ...], tuple[Gap, ...]]]
@@ -83,6 +84,8 @@ class Explainer:
             trigger.id: tuple(plan.test_index[test] for test in leaves(trigger.when)) for trigger in rulebook.triggers
         }
         self._shapes: dict[tuple[Any, ...], Shape] = {}
+        self._helds: dict[tuple[Any, ...], Held] = {}
+        self._leaves: dict[str, Tests] = {trigger.id: tuple(leaves(trigger.when)) for trigger in rulebook.triggers}
         self._each: dict[int, tuple[FactTest, ...]] = {}
         self._reads: dict[int, TestRead] = {}
         self._count_slot: dict[int, int] = {}
@@ -137,8 +140,9 @@ class Explainer:
 
     def evidence(self, trigger: Trigger, record: Record, texts: dict[str, float]) -> tuple[Evidence, ...]:
         found = []
-        for test in leaves(trigger.when):
-            outcome = record.tests[self._place[id(test)]]
+        tests = record.tests
+        for test, place in zip(self._leaves[trigger.id], self._places[trigger.id], strict=True):
+            outcome = tests[place]
             if isinstance(test, FactTest):
                 found.append(Evidence(self._test_text(test, record.row, texts), OUTCOME_WORDS[outcome]))
             else:
@@ -214,9 +218,9 @@ class Explainer:
         test of what the file gives (counts, England's figure) merely found present."""
         found: dict[str, Any] = {}
         given = item.facts
-        decisive = set(self.decisive(trigger.when, record))
-        for test, shown in zip(leaves(trigger.when), self._shown[trigger.id], strict=True):
-            if test not in decisive or all(where.op in _AVAILABILITY for where in _wheres(test)):
+        rests = self._held(trigger, record)[0]
+        for rests_on, shown in zip(rests, self._shown[trigger.id], strict=True):
+            if not rests_on:
                 continue
             if isinstance(shown, Count):
                 outcomes = record.parts[self._count_slot[id(shown)]]
@@ -247,20 +251,12 @@ class Explainer:
         if not trigger.says:
             return trigger.title
         row = record.row
-        # The values that made the trigger hold: for an `any`, the branch that held.
-        shown = self.decisive(trigger.when, record) or list(leaves(trigger.when))
-        first_test = next((t for t in shown if isinstance(t, FactTest)), None)
-        first_count = next((t for t in shown if isinstance(t, Count)), None)
+        _, first_test, first_count, with_reference = self._held(trigger, record)
         values: dict[str, str] = {"authority": item.authority}
         if first_test is not None:
             values["value"] = show(self.subject(first_test, row, texts))
             values["measure"] = self.rulebook.measures[first_test.fact].name
             values["previous"] = show(item.previous.get(first_test.fact))
-            # The reference of the first test that has one: of the branch that held where it
-            # has one, else of the condition as written (a presence test compares with nothing).
-            with_reference = next(
-                (t for t in [*shown, *leaves(trigger.when)] if isinstance(t, FactTest) and t.test.refs), None
-            )
             values["reference"] = (
                 show(self.reference(with_reference, with_reference.test.refs[0], row, texts)[1])
                 if with_reference is not None
@@ -312,6 +308,34 @@ class Explainer:
             entry=trigger.entry,
             basis=trigger.basis,
         )
+
+    def _held(self, trigger: Trigger, record: Record) -> Held:
+        """What a flag's words read of the tests that decided it (`decisive`): for each test,
+        whether the flag rests on its facts (it decided the trigger, and tests more than what
+        the file gives); the first test and the first count of the branch that held (or of the
+        condition, where none did), and the first test with a reference, of that branch where
+        it has one, else of the condition as written (a presence test compares with nothing).
+        They depend on the trigger's tests' outcomes alone (the key, as `_shape`'s), so each
+        pattern is worked out once, up to a bound."""
+        key = (trigger.id, *map(record.tests.get, self._places[trigger.id]))
+        found = self._helds.get(key)
+        if found is None:
+            every = self._leaves[trigger.id]
+            decisive = self.decisive(trigger.when, record)
+            chosen = set(decisive)  # by equality, as a test written twice is either of them
+            rests = tuple(
+                test in chosen and not all(where.op in _AVAILABILITY for where in _wheres(test)) for test in every
+            )
+            shown = decisive or list(every)
+            found = (
+                rests,
+                next((t for t in shown if isinstance(t, FactTest)), None),
+                next((t for t in shown if isinstance(t, Count)), None),
+                next((t for t in [*shown, *every] if isinstance(t, FactTest) and t.test.refs), None),
+            )
+            if len(self._helds) < SHAPES_KEPT:
+                self._helds[key] = found
+        return found
 
     def outcome(self, condition: Condition, record: Record) -> bool | None:
         """A condition's outcome from its tests' recorded outcomes (no value is read again),

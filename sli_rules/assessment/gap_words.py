@@ -35,7 +35,7 @@ from ..rules.model import (
 from ..rules.operators import OPERATORS
 from ..rules.plan import Plan, RefSlot
 from .reference_words import STAT_SCOPES
-from .uncertainty import known_years, window_of, worsening, worsening_trend
+from .uncertainty import worsening, worsening_trend, years_before
 
 # What the facts say of a test, the first part of its situation (the branches of `reasons`).
 ABSENT, NO_COUNTS, SAMPLES, SIGNIFICANT, TREND, CHANGE, PLAIN = range(7)
@@ -111,14 +111,17 @@ def situation(read: TestRead, item: AuthorityFacts, row: Sequence[float | None])
             counts[item.year] = (item.counts[fact].numerator, item.counts[fact].denominator)
         first = (SIGNIFICANT, tuple(counts.items()))
     elif kind == TREND:
-        # The span ends at the year assessed (`window_of`), whose value is this year's; the
-        # years before it are read from the history.
+        # The span ends at the year assessed, whose value is this year's; the years before it
+        # are read from the history. Only whether each is known is read (`reasons`).
         history = item.history.get(fact, {})
-        window = window_of(item.year, read.test.test.years)
-        known = known_years(history, window[:-1])
+        earlier = history.get
+        known = [
+            each for each in years_before(item.year, read.test.test.years)
+            if (value := earlier(each)) is not None and math.isfinite(value)
+        ]
         if (value := item.facts[fact]) is not None and math.isfinite(value):
-            known = (*known, item.year)
-        first = (TREND, tuple(history), known)
+            known.append(item.year)
+        first = (TREND, tuple(history), tuple(known))
     elif kind == CHANGE:
         if fact not in item.previous:
             first = (CHANGE, False, item.left_out.get(fact, {}).get(previous_year(item.year)))

@@ -340,16 +340,10 @@ def _window(last: int, years: int) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=1024)
-def window_of(until: str, years: int) -> tuple[str, ...]:
-    """The years a trend of `years` years up to `until` looks at, oldest first."""
-    return _window(_year_start(until), years)
-
-
-def known_years(values: Mapping[str, float | None], window: tuple[str, ...]) -> tuple[str, ...]:
-    """The years of `window` whose value in `values` is known: all a trend's reason reads of
-    the values (with which years are given, and the breaks)."""
-    get = values.get
-    return tuple(year for year in window if (value := get(year)) is not None and math.isfinite(value))
+def years_before(until: str, years: int) -> tuple[str, ...]:
+    """The years before `until` that a trend of `years` years up to `until` looks at, oldest
+    first (with `until`, the span `worsening` weighs): a region's gaps ask about the same few."""
+    return _window(_year_start(until), years)[:-1]
 
 
 @functools.lru_cache(maxsize=1024)
