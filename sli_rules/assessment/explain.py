@@ -49,7 +49,7 @@ Tests = tuple[FactTest | Count, ...]
 Shape = tuple[Tests, Tests, tuple[TestRead | None, ...]]  # see `Explainer._shape`
 Held = tuple[tuple[bool, ...], FactTest | None, Count | None, FactTest | None]  # see `Explainer._held`
 SHAPES_KEPT = 100_000  # patterns of a trigger's outcomes kept by an explainer (see `_shape`)
-GAPS_KEPT = 100_000  # gaps kept by an explainer to be given again (see `gap`)
+GAPS_KEPT = 20_000  # gaps kept by an explainer to be given again (see `gap`): a few MB at most
 Findings = Deferred[tuple[tuple[Flag, ...], tuple[Gap, ...]]]
 
 

@@ -103,7 +103,10 @@ def _indented(value: Any, pad: str, parts: list[str]) -> None:
         for item in value:
             parts.append(lead)
             lead = ",\n" + inner
-            _indented(item, inner, parts)
+            if type(item) is Gap:  # most of a region's text: written once, kept (`_gap_text`)
+                parts.append(_gap_text(item, inner))
+            else:
+                _indented(item, inner, parts)
         parts.append("\n" + pad + "]")
     elif value is None:
         parts.append("null")
