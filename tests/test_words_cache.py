@@ -213,3 +213,19 @@ def test_kept_gaps_of_tests_of_significance(people: list[tuple[str, dict[str, li
         })
     region = load_facts({"kind": "region", "authorities": authorities}, rulebook=_significance_engine().rulebook)
     _gaps_match_the_reference(_significance_engine(), region)
+
+
+def test_what_is_kept_is_bounded(monkeypatch: Any) -> None:
+    """With room for a handful, the kept gaps and their texts are let go as more come, and
+    the words and the text are the same."""
+    from sli_rules.assessment import explain
+    from sli_rules.report import json as json_writer
+
+    monkeypatch.setattr(explain, "GAPS_KEPT", 5)
+    monkeypatch.setattr(json_writer, "_GAP_TEXTS_KEPT", 3)
+    engine = Engine(backend="python")
+    assert _gaps_match_the_reference(engine, _north_west()) > 1000
+    assert 0 < len(engine._compiled.explainer._gaps) <= 5
+    result = engine.assess(_north_west())
+    assert render_json(result) == json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    assert 0 < len(json_writer._GAP_TEXTS) <= 3
