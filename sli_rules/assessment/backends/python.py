@@ -17,8 +17,8 @@ NAME = "python"
 
 
 class PythonProgram:
-    """The plan decided in column form, a batch of authorities at once (one authority is a
-    column of one)."""
+    """The plan decided in column form, a batch of authorities at once; one authority by each
+    trigger's tree worked out once (`logic.compile_tree`)."""
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
