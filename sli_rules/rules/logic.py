@@ -17,9 +17,11 @@ knows no unknown, is given a fact without the property (`assessment/backends/dur
 
 from __future__ import annotations
 
+import functools
+import itertools
 import operator
 from collections.abc import Callable, Sequence
-from typing import Union
+from typing import Union, cast
 
 import attrs
 
@@ -100,7 +102,13 @@ def kleene_column(node: Node, leaf: Callable[[int], Sequence[Outcome]], size: in
         return [not stop] * size
     if len(parts) == 1:
         return parts[0]
-    return [_kleene(values, stop) for values in zip(*parts, strict=True)]
+    if len(parts) > _TABLED:
+        return [_kleene(values, stop) for values in zip(*parts, strict=True)]
+    table = _kleene_table(len(parts), stop)
+    try:
+        return [table[values] for values in zip(*parts, strict=True)]
+    except KeyError:  # an outcome other than true, false or unknown: let the rule say what it makes of it
+        return [_kleene(values, stop) for values in zip(*parts, strict=True)]
 
 
 def _kleene(values: Sequence[Outcome], stop: bool) -> Outcome:
@@ -110,6 +118,19 @@ def _kleene(values: Sequence[Outcome], stop: bool) -> Outcome:
     if None in values:
         return None
     return not stop
+
+
+_TABLED = 5  # an `and`/`or` of up to this many parts is read from a table (3**5 rows at most)
+
+
+@functools.lru_cache(maxsize=2 * _TABLED)
+def _kleene_table(parts: int, stop: bool) -> dict[tuple[Outcome, ...], Outcome]:
+    """`_kleene` for every combination of `parts` outcomes, worked out once: the column form
+    looks each authority's combination up rather than calling the rule for it. Keyed on all
+    the table is made of: the number of parts and which way round (and, or)."""
+    return {
+        values: _kleene(values, stop) for values in itertools.product((True, False, None), repeat=parts)
+    }
 
 
 def atom_column(atom: Atom, columns: Sequence[Sequence[float | None]], size: int) -> list[Outcome]:
@@ -124,8 +145,14 @@ def atom_column(atom: Atom, columns: Sequence[Sequence[float | None]], size: int
         literal = atom.literal
         if literal is None:
             return [None] * size
+        if None not in left:  # every value known: compared at C speed
+            return list(map(holds, cast("Sequence[float]", left), itertools.repeat(literal)))
         return [None if value is None else holds(value, literal) for value in left]
     right = columns[atom.right]
+    if None not in left and None not in right:
+        if len(left) != len(right):
+            raise ValueError("columns of different lengths")
+        return list(map(holds, cast("Sequence[float]", left), cast("Sequence[float]", right)))
     return [None if a is None or b is None else holds(a, b) for a, b in zip(left, right, strict=True)]
 
 
