@@ -160,24 +160,44 @@ class _World:
 
 def _gap_rows(policy: Policy, world: _World, concerns: dict[str, int]) -> list[dict[str, int]]:
     """Concern gaps by heading, one row for each distinct thing the policy can see of them:
-    the sum (gaps, coverage), the headings left with a trigger judged, each heading's coverage."""
+    the sum (gaps, coverage), the headings left with a trigger judged, each heading's coverage.
+    Rows are tried in order of the gaps under each heading in turn, the first row of each
+    thing seen standing for it."""
     sums = policy.reads("gaps") or Quantity("coverage") in policy.literals
     headings = policy.reads("judged_headings")
-    rows: dict[tuple[object, ...], dict[str, int]] = {(): {}}
+    rows: dict[tuple[object, ...], tuple[int, ...]] = {(): ()}  # what is seen -> the gaps by heading
     for heading in HEADINGS:
         total = world.totals[heading]
-        own = Quantity("coverage", heading)
-        grown: dict[tuple[object, ...], dict[str, int]] = {}
+        own = policy.literals.get(Quantity("coverage", heading)) if total else None
+        # What the policy sees of each number of gaps under this heading, beside their sum.
+        seen = [
+            (gaps < total if headings else None, _side((total - gaps) / total, own) if own is not None else None)
+            for gaps in range(total - concerns.get(heading, 0) + 1)
+        ]
+        grown: dict[tuple[object, ...], tuple[int, ...]] = {}
         for key, row in rows.items():
-            for gaps in range(total - concerns.get(heading, 0) + 1):
-                seen: tuple[object, ...] = (
-                    gaps if sums else None,
-                    gaps < total if headings else None,
-                    _side((total - gaps) / total, policy.literals[own]) if own in policy.literals and total else None,
-                )
-                grown.setdefault((*key, *seen) if not sums else _summed(key, seen), {**row, heading: gaps})
+            for gaps, (judged, side) in enumerate(seen):
+                if sums:  # the sum so far first
+                    found: tuple[object, ...] = ((key[0] if key else 0) + gaps, *key[1:], judged, side)  # type: ignore[operator]
+                else:
+                    found = (*key, None, judged, side)
+                if found not in grown:
+                    grown[found] = (*row, gaps)
         rows = grown
-    return list(rows.values())
+    overall = Quantity("coverage")
+    if sums and not policy.reads("gaps"):
+        # Only the share judged overall reads the sum: of two sums on the same side of each of
+        # its literals, the policy sees no difference, and the later row (whose every scene
+        # the proof would pass over as one already tried) is left out.
+        everything = sum(world.totals.values())
+        kept: dict[tuple[object, ...], tuple[int, ...]] = {}
+        for key, row in rows.items():
+            gaps_in_all = key[0]
+            assert isinstance(gaps_in_all, int)
+            share = (everything - gaps_in_all) / everything if everything else 0.0
+            kept.setdefault((_side(share, policy.literals[overall]), *key[1:]), row)
+        rows = kept
+    return [dict(zip(HEADINGS, row, strict=True)) for row in rows.values()]
 
 
 def _summed(key: tuple[object, ...], seen: tuple[object, ...]) -> tuple[object, ...]:
