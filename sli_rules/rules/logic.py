@@ -1,7 +1,8 @@
 """Three-valued logic, once: the comparisons atoms make, and one Kleene rule (`_kleene`: how an
-`and` or an `or` combines its parts), applied in column form (`kleene_column`), which decides a
-tree for every authority at once, and to one authority's row by a tree worked out once into
-plain calls (`compile_tree`), which is what the record of each test asks thousands of times.
+`and` or an `or` combines its parts), applied in column form (`kleene_column`, the rule written
+out in its loop), which decides a tree for every authority at once, and to one authority's row
+by a tree worked out once into plain calls (`compile_tree`), which is what the record of each
+test asks thousands of times. A test holds the two forms to each other and to a truth table.
 
 Every place that decides a condition uses this module: the Python evaluator, the record of
 each test, the counts computed while deriving, explanations (over the tests' recorded
@@ -17,11 +18,9 @@ knows no unknown, is given a fact without the property (`assessment/backends/dur
 
 from __future__ import annotations
 
-import functools
-import itertools
 import operator
 from collections.abc import Callable, Sequence
-from typing import Union, cast
+from typing import Union
 
 import attrs
 
@@ -88,7 +87,7 @@ Node = Union[int, And, Or, Not]  # noqa: UP007 (an int is an index into the plan
 
 
 def kleene_column(node: Node, leaf: Callable[[int], Sequence[Outcome]], size: int) -> list[Outcome]:
-    """The three-valued (Kleene) evaluator, the only one: a tree's outcome for `size`
+    """The three-valued (Kleene) evaluator in column form: a tree's outcome for `size`
     authorities at once, given the column of outcomes of each of its leaves (an index, into
     the plan's atoms or whatever `leaf` reads). An `and` is false where any part is false,
     else unknown where any is unknown; an `or` the same way round; `not` keeps unknown."""
@@ -102,13 +101,15 @@ def kleene_column(node: Node, leaf: Callable[[int], Sequence[Outcome]], size: in
         return [not stop] * size
     if len(parts) == 1:
         return parts[0]
-    if len(parts) > _TABLED:
-        return [_kleene(values, stop) for values in zip(*parts, strict=True)]
-    table = _kleene_table(len(parts), stop)
-    try:
-        return [table[values] for values in zip(*parts, strict=True)]
-    except KeyError:  # an outcome other than true, false or unknown: let the rule say what it makes of it
-        return [_kleene(values, stop) for values in zip(*parts, strict=True)]
+    combined: list[Outcome] = []
+    for values in zip(*parts, strict=True):  # `_kleene`, written out: no call for each authority
+        if stop in values:
+            combined.append(stop)
+        elif None in values:
+            combined.append(None)
+        else:
+            combined.append(not stop)
+    return combined
 
 
 def _kleene(values: Sequence[Outcome], stop: bool) -> Outcome:
@@ -118,19 +119,6 @@ def _kleene(values: Sequence[Outcome], stop: bool) -> Outcome:
     if None in values:
         return None
     return not stop
-
-
-_TABLED = 5  # an `and`/`or` of up to this many parts is read from a table (3**5 rows at most)
-
-
-@functools.lru_cache(maxsize=2 * _TABLED)
-def _kleene_table(parts: int, stop: bool) -> dict[tuple[Outcome, ...], Outcome]:
-    """`_kleene` for every combination of `parts` outcomes, worked out once: the column form
-    looks each authority's combination up rather than calling the rule for it. Keyed on all
-    the table is made of: the number of parts and which way round (and, or)."""
-    return {
-        values: _kleene(values, stop) for values in itertools.product((True, False, None), repeat=parts)
-    }
 
 
 def atom_column(atom: Atom, columns: Sequence[Sequence[float | None]], size: int) -> list[Outcome]:
@@ -145,14 +133,8 @@ def atom_column(atom: Atom, columns: Sequence[Sequence[float | None]], size: int
         literal = atom.literal
         if literal is None:
             return [None] * size
-        if None not in left:  # every value known: compared at C speed
-            return list(map(holds, cast("Sequence[float]", left), itertools.repeat(literal)))
         return [None if value is None else holds(value, literal) for value in left]
     right = columns[atom.right]
-    if None not in left and None not in right:
-        if len(left) != len(right):
-            raise ValueError("columns of different lengths")
-        return list(map(holds, cast("Sequence[float]", left), cast("Sequence[float]", right)))
     return [None if a is None or b is None else holds(a, b) for a, b in zip(left, right, strict=True)]
 
 
