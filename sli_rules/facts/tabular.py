@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import compress, repeat
+from operator import itemgetter, not_, sub
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,9 @@ LONG_COLUMNS = ("authority", "code", "year", "fact", "value", "source", "note")
 _FOLD = re.compile(r"[^a-z0-9]+")
 # A line of fields each either quoted whole (doubled quotes inside, no line break) or free of
 # quotes and commas: read alike by the csv module and by `_quoted_record`.
-_FIELD = r'(?:"(?:[^"\r\n]|"")*"|[^",\r\n]*)'
+# (The quoted field written as a run of plain characters between doubled quotes: the same
+# language as a choice of one character or a doubled quote, matched without a step per character.)
+_FIELD = r'(?:"[^"\r\n]*(?:""[^"\r\n]*)*"|[^",\r\n]*)'
 _PLAIN_QUOTED = re.compile(rf"{_FIELD}(?:,{_FIELD})*\Z")
 
 
@@ -72,6 +76,75 @@ def field_column(text: str, start: int, values: list[str], position: int) -> int
     if text.find('"', start, start + sum(map(len, values)) + len(values)) < 0:
         return sum(map(len, values[:position])) + position + 1
     return record_columns(text, start, values)[position]
+
+
+def csv_columns(text: str) -> tuple[Sequence[int], list[str], list[list[str]]] | None:
+    """The records of a CSV text as `csv_records` reads them, a column at a time and at C
+    speed: (line numbers, lines, a list of values per field), the i-th of each the same
+    record. None where a record may span lines or be read otherwise by `csv_records` (a lone
+    carriage return, or a quote in a line that is not each field quoted whole or not at all),
+    or a record's fields are not as many as the first's: read that text with `csv_records`.
+
+    Such a text is split at its line feeds (a carriage return before one dropped), empty
+    lines left out as there. Lines without a quote are split at their commas all at once (as
+    one text joined by commas), lines with quotes read by the csv module (as there), and the
+    two sets of values laid back in the order of their lines."""
+    if "\r" in text:
+        if text.count("\r") != text.count("\r\n"):
+            return None
+        text = text.replace("\r\n", "\n")
+    lines = text.split("\n")
+    if lines[-1] == "":  # the line feed ending the last line
+        lines.pop()
+    numbers: Sequence[int] = range(1, len(lines) + 1)
+    if "" in lines:
+        numbers = [number for number, line in zip(numbers, lines, strict=True) if line]
+        lines = [line for line in lines if line]
+    if not lines:
+        return None
+    quoted = list(map(str.__contains__, lines, repeat('"'))) if '"' in text else [False] * len(lines)
+    plain = list(compress(lines, map(not_, quoted)))
+    with_quotes = list(compress(lines, quoted))
+    if not all(map(_PLAIN_QUOTED.match, with_quotes)):
+        return None
+    try:
+        rows = list(csv.reader(with_quotes))
+    except csv.Error:  # a field beyond the csv module's limit: read it as csv_records does
+        return None
+    width = len(rows[0]) if quoted[0] else lines[0].count(",") + 1
+    if [""] in rows or any(len(row) != width for row in rows) or set(map(str.count, plain, repeat(","))) - {width - 1}:
+        return None
+    values = ",".join(plain).split(",") if plain else []
+    columns = [values[position::width] for position in range(width)]
+    if rows:  # the values of the lines with quotes laid among the others, in line order
+        sources = [*compress(range(len(lines)), map(not_, quoted)), *compress(range(len(lines)), quoted)]
+        order = sorted(range(len(lines)), key=sources.__getitem__)
+        columns = [
+            list(map([*column, *map(itemgetter(position), rows)].__getitem__, order))
+            for position, column in enumerate(columns)
+        ]
+    return numbers, lines, columns
+
+
+def line_field_columns(lines: Sequence[str], columns: Sequence[Sequence[str]], position: int) -> list[int]:
+    """The column where field `position` begins in each record of `columns` (a list of
+    values per field), each record read from the one line beside it in `lines` (as
+    `csv_columns` gives them), worked out at C speed.
+
+    The field begins where the fields from it on, joined by commas, begin at the end of the
+    line: when the line ends with a comma and them, and they hold no quote, they were written
+    unquoted there (a quoted field among them would have put a quote in the line's last
+    characters). Any other record's columns are worked out from its line (`record_columns`)."""
+    if position == 0:
+        return [1] * len(lines)
+    tails = list(map(",".join, zip(repeat(""), *columns[position:])))
+    found = list(map((2).__add__, map(sub, map(len, lines), map(len, tails))))
+    if all(map(str.endswith, lines, tails)) and '"' not in "".join(tails):
+        return found
+    return [
+        column if line.endswith(tail) and '"' not in tail else record_columns(line, 0, list(values))[position]
+        for line, values, tail, column in zip(lines, zip(*columns, strict=True), tails, found, strict=True)
+    ]
 
 
 def csv_records(text: str) -> Iterator[tuple[int, list[str], int]]:
