@@ -184,8 +184,11 @@ def careful_rows(shown: str, text: str, problems: Problems) -> AscofRows | None:
     return AscofRows(*kept)
 
 
-def quick_rows(numbers: Sequence[int], lines: list[str], columns: list[list[str]]) -> AscofRows | None:
-    """The rows read column by column (`csv_columns`), or None where the careful reading is
+def quick_rows(
+    numbers: Sequence[int], lines: list[str], columns: list[list[str]], restore: dict[str, str]
+) -> AscofRows | None:
+    """The rows read column by column (`csv_columns`, quoted values as tokens, their values in
+    `restore`), or None where the careful reading is
     needed: no rows, or a row with any problem (which that reading reports at its place).
 
     Every check of the careful reading is made, in the same order of precedence, of each
@@ -196,8 +199,12 @@ def quick_rows(numbers: Sequence[int], lines: list[str], columns: list[list[str]
     if count < 1:
         return None
     year_at, area_at, code_at, measure_at, value_at, level_at, breakdown_at, type_at = _positions(
-        [column[0] for column in columns]
+        [restore.get(column[0], column[0]) for column in columns]
     )
+
+    def text_of(value: str) -> str:
+        """A distinct value's text, stripped."""
+        return restore.get(value, value).strip()
 
     def field(position: int) -> list[str]:
         return columns[position][1:]
@@ -205,17 +212,17 @@ def quick_rows(numbers: Sequence[int], lines: list[str], columns: list[list[str]
     # Which rows are read: a known level other than a type of council, no breakdown, a
     # value or its counts. An unknown level is a problem.
     level_texts = field(level_at)
-    level_of = {text: fold(text.strip()) for text in set(level_texts)}
+    level_of = {text: fold(text_of(text)) for text in set(level_texts)}
     if not set(level_of.values()) <= {*LEVELS, _SKIPPED_LEVEL}:
         return None
     type_texts = field(type_at) if type_at is not None else [""] * count
-    kind_of = {text: fold(text.strip()) or "outcome" for text in set(type_texts)}
+    kind_of = {text: fold(text_of(text)) or "outcome" for text in set(type_texts)}
     breakdown_texts = field(breakdown_at) if breakdown_at is not None else [""] * count
     chosen: list[bool] | None = None  # None for every row
     for texts, read in (
         (level_texts, {text: level != _SKIPPED_LEVEL for text, level in level_of.items()}),
         (type_texts, {text: kind in KINDS for text, kind in kind_of.items()}),
-        (breakdown_texts, {text: fold(text.strip()) in ("", "total") for text in set(breakdown_texts)}),
+        (breakdown_texts, {text: fold(text_of(text)) in ("", "total") for text in set(breakdown_texts)}),
     ):
         if not all(read.values()):
             flags = list(map(read.__getitem__, texts))
@@ -226,27 +233,27 @@ def quick_rows(numbers: Sequence[int], lines: list[str], columns: list[list[str]
 
     # The checks of the rows read, each distinct text once: year, council code, measure.
     year_texts = only(field(year_at))
-    year_of = {text: text.strip() for text in set(year_texts)}
+    year_of = {text: text_of(text) for text in set(year_texts)}
     if not all(map(_is_financial_year, year_of.values())):
         return None
     levels = list(map(level_of.__getitem__, only(level_texts)))
     code_texts = only(field(code_at))
-    if not all(COUNCIL_CODE.match(text.strip()) for text in set(compress(code_texts, map("council".__eq__, levels)))):
+    if not all(COUNCIL_CODE.match(text_of(text)) for text in set(compress(code_texts, map("council".__eq__, levels)))):
         return None
     measure_texts = only(field(measure_at))
-    measure_of = {text: text.strip() for text in set(measure_texts)}
+    measure_of = {text: text_of(text) for text in set(measure_texts)}
     if not all(map(MEASURE_CODE.match, measure_of.values())):
         return None
     # The values: a column of numbers is read at once; any other, value by value, leaving
     # out those with no figure (no text of NO_FIGURE reads as a number, so a column read at
     # once has none of them).
-    raws = list(map(str.strip, only(field(value_at))))
+    value_texts = only(field(value_at))
     given: list[bool] | None = None
     try:
-        values = list(map(float, raws))
+        values = list(map(float, map(str.strip, value_texts)))
     except ValueError:
         given, values = [], []
-        for raw in raws:
+        for raw in map(text_of, value_texts):
             figure = raw.casefold() not in NO_FIGURE
             given.append(figure)
             if figure:
@@ -262,7 +269,7 @@ def quick_rows(numbers: Sequence[int], lines: list[str], columns: list[list[str]
 
     levels = kept(levels)
     years = list(map(year_of.__getitem__, kept(year_texts)))
-    code_of = {text: text.strip() for text in set(code_texts)}
+    code_of = {text: text_of(text) for text in set(code_texts)}
     codes = list(map(code_of.__getitem__, kept(code_texts)))
     for position in compress(range(len(codes)), map("england".__eq__, levels)):
         codes[position] = ENGLAND_CODE
@@ -276,7 +283,7 @@ def quick_rows(numbers: Sequence[int], lines: list[str], columns: list[list[str]
     if len(set(map(hash, zip(years, levels, codes, measures, kinds, strict=True)))) != len(years):
         return None
     names = kept(only(field(area_at))) if area_at is not None else [""] * len(years)
-    name_of = {text: text.strip() for text in set(names)}
+    name_of = {text: text_of(text) for text in set(names)}
     selected = _selected(chosen, given)
     return AscofRows(
         lines=_pick(numbers[1:], selected),
@@ -286,7 +293,7 @@ def quick_rows(numbers: Sequence[int], lines: list[str], columns: list[list[str]
         names=list(map(name_of.__getitem__, names)),
         measures=measures,
         values=values,
-        value_columns=_pick(line_field_columns(lines, columns, value_at)[1:], selected),
+        value_columns=_pick(line_field_columns(lines, columns, value_at, restore)[1:], selected),
         kinds=kinds,
     )
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import compress, repeat
-from operator import itemgetter, not_, sub
+from itertools import repeat
+from operator import sub
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,10 @@ _FOLD = re.compile(r"[^a-z0-9]+")
 # language as a choice of one character or a doubled quote, matched without a step per character.)
 _FIELD = r'(?:"[^"\r\n]*(?:""[^"\r\n]*)*"|[^",\r\n]*)'
 _PLAIN_QUOTED = re.compile(rf"{_FIELD}(?:,{_FIELD})*\Z")
+# A field quoted whole in a text of lines split at line feeds alone: a quote after a comma, a
+# line feed or the start, its value, and a quote before a comma, a line feed or the end (the
+# first quote is matched first, for the search to go from quote to quote).
+_WHOLE_QUOTED = re.compile(r'("(?<![^,\n]")[^"\n]*(?:""[^"\n]*)*"(?![^,\n]))')
 
 
 def fold(text: str) -> str:
@@ -78,58 +82,61 @@ def field_column(text: str, start: int, values: list[str], position: int) -> int
     return record_columns(text, start, values)[position]
 
 
-def csv_columns(text: str) -> tuple[Sequence[int], list[str], list[list[str]]] | None:
+def csv_columns(text: str) -> tuple[Sequence[int], list[str], list[list[str]], dict[str, str]] | None:
     """The records of a CSV text as `csv_records` reads them, a column at a time and at C
-    speed: (line numbers, lines, a list of values per field), the i-th of each the same
-    record. None where a record may span lines or be read otherwise by `csv_records` (a lone
+    speed: (line numbers, lines, a list of values per field, the values of tokens), the i-th
+    of each list the same record; a field quoted whole is given as a token, its value in the
+    last (`restore.get(value, value)` is the value read, worked out by the reader only for
+    the distinct values it reads). None where a record may span lines or be read otherwise by `csv_records` (a lone
     carriage return, or a quote in a line that is not each field quoted whole or not at all),
-    or a record's fields are not as many as the first's: read that text with `csv_records`.
+    or a record's fields are not as many as the first's, or one field wide: read that text
+    with `csv_records`.
 
     Such a text is split at its line feeds (a carriage return before one dropped), empty
-    lines left out as there. Lines without a quote are split at their commas all at once (as
-    one text joined by commas), lines with quotes read by the csv module (as there), and the
-    two sets of values laid back in the order of their lines."""
+    lines left out as there. Each field quoted whole is replaced by a token without a comma
+    (few texts are quoted, like a measure's description, each many times) and the text split
+    at its commas all at once."""
     if "\r" in text:
         if text.count("\r") != text.count("\r\n"):
             return None
         text = text.replace("\r\n", "\n")
-    lines = text.split("\n")
+    plain = text
+    restore: dict[str, str] = {}
+    if '"' in text:
+        if "\0" in text:  # the tokens' mark
+            return None
+        pieces = _WHOLE_QUOTED.split(text)
+        quoted = pieces[1::2]
+        token_of = {field: f"\0{number}\0" for number, field in enumerate(dict.fromkeys(quoted))}
+        pieces[1::2] = map(token_of.__getitem__, quoted)
+        plain = "".join(pieces)
+        if '"' in plain:  # a quote that is not a whole field's: read by csv_records
+            return None
+        restore = {token: field[1:-1].replace('""', '"') for field, token in token_of.items()}
+    lines, plain_lines = text.split("\n"), plain.split("\n")
     if lines[-1] == "":  # the line feed ending the last line
         lines.pop()
+        plain_lines.pop()
     numbers: Sequence[int] = range(1, len(lines) + 1)
     if "" in lines:
         numbers = [number for number, line in zip(numbers, lines, strict=True) if line]
         lines = [line for line in lines if line]
+        plain_lines = [line for line in plain_lines if line]
     if not lines:
         return None
-    quoted = list(map(str.__contains__, lines, repeat('"'))) if '"' in text else [False] * len(lines)
-    plain = list(compress(lines, map(not_, quoted)))
-    with_quotes = list(compress(lines, quoted))
-    if not all(map(_PLAIN_QUOTED.match, with_quotes)):
+    width = plain_lines[0].count(",") + 1
+    if width == 1 or set(map(str.count, plain_lines, repeat(","))) != {width - 1}:
         return None
-    try:
-        rows = list(csv.reader(with_quotes))
-    except csv.Error:  # a field beyond the csv module's limit: read it as csv_records does
-        return None
-    width = len(rows[0]) if quoted[0] else lines[0].count(",") + 1
-    if [""] in rows or any(len(row) != width for row in rows) or set(map(str.count, plain, repeat(","))) - {width - 1}:
-        return None
-    values = ",".join(plain).split(",") if plain else []
-    columns = [values[position::width] for position in range(width)]
-    if rows:  # the values of the lines with quotes laid among the others, in line order
-        sources = [*compress(range(len(lines)), map(not_, quoted)), *compress(range(len(lines)), quoted)]
-        order = sorted(range(len(lines)), key=sources.__getitem__)
-        columns = [
-            list(map([*column, *map(itemgetter(position), rows)].__getitem__, order))
-            for position, column in enumerate(columns)
-        ]
-    return numbers, lines, columns
+    values = ",".join(plain_lines).split(",")
+    return numbers, lines, [values[position::width] for position in range(width)], restore
 
 
-def line_field_columns(lines: Sequence[str], columns: Sequence[Sequence[str]], position: int) -> list[int]:
+def line_field_columns(
+    lines: Sequence[str], columns: Sequence[Sequence[str]], position: int, restore: dict[str, str]
+) -> list[int]:
     """The column where field `position` begins in each record of `columns` (a list of
     values per field), each record read from the one line beside it in `lines` (as
-    `csv_columns` gives them), worked out at C speed.
+    `csv_columns` gives them, with its tokens' values `restore`), worked out at C speed.
 
     The field begins where the fields from it on, joined by commas, begin at the end of the
     line: when the line ends with a comma and them, and they hold no quote, they were written
@@ -142,7 +149,8 @@ def line_field_columns(lines: Sequence[str], columns: Sequence[Sequence[str]], p
     if all(map(str.endswith, lines, tails)) and '"' not in "".join(tails):
         return found
     return [
-        column if line.endswith(tail) and '"' not in tail else record_columns(line, 0, list(values))[position]
+        column if line.endswith(tail) and '"' not in tail
+        else record_columns(line, 0, [restore.get(value, value) for value in values])[position]
         for line, values, tail, column in zip(lines, zip(*columns, strict=True), tails, found, strict=True)
     ]
 
