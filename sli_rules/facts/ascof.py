@@ -5,8 +5,8 @@ England's and the region's rows published figures."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from itertools import compress, repeat
+from collections.abc import Collection, Iterator, Sequence
+from itertools import compress, count, repeat
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +89,10 @@ def ascof_records(
     if wanted is None or (region is not None and region_name is None):
         return []
     # Each row's area, kind and year: the rows of the same area, kind and year are read alike.
-    areas = set(zip(rows.levels, rows.kinds, rows.codes, rows.years, strict=True))
+    # Each row's area as a number, the place of its first row (`setdefault` keeps the first).
+    first_of: dict[Area, int] = {}
+    area_numbers = list(map(first_of.setdefault, _areas(rows), count()))
+    areas = first_of.keys()
     councils = _councils(shown, areas, wanted, region_name, problems)
     if region_name is not None:
         region_code: str | None = region_codes()[region_name][0]
@@ -109,9 +112,10 @@ def ascof_records(
     fact_of = {measure: f"ascof.{measure.lower()}" for measure in set(rows.measures)}
     facts = list(map(fact_of.__getitem__, rows.measures))
     typed, recorded, other = _roles(areas, councils, region_code, last)
-    by_type = _by_type(list(map(typed.__getitem__, _areas(rows))), facts, rows.values)
+    by_type = _by_type(list(map({first_of[area]: key for area, key in typed.items()}.__getitem__, area_numbers)),
+                       facts, rows.values)
     records: dict[tuple[str, str], Record] = {}
-    keys = list(map(recorded.__getitem__, _areas(rows)))
+    keys = list(map({first_of[area]: key for area, key in recorded.items()}.__getitem__, area_numbers))
     lines = list(compress(rows.lines, keys))
     # Each value's place, made at C speed: `Location._make` is this call, written in Python.
     places = map(tuple.__new__, repeat(Location), zip(repeat(shown), lines, compress(rows.value_columns, keys)))
@@ -133,7 +137,8 @@ def ascof_records(
         record.fact_locations[fact] = place
     published: dict[tuple[str, str], dict[str, Any]] = {}
     counted: dict[tuple[str, str, str], dict[str, int]] = {}
-    for index in compress(range(len(rows.years)), map(other.__contains__, _areas(rows))):
+    others = {first_of[area] for area in other}
+    for index in compress(range(len(rows.years)), map(others.__contains__, area_numbers)):
         level, kind, code, when = rows.levels[index], rows.kinds[index], rows.codes[index], rows.years[index]
         if kind != "outcome":
             counted.setdefault((code, when, facts[index]), {})[kind] = index
@@ -165,7 +170,7 @@ def _areas(rows: AscofRows) -> Iterator[Area]:
 
 
 def _roles(
-    areas: set[Area], councils: set[str], region_code: str | None, last: int
+    areas: Collection[Area], councils: set[str], region_code: str | None, last: int
 ) -> tuple[dict[Area, tuple[str, str] | None], dict[Area, tuple[str, str] | None], set[Area]]:
     """What the rows of each area, kind and year are read for, up to the last year read: the
     figures of a council type (its type and year), a council's record (its code and year), and
@@ -209,7 +214,7 @@ def _by_type(keys: list[tuple[str, str] | None], facts: list[str], values: Seque
 
 
 def _councils(
-    shown: str, areas: set[Area], wanted: list[str], region_name: str | None, problems: Problems
+    shown: str, areas: Collection[Area], wanted: list[str], region_name: str | None, problems: Problems
 ) -> set[str]:
     """The councils to read: those of the file in a year assessed (of the region, by its
     membership in that year), with a warning naming a member without figures."""

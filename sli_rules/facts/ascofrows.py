@@ -249,8 +249,8 @@ def quick_rows(
     # once has none of them).
     value_texts = only(field(value_at))
     given: list[bool] | None = None
-    try:
-        values = list(map(float, map(str.strip, value_texts)))
+    try:  # (float reads a number between spaces, as str.strip leaves it)
+        values = list(map(float, value_texts))
     except ValueError:
         given, values = [], []
         for raw in map(text_of, value_texts):
