@@ -134,23 +134,22 @@ def csv_columns(text: str) -> tuple[Sequence[int], list[str], list[list[str]], d
 def line_field_columns(
     lines: Sequence[str], columns: Sequence[Sequence[str]], position: int, restore: dict[str, str]
 ) -> list[int]:
-    """The column where field `position` begins in each record of `columns` (a list of
-    values per field), each record read from the one line beside it in `lines` (as
-    `csv_columns` gives them, with its tokens' values `restore`), worked out at C speed.
+    """The column where field `position` begins in each record of `columns`, each read from
+    the one line beside it in `lines`, as `csv_columns` gives them (its tokens' values in
+    `restore`), worked out at C speed.
 
-    The field begins where the fields from it on, joined by commas, begin at the end of the
-    line: when the line ends with a comma and them, and they hold no quote, they were written
-    unquoted there (a quoted field among them would have put a quote in the line's last
-    characters). Any other record's columns are worked out from its line (`record_columns`)."""
+    The values of a record, joined by commas, are its line with each field quoted whole
+    replaced by its token: the fields from `position` on, after a comma, end the line where
+    they hold no token (no line holds one), and begin where they begin in the line. A record
+    with a token among them is placed from its line (`record_columns`)."""
     if position == 0:
         return [1] * len(lines)
     tails = list(map(",".join, zip(repeat(""), *columns[position:])))
     found = list(map((2).__add__, map(sub, map(len, lines), map(len, tails))))
-    if all(map(str.endswith, lines, tails)) and '"' not in "".join(tails):
+    if all(map(str.endswith, lines, tails)):
         return found
     return [
-        column if line.endswith(tail) and '"' not in tail
-        else record_columns(line, 0, [restore.get(value, value) for value in values])[position]
+        column if line.endswith(tail) else record_columns(line, 0, [restore.get(one, one) for one in values])[position]
         for line, values, tail, column in zip(lines, zip(*columns, strict=True), tails, found, strict=True)
     ]
 
