@@ -1,8 +1,8 @@
 """The rows of NHS England's ASCOF CSV, checked: each kept value with its place, a column per
 field. Read one of two ways with the same rows and problems as the result: column by column
-at C speed where the csv module reads the text line by line and no row has a problem (the
-official file), each distinct year, level, code and measure checked once; otherwise row by
-row, each problem reported at its place."""
+at C speed where each record is one line of fields quoted whole or not at all and no row has a
+problem (the official file), each distinct year, level, code and measure checked once;
+otherwise row by row, each problem reported at its place."""
 
 from __future__ import annotations
 
@@ -187,9 +187,9 @@ def careful_rows(shown: str, text: str, problems: Problems) -> AscofRows | None:
 def quick_rows(
     numbers: Sequence[int], lines: list[str], columns: list[list[str]], restore: dict[str, str]
 ) -> AscofRows | None:
-    """The rows read column by column (`csv_columns`, quoted values as tokens, their values in
-    `restore`), or None where the careful reading is
-    needed: no rows, or a row with any problem (which that reading reports at its place).
+    """The rows read column by column (`csv_columns`: quoted values as tokens, their values in
+    `restore`), or None where the careful reading is needed: no rows, or a row with any
+    problem (which that reading reports at its place).
 
     Every check of the careful reading is made, in the same order of precedence, of each
     distinct text of a column (a national file has a few years, levels, measures and two
