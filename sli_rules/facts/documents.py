@@ -131,6 +131,18 @@ def _flatten(
 ) -> tuple[dict[str, Any], dict[str, Where]]:
     """Nested mappings as dotted ids, with the place of each id written nested (an id
     written whole lies at `where` + (id,)): its value's place, and its innermost key's."""
+    if _flat(mapping):
+        # Every key text, every value one value: the ids are the keys, each written whole, and
+        # nothing is nested, a list or given twice (keys of one mapping are distinct), so the
+        # walk below would give this same mapping and report nothing.
+        return dict(mapping), {}
+    return _flatten_walk(document, where, mapping, problems)
+
+
+def _flatten_walk(
+    document: Document, where: Where, mapping: dict[str, Any], problems: Problems
+) -> tuple[dict[str, Any], dict[str, Where]]:
+    """`_flatten` by walking every value: what a mapping that is not flat needs."""
     facts: dict[str, Any] = {}
     nested: dict[str, Where] = {}
 
@@ -152,6 +164,16 @@ def _flatten(
     for key, value in mapping.items():
         visit(str(key), (*where, key), value)
     return facts, nested
+
+
+_ONE_VALUE = frozenset({str, int, float, bool, type(None)})
+
+
+def _flat(mapping: dict[str, Any]) -> bool:
+    """Whether a mapping of facts is flat: text keys and single values of the kinds a JSON or
+    YAML reader gives (asked of the sets of their types, at C speed: a region file holds
+    hundreds of thousands of facts). Exact types: a subclass of dict or list is none of these."""
+    return set(map(type, mapping)) <= {str} and set(map(type, mapping.values())) <= _ONE_VALUE
 
 
 _COUNT_KEYS = ("numerator", "denominator")

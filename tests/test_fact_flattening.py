@@ -1,0 +1,59 @@
+"""A fact set's flat mapping of facts is taken as it is, at C speed; it must give exactly what
+walking every value gives: the same ids, the same nested places, the same problems."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sli_rules.errors import Problems
+from sli_rules.facts.documents import _flat, _flatten, _flatten_walk
+from sli_rules.rules.source import memory_document
+
+KEYS = st.one_of(st.text(alphabet="ab.c1", max_size=4), st.integers(-2, 2), st.booleans())
+SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=5),
+    st.dates(min_value=datetime.date(2000, 1, 1), max_value=datetime.date(2030, 1, 1)),
+)
+VALUES = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=2),
+                                                        st.dictionaries(KEYS, inner, max_size=3)), max_leaves=8)
+FLAT = st.dictionaries(st.text(max_size=6), st.one_of(st.none(), st.booleans(), st.integers(),
+                                                      st.floats(allow_nan=False), st.text(max_size=5)), max_size=8)
+
+
+def _both(mapping: dict[Any, Any]) -> None:
+    where = ("authorities", 3, "facts")
+    document = memory_document({"facts": mapping})
+    fast_problems, walked_problems = Problems(), Problems()
+    fast = _flatten(document, where, mapping, fast_problems)
+    walked = _flatten_walk(document, where, mapping, walked_problems)
+    assert fast == walked
+    assert list(fast[0]) == list(walked[0])  # the order of the ids too
+    assert fast_problems.items == walked_problems.items
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(KEYS, VALUES, max_size=6))
+def test_any_mapping_of_facts_flattens_as_the_walk_does(mapping: dict[Any, Any]) -> None:
+    _both(mapping)
+
+
+@settings(max_examples=200, deadline=None)
+@given(FLAT)
+def test_a_flat_mapping_takes_the_fast_way_and_gives_the_same(mapping: dict[str, Any]) -> None:
+    assert _flat(mapping)
+    _both(mapping)
+
+
+def test_what_is_not_flat_is_walked() -> None:
+    for mapping in ({"a": {"b": 1}}, {"a": [1]}, {1: 2}, {"a": datetime.date(2020, 1, 1)}, {"a": 1, True: 2}):
+        assert not _flat(mapping)  # type: ignore[arg-type]
+    problems = Problems()
+    facts, nested = _flatten(memory_document({}), ("facts",), {"a": {"b": 1}, "a.b": 2, "c": [1]}, problems)
+    assert facts == {"a.b": 1} and nested == {"a.b": ("facts", "a", "b")}
+    assert [problem.message for problem in problems.items] == [
+        "fact 'a.b' is given twice", "fact 'c' is a list; a fact holds one value",
+    ]
