@@ -65,21 +65,34 @@ def render_html(
     themes: Sequence[ThemePicture] = (),
 ) -> str:
     """The Board report; with `themes`, a section per theme's regional picture."""
+    return html_bytes(result, extras, themes).decode("utf-8")
+
+
+def html_bytes(
+    result: RegionAssessment,
+    extras: Mapping[str, Mapping[str, Any]] | None = None,
+    themes: Sequence[ThemePicture] = (),
+) -> bytes:
+    """The Board report as the UTF-8 bytes of its file: `render_html`'s text, encoded."""
     from .spread import THEME_GLOBALS
 
     template = environment().get_template("report.html.j2")
     view = build(result, extras)
-    # The page's pieces joined a few thousand at a time: a page of 5,000 authorities is a
-    # million pieces, which held all at once (as `render` holds them) cost more than the page.
+    # The page's pieces joined a few thousand at a time and encoded batch by batch: a page of
+    # 5,000 authorities is a million pieces, which held all at once (as `render` holds them)
+    # cost more than the page, and its text (two or four bytes a character, for a page with a
+    # single ▲ in it) twice what its UTF-8 bytes do.
     pieces = template.generate(
         view=view, trend_width=TREND_WIDTH, trend_height=TREND_HEIGHT, themes=themes, **THEME_GLOBALS
     )
     chunks = []
     while batch := list(itertools.islice(pieces, PIECES_JOINED)):
-        chunks.append("".join(batch))
+        chunks.append("".join(batch).encode("utf-8"))
     del view, batch  # the page is made: what it was made from is let go before its copies are made
-    text = "".join(chunks)
+    page = b"".join(chunks)
     del chunks
-    if text.endswith("\n") and not text.endswith("\n\n"):
-        return text  # already ends in one line break: no copy of a large page is made to say so
-    return text.rstrip("\n") + "\n"
+    # One line break at the end (a line break is the byte 10 alone in UTF-8: no character's
+    # bytes end in it). A page that already ends so is not copied to say it.
+    if page.endswith(b"\n") and not page.endswith(b"\n\n"):
+        return page
+    return page.rstrip(b"\n") + b"\n"
