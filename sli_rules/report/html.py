@@ -7,23 +7,24 @@ bidirectional overrides visible: text from a fact file is shown, never run or re
 
 from __future__ import annotations
 
-import itertools
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from .common import ExtraMissing
+from .rows import article, heat_row
 from .view import build
 from .viewmodel import HistoryPoint
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     import jinja2
 
     from ..assessment.results import RegionAssessment
     from ..facts.picture import ThemePicture
+    from .viewmodel import AuthorityView, RegionView
 
-PIECES_JOINED = 4096  # pieces of the page joined at a time
+CHARACTERS_JOINED = 1 << 16  # the page's pieces are joined and encoded about this many characters at a time
 EXTRA_HINT = "install the report extra: pip install 'sli-rules[report]'"
 TREND_WIDTH, TREND_HEIGHT, TREND_PAD = 132, 40, 6
 
@@ -59,6 +60,16 @@ def trend_points(history: tuple[HistoryPoint, ...], levels: int) -> list[dict[st
     ]
 
 
+def trend_chart(view: RegionView) -> Callable[[AuthorityView], str]:
+    """What writes an authority's trend chart on the page of `view`: the trend template."""
+    template = environment().get_template("trend.svg.j2")
+
+    def chart(item: AuthorityView) -> str:
+        return template.render(item=item, view=view, trend_width=TREND_WIDTH, trend_height=TREND_HEIGHT)
+
+    return chart
+
+
 def render_html(
     result: RegionAssessment,
     extras: Mapping[str, Mapping[str, Any]] | None = None,
@@ -78,16 +89,21 @@ def html_bytes(
 
     template = environment().get_template("report.html.j2")
     view = build(result, extras)
-    # The page's pieces joined a few thousand at a time and encoded batch by batch: a page of
-    # 5,000 authorities is a million pieces, which held all at once (as `render` holds them)
-    # cost more than the page, and its text (two or four bytes a character, for a page with a
-    # single ▲ in it) twice what its UTF-8 bytes do.
+    # The page's pieces joined some 65,000 characters at a time and encoded batch by batch:
+    # a page of 5,000 authorities held whole as its pieces, or as text (two or four bytes a
+    # character, for a page with a single ▲ in it), costs several times its UTF-8 bytes.
     pieces = template.generate(
-        view=view, trend_width=TREND_WIDTH, trend_height=TREND_HEIGHT, themes=themes, **THEME_GLOBALS
+        view=view, trend_width=TREND_WIDTH, trend_height=TREND_HEIGHT, themes=themes, heat_row=heat_row,
+        article=article, trend_chart=trend_chart(view), **THEME_GLOBALS
     )
-    chunks = []
-    while batch := list(itertools.islice(pieces, PIECES_JOINED)):
-        chunks.append("".join(batch).encode("utf-8"))
+    chunks, batch, size = [], [], 0
+    for piece in pieces:
+        batch.append(piece)
+        size += len(piece)
+        if size >= CHARACTERS_JOINED:
+            chunks.append("".join(batch).encode("utf-8"))
+            batch, size = [], 0
+    chunks.append("".join(batch).encode("utf-8"))
     del view, batch  # the page is made: what it was made from is let go before its copies are made
     page = b"".join(chunks)
     del chunks
