@@ -11,7 +11,6 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from .common import ExtraMissing
-from .rows import article, heat_row
 from .view import build
 from .viewmodel import HistoryPoint
 
@@ -85,9 +84,10 @@ def html_bytes(
     themes: Sequence[ThemePicture] = (),
 ) -> bytes:
     """The Board report as the UTF-8 bytes of its file: `render_html`'s text, encoded."""
+    template = environment().get_template("report.html.j2")  # the report extra, or ExtraMissing
+    from .rows import article, heat_row  # markupsafe: installed with Jinja2
     from .spread import THEME_GLOBALS
 
-    template = environment().get_template("report.html.j2")
     view = build(result, extras)
     # The page's pieces joined some 65,000 characters at a time and encoded batch by batch:
     # a page of 5,000 authorities held whole as its pieces, or as text (two or four bytes a
