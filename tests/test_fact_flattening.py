@@ -16,6 +16,8 @@ from sli_rules.errors import Problems
 from sli_rules.facts.documents import _flat, _flatten, _flatten_walk, read_documents
 from sli_rules.rules.source import memory_document
 
+from .conftest import run_cli
+
 KEYS = st.one_of(st.text(alphabet="ab.c1", max_size=4), st.integers(-2, 2), st.booleans())
 SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=5),
@@ -89,3 +91,63 @@ def test_reading_a_region_file_makes_no_reference_cycles(tmp_path: Path) -> None
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+BAD_NESTING = """\
+kind: region
+authorities:
+  - authority: Halton
+    code: E06000006
+    year: 2013-14
+    facts:
+      ascof:
+        feel_safe: 60.1
+        quality_of_life: [1, 2]
+      ascof.feel_safe: 61
+    counts:
+      ascof:
+        feel_safe: {numerator: 3}
+        quality_of_life: 7
+      nw.carers_assessed_pct: {numerator: 9, denominator: 4, extra: 1}
+    history:
+      ascof:
+        feel_safe: {2011-12: 58.0, 2014-15: 70, 2010-11: [1]}
+        quality_of_life: 3
+      nw.carers_assessed_pct: {20x: 1}
+    previous_counts:
+      ascof.feel_safe: {numerator: 2, denominator: 5}
+    history_counts:
+      ascof:
+        feel_safe:
+          2012-13: {numerator: 1, denominator: 5}
+          2015-16: {numerator: 1, denominator: 5}
+          2011-12: {numerator: 1}
+        quality_of_life: 4
+      nw.carers_assessed_pct: {bad-year: {numerator: 1, denominator: 2}}
+"""
+
+
+def test_every_problem_of_nested_ids_keeps_its_place(tmp_path: Path) -> None:
+    # Nested facts, counts, histories and counts of earlier years, wrong in every way the walk
+    # reports: the messages and places the reading gave before its walks were made one.
+    path = tmp_path / "facts.yaml"
+    path.write_text(BAD_NESTING)
+    completed = run_cli("assess", str(path))
+    assert completed.returncode == 2
+    shown = str(path)
+    assert completed.stderr.splitlines()[:-1] == [
+        f"{shown}:9:26: fact 'ascof.quality_of_life' is a list; a fact holds one value",
+        f"{shown}:10:24: fact 'ascof.feel_safe' is given twice",
+        f"{shown}:13:20: the counts of 'ascof.feel_safe' have no denominator",
+        f"{shown}:14:26: the counts of 'ascof.quality_of_life' are a mapping: numerator and denominator",
+        f"{shown}:15:62: unknown key 'extra' in the counts of 'nw.carers_assessed_pct' (numerator, denominator)",
+        f"{shown}:18:9: year 'feel_safe' is not a financial year like 2013-14",
+        f"{shown}:19:9: year 'quality_of_life' is not a financial year like 2013-14",
+        f"{shown}:20:32: year '20x' is not a financial year like 2013-14",
+        f"{shown}:26:20: the counts of 'ascof.feel_safe' in 2012-13 differ from its previous_counts",
+        f"{shown}:27:11: history_counts hold earlier years than 2013-14, not 2015-16",
+        f"{shown}:28:20: the counts of 'ascof.feel_safe' in 2011-12 have no denominator",
+        f"{shown}:29:26: the history_counts of 'ascof.quality_of_life' are a mapping of years to counts",
+        f"{shown}:30:54: the history_counts of 'nw.carers_assessed_pct.bad-year.numerator' are a mapping of years to counts",
+        f"{shown}:30:70: the history_counts of 'nw.carers_assessed_pct.bad-year.denominator' are a mapping of years to counts",
+    ]
