@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup, escape
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .viewmodel import AuthorityView, CellView, FlagView, RegionView
 
-ESCAPED_KEPT = 4096  # distinct texts whose escaped form is kept: the recurring ones (titles, headings, sources) stay
+ESCAPED_KEPT = 4096  # distinct texts kept escaped, the most recent: the recurring ones (titles, sources) stay
 _GLYPHS = {
     "high": '<span class="glyph" aria-hidden="true">▲▲</span>',
     "some": '<span class="glyph" aria-hidden="true">▲</span>',
@@ -44,7 +46,7 @@ def esc(value: Any) -> str:
     return str(escape(value))  # markup (kept as it is), a number, None: as a template shows them
 
 
-def heat_row(item: AuthorityView, view: RegionView, trend: Any) -> Markup:
+def heat_row(item: AuthorityView, view: RegionView, trend: Callable[[AuthorityView], str]) -> Markup:
     """An authority's row of the heat map (`trend` writes its trend chart, where shown)."""
     parts = [
         f'<tr>\n<th scope="row"><a href="#{esc(item.anchor)}"><bdi>{esc(item.authority)}</bdi></a></th>\n'
@@ -66,7 +68,7 @@ def _cell(cell: CellView) -> str:
     return f'<td class="cell tone-{esc(tone)}">{_GLYPHS.get(tone, "")}{words}</td>\n'
 
 
-def article(item: AuthorityView, trend: Any) -> Markup:
+def article(item: AuthorityView, trend: Callable[[AuthorityView], str]) -> Markup:
     """An authority's article: its verdict, why, its flags with their evidence, what could not
     be judged, the support suited and its peers (`trend` writes its trend chart, where shown)."""
     anchor = esc(item.anchor)
