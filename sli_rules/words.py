@@ -44,10 +44,10 @@ def _visible_character(match: re.Match[str]) -> str:
 def visible(text: str) -> str:
     """Text with every control and invisible formatting character shown as a visible mark:
     a line break as ␊, a carriage return as ␍, an escape as ␛, an override as [U+202E]."""
-    # Every character `_UNSAFE` finds is one `str.isprintable` refuses (a control, a format
-    # character, a line or paragraph separator), so printable text is returned as it is, at
-    # C speed: most text a report prints is.
-    if text.isprintable():
+    if type(text) is str and text.isprintable():
+        # Every character `_UNSAFE` matches is one Python counts unprintable (a test holds it
+        # to that, character by character): printable text has none, and is known so at C speed.
+        # Plain text only: a subclass (markup, say) comes back plain, as from the substitution.
         return text
     return _UNSAFE.sub(_visible_character, text)
 

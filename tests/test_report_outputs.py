@@ -132,10 +132,12 @@ def test_the_board_report_shows_what_the_record_adds(example_region: sli_rules.R
 
 
 def test_the_board_report_needs_its_extra(tmp_path: Path) -> None:
-    """Where Jinja2 cannot be imported, HTML and the report say which extra to install."""
-    shadow = tmp_path / "shadow" / "jinja2"
-    shadow.mkdir(parents=True)
-    (shadow / "__init__.py").write_text("raise ImportError('jinja2 is not installed here')\n")
+    """Where Jinja2 (and MarkupSafe, which comes with it) cannot be imported, HTML and the
+    report say which extra to install."""
+    for name in ("jinja2", "markupsafe"):
+        shadow = tmp_path / "shadow" / name
+        shadow.mkdir(parents=True)
+        (shadow / "__init__.py").write_text(f"raise ImportError('{name} is not installed here')\n")
     env = {"PYTHONPATH": f"{shadow.parent}:{REPO}"}
     for arguments in (("report", "-o", str(tmp_path / "r.html")), ("assess", "--format", "html")):
         completed = run_cli(*arguments, env=env)

@@ -5,11 +5,14 @@ the command line, on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from sli_rules.words import visible
+from sli_rules.words import _UNSAFE, _visible_character, visible
 
 from .conftest import REPO, run_cli
 from .storage import db  # noqa: F401 (fixtures)
@@ -27,6 +30,24 @@ def _no_control(text: str) -> None:
 def test_visible_shows_every_control_and_keeps_plain_text() -> None:
     assert visible("a\nb\rc\x1b[31md\te\x00\u2028f\u202e") == "a␊b␍c␛[31md␉e␀[U+2028]f[U+202E]"
     assert visible("Halton: café, 3–4 days") == "Halton: café, 3–4 days"
+
+
+def test_printable_text_is_never_one_to_change() -> None:
+    # `visible` returns printable text as it is: every character it would change must be one
+    # Python counts unprintable. Checked over every code point.
+    changed = [chr(code) for code in range(sys.maxunicode + 1) if visible(chr(code)) != chr(code)]
+    assert len(changed) == 83 and not any(character.isprintable() for character in changed)
+    assert [visible(text) for text in ("a\u00a0b", "\u2066x", "tab\there", "")] == ["a\u00a0b", "[U+2066]x", "tab␉here", ""]
+
+
+@given(st.text())
+def test_visible_is_the_substitution_whatever_the_text(text: str) -> None:
+    assert visible(text) == _UNSAFE.sub(_visible_character, text)
+    assert type(visible(_Text(text))) is str
+
+
+class _Text(str):
+    """Text of a kind of its own: still comes back as plain text."""
 
 
 def test_a_forged_line_never_shows_as_a_line_of_history(db: str) -> None:  # noqa: F811

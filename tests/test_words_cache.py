@@ -2,7 +2,7 @@
 unknown tests) is the gap written straight from the authority's own facts
 (`tests/reference_words.py`), on real data with facts, years, counts and comparators taken
 away at random, and on random rulebooks; the JSON writer's kept text of a gap is
-`json.dumps` of it; printable text is shown as it is.
+`json.dumps` of it.
 
 One engine (one explainer) assesses every example in turn, so that its kept gaps are met
 again by authorities other than the one each was written for: a key that missed something a
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import random
-import sys
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -27,7 +26,6 @@ from sli_rules.assessment.explain import Explainer
 from sli_rules.facts import AuthorityFacts, Region
 from sli_rules.report.json import render_json
 from sli_rules.rules.model import previous_year
-from sli_rules.words import _UNSAFE, _visible_character, visible
 
 from . import test_fuzz
 from .conftest import REPO
@@ -150,15 +148,6 @@ def test_the_kept_text_of_a_gap_is_json_dumps_of_it() -> None:
     expected = json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
     assert render_json(result) == expected
     assert render_json(result) == expected  # every gap's text now kept
-
-
-def test_printable_text_is_shown_as_it_is() -> None:
-    """`visible` returns printable text unchanged without a scan: the same as the scan for
-    every character, and for text mixing them."""
-    for code in range(sys.maxunicode + 1):
-        character = chr(code)
-        assert visible(character) == _UNSAFE.sub(_visible_character, character), hex(code)
-        assert visible("a" + character + "b") == _UNSAFE.sub(_visible_character, "a" + character + "b")
 
 
 SIGNIFICANCE = REPO / "tests" / "cases" / "significance-rulebook"

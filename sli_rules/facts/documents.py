@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -131,27 +131,84 @@ def _flatten(
 ) -> tuple[dict[str, Any], dict[str, Where]]:
     """Nested mappings as dotted ids, with the place of each id written nested (an id
     written whole lies at `where` + (id,)): its value's place, and its innermost key's."""
+    if _flat(mapping):
+        # Every key text, every value one value: the ids are the keys, each written whole, and
+        # nothing is nested, a list or given twice (keys of one mapping are distinct), so the
+        # walk below would give this same mapping and report nothing.
+        return dict(mapping), {}
+    return _flatten_walk(document, where, mapping, problems)
+
+
+def _flatten_walk(
+    document: Document, where: Where, mapping: dict[str, Any], problems: Problems
+) -> tuple[dict[str, Any], dict[str, Where]]:
+    """`_flatten` by walking every value: what a mapping that is not flat needs."""
     facts: dict[str, Any] = {}
     nested: dict[str, Where] = {}
-
-    def visit(prefix: str, inner: Where, value: Any) -> None:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                visit(f"{prefix}.{key}" if prefix else str(key), (*inner, key), item)
-            return
+    for prefix, inner, value in _leaves(where, mapping, _is_mapping):
         if isinstance(value, list):
             document.problem(problems, inner, f"fact '{prefix}' is a list; a fact holds one value")
-            return
+            continue
         if prefix in facts:
             document.problem(problems, inner, f"fact '{prefix}' is given twice")
-            return
+            continue
         facts[prefix] = value
         if len(inner) != len(where) + 1 or inner[-1] != prefix:
             nested[prefix] = inner
-
-    for key, value in mapping.items():
-        visit(str(key), (*where, key), value)
     return facts, nested
+
+
+def _leaves(where: Where, mapping: dict[str, Any], group: Callable[[Any], bool]) -> Iterator[tuple[str, Where, Any]]:
+    """The ids of a mapping whose groups nest (`a: {b: 1}` is `a.b`), in the order written,
+    each with its place and its value; `group` tells a group of ids from what an id holds.
+
+    A module-level walk, not a function nested in its caller that calls itself: such a
+    function is a reference cycle, which keeps the whole document it reads alive until the
+    collector's next full pass."""
+    for key, value in mapping.items():
+        yield from _descend(str(key), (*where, key), value, group)
+
+
+def _descend(prefix: str, inner: Where, value: Any, group: Callable[[Any], bool]) -> Iterator[tuple[str, Where, Any]]:
+    if not group(value):
+        yield prefix, inner, value
+        return
+    for key, item in value.items():
+        yield from _descend(f"{prefix}.{key}" if prefix else str(key), (*inner, key), item, group)
+
+
+def _is_mapping(value: Any) -> bool:
+    return isinstance(value, dict)
+
+
+def _is_count_group(value: Any) -> bool:
+    """A mapping of fact ids, not one fact's counts."""
+    return isinstance(value, dict) and not set(value) & set(_COUNT_KEYS)
+
+
+def _is_history_group(value: Any) -> bool:
+    """A mapping of fact ids, not one fact's years: not all its keys years, all its values mappings."""
+    return (
+        isinstance(value, dict)
+        and bool(value)
+        and not all(year_problem(key) is None for key in value)
+        and all(isinstance(item, dict) for item in value.values())
+    )
+
+
+def _is_counts_history_group(value: Any) -> bool:
+    """A mapping of fact ids, not one fact's years of counts: none of its keys a year."""
+    return isinstance(value, dict) and bool(value) and all(year_problem(key) is not None for key in value)
+
+
+_ONE_VALUE = frozenset({str, int, float, bool, type(None)})
+
+
+def _flat(mapping: dict[str, Any]) -> bool:
+    """Whether a mapping of facts is flat: text keys and single values of the kinds a JSON or
+    YAML reader gives (asked of the sets of their types, at C speed: a region file holds
+    hundreds of thousands of facts). Exact types: a subclass of dict or list is none of these."""
+    return set(map(type, mapping)) <= {str} and set(map(type, mapping.values())) <= _ONE_VALUE
 
 
 _COUNT_KEYS = ("numerator", "denominator")
@@ -164,21 +221,13 @@ def _counts(
     whole numbers, not negative, a numerator at most its denominator."""
     counts: dict[str, Count] = {}
     nested: dict[str, Where] = {}
-
-    def visit(prefix: str, inner: Where, value: Any) -> None:
-        if isinstance(value, dict) and not set(value) & set(_COUNT_KEYS):
-            for key, item in value.items():
-                visit(f"{prefix}.{key}" if prefix else str(key), (*inner, key), item)
-            return
+    for prefix, inner, value in _leaves(where, mapping, _is_count_group):
         count = _one_count(document, inner, f"'{prefix}'", value, problems)
         if count is None:
-            return
+            continue
         counts[prefix] = count
         if len(inner) != len(where) + 1 or inner[-1] != prefix:
             nested[prefix] = inner
-
-    for key, value in mapping.items():
-        visit(str(key), (*where, key), value)
     return counts, nested
 
 
@@ -213,18 +262,10 @@ def _history(
     """`history: {FACT: {YEAR: VALUE}}` (fact ids nested as in `facts`): earlier years only."""
     history: dict[str, dict[str, Any]] = {}
     locations: dict[str, MutableMapping[str, Location]] = {}
-
-    def visit(prefix: str, inner: Where, value: Any) -> None:
+    for prefix, inner, value in _leaves(where, mapping, _is_history_group):
         if not isinstance(value, dict):
             document.problem(problems, inner, f"the history of '{prefix}' is a mapping of years to values")
-            return
-        nested = not all(year_problem(key) is None for key in value) and all(
-            isinstance(item, dict) for item in value.values()
-        )
-        if value and nested:  # a group of fact ids, as under `facts`
-            for key, item in value.items():
-                visit(f"{prefix}.{key}" if prefix else str(key), (*inner, key), item)
-            return
+            continue
         for when, item in value.items():
             wrong = year_problem(when)
             if wrong is not None:
@@ -240,9 +281,6 @@ def _history(
             history.setdefault(prefix, {})[when] = item
             if prefix not in locations:
                 locations[prefix] = PlaceMap.written(document.locator, inner, history[prefix], {})
-
-    for key, value in mapping.items():
-        visit(str(key), (*where, key), value)
     return history, locations
 
 
@@ -289,16 +327,8 @@ def _by_fact(
 ) -> Iterable[tuple[tuple[str, Where], dict[str, Any]]]:
     """The fact ids of a mapping keyed by fact then year (ids nested as in `facts`), each
     with its place and its mapping of years."""
-
-    def visit(prefix: str, inner: Where, value: Any) -> Iterable[tuple[tuple[str, Where], dict[str, Any]]]:
+    for prefix, inner, value in _leaves(where, mapping, _is_counts_history_group):
         if not isinstance(value, dict):
             document.problem(problems, inner, f"the history_counts of '{prefix}' are a mapping of years to counts")
-            return
-        if value and all(year_problem(key) is not None for key in value):  # a group of fact ids
-            for key, item in value.items():
-                yield from visit(f"{prefix}.{key}" if prefix else str(key), (*inner, key), item)
-            return
+            continue
         yield (prefix, inner), value
-
-    for key, value in mapping.items():
-        yield from visit(str(key), (*where, key), value)

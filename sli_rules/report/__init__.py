@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .common import ExtraMissing
 from .csv import csv_chunks, render_csv
-from .html import render_html
+from .html import html_bytes, render_html
 from .json import json_chunks, render_json
 from .markdown import render_markdown
 from .pdf import render_pdf
@@ -74,5 +74,5 @@ def render_bytes(
     if form == "pdf":
         return render_pdf(result, extras, themes)
     if form == "html":
-        return render_html(result, extras, themes).encode("utf-8")
+        return html_bytes(result, extras, themes)
     return render(result, form, verbose=verbose).encode("utf-8")

@@ -7,7 +7,6 @@ bidirectional overrides visible: text from a fact file is shown, never run or re
 
 from __future__ import annotations
 
-import itertools
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -16,14 +15,15 @@ from .view import build
 from .viewmodel import HistoryPoint
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     import jinja2
 
     from ..assessment.results import RegionAssessment
     from ..facts.picture import ThemePicture
+    from .viewmodel import AuthorityView, RegionView
 
-PIECES_JOINED = 4096  # pieces of the page joined at a time
+CHARACTERS_JOINED = 1 << 16  # the page's pieces are joined and encoded about this many characters at a time
 EXTRA_HINT = "install the report extra: pip install 'sli-rules[report]'"
 TREND_WIDTH, TREND_HEIGHT, TREND_PAD = 132, 40, 6
 
@@ -59,27 +59,56 @@ def trend_points(history: tuple[HistoryPoint, ...], levels: int) -> list[dict[st
     ]
 
 
+def trend_chart(view: RegionView) -> Callable[[AuthorityView], str]:
+    """What writes an authority's trend chart on the page of `view`: the trend template."""
+    template = environment().get_template("trend.svg.j2")
+
+    def chart(item: AuthorityView) -> str:
+        return template.render(item=item, view=view, trend_width=TREND_WIDTH, trend_height=TREND_HEIGHT)
+
+    return chart
+
+
 def render_html(
     result: RegionAssessment,
     extras: Mapping[str, Mapping[str, Any]] | None = None,
     themes: Sequence[ThemePicture] = (),
 ) -> str:
     """The Board report; with `themes`, a section per theme's regional picture."""
+    return html_bytes(result, extras, themes).decode("utf-8")
+
+
+def html_bytes(
+    result: RegionAssessment,
+    extras: Mapping[str, Mapping[str, Any]] | None = None,
+    themes: Sequence[ThemePicture] = (),
+) -> bytes:
+    """The Board report as the UTF-8 bytes of its file: `render_html`'s text, encoded."""
+    template = environment().get_template("report.html.j2")  # the report extra, or ExtraMissing
+    from .rows import article, heat_row  # markupsafe: installed with Jinja2
     from .spread import THEME_GLOBALS
 
-    template = environment().get_template("report.html.j2")
     view = build(result, extras)
-    # The page's pieces joined a few thousand at a time: a page of 5,000 authorities is a
-    # million pieces, which held all at once (as `render` holds them) cost more than the page.
+    # The page's pieces joined some 65,000 characters at a time and encoded batch by batch:
+    # a page of 5,000 authorities held whole as its pieces, or as text (two or four bytes a
+    # character, for a page with a single ▲ in it), costs several times its UTF-8 bytes.
     pieces = template.generate(
-        view=view, trend_width=TREND_WIDTH, trend_height=TREND_HEIGHT, themes=themes, **THEME_GLOBALS
+        view=view, trend_width=TREND_WIDTH, trend_height=TREND_HEIGHT, themes=themes, heat_row=heat_row,
+        article=article, trend_chart=trend_chart(view), **THEME_GLOBALS
     )
-    chunks = []
-    while batch := list(itertools.islice(pieces, PIECES_JOINED)):
-        chunks.append("".join(batch))
+    chunks, batch, size = [], [], 0
+    for piece in pieces:
+        batch.append(piece)
+        size += len(piece)
+        if size >= CHARACTERS_JOINED:
+            chunks.append("".join(batch).encode("utf-8"))
+            batch, size = [], 0
+    chunks.append("".join(batch).encode("utf-8"))
     del view, batch  # the page is made: what it was made from is let go before its copies are made
-    text = "".join(chunks)
+    page = b"".join(chunks)
     del chunks
-    if text.endswith("\n") and not text.endswith("\n\n"):
-        return text  # already ends in one line break: no copy of a large page is made to say so
-    return text.rstrip("\n") + "\n"
+    # One line break at the end (a line break is the byte 10 alone in UTF-8: no character's
+    # bytes end in it). A page that already ends so is not copied to say it.
+    if page.endswith(b"\n") and not page.endswith(b"\n\n"):
+        return page
+    return page.rstrip(b"\n") + b"\n"

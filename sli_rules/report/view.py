@@ -45,6 +45,8 @@ def _get(data: Mapping[str, Any], *names: str) -> Any:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str and value.isprintable():
+        return value  # what `visible` gives printable text, without a call: half a million here
     return visible(str(value)) if value is not None else ""
 
 
@@ -104,7 +106,7 @@ def _flag(flag: Mapping[str, Any], headings: Mapping[str, str]) -> FlagView:
         signal=str(flag.get("signal", "concern")),
         counted=bool(flag.get("counted", True)),
         says=_text(flag.get("says")),
-        sources=tuple(_text(source) for source in flag.get("sources") or ()),
+        sources=tuple(map(_text, flag.get("sources") or ())),
         values=values,
         tests=tuple((_text(item.get("text")), str(item.get("outcome"))) for item in flag.get("evidence") or ()),
         area=_text(flag["area"]) if flag.get("area") else None,
@@ -124,9 +126,9 @@ def _gap(gap: Mapping[str, Any], headings: Mapping[str, str]) -> GapView:
         title=_text(gap.get("title") or gap.get("trigger")),
         heading=heading,
         heading_title=_text(headings.get(heading, heading)),
-        missing=tuple(_text(fact) for fact in gap.get("missing") or ()),
-        why=tuple(_text(why) for why in gap.get("why") or ()),
-        known=tuple(_text(known) for known in gap.get("known") or ()),
+        missing=tuple(map(_text, gap.get("missing") or ())),
+        why=tuple(map(_text, gap.get("why") or ())),
+        known=tuple(map(_text, gap.get("known") or ())),
     )
 
 
@@ -258,7 +260,7 @@ def build(result: Result, extras: Mapping[str, Mapping[str, Any]] | None = None)
         rulebook_digest=_text(rulebook.get("digest")),
         rulebook_path=_text(rulebook.get("path")),
         generated=run_date(result),
-        warnings=tuple(_text(warning) for warning in getattr(result, "warnings", ()) or ()),
+        warnings=tuple(map(_text, getattr(result, "warnings", ()) or ())),
         gaps=sum(len(view.gaps) for view in authorities),
         coverage=coverage,
         level_count=max(len(levels), 1),
@@ -360,7 +362,7 @@ def _authority(
         tier=str(record.get("tier")),
         tier_title=_text(record.get("tier_title") or record.get("tier")),
         status=_text(merged.get("status") or "provisional"),
-        reasons=tuple(_text(reason) for reason in record.get("reasons") or ()),
+        reasons=tuple(map(_text, record.get("reasons") or ())),
         concerns=tuple(flag for flag in flags if flag.signal == "concern"),
         excellence=tuple(flag for flag in flags if flag.signal == "excellence"),
         gaps=gaps,
@@ -369,7 +371,7 @@ def _authority(
             (
                 _text(option.get("title")),
                 _text(option["via"]) if option.get("via") else None,
-                tuple(_text(suit) for suit in option.get("suits") or ()),
+                tuple(map(_text, option.get("suits") or ())),
             )
             for option in record.get("support") or ()
         ),

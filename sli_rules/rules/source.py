@@ -370,7 +370,8 @@ def _load_json(shown: str, text: str, problems: Problems, *, lazy: bool = False)
 
 def _json_int(shown: str, problems: Problems, text: str) -> Any:
     def parse(digits: str) -> int | None:
-        if sum(char.isdigit() for char in digits) <= MAX_INT_DIGITS:
+        # The length first: no more characters than the limit is no more digits, at C speed.
+        if len(digits) <= MAX_INT_DIGITS or sum(char.isdigit() for char in digits) <= MAX_INT_DIGITS:
             return int(digits)
         offset = text.find(digits)  # json gives no position here: the first such number
         line = text.count("\n", 0, max(offset, 0)) + 1
@@ -384,7 +385,10 @@ def _json_int(shown: str, problems: Problems, text: str) -> Any:
 
 def _json_pairs(shown: str, problems: Problems, text: str) -> Any:
     def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        result: dict[str, Any] = {}
+        result: dict[str, Any] = dict(pairs)
+        if len(result) == len(pairs):
+            return result  # no key given twice: the mapping as written, made at C speed
+        result = {}
         for key, value in pairs:
             if key in result:
                 # json gives no position here; the YAML pass locates the duplicate key.
