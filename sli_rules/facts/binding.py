@@ -110,7 +110,9 @@ class _Binder:
         # For this binding only (the rulebook and the ids are all they depend on): each list
         # of ids in a year as catalogue ids, or None where one is unknown or two name one
         # measure; each id's measure in earlier years, with the years it is known to name it in.
-        self.renamings: dict[tuple[tuple[str, ...], str], tuple[str, ...] | None] = {}
+        self.renamings: dict[
+            tuple[tuple[str, ...], str], tuple[tuple[str, ...], tuple[tuple[Any, float, float], ...]] | None
+        ] = {}
         self.spans: dict[str, _Span] = {}
 
     @property
@@ -179,9 +181,10 @@ class _Binder:
             ("count_locations", item.year),
         ):
             locations = getattr(item, name)
-            if not _within(locations, self.own_ids(year)):
-                resolve = partial(self.rulebook.resolve, year=year)
-                bound[name] = DeferredPlaces(partial(renamed_places, placed(locations), resolve))
+            if (type(locations) is dict and not locations) or _within(locations, self.own_ids(year)):
+                continue  # nothing to rename
+            resolve = partial(self.rulebook.resolve, year=year)
+            bound[name] = DeferredPlaces(partial(renamed_places, placed(locations), resolve))
         return attrs.evolve(item, **bound) if bound else item
 
     def renamed_plainly(self, values: dict[str, Any], year: str) -> dict[str, Any] | None:
@@ -191,7 +194,7 @@ class _Binder:
         ids = tuple(values)
         key = (ids, year)
         try:
-            renamed = self.renamings[key]
+            renaming = self.renamings[key]
         except KeyError:
             found: list[str] = []
             for fact in ids:
@@ -200,10 +203,22 @@ class _Binder:
                     break  # (a file of a million made-up ids is refused at the first)
                 found.append(canonical)
             unique = len(found) == len(ids) and len(set(found)) == len(found)
-            renamed = self.renamings[key] = tuple(found) if unique else None
-        if renamed is None or not self.suits(renamed, values.values()):
+            renaming = self.renamings[key] = (tuple(found), self.checks(found)) if unique else None
+        if renaming is None:
             return None
+        renamed, checks = renaming
+        for (kind, low, high), value in zip(checks, values.values(), strict=True):
+            if kind is float:
+                if not ((type(value) is float or type(value) is int) and low <= value <= high):
+                    return None
+            elif not plainly_suits(kind, value):
+                return None
         return values if renamed == ids else dict(zip(renamed, values.values(), strict=True))
+
+    def checks(self, ids: Iterable[str]) -> tuple[tuple[Any, float, float], ...]:
+        """How the value of each measure plainly suits it: its kind (see `quick`) and, for a
+        number, its bounds."""
+        return tuple((self.quick[fact], *self.bounds.get(fact, (0.0, 0.0))) for fact in ids)
 
     def history_plainly(self, history: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]] | None:
         """Earlier years' values by catalogue id if every id names one measure in every year it

@@ -108,30 +108,32 @@ class _Earlier:
         # The years before the last assessed: no other year is any history's.
         self.order = sorted((when for when in years if year_start(when) < year_start(last)), key=year_start)
         self.starts = [year_start(when) for when in self.order]
-        # fact → (year, value) in year order, and how many of them come before the year at
-        # each position of `order` (the facts in the order they first appear, as the history
-        # gathered value by value has them).
+        # fact → (year, value) in year order, and the position in `order` of each of those
+        # years (the facts in the order they first appear, as history gathered value by value
+        # has them).
         self.columns: dict[str, list[tuple[str, Any]]] = {}
-        self.before: dict[str, list[int]] = {}
+        self.positions: dict[str, list[int]] = {}
         for position, when in enumerate(self.order):
             for fact, value in years[when].facts.items():
                 column = self.columns.get(fact)
                 if column is None:
                     column = self.columns[fact] = []
-                    self.before[fact] = [0] * (position + 1)
+                    self.positions[fact] = []
                 column.append((when, value))
-            for fact, column in self.columns.items():
-                self.before[fact].append(len(column))
+                self.positions[fact].append(position)
 
     def history(self, target: str) -> tuple[dict[str, dict[str, Any]], DeferredPlaces[PlaceMap]]:
         """The values of every year before `target`, fact by fact, with their places (worked
         out when first asked for: only a problem asks)."""
         count = bisect_left(self.starts, year_start(target))  # the years before the target
         history: dict[str, dict[str, Any]] = {}
+        positions = self.positions
         for fact, column in self.columns.items():
-            taken = self.before[fact][count]
-            if taken:
-                history[fact] = dict(column[:taken])
+            at = positions[fact]
+            if at[-1] < count:  # every year of the fact is before the target
+                history[fact] = dict(column)
+            elif at[0] < count:
+                history[fact] = dict(column[: bisect_left(at, count)])
         earlier = [(when, self.years[when]) for when in self.order[:count]]
         return history, DeferredPlaces(partial(_earlier_places, earlier))
 
@@ -171,7 +173,11 @@ def _chosen(years: dict[str, Record], target: str, problems: Problems, earlier: 
     previous: dict[str, Any] = record.previous
     previous_locations: Mapping[str, Location] = record.previous_locations
     previous_keys: Mapping[str, Location] = record.previous_key_locations
-    if before is not None:
+    if before is not None and not record.previous and not record.previous_key_locations:
+        # The year before's values and places as they are (not copied: a fact set's mappings
+        # are not changed once merged).
+        previous, previous_locations, previous_keys = before.facts, before.fact_locations, before.fact_key_locations
+    elif before is not None:
         # The year before's values, then the fact set's own `previous` (which must agree).
         previous = dict(before.facts)
         previous_places = PlaceMap.of(before.fact_locations)

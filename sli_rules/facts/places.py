@@ -206,11 +206,16 @@ class DeferredPlaces(Mapping[str, PlacedT], Generic[PlacedT]):
 
 def placed(locations: Mapping[str, PlacedT]) -> Mapping[str, PlacedT]:
     """The places themselves, worked out if they were deferred."""
+    if type(locations) is dict:  # (the common case, told without asking the mapping ABCs)
+        return locations
     return locations.made() if isinstance(locations, DeferredPlaces) else locations
 
 
 def spot_of(locations: Mapping[str, Location], fact: str, default: Spot) -> Spot:
     """Where `fact` was written, as a location or a place still to find; `default` if not known."""
+    if type(locations) is dict:  # (the common case, told without asking the mapping ABCs)
+        given: Spot = locations.get(fact, default)
+        return given
     if isinstance(locations, DeferredPlaces):
         locations = locations.made()
     if isinstance(locations, PlaceMap):
