@@ -174,10 +174,14 @@ class DeferredPlaces(Mapping[str, PlacedT], Generic[PlacedT]):
 
     def made(self) -> Mapping[str, PlacedT]:
         """The places themselves (a PlaceMap or a dict), worked out once."""
-        if self._made is None:
-            assert self._make is not None
-            self._made, self._make = self._make(), None
-        return self._made
+        made = self._made
+        if made is None:
+            make = self._make
+            if make is None:  # worked out meanwhile, in another thread
+                return self.made()
+            made = self._made = make()  # (two threads may both work it out: the same answer)
+            self._make = None  # what it was made from, let go
+        return made
 
     def __getitem__(self, fact: str) -> PlacedT:
         return self.made()[fact]
