@@ -12,9 +12,9 @@ import attrs
 from ..errors import FactsError, Location, Place, Problem, Problems, Spot, did_you_mean, place, spot_path
 from ..errors import locations as find_locations
 from ..rules.model import Rulebook, previous_year, year_start
-from .checks import EXACT, _Invalid, check_value, plain_number, plainly_suits
+from .checks import EXACT, _Invalid, check_value, plain_number, plainly_suits, same_values
 from .factset import AuthorityFacts, BoundRegion, Count, Region
-from .places import DeferredPlaces, PlaceMap, history_places, placed, renamed_places, spot_of
+from .places import DeferredPlaces, PlaceMap, history_places, placed, renamed_places, spot_of, within
 
 MAX_UNKNOWN_LISTED = 50  # unknown facts listed one by one for each fact set
 # An id's measure in earlier years: (catalogue id, the years it is known to name it in, how
@@ -140,7 +140,7 @@ class _Binder:
         return found
 
     def rekey(self, locations: Mapping[str, Location], year: str) -> Mapping[str, Location]:
-        if _within(locations, self.own_ids(year)):
+        if within(locations, self.own_ids(year)):
             return locations  # every id already its measure's own: nothing to rename
         return renamed_places(placed(locations), lambda fact: self.resolve(fact, year))
 
@@ -181,7 +181,7 @@ class _Binder:
             ("count_locations", item.year),
         ):
             locations = getattr(item, name)
-            if (type(locations) is dict and not locations) or _within(locations, self.own_ids(year)):
+            if (type(locations) is dict and not locations) or within(locations, self.own_ids(year)):
                 continue  # nothing to rename
             resolve = partial(self.rulebook.resolve, year=year)
             bound[name] = DeferredPlaces(partial(renamed_places, placed(locations), resolve))
@@ -246,7 +246,7 @@ class _Binder:
             # Each year's values kept as they are (not copied: a fact set's mappings are not
             # changed once made); another year's id of the same measure joins them in a new one.
             bound[canonical] = {**bound[canonical], **by_year} if canonical in bound else by_year
-        if not renamed or (bound == history and _same_values(bound, history)):
+        if not renamed or (bound == history and same_values(bound, history)):
             return history
         return bound
 
@@ -296,11 +296,11 @@ class _Binder:
             if (
                 self.plain(item.facts, item.year)
                 and self.plain(item.previous, before)
-                and _within(item.fact_locations, own)
-                and _within(item.fact_key_locations, own)
-                and _within(item.count_locations, own)
-                and _within(item.previous_locations, previous_own)
-                and _within(item.previous_key_locations, previous_own)
+                and within(item.fact_locations, own)
+                and within(item.fact_key_locations, own)
+                and within(item.count_locations, own)
+                and within(item.previous_locations, previous_own)
+                and within(item.previous_key_locations, previous_own)
             ):
                 return item
         left_out: dict[str, dict[str, str]] = {}
@@ -462,7 +462,7 @@ class _Binder:
         # fact and year only, so that no place is looked up). Otherwise each kept value's
         # place is carried over to its canonical id (worked out only then: most histories are
         # kept as given, and an authority has a hundred earlier values).
-        if history == item.history and _same_values(history, item.history):
+        if history == item.history and same_values(history, item.history):
             return item.history, item.history_locations
         locations: dict[str, MutableMapping[str, Location]] = {}
         for canonical, when, fact in kept:
@@ -595,19 +595,3 @@ class _Binder:
                 "warning",
             ))
         return found
-
-
-def _same_values(bound: dict[str, dict[str, Any]], given: dict[str, dict[str, Any]]) -> bool:
-    """The same objects, not only equal ones: a float subclass (numpy's) is bound as a float."""
-    return all(
-        value is given[fact][year] for fact, by_year in bound.items() for year, value in by_year.items()
-    )
-
-
-def _within(locations: Mapping[str, Location], ids: frozenset[str]) -> bool:
-    """Whether every fact placed is among `ids`: by iterating the facts, never `keys()`, which
-    finds every place of a fact set read from a file (one reading of the file each)."""
-    locations = placed(locations)
-    if isinstance(locations, PlaceMap):
-        return locations.placed_within(ids)
-    return all(fact in ids for fact in locations)

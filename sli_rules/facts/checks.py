@@ -78,3 +78,10 @@ def brief(value: Any) -> str:
 
 def plain_number(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def same_values(bound: dict[str, dict[str, Any]], given: dict[str, dict[str, Any]]) -> bool:
+    """The same objects, not only equal ones: a float subclass (numpy's) is bound as a float."""
+    return all(
+        value is given[fact][year] for fact, by_year in bound.items() for year, value in by_year.items()
+    )

@@ -255,3 +255,12 @@ def history_places(
                 into = found[canonical] = PlaceMap()
             into[when] = spot_of(given, when, default)
     return found
+
+
+def within(locations: Mapping[str, Location], ids: frozenset[str]) -> bool:
+    """Whether every fact placed is among `ids`: by iterating the facts, never `keys()`, which
+    finds every place of a fact set read from a file (one reading of the file each)."""
+    locations = placed(locations)
+    if isinstance(locations, PlaceMap):
+        return locations.placed_within(ids)
+    return all(fact in ids for fact in locations)
