@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 import sli_rules
 from sli_rules.errors import RulebookError
+from sli_rules.rules.load import proof
 from sli_rules.rules.policy import Tally, choose_level
 from sli_rules.rules.verdict_keys import VERDICT_KEYS
 
@@ -261,3 +262,32 @@ def test_an_entry_spanning_three_headings_cannot_reach_intervention(tmp_path: Pa
         "(no single piece of evidence is a sign of failure: corroborate across entries (concern_entries) and "
         "headings, not across triggers of one entry or gaps)"
     ], completed.stderr
+
+
+@_settings(150)
+@given(specs())
+def test_what_the_proof_shares_between_entries_changes_nothing(spec: Spec) -> None:
+    """The proof keeps the concern gaps' rows, and the level each situation selects, from one
+    entry to the next. Worked out afresh for every entry, the situations are the same, in the
+    same order; and every situation the level's key (the triggers the policy names that are
+    flagged, each quantity's value) lumps together selects one and the same level."""
+    _, rulebook = _loaded(spec)
+    policy = proof.Policy.of(rulebook.levels)
+    world = proof._World.of(rulebook)
+    named = sorted(t.id for t in rulebook.triggers if not t.is_concern and t.id in policy.flagged)
+    concern = [trigger for trigger in rulebook.triggers if trigger.is_concern]
+    entries = [()] + [
+        chosen
+        for entry in sorted({t.entry for t in concern})
+        for size in range(1, 4)
+        for chosen in itertools.combinations([t for t in concern if t.entry == entry and not t.gated], size)
+    ]
+    shared: dict[tuple[int, ...], list[dict[str, int]]] = {}
+    levels: dict[tuple[object, ...], str] = {}
+    for chosen in entries:
+        kept = list(proof._tries(policy, world, chosen, named, shared))
+        afresh = [(s.flagged, tuple(s.values.values())) for s in proof.situations(policy, world, chosen, named)]
+        assert kept == afresh
+        for flagged, values in kept:
+            level = choose_level(rulebook.levels, proof.Situation(dict(zip(policy.literals, values, strict=True)), flagged))
+            assert levels.setdefault((flagged & policy.flagged, values), level.id) == level.id

@@ -77,6 +77,17 @@ def test_a_final_view_is_not_dated_before_the_discussion_it_follows(store: Store
     store.finalise("Bolton", YEAR, by="A", on="2013-10-10")
 
 
+def test_a_discussion_is_not_dated_before_a_final_view_on_record(store: Store, db: str) -> None:  # noqa: F811
+    store.finalise("Halton", YEAR, by="A", on="2013-10-10")
+    _refused(store, db, lambda s: s.discuss("Halton", YEAR, note="Met", by="A", on="2013-10-09"),
+             r"Halton 2013-14: a discussion dated 2013-10-09 would come before the final view of 2013-10-10 "
+             r"\(event \d+\), taken without it")
+    store.discuss("Halton", YEAR, note="Met again", by="A", on="2013-10-10")
+    now = store.current("Halton", YEAR)
+    assert [event.note for event in now.discussions] == ["Met again"]
+    assert now.final is not None and now.final.on == "2013-10-10"
+
+
 def test_the_concerns_a_final_view_confirms_are_kept_and_checked(store: Store, db: str) -> None:  # noqa: F811
     _refused(store, db, lambda s: s.finalise("Halton", YEAR, concerns=["complaint"], by="A"),
              r"unknown concern trigger 'complaint' \(did you mean 'complaints'\?\)")

@@ -220,6 +220,8 @@ class _Run:
         self.flagged: dict[tuple[str, str], frozenset[str]] = {}
         self._same: dict[frozenset[str], frozenset[str]] = {}
         self.outlines = _Outlines(self.rulebook.triggers)
+        self._applying_in: dict[str, tuple[tuple[int, Flag, Gap], ...]] = {}
+        self._out_of_span: dict[str, tuple[str, ...]] = {}  # by year
         self._years_before: dict[str, str] = {}
         # The years whose next year is in the run too.
         self._followed = frozenset(previous_year(year) for year in self.derived.years)
@@ -272,16 +274,43 @@ class _Run:
         outlines = self.outlines
         flags, gaps = [], []
         item = self.bound.authorities[index]
-        spans = self.rulebook.spans
-        triggers = self.rulebook.triggers
-        for trigger, flag, gap, outcome in zip(triggers, outlines.flags, outlines.gaps, outcomes, strict=True):
-            if spans and not trigger.applies_in(item.year):
-                continue  # not applicable that year: neither flagged, cleared nor a gap
+        if len(outcomes) != len(outlines.flags):
+            raise ValueError(f"{len(outcomes)} outcomes for {len(outlines.flags)} triggers")
+        if not self.rulebook.spans:
+            for flag, gap, outcome in zip(outlines.flags, outlines.gaps, outcomes):  # noqa: B905 (checked above)
+                if outcome is True:
+                    flags.append(flag)
+                elif outcome is None:
+                    gaps.append(gap)
+            return self._judged(item, flags, gaps)
+        # Only the triggers that apply in the year: the others are neither flagged, cleared nor a gap.
+        for position, flag, gap in self._applying(item.year):
+            outcome = outcomes[position]
             if outcome is True:
                 flags.append(flag)
             elif outcome is None:
                 gaps.append(gap)
         return self._judged(item, flags, gaps)
+
+    def _applying(self, year: str) -> tuple[tuple[int, Flag, Gap], ...]:
+        """The triggers that apply in `year`, each with its position and outlines, worked out
+        once a year (whether a trigger applies depends on the trigger and the year alone)."""
+        found = self._applying_in.get(year)
+        if found is None:
+            outlines = self.outlines
+            found = self._applying_in[year] = tuple(
+                (position, outlines.flags[position], outlines.gaps[position])
+                for position, trigger in enumerate(self.rulebook.triggers)
+                if trigger.applies_in(year)
+            )
+        return found
+
+    def _span_words(self, year: str) -> tuple[str, ...]:
+        """The triggers outside their span in `year`, in words, worked out once a year."""
+        found = self._out_of_span.get(year)
+        if found is None:
+            found = self._out_of_span[year] = judge.out_of_span_words(self.rulebook, year)
+        return found
 
     def _judged(self, item: AuthorityFacts, flags: Sequence[Flag], gaps: Sequence[Gap]) -> judge.Verdict:
         key = _key(item.code, item.authority)
@@ -300,6 +329,7 @@ class _Run:
             last_year=before,
             years_before=self._years_before_of(key, item.authority, last),
             choose=self.compiled.choose,
+            out_of_span=self._span_words(item.year),
         )
         if item.year in self._followed:  # a later year of the run reads this year's concerns
             flagged = verdict.tally.flagged & self.rulebook.concern_triggers  # the counted concerns

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ..rules.logic import evaluate
+from ..rules.logic import compile_tree
 from ..rules.plan import Plan
 from .backends import Outcome
 
@@ -64,6 +64,8 @@ class Recorder:
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
+        # Each test's tree worked out once (by its index in `plan.tests`: one plan, one tree).
+        self.tests = tuple(compile_tree(tree, plan.atoms) for tree in plan.test_trees)
 
     def record(
         self,
@@ -73,10 +75,12 @@ class Recorder:
         source: tuple[Derived, int] | None = None,
     ) -> Record:
         tests: dict[int, Outcome] = {}
+        decide = self.tests
+        trigger_tests = self.plan.trigger_tests
         for trigger, outcome in enumerate(outcomes):
             if outcome is False:
                 continue
-            for index in self.plan.trigger_tests[trigger]:
+            for index in trigger_tests[trigger]:
                 if index not in tests:
-                    tests[index] = evaluate(self.plan.test_trees[index], self.plan.atoms, row)
+                    tests[index] = decide[index](row)
         return Record(tuple(outcomes), tests, row, parts, source)

@@ -190,19 +190,22 @@ def judge(
     last_year: Collection[str] | None = None,
     years_before: Sequence[Collection[str]] = (),
     choose: Callable[[Tally], Level] | None = None,
+    out_of_span: tuple[str, ...] | None = None,
 ) -> Verdict:
     """The verdict on one authority's findings: the first level of the policy that holds
     (`choose`, the policy worked out once, a `LevelChooser` of the rulebook's levels, for a
     caller judging many authorities). `years_before`: the counted concerns flagged in each
     year before this one, last year first, as far back as they are known (for `persistent`
-    with `years`)."""
+    with `years`). `out_of_span`: `out_of_span_words(rulebook, year)`, for a caller that has it
+    already."""
     judged = counted(rulebook, flags)
     if views is not None or last_year is not None:
         judged = tuple(_annotated(flag, views, comments, last_year) for flag in judged)
     found = tally(rulebook, judged, gaps, views=views, last_year=last_year, year=year, years_before=years_before)
     level = choose(found) if choose is not None else choose_level(rulebook.levels, found)
     why: Deferred[tuple[str, ...]] = Deferred(
-        _reasons, level, found, judged, len(gaps), rulebook.headings, _out_of_span(rulebook, year)
+        _reasons, level, found, judged, len(gaps), rulebook.headings,
+        out_of_span if out_of_span is not None else out_of_span_words(rulebook, year),
     )
     return Verdict(
         authority, code, year, level, judged, tuple(gaps), found, why, caveats(rulebook, judged), last_year
@@ -287,7 +290,7 @@ def evidence_seen(tally: Tally, headings: dict[str, str]) -> str:
     )
 
 
-def _out_of_span(rulebook: Rulebook, year: str) -> tuple[str, ...]:
+def out_of_span_words(rulebook: Rulebook, year: str) -> tuple[str, ...]:
     """The triggers not applicable in `year`, each with its span, in words."""
     return tuple(f"{trigger.id} ({trigger.span})" for trigger in rulebook.not_applicable_in(year))
 

@@ -1,6 +1,8 @@
-"""Three-valued logic, once: the comparisons atoms make, and one Kleene evaluator in column
-form (`kleene_column`), which decides a tree for every authority at once; one authority is a
-column of one.
+"""Three-valued logic, once: the comparisons atoms make, and one Kleene rule (`_kleene`: how an
+`and` or an `or` combines its parts), applied in column form (`kleene_column`, the rule written
+out in its loop), which decides a tree for every authority at once, and to one authority's row
+by a tree worked out once into plain calls (`compile_tree`), which is what the record of each
+test asks thousands of times. A test holds the two forms to each other and to a truth table.
 
 Every place that decides a condition uses this module: the Python evaluator, the record of
 each test, the counts computed while deriving, explanations (over the tests' recorded
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Sequence
-from typing import Union, overload
+from typing import Union
 
 import attrs
 
@@ -85,7 +87,7 @@ Node = Union[int, And, Or, Not]  # noqa: UP007 (an int is an index into the plan
 
 
 def kleene_column(node: Node, leaf: Callable[[int], Sequence[Outcome]], size: int) -> list[Outcome]:
-    """The three-valued (Kleene) evaluator, the only one: a tree's outcome for `size`
+    """The three-valued (Kleene) evaluator in column form: a tree's outcome for `size`
     authorities at once, given the column of outcomes of each of its leaves (an index, into
     the plan's atoms or whatever `leaf` reads). An `and` is false where any part is false,
     else unknown where any is unknown; an `or` the same way round; `not` keeps unknown."""
@@ -100,7 +102,7 @@ def kleene_column(node: Node, leaf: Callable[[int], Sequence[Outcome]], size: in
     if len(parts) == 1:
         return parts[0]
     combined: list[Outcome] = []
-    for values in zip(*parts, strict=True):
+    for values in zip(*parts, strict=True):  # `_kleene`, written out: no call for each authority
         if stop in values:
             combined.append(stop)
         elif None in values:
@@ -108,6 +110,15 @@ def kleene_column(node: Node, leaf: Callable[[int], Sequence[Outcome]], size: in
         else:
             combined.append(not stop)
     return combined
+
+
+def _kleene(values: Sequence[Outcome], stop: bool) -> Outcome:
+    """The parts' outcomes of an `or` (`stop` True) or an `and` (`stop` False) combined."""
+    if stop in values:
+        return stop
+    if None in values:
+        return None
+    return not stop
 
 
 def atom_column(atom: Atom, columns: Sequence[Sequence[float | None]], size: int) -> list[Outcome]:
@@ -134,28 +145,57 @@ def evaluate_column(
     return kleene_column(node, lambda index: atom_column(atoms[index], columns, size), size)
 
 
-class _OneRow(Sequence[Sequence[Union[float, None]]]):  # noqa: UP007
-    """One authority's slot values seen as columns of one value each."""
+Row = Sequence[Union[float, None]]  # noqa: UP007
+RowTest = Callable[[Row], Outcome]
 
-    def __init__(self, row: Sequence[float | None]) -> None:
-        self.row = row
 
-    def __len__(self) -> int:
-        return len(self.row)
+def compile_tree(node: Node, atoms: Sequence[Atom]) -> RowTest:
+    """A tree of atoms worked out once into a test of one authority's slot values: each atom
+    as `atom_column` decides it, each `and`/`or` by the one Kleene rule."""
+    if isinstance(node, int):
+        return _atom_test(atoms[node])
+    if isinstance(node, Not):
+        inner = compile_tree(node.item, atoms)
 
-    @overload
-    def __getitem__(self, index: int) -> Sequence[float | None]: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Sequence[float | None]]: ...
-    def __getitem__(self, index: int | slice) -> Sequence[float | None] | Sequence[Sequence[float | None]]:
-        if isinstance(index, slice):
-            return [(value,) for value in self.row[index]]
-        return (self.row[index],)
+        def negated(row: Row) -> Outcome:
+            value = inner(row)
+            return None if value is None else not value
+
+        return negated
+    stop = isinstance(node, Or)
+    parts = tuple(compile_tree(item, atoms) for item in node.items)
+
+    def combined(row: Row) -> Outcome:
+        return _kleene([part(row) for part in parts], stop)
+
+    return combined
+
+
+def _atom_test(atom: Atom) -> RowTest:
+    """`atom_column` for one authority's row."""
+    left = atom.left
+    if atom.op == "present":
+        return lambda row: row[left] is not None
+    if atom.op == "absent":
+        return lambda row: row[left] is None
+    holds = COMPARISONS[atom.op].holds
+    if atom.right is None:
+        literal = atom.literal
+        if literal is None:
+            return lambda row: None
+        return lambda row: None if (value := row[left]) is None else holds(value, literal)
+    right = atom.right
+
+    def compared(row: Row) -> Outcome:
+        a, b = row[left], row[right]
+        return None if a is None or b is None else holds(a, b)
+
+    return compared
 
 
 def evaluate(node: Node, atoms: Sequence[Atom], row: Sequence[float | None]) -> Outcome:
-    """A tree of atoms over one authority's slot values: the column evaluator on a column of one."""
-    return evaluate_column(node, atoms, _OneRow(row), 1)[0]
+    """A tree of atoms over one authority's slot values."""
+    return compile_tree(node, atoms)(row)
 
 
 def evaluate_rows(

@@ -409,6 +409,9 @@ class DurableProgram:
         facts += ',{"sid":"' + sid + '","id":"end","' + _CLOSING + '":1}'
         marker = '":{"m":{"sid":"' + sid + '","id":"'  # between a rule's name and a fact's id
         skip = len(marker)
+        width = _ID_WIDTH
+        position_of, facts_asserted, catch_all = _POSITION_OF, len(bodies), _CATCH_ALL
+        next_action = _engine.complete_and_start_action  # looked up once, not for every action
         try:
             _, state = _engine.assert_facts(handle, "[" + facts + "]")
             result = _engine.start_action_for_state(handle, state)
@@ -417,28 +420,29 @@ class DurableProgram:
                 # The form this module writes, echoed back: found with one search (most of the
                 # engine's time is spent here); any other form is read in full by read_action.
                 at = message.find(marker, 2)
+                start = at + skip
                 if (
                     at > 0
                     and message[1] == '"'
-                    and message[at + skip + _ID_WIDTH : at + skip + _ID_WIDTH + 1] == '"'
-                    and message.find(marker, at + skip) < 0  # one action, on one fact
+                    and message[start + width : start + width + 1] == '"'
+                    and message.find(marker, start) < 0  # one action, on one fact
                 ):
-                    rule, fact = message[2:at], message[at + skip : at + skip + _ID_WIDTH]
+                    rule, fact = message[2:at], message[start : start + width]
                 else:
                     rule, session, fact = read_action(message)
                     if session != sid:
                         raise EngineFailure(f"durable-rules answered for session {session!r}, not {sid!r}")
-                if rule != _CATCH_ALL:
+                if rule != catch_all:
                     found = names.get(rule)
-                    position = _POSITION_OF.get(fact)
-                    if found is None or position is None or position >= len(bodies):
+                    position = position_of.get(fact)
+                    if found is None or position is None or position >= facts_asserted:
                         raise EngineFailure(f"durable-rules fired an unknown rule or fact: {message[:120]}")
                     index, truth = found
                     each = outcomes[position]
                     if each[index] is not None and each[index] != truth:
                         raise EngineFailure(f"trigger {index} was found both true and false")
                     each[index] = truth
-                message = _engine.complete_and_start_action(handle, state)
+                message = next_action(handle, state)
         except _engine.error as error:
             raise EngineFailure(f"durable-rules refused a fact: {error}") from error
         finally:

@@ -191,12 +191,14 @@ class Store:
     def discuss(
         self, authority: str, year: str, *, note: str, by: str | None = None, on: str | date | None = None
     ) -> int:
-        """Record a discussion of the verdict with the authority (MoU 2.1b); its event id."""
+        """Record a discussion of the verdict with the authority (MoU 2.1b); its event id. It
+        is not dated before a final view already on record for the year."""
         check_year(year)
         note = required(note, "a note of the discussion")
         day = check_date(on, year)
         with self._transaction() as connection:
             target = lookup.target_of(connection, authority, year)
+            order.may_discuss(order.standing(connection, target), day)
             return lookup.append_event(connection, "discuss", target, by=who(by), on=day, note=note, data={})
 
     def finalise(

@@ -64,6 +64,17 @@ def may_finalise(verdict: Verdict, rules: Row, day: str, events: Sequence[Event]
         )
 
 
+def may_discuss(verdict: Verdict, day: str) -> None:
+    """A discussion is the step before a final view: one dated before a final view already on
+    record would make the history say the view followed a discussion it was taken without."""
+    if verdict.final is not None and day < verdict.final.on:
+        raise StoreError(
+            f"{verdict.authority} {verdict.year}: a discussion dated {day} would come before the final view of "
+            f"{verdict.final.on} (event {verdict.final.id}), taken without it; a discussion after the final view "
+            "is recorded on or after that date"
+        )
+
+
 def may_decide(verdict: Verdict, tier: str, reason: str | None, day: str) -> None:
     """A decision needs a final view; a tier other than the final view's needs a reason."""
     if verdict.final is None:

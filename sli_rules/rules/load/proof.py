@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
 import attrs
 
@@ -37,16 +38,18 @@ from ..model import (
     VerdictCondition,
     VerdictNot,
 )
-from ..policy import choose_level
+from ..policy import LevelChooser
 from ..verdict_keys import VERDICT_KEYS, Scene
 from .state import Loading
 
 _BUDGET = 2_000_000  # situations tried for the whole rulebook before giving up
 
 
-@attrs.frozen(cache_hash=True)
-class Quantity:
-    """A verdict key as a condition reads it: limited to a heading or a number of years."""
+class Quantity(NamedTuple):
+    """A verdict key as a condition reads it: limited to a heading or a number of years.
+
+    A named tuple, so that a situation's value is found by the plain tuple of what a condition
+    reads, without making a Quantity for every question."""
 
     what: str
     heading: str | None = None
@@ -71,7 +74,8 @@ class Situation:
     flagged: frozenset[str]
 
     def number(self, what: str, heading: str | None, years: int = 0) -> float:
-        return self.values.get(Quantity(what, heading, years), 0.0)
+        value: float = self.values.get((what, heading, years), 0.0)  # type: ignore[call-overload]
+        return value
 
     def shown(self, skip: frozenset[str] = frozenset()) -> str:
         return ", ".join(
@@ -156,24 +160,44 @@ class _World:
 
 def _gap_rows(policy: Policy, world: _World, concerns: dict[str, int]) -> list[dict[str, int]]:
     """Concern gaps by heading, one row for each distinct thing the policy can see of them:
-    the sum (gaps, coverage), the headings left with a trigger judged, each heading's coverage."""
+    the sum (gaps, coverage), the headings left with a trigger judged, each heading's coverage.
+    Rows are tried in order of the gaps under each heading in turn, the first row of each
+    thing seen standing for it."""
     sums = policy.reads("gaps") or Quantity("coverage") in policy.literals
     headings = policy.reads("judged_headings")
-    rows: dict[tuple[object, ...], dict[str, int]] = {(): {}}
+    rows: dict[tuple[object, ...], tuple[int, ...]] = {(): ()}  # what is seen -> the gaps by heading
     for heading in HEADINGS:
         total = world.totals[heading]
-        own = Quantity("coverage", heading)
-        grown: dict[tuple[object, ...], dict[str, int]] = {}
+        own = policy.literals.get(Quantity("coverage", heading)) if total else None
+        # What the policy sees of each number of gaps under this heading, beside their sum.
+        seen = [
+            (gaps < total if headings else None, _side((total - gaps) / total, own) if own is not None else None)
+            for gaps in range(total - concerns.get(heading, 0) + 1)
+        ]
+        grown: dict[tuple[object, ...], tuple[int, ...]] = {}
         for key, row in rows.items():
-            for gaps in range(total - concerns.get(heading, 0) + 1):
-                seen: tuple[object, ...] = (
-                    gaps if sums else None,
-                    gaps < total if headings else None,
-                    _side((total - gaps) / total, policy.literals[own]) if own in policy.literals and total else None,
-                )
-                grown.setdefault((*key, *seen) if not sums else _summed(key, seen), {**row, heading: gaps})
+            for gaps, (judged, side) in enumerate(seen):
+                if sums:  # the sum so far first
+                    found: tuple[object, ...] = ((key[0] if key else 0) + gaps, *key[1:], judged, side)  # type: ignore[operator]
+                else:
+                    found = (*key, None, judged, side)
+                if found not in grown:
+                    grown[found] = (*row, gaps)
         rows = grown
-    return list(rows.values())
+    overall = Quantity("coverage")
+    if sums and not policy.reads("gaps"):
+        # Only the share judged overall reads the sum: of two sums on the same side of each of
+        # its literals, the policy sees no difference, and the later row (whose every scene
+        # the proof would pass over as one already tried) is left out.
+        everything = sum(world.totals.values())
+        kept: dict[tuple[object, ...], tuple[int, ...]] = {}
+        for key, row in rows.items():
+            gaps_in_all = key[0]
+            assert isinstance(gaps_in_all, int)
+            share = (everything - gaps_in_all) / everything if everything else 0.0
+            kept.setdefault((_side(share, policy.literals[overall]), *key[1:]), row)
+        rows = kept
+    return [dict(zip(HEADINGS, row, strict=True)) for row in rows.values()]
 
 
 def _summed(key: tuple[object, ...], seen: tuple[object, ...]) -> tuple[object, ...]:
@@ -215,43 +239,73 @@ def situations(
     policy: Policy, world: _World, chosen: Sequence[Trigger], excellence_named: Sequence[str]
 ) -> Iterator[Situation]:
     """Every situation to try with `chosen` (concern triggers of one entry) counted."""
+    quantities = tuple(policy.literals)
+    for flagged, values in _tries(policy, world, chosen, excellence_named, {}):
+        yield Situation(dict(zip(quantities, values, strict=True)), flagged)
+
+
+_Try = tuple[frozenset[str], tuple[float, ...]]  # the triggers flagged; each quantity's value, in the policy's order
+
+
+def _tries(
+    policy: Policy,
+    world: _World,
+    chosen: Sequence[Trigger],
+    excellence_named: Sequence[str],
+    gap_rows: dict[tuple[int, ...], list[dict[str, int]]],
+) -> Iterator[_Try]:
+    """`situations`, each as the triggers flagged and the values of the policy's quantities in
+    the order of `policy.literals` (what `Situation` is made of, without making it).
+
+    `gap_rows` keeps the concern gaps' rows between the entries of one rulebook's proof: they
+    depend on the policy and the world, fixed for a proof, and on the concerns counted only
+    through how many triggers each heading has left to be gaps, which is their key."""
     concerns: dict[str, int] = {h: sum(1 for t in chosen if t.heading == h) for h in HEADINGS}
     entries: dict[str, int] = {h: 1 if count else 0 for h, count in concerns.items()}
     named_concerns = frozenset(t.id for t in chosen)
+    counted = 1 if chosen else 0
+    excellence_triggers = sum(len(found) for found in world.excellence.values())
+    # Each quantity's reach, worked out once rather than looked up for every scene.
+    reading = [
+        (index, VERDICT_KEYS[quantity.what].reach, quantity.heading, quantity.years, literals, quantity.share)
+        for index, (quantity, literals) in enumerate(policy.literals.items())
+    ]
+    left = tuple(world.totals[h] - concerns.get(h, 0) for h in HEADINGS)
+    rows = gap_rows.get(left)
+    if rows is None:
+        rows = gap_rows[left] = _gap_rows(policy, world, concerns)
+    runs = _runs(policy, bool(chosen))
     seen: set[tuple[object, ...]] = set()
-    tried: dict[tuple[Quantity, tuple[float, float]], tuple[list[float], frozenset[tuple[int, ...]]]] = {}
+    # A quantity's candidates and what a test can tell of them follow from its bounds alone.
+    tried: dict[tuple[int, float, float], tuple[list[float], frozenset[tuple[int, ...]]]] = {}
     for size in range(len(excellence_named) + 1):
         for named in itertools.combinations(excellence_named, size):
             flagged = named_concerns | frozenset(named)
-            for gaps, excellence, run in itertools.product(
-                _gap_rows(policy, world, concerns),
-                _excellence_rows(policy, world, frozenset(named)),
-                _runs(policy, bool(chosen)),
-            ):
-                scene = Scene(
-                    concerns, entries, 1 if chosen else 0, world.totals, gaps, excellence,
-                    sum(len(found) for found in world.excellence.values()), run,
-                )
-                choices: list[tuple[Quantity, list[float]]] = []
-                sides: list[frozenset[tuple[int, ...]]] = []
-                for quantity, literals in policy.literals.items():
-                    bounds = VERDICT_KEYS[quantity.what].reach(scene, quantity.heading, quantity.years)
-                    found = tried.get((quantity, bounds))
-                    if found is None:
-                        candidates = points(*bounds, literals, quantity.share)
-                        found = tried[quantity, bounds] = (
-                            candidates, frozenset(_side(value, literals) for value in candidates)
+            excellence_rows = _excellence_rows(policy, world, frozenset(named))
+            for gaps in rows:
+                for excellence in excellence_rows:
+                    for run in runs:
+                        scene = Scene(
+                            concerns, entries, counted, world.totals, gaps, excellence, excellence_triggers, run
                         )
-                    choices.append((quantity, found[0]))
-                    sides.append(found[1])
-                shape = (flagged, tuple(sides))
-                if shape in seen:
-                    continue
-                seen.add(shape)
-                for values in itertools.product(*(values for _, values in choices)):
-                    yield Situation(
-                        {quantity: value for (quantity, _), value in zip(choices, values, strict=True)}, flagged
-                    )
+                        choices: list[list[float]] = []
+                        sides: list[frozenset[tuple[int, ...]]] = []
+                        for index, reach, heading, years, literals, share in reading:
+                            low, high = reach(scene, heading, years)
+                            found = tried.get((index, low, high))
+                            if found is None:
+                                candidates = points(low, high, literals, share)
+                                found = tried[index, low, high] = (
+                                    candidates, frozenset(_side(value, literals) for value in candidates)
+                                )
+                            choices.append(found[0])
+                            sides.append(found[1])
+                        shape = (flagged, tuple(sides))
+                        if shape in seen:
+                            continue
+                        seen.add(shape)
+                        for values in itertools.product(*choices):
+                            yield flagged, values
 
 
 def check_corroboration(state: Loading) -> None:
@@ -276,6 +330,14 @@ def check_corroboration(state: Loading) -> None:
         for size in range(1, len(counting) + 1):
             for chosen in itertools.combinations(counting, size):
                 scenarios.append((entry_id, members, chosen))
+    choose = LevelChooser(rulebook.levels)
+    quantities = tuple(policy.literals)
+    # The level each situation selects, shared between entries: the policy reads a situation
+    # only through its quantities' values (the key's tuple, in the policy's order: a quantity
+    # the policy does not test is never read) and whether the triggers its `flagged`
+    # conditions name are flagged (the key's set). Bounded by the budget of situations.
+    levels: dict[tuple[frozenset[str], tuple[float, ...]], tuple[Level, str]] = {}
+    gap_rows: dict[tuple[int, ...], list[dict[str, int]]] = {}
     reported: set[str] = set()
     tried: set[tuple[object, ...]] = set()
     budget = _BUDGET
@@ -287,17 +349,22 @@ def check_corroboration(state: Loading) -> None:
         if key in tried:
             continue
         tried.add(key)
-        for situation in situations(policy, world, counted, excellence_named):
+        for flagged, values in _tries(policy, world, counted, excellence_named, gap_rows):
             budget -= 1
             if budget < 0:
                 _report(state, rulebook.levels[0], entry, team, None, "too many situations to prove it")
                 return
-            level = choose_level(rulebook.levels, situation)
-            tier = rulebook.tier_for(level.id)
-            if tier.id in required:
+            asked = (flagged & policy.flagged, values)
+            found = levels.get(asked)
+            if found is None:
+                level = choose(Situation(dict(zip(quantities, values, strict=True)), flagged))
+                found = levels[asked] = (level, rulebook.tier_for(level.id).id)
+            level, tier = found
+            if tier in required:
                 if level.id not in reported:
                     reported.add(level.id)
-                    _report(state, level, entry, team, situation, tier.id)
+                    situation = Situation(dict(zip(quantities, values, strict=True)), flagged)
+                    _report(state, level, entry, team, situation, tier)
                 break
 
 
