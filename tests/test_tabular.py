@@ -8,7 +8,15 @@ from collections.abc import Iterator
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sli_rules.facts.tabular import _quoted_record, csv_records, csv_rows, field_column, record_columns
+from sli_rules.facts.tabular import (
+    _quoted_record,
+    csv_columns,
+    csv_records,
+    csv_rows,
+    field_column,
+    line_field_columns,
+    record_columns,
+)
 
 # The characters that matter to CSV, and a little else.
 TEXT = st.lists(st.sampled_from(["a", "b", " ", ",", '"', '""', "\n", "\r", "\r\n", "é"]), max_size=40).map("".join)
@@ -41,3 +49,26 @@ def test_quoted_fields_keep_their_commas_quotes_and_line_breaks() -> None:
         (3, [("two\nlines", 1), ("x", 8), ("2", 10)]),  # columns of the line it ends on
         (5, [("plain", 1), ("", 7), ("3", 8)]),
     ]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(TEXT)
+def test_the_column_reading_reads_as_the_tokenizer(text: str) -> None:
+    """Where the text can be read a column at a time, its records, lines and places are the
+    tokenizer's; where it cannot, a record spans lines, a carriage return stands alone, a
+    quote is not a whole field's, or the records are not all as wide as the first, or one
+    field wide."""
+    records = list(csv_records(text))
+    found = csv_columns(text)
+    if found is None:
+        widths = {len(values) for _, values, _ in records}
+        assert "\r" in text or '"' in text or len(widths) > 1 or widths == {1} or not records
+        return
+    numbers, lines, columns, restore = found
+    assert list(numbers) == [line for line, _, _ in records]
+    read = [[restore.get(value, value) for value in column] for column in columns]
+    assert [list(row) for row in zip(*read, strict=True)] == [values for _, values, _ in records]
+    for position in range(len(columns)):
+        assert line_field_columns(lines, columns, position, restore) == [
+            record_columns(text, start, values)[position] for _, values, start in records
+        ]

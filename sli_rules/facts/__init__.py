@@ -6,6 +6,7 @@ The package by concern (each module imports only those above it):
 - `factset`: the model (AuthorityFacts, Region, BoundRegion, what readers produce);
 - `reference`: region membership by year, region codes, council names;
 - `tabular`: the CSV tokenizer, wide and long tables, Excel;
+- `ascofrows`: the ASCOF CSV's rows, checked, read column by column or row by row;
 - `ascof`: NHS England's official ASCOF CSV;
 - `documents`: YAML and JSON fact sets;
 - `comparators`: comparator-group files;

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import repeat
+from operator import sub
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +26,14 @@ LONG_COLUMNS = ("authority", "code", "year", "fact", "value", "source", "note")
 _FOLD = re.compile(r"[^a-z0-9]+")
 # A line of fields each either quoted whole (doubled quotes inside, no line break) or free of
 # quotes and commas: read alike by the csv module and by `_quoted_record`.
-_FIELD = r'(?:"(?:[^"\r\n]|"")*"|[^",\r\n]*)'
+# (The quoted field written as a run of plain characters between doubled quotes: the same
+# language as a choice of one character or a doubled quote, matched without a step per character.)
+_FIELD = r'(?:"[^"\r\n]*(?:""[^"\r\n]*)*"|[^",\r\n]*)'
 _PLAIN_QUOTED = re.compile(rf"{_FIELD}(?:,{_FIELD})*\Z")
+# A field quoted whole in a text of lines split at line feeds alone: a quote after a comma, a
+# line feed or the start, its value, and a quote before a comma, a line feed or the end (the
+# first quote is matched first, for the search to go from quote to quote).
+_WHOLE_QUOTED = re.compile(r'("(?<![^,\n]")[^"\n]*(?:""[^"\n]*)*"(?![^,\n]))')
 
 
 def fold(text: str) -> str:
@@ -72,6 +80,78 @@ def field_column(text: str, start: int, values: list[str], position: int) -> int
     if text.find('"', start, start + sum(map(len, values)) + len(values)) < 0:
         return sum(map(len, values[:position])) + position + 1
     return record_columns(text, start, values)[position]
+
+
+def csv_columns(text: str) -> tuple[Sequence[int], list[str], list[list[str]], dict[str, str]] | None:
+    """The records of a CSV text as `csv_records` reads them, a column at a time and at C
+    speed: (line numbers, lines, a list of values per field, the values of tokens), the i-th
+    of each list the same record; a field quoted whole is given as a token, its value in the
+    last (`restore.get(value, value)` is the value read, worked out by the reader only for
+    the distinct values it reads). None where a record may span lines or be read otherwise by `csv_records` (a lone
+    carriage return, or a quote in a line that is not each field quoted whole or not at all),
+    or a record's fields are not as many as the first's, or one field wide: read that text
+    with `csv_records`.
+
+    Such a text is split at its line feeds (a carriage return before one dropped), empty
+    lines left out as there. Each field quoted whole is replaced by a token without a comma
+    (few texts are quoted, like a measure's description, each many times) and the text split
+    at its commas all at once."""
+    if "\r" in text:
+        if text.count("\r") != text.count("\r\n"):
+            return None
+        text = text.replace("\r\n", "\n")
+    plain = text
+    restore: dict[str, str] = {}
+    if '"' in text:
+        if "\0" in text:  # the tokens' mark
+            return None
+        pieces = _WHOLE_QUOTED.split(text)
+        quoted = pieces[1::2]
+        token_of = {field: f"\0{number}\0" for number, field in enumerate(dict.fromkeys(quoted))}
+        pieces[1::2] = map(token_of.__getitem__, quoted)
+        plain = "".join(pieces)
+        if '"' in plain:  # a quote that is not a whole field's: read by csv_records
+            return None
+        restore = {token: field[1:-1].replace('""', '"') for field, token in token_of.items()}
+    lines, plain_lines = text.split("\n"), plain.split("\n")
+    if lines[-1] == "":  # the line feed ending the last line
+        lines.pop()
+        plain_lines.pop()
+    numbers: Sequence[int] = range(1, len(lines) + 1)
+    if "" in lines:
+        numbers = [number for number, line in zip(numbers, lines, strict=True) if line]
+        lines = [line for line in lines if line]
+        plain_lines = [line for line in plain_lines if line]
+    if not lines:
+        return None
+    width = plain_lines[0].count(",") + 1
+    if width == 1 or set(map(str.count, plain_lines, repeat(","))) != {width - 1}:
+        return None
+    values = ",".join(plain_lines).split(",")
+    return numbers, lines, [values[position::width] for position in range(width)], restore
+
+
+def line_field_columns(
+    lines: Sequence[str], columns: Sequence[Sequence[str]], position: int, restore: dict[str, str]
+) -> list[int]:
+    """The column where field `position` begins in each record of `columns`, each read from
+    the one line beside it in `lines`, as `csv_columns` gives them (its tokens' values in
+    `restore`), worked out at C speed.
+
+    The values of a record, joined by commas, are its line with each field quoted whole
+    replaced by its token: the fields from `position` on, after a comma, end the line where
+    they hold no token (no line holds one), and begin where they begin in the line. A record
+    with a token among them is placed from its line (`record_columns`)."""
+    if position == 0:
+        return [1] * len(lines)
+    tails = list(map(",".join, zip(repeat(""), *columns[position:])))
+    found = list(map((2).__add__, map(sub, map(len, lines), map(len, tails))))
+    if all(map(str.endswith, lines, tails)):
+        return found
+    return [
+        column if line.endswith(tail) else record_columns(line, 0, [restore.get(one, one) for one in values])[position]
+        for line, values, tail, column in zip(lines, zip(*columns, strict=True), tails, found, strict=True)
+    ]
 
 
 def csv_records(text: str) -> Iterator[tuple[int, list[str], int]]:
