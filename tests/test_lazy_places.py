@@ -146,7 +146,7 @@ def test_assessing_a_valid_region_finds_no_place(tmp_path: Path, suffix: str, mo
     made a 50 MB region take hours)."""
     import yaml
 
-    from sli_rules.facts import factset
+    from sli_rules.facts import places
 
     example = yaml.safe_load((ROOT / "examples" / "north-west-2013-14" / "halton.yaml").read_text())
     region = {"kind": "region", "authorities": [
@@ -155,13 +155,13 @@ def test_assessing_a_valid_region_finds_no_place(tmp_path: Path, suffix: str, mo
     path = tmp_path / f"region{suffix}"
     path.write_text(json.dumps(region) if suffix == ".json" else yaml.safe_dump(region))
     looked_up: list[int] = []
-    real = factset.find_locations
+    real = places.find_locations
 
     def counted(spots):  # type: ignore[no-untyped-def]
         looked_up.append(1)
         return real(spots)
 
-    monkeypatch.setattr(factset, "find_locations", counted)
+    monkeypatch.setattr(places, "find_locations", counted)
     assessed = sli_rules.Engine().assess(path)
     assert len(assessed) == 30 and all(item.flags is not None for item in assessed)
     assert looked_up == []

@@ -18,7 +18,8 @@ The package by concern (each module imports only those above it):
 from __future__ import annotations
 
 from .ascof import read_ascof_csv
-from .binding import MAX_TEXT, MAX_UNKNOWN_LISTED, _Invalid, bind, check_value
+from .binding import MAX_UNKNOWN_LISTED, bind
+from .checks import MAX_TEXT, _Invalid, check_value
 from .comparators import apply_comparators, read_comparator_groups
 from .documents import read_documents, record
 from .factset import (

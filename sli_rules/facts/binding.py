@@ -3,21 +3,23 @@ each value (through year-scoped aliases), and every value checked against its me
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping
+from functools import partial
 from typing import Any
 
 import attrs
 
 from ..errors import FactsError, Location, Place, Problem, Problems, Spot, did_you_mean, place, spot_path
 from ..errors import locations as find_locations
-from ..rules.convert import type_name
 from ..rules.model import Rulebook, previous_year, year_start
-from .factset import AuthorityFacts, BoundRegion, Count, PlaceMap, Region, spot_of
+from .checks import EXACT, _Invalid, check_value, plain_number, plainly_suits, same_values
+from .factset import AuthorityFacts, BoundRegion, Count, Region
+from .places import DeferredPlaces, PlaceMap, history_places, placed, renamed_places, spot_of, within
 
-MAX_TEXT = 10_000
 MAX_UNKNOWN_LISTED = 50  # unknown facts listed one by one for each fact set
-_EXACT = 2**53  # integers beyond this cannot be held exactly as floats
+# An id's measure in earlier years: (catalogue id, the years it is known to name it in, how
+# its values plainly suit it (see `_Binder.quick`), and a number's bounds).
+_Span = tuple[str, frozenset[str], Any, float, float]
 
 
 def bind(region: Region, rulebook: Rulebook, problems: Problems | None = None) -> BoundRegion:
@@ -98,13 +100,20 @@ class _Binder:
         # suits the measure without further checks (NaN and infinities are never inside).
         self.bounds: dict[str, tuple[float, float]] = {
             measure.id: (
-                max(measure.range[0], -_EXACT) if measure.range else -_EXACT,
-                min(measure.range[1], _EXACT) if measure.range else _EXACT,
+                max(measure.range[0], -EXACT) if measure.range else -EXACT,
+                min(measure.range[1], EXACT) if measure.range else EXACT,
             )
             for measure in rulebook.measures.values()
             if measure.type == "number"
         }
         self._known: list[str] | None = None
+        # For this binding only (the rulebook and the ids are all they depend on): each list
+        # of ids in a year as catalogue ids, or None where one is unknown or two name one
+        # measure; each id's measure in earlier years, with the years it is known to name it in.
+        self.renamings: dict[
+            tuple[tuple[str, ...], str], tuple[tuple[str, ...], tuple[tuple[Any, float, float], ...]] | None
+        ] = {}
+        self.spans: dict[str, _Span] = {}
 
     @property
     def known(self) -> list[str]:
@@ -131,14 +140,154 @@ class _Binder:
         return found
 
     def rekey(self, locations: Mapping[str, Location], year: str) -> Mapping[str, Location]:
-        if _within(locations, self.own_ids(year)):
+        if within(locations, self.own_ids(year)):
             return locations  # every id already its measure's own: nothing to rename
-        if isinstance(locations, PlaceMap):  # not looked up: most places are never asked for
-            return locations.renamed(lambda fact: self.resolve(fact, year))
-        rekeyed = {self.resolve(fact, year) or fact: where for fact, where in locations.items()}
-        return locations if rekeyed.keys() == locations.keys() else rekeyed
+        return renamed_places(placed(locations), lambda fact: self.resolve(fact, year))
 
     def authority(self, item: AuthorityFacts) -> AuthorityFacts:
+        """The fact set bound: at once where nothing needs a place (`plainly`), otherwise
+        value by value (`carefully`); the two give the same fact set."""
+        bound = self.plainly(item)
+        return bound if bound is not None else self.carefully(item)
+
+    def plainly(self, item: AuthorityFacts) -> AuthorityFacts | None:
+        """The common case of a national file, decided without looking at a place: every id
+        names a measure in its year (each measure by one id a year), every value plainly suits
+        its measure, and no counts need renaming. The fact set `carefully` makes, its places
+        renamed only when first asked for (a problem found later asks); None otherwise."""
+        if item.counts or item.history_counts:
+            return None
+        before = previous_year(item.year)
+        facts = self.renamed_plainly(item.facts, item.year)
+        previous = self.renamed_plainly(item.previous, before) if facts is not None else None
+        history = self.history_plainly(item.history) if previous is not None else None
+        if facts is None or previous is None or history is None:
+            return None
+        bound: dict[str, Any] = {}
+        if facts is not item.facts:
+            bound["facts"] = facts
+        if previous is not item.previous:
+            bound["previous"] = previous
+        if history is not item.history:
+            bound["history"] = history
+            bound["history_locations"] = DeferredPlaces(
+                partial(history_places, item.history, item.history_locations, item.location, self.rulebook.resolve)
+            )
+        for name, year in (
+            ("fact_locations", item.year),
+            ("previous_locations", before),
+            ("fact_key_locations", item.year),
+            ("previous_key_locations", before),
+            ("count_locations", item.year),
+        ):
+            locations = getattr(item, name)
+            if (type(locations) is dict and not locations) or within(locations, self.own_ids(year)):
+                continue  # nothing to rename
+            resolve = partial(self.rulebook.resolve, year=year)
+            bound[name] = DeferredPlaces(partial(renamed_places, placed(locations), resolve))
+        return attrs.evolve(item, **bound) if bound else item
+
+    def renamed_plainly(self, values: dict[str, Any], year: str) -> dict[str, Any] | None:
+        """`values` by catalogue id if every id names a measure in `year` (no two the same)
+        and every value plainly suits its measure (as `plain` tells), else None. The ids of a
+        year are the same for most fact sets: they are resolved once for each list of ids."""
+        ids = tuple(values)
+        key = (ids, year)
+        try:
+            renaming = self.renamings[key]
+        except KeyError:
+            found: list[str] = []
+            for fact in ids:
+                canonical = self.resolve(fact, year)
+                if canonical is None:
+                    break  # (a file of a million made-up ids is refused at the first)
+                found.append(canonical)
+            unique = len(found) == len(ids) and len(set(found)) == len(found)
+            renaming = self.renamings[key] = (tuple(found), self.checks(found)) if unique else None
+        if renaming is None:
+            return None
+        renamed, checks = renaming
+        for (kind, low, high), value in zip(checks, values.values(), strict=True):
+            if kind is float:
+                if not ((type(value) is float or type(value) is int) and low <= value <= high):
+                    return None
+            elif not plainly_suits(kind, value):
+                return None
+        return values if renamed == ids else dict(zip(renamed, values.values(), strict=True))
+
+    def checks(self, ids: Iterable[str]) -> tuple[tuple[Any, float, float], ...]:
+        """How the value of each measure plainly suits it: its kind (see `quick`) and, for a
+        number, its bounds."""
+        return tuple((self.quick[fact], *self.bounds.get(fact, (0.0, 0.0))) for fact in ids)
+
+    def history_plainly(self, history: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]] | None:
+        """Earlier years' values by catalogue id if every id names one measure in every year it
+        is given for and every value plainly suits it, else None."""
+        if not history:
+            return history
+        bound: dict[str, dict[str, Any]] = {}
+        renamed = False
+        spans = self.spans
+        for fact, by_year in history.items():
+            span = spans.get(fact)
+            if span is None or not by_year.keys() <= span[1]:
+                span = self.span(fact, by_year)
+                if span is None:
+                    return None
+            canonical, _, kind, low, high = span
+            if kind is float:  # (the loop written out: it runs for every value of every history)
+                for value in by_year.values():
+                    if not ((type(value) is float or type(value) is int) and low <= value <= high):
+                        return None
+            elif not all(plainly_suits(kind, value) for value in by_year.values()):
+                return None
+            if canonical != fact:
+                renamed = True
+            # Each year's values kept as they are (not copied: a fact set's mappings are not
+            # changed once made); another year's id of the same measure joins them in a new one.
+            bound[canonical] = {**bound[canonical], **by_year} if canonical in bound else by_year
+        if not renamed or (bound == history and same_values(bound, history)):
+            return history
+        return bound
+
+    def span(self, fact: str, by_year: dict[str, Any]) -> _Span | None:
+        """The one measure `fact` names in every year of `by_year`, with every year it is
+        known to name it in (so that most columns are decided by comparing sets of years)
+        and how its values plainly suit it; None where it names none, or different ones, in
+        those years."""
+        named = {self.resolve(fact, when) for when in by_year}
+        canonical = named.pop() if len(named) == 1 else None
+        if canonical is None:
+            return None
+        known = self.spans.get(fact)
+        years = frozenset(by_year) | (known[1] if known is not None and known[0] == canonical else frozenset())
+        low, high = self.bounds.get(canonical, (0.0, 0.0))
+        found = self.spans[fact] = (canonical, years, self.quick[canonical], low, high)
+        return found
+
+    def suits(self, ids: tuple[str, ...], values: Iterable[Any]) -> bool:
+        """Whether each value plainly suits the measure of the id beside it."""
+        bounds, quick = self.bounds, self.quick
+        for fact, value in zip(ids, values, strict=True):
+            kind = quick[fact]
+            if kind is float:
+                low, high = bounds[fact]
+                if not ((type(value) is float or type(value) is int) and low <= value <= high):
+                    return False
+            elif not plainly_suits(kind, value):
+                return False
+        return True
+
+    def suits_all(self, fact: str, values: Iterable[Any]) -> bool:
+        """Whether every value plainly suits the one measure `fact`."""
+        kind = self.quick[fact]
+        if kind is float:
+            low, high = self.bounds[fact]
+            return all((type(value) is float or type(value) is int) and low <= value <= high for value in values)
+        return all(plainly_suits(kind, value) for value in values)
+
+    def carefully(self, item: AuthorityFacts) -> AuthorityFacts:
+        """The fact set bound value by value, every problem reported at its place."""
         before = previous_year(item.year)
         if not item.history and not item.counts and not item.history_counts:
             # The common case, decided at once: values that plainly suit their measures, each
@@ -147,11 +296,11 @@ class _Binder:
             if (
                 self.plain(item.facts, item.year)
                 and self.plain(item.previous, before)
-                and _within(item.fact_locations, own)
-                and _within(item.fact_key_locations, own)
-                and _within(item.count_locations, own)
-                and _within(item.previous_locations, previous_own)
-                and _within(item.previous_key_locations, previous_own)
+                and within(item.fact_locations, own)
+                and within(item.fact_key_locations, own)
+                and within(item.count_locations, own)
+                and within(item.previous_locations, previous_own)
+                and within(item.previous_key_locations, previous_own)
             ):
                 return item
         left_out: dict[str, dict[str, str]] = {}
@@ -197,8 +346,8 @@ class _Binder:
             return False
         low, high = self.rulebook.measures[canonical].range or (0.0, 0.0)
         reason = (
-            f"{canonical} for {year} is {_plain(float(value))}, outside its plausible range "
-            f"{_plain(low)} to {_plain(high)}: left out"
+            f"{canonical} for {year} is {plain_number(float(value))}, outside its plausible range "
+            f"{plain_number(low)} to {plain_number(high)}: left out"
         )
         path, line, column = where
         if any(notice.message.startswith(reason) and notice.line == line for notice in self.notices):
@@ -313,7 +462,7 @@ class _Binder:
         # fact and year only, so that no place is looked up). Otherwise each kept value's
         # place is carried over to its canonical id (worked out only then: most histories are
         # kept as given, and an authority has a hundred earlier values).
-        if history == item.history and _same_values(history, item.history):
+        if history == item.history and same_values(history, item.history):
             return item.history, item.history_locations
         locations: dict[str, MutableMapping[str, Location]] = {}
         for canonical, when, fact in kept:
@@ -334,6 +483,9 @@ class _Binder:
                 if path is not None:
                     self.left_out.setdefault(path, {}).setdefault(fact, set()).add(year)
                 continue
+            if self.suits_all(canonical, found):  # the common case, decided for the column at once
+                resolved[canonical] = tuple(found)
+                continue
             measure = self.rulebook.measures[canonical]
             resolved[canonical] = tuple(
                 value for value in found if not isinstance(check_value(measure, value), _Invalid)
@@ -345,22 +497,7 @@ class _Binder:
         every value plainly suits its measure."""
         if not values.keys() <= self.own_ids(year):
             return False
-        bounds, quick = self.bounds, self.quick
-        for fact, value in values.items():
-            kind = quick[fact]
-            if kind is float:
-                fits = bounds[fact]
-                if not ((type(value) is float or type(value) is int) and fits[0] <= value <= fits[1]):
-                    return False
-            elif kind is bool:
-                if type(value) is not bool:
-                    return False
-            elif kind is str:
-                if type(value) is not str or len(value) > MAX_TEXT:
-                    return False
-            elif type(value) is not str or value not in kind:  # a category's values
-                return False
-        return True
+        return self.suits(tuple(values), values.values())
 
     def values(
         self,
@@ -458,73 +595,3 @@ class _Binder:
                 "warning",
             ))
         return found
-
-
-@attrs.frozen
-class _Invalid:
-    message: str
-    hint: str | None = None
-    out_of_range: bool = False  # a number, finite, but outside the measure's range
-
-
-def check_value(measure: Any, value: Any) -> Any:
-    """The value if it suits the measure, else an _Invalid saying why."""
-    if measure.type == "number":
-        if type(value) is float and math.isfinite(value) and (
-            measure.range is None or measure.range[0] <= value <= measure.range[1]
-        ):
-            return value  # the common case, decided at once
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            shown = f" {_brief(value)}" if isinstance(value, str) else ""
-            return _Invalid(f"expected a number, got {type_name(value)}{shown}")
-        if not math.isfinite(value):
-            return _Invalid(f"{value} is not a finite number")
-        if isinstance(value, int) and abs(value) > 2**53:
-            return _Invalid(f"{value} is too large to hold exactly")
-        if measure.range is not None and not (measure.range[0] <= value <= measure.range[1]):
-            low, high = measure.range
-            return _Invalid(
-                f"{value} is outside the measure's range [{_plain(low)}, {_plain(high)}]", out_of_range=True
-            )
-        return float(value) if isinstance(value, float) else value
-    if measure.type == "boolean":
-        if not isinstance(value, bool):
-            return _Invalid(f"expected true or false, got {type_name(value)}")
-        return value
-    if measure.type == "category":
-        if not isinstance(value, str) or value not in measure.values:
-            return _Invalid(
-                f"{_brief(value)} is not one of the measure's values",
-                did_you_mean(str(value)[:200], measure.values) or f"one of: {', '.join(measure.values)}",
-            )
-        return value
-    if not isinstance(value, str):
-        return _Invalid(f"expected text, got {type_name(value)}")
-    if len(value) > MAX_TEXT:
-        return _Invalid(f"text of {len(value)} characters; the limit is {MAX_TEXT}")
-    return value
-
-
-def _same_values(bound: dict[str, dict[str, Any]], given: dict[str, dict[str, Any]]) -> bool:
-    """The same objects, not only equal ones: a float subclass (numpy's) is bound as a float."""
-    return all(
-        value is given[fact][year] for fact, by_year in bound.items() for year, value in by_year.items()
-    )
-
-
-def _brief(value: Any) -> str:
-    """A value as shown in a message: long text cut short, so that the error stays readable."""
-    text = repr(value)
-    return text if len(text) <= 80 else f"{text[:60]}... ({len(str(value))} characters)"
-
-
-def _plain(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else str(number)
-
-
-def _within(locations: Mapping[str, Location], ids: frozenset[str]) -> bool:
-    """Whether every fact placed is among `ids`: by iterating the facts, never `keys()`, which
-    finds every place of a fact set read from a file (one reading of the file each)."""
-    if isinstance(locations, PlaceMap):
-        return locations.placed_within(ids)
-    return all(fact in ids for fact in locations)

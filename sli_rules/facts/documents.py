@@ -11,7 +11,8 @@ from ..errors import Location, Problems, did_you_mean
 from ..rules.convert import structure, type_name
 from ..rules.model import previous_year, year_start
 from ..rules.source import Document, Where, load_documents
-from .factset import Count, FactSetSpec, PlaceMap, Record, RegionSpec, count_problem, year_problem
+from .factset import Count, FactSetSpec, Record, RegionSpec, count_problem, year_problem
+from .places import PlaceMap
 
 
 def read_documents(file: Path, problems: Problems) -> Iterable[Record]:

@@ -5,23 +5,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import (
-    Callable,
-    ItemsView,
-    Iterable,
-    Iterator,
-    KeysView,
-    Mapping,
-    MutableMapping,
-    Sequence,
-    ValuesView,
-)
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from typing import Any, Protocol, TypeVar
 
 import attrs
 
-from ..errors import FactsError, Location, Locator, Place, Problem, Problems, Spot, Where
-from ..errors import locations as find_locations
+from ..errors import FactsError, Location, Problem, Problems
 from ..rules.model import YEAR_PATTERN, Rulebook, previous_year, year_start
 
 IN_MEMORY = Location("<memory>", 1, 1)  # where facts made in Python, not read from a file, are
@@ -120,158 +109,6 @@ def council_type_of(code: str | None) -> str | None:
     """'unitary', 'metropolitan_district', 'london_borough', 'county' or 'district' for an
     English council's ONS code, else None."""
     return COUNCIL_TYPES.get(code[:3]) if code and len(code) == 9 else None
-
-
-class _Written:
-    """The values of a fact set as written in one document: each id's value lies at
-    `base` + (id,), or at its own place where it was written nested (`ascof: {1a: ...}`)."""
-
-    __slots__ = ("base", "ids", "key", "locator", "nested")
-
-    def __init__(
-        self, locator: Locator, base: Where, ids: Mapping[str, Any], nested: Mapping[str, Where], key: bool
-    ) -> None:
-        self.locator = locator
-        self.base = base
-        self.ids = ids  # the fact set's values themselves: their ids are the ids placed here
-        self.nested = nested
-        self.key = key
-
-    def place(self, fact: str) -> Place:
-        return Place(self.locator, self.nested.get(fact) or (*self.base, fact), self.key)
-
-
-class PlaceMap(MutableMapping[str, Location]):
-    """Where each value of a fact set was written (fact id → location), found when read.
-
-    A region of tens of megabytes holds millions of values; recording where each was
-    written as it is read would take gigabytes, and only values with a problem are ever
-    looked for. A PlaceMap holds, per document, the place of the values inside it, and
-    finds a line only when asked (`spot` gives the place without finding it, so that
-    problems found together are located together). Places set one by one (merged from
-    another fact set, or read from a CSV) are kept as given.
-    """
-
-    __slots__ = ("_hidden", "_layers", "_own")
-
-    def __init__(self, given: Mapping[str, Spot] | None = None, layers: tuple[_Written, ...] = ()) -> None:
-        self._own: dict[str, Spot] = dict(given or {})
-        self._layers = layers
-        self._hidden: frozenset[str] = frozenset()
-
-    @classmethod
-    def written(
-        cls, locator: Locator, base: Where, ids: Mapping[str, Any], nested: Mapping[str, Where], *, key: bool = False
-    ) -> PlaceMap:
-        """The places of `ids` in a document: under `base`, or as `nested` says."""
-        return cls(layers=(_Written(locator, base, ids, nested, key),))
-
-    @classmethod
-    def of(cls, locations: Mapping[str, Location]) -> PlaceMap:
-        """A copy of any mapping of locations, to which places can be added."""
-        if isinstance(locations, PlaceMap):
-            return locations.copy()
-        return cls(locations)
-
-    def copy(self) -> PlaceMap:
-        copied = PlaceMap(self._own, self._layers)
-        copied._hidden = self._hidden
-        return copied
-
-    def spot(self, fact: str) -> Spot | None:
-        """Where `fact` was written, without looking for its line; None if not here."""
-        found = self._own.get(fact)
-        if found is not None:
-            return found
-        if fact in self._hidden:
-            return None
-        for layer in self._layers:
-            if fact in layer.ids:
-                return layer.place(fact)
-        return None
-
-    def renamed(self, rename: Callable[[str], str | None]) -> PlaceMap:
-        """The same places under new ids (`rename` gives an id's new one, or None to keep it)."""
-        moved = {fact: new for fact in self if (new := rename(fact)) is not None and new != fact}
-        if not moved:
-            return self
-        result = self.copy()
-        spots = {fact: result.spot(fact) for fact in moved}
-        for fact in moved:
-            del result[fact]
-        for fact, new in moved.items():
-            spot = spots[fact]
-            if spot is not None:
-                result[new] = spot
-        return result
-
-    def __getitem__(self, fact: str) -> Location:
-        found = self.spot(fact)
-        if found is None:
-            raise KeyError(fact)
-        return found.location() if isinstance(found, Place) else found
-
-    def __setitem__(self, fact: str, value: Spot) -> None:
-        self._own[fact] = value
-        if fact in self._hidden:
-            self._hidden = self._hidden - {fact}
-
-    def __delitem__(self, fact: str) -> None:
-        if self.spot(fact) is None:
-            raise KeyError(fact)
-        self._own.pop(fact, None)
-        self._hidden = self._hidden | {fact}
-
-    def __contains__(self, fact: object) -> bool:
-        return isinstance(fact, str) and self.spot(fact) is not None
-
-    def __iter__(self) -> Iterator[str]:
-        seen = set(self._own)
-        yield from self._own
-        for layer in self._layers:
-            for fact in layer.ids:
-                if fact not in seen and fact not in self._hidden:
-                    seen.add(fact)
-                    yield fact
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-    def placed_within(self, ids: frozenset[str]) -> bool:
-        """Whether every fact placed here is among `ids`, without finding any place: asked of
-        every fact set as it is bound, so each document's ids are compared as a set."""
-        if self._hidden:
-            return all(fact in ids for fact in self)
-        return ids.issuperset(self._own) and all(ids.issuperset(layer.ids) for layer in self._layers)
-
-    def __repr__(self) -> str:
-        return f"PlaceMap({len(self)} places)"
-
-    def _find_all(self) -> None:
-        """Every place found in one reading of each document, before they are read one by
-        one (as `dict(places)`, `.items()` and `.values()` do): one reading each would
-        take minutes in a large file."""
-        find_locations(spot for fact in self if isinstance(spot := self.spot(fact), Place))
-
-    def keys(self) -> KeysView[str]:
-        self._find_all()
-        return super().keys()
-
-    def items(self) -> ItemsView[str, Location]:
-        self._find_all()
-        return super().items()
-
-    def values(self) -> ValuesView[Location]:
-        self._find_all()
-        return super().values()
-
-
-def spot_of(locations: Mapping[str, Location], fact: str, default: Spot) -> Spot:
-    """Where `fact` was written, as a location or a place still to find; `default` if not known."""
-    if isinstance(locations, PlaceMap):
-        found = locations.spot(fact)
-        return default if found is None else found
-    return locations.get(fact, default)
 
 
 @attrs.frozen

@@ -4,14 +4,17 @@ the one assessed supplies the `previous` values."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping, MutableMapping, Sequence
+from functools import partial
 from typing import Any
 
 import attrs
 
 from ..errors import Location, Problems, place
 from ..rules.model import previous_year, year_start
-from .factset import ALL_YEARS, AuthorityFacts, Count, PlaceMap, Record, council_type_of, name_key, spot_of
+from .factset import ALL_YEARS, AuthorityFacts, Count, Record, council_type_of, name_key
+from .places import DeferredPlaces, PlaceMap, spot_of
 from .reference import council_code
 
 
@@ -49,14 +52,18 @@ def assemble(
 
     merged: dict[tuple[str, str], Record] = {}
     order: list[tuple[str, str]] = []
+    copied: set[tuple[str, str]] = set()  # the records of several places, merged into a copy
     for record in records:
         code = code_of(record)
         key = (code or name_key(record.authority), record.year)
         if key not in merged:
-            merged[key] = Record(**{**attrs.asdict(record, recurse=False)})
-            merged[key].code = code
+            # A record given once is taken as it is (most are): copied only to merge into.
+            merged[key] = record if record.code == code else attrs.evolve(record, code=code)
             order.append(key)
             continue
+        if key not in copied:
+            merged[key] = attrs.evolve(merged[key])
+            copied.add(key)
         _placeable(merged[key])
         _merge_into(merged[key], record, problems)
     by_authority: dict[str, dict[str, Record]] = {}
@@ -83,9 +90,64 @@ def assemble(
         return ()
     chosen: list[AuthorityFacts] = []
     for authority_key, by_year in by_authority.items():
-        for target in _years_assessed(by_year, latest.get(authority_key, {}), year, years):
-            chosen.append(_chosen(by_year, target, problems))
+        targets = _years_assessed(by_year, latest.get(authority_key, {}), year, years)
+        earlier = _Earlier(by_year, targets[-1]) if targets else None
+        for target in targets:
+            assert earlier is not None
+            chosen.append(_chosen(by_year, target, problems, earlier))
     return tuple(chosen)
+
+
+class _Earlier:
+    """An authority's years in order and each fact's values year by year, gathered once: each
+    year assessed takes its history as the part of every fact's values before it (a slice,
+    where gathering value by value for every year assessed did the same work seven times)."""
+
+    def __init__(self, years: dict[str, Record], last: str) -> None:
+        self.years = years
+        # The years before the last assessed: no other year is any history's.
+        self.order = sorted((when for when in years if year_start(when) < year_start(last)), key=year_start)
+        self.starts = [year_start(when) for when in self.order]
+        # fact → (year, value) in year order, and the position in `order` of each of those
+        # years (the facts in the order they first appear, as history gathered value by value
+        # has them).
+        self.columns: dict[str, list[tuple[str, Any]]] = {}
+        self.positions: dict[str, list[int]] = {}
+        for position, when in enumerate(self.order):
+            for fact, value in years[when].facts.items():
+                column = self.columns.get(fact)
+                if column is None:
+                    column = self.columns[fact] = []
+                    self.positions[fact] = []
+                column.append((when, value))
+                self.positions[fact].append(position)
+
+    def history(self, target: str) -> tuple[dict[str, dict[str, Any]], DeferredPlaces[PlaceMap]]:
+        """The values of every year before `target`, fact by fact, with their places (worked
+        out when first asked for: only a problem asks)."""
+        count = bisect_left(self.starts, year_start(target))  # the years before the target
+        history: dict[str, dict[str, Any]] = {}
+        positions = self.positions
+        for fact, column in self.columns.items():
+            at = positions[fact]
+            if at[-1] < count:  # every year of the fact is before the target
+                history[fact] = dict(column)
+            elif at[0] < count:
+                history[fact] = dict(column[: bisect_left(at, count)])
+        earlier = [(when, self.years[when]) for when in self.order[:count]]
+        return history, DeferredPlaces(partial(_earlier_places, earlier))
+
+
+def _earlier_places(earlier: list[tuple[str, Record]]) -> dict[str, PlaceMap]:
+    """Where each earlier year's values were written, fact by fact."""
+    locations: dict[str, PlaceMap] = {}
+    for when, record in earlier:
+        for fact in record.facts:
+            placed = locations.get(fact)
+            if placed is None:
+                placed = locations[fact] = PlaceMap()
+            placed[when] = spot_of(record.fact_locations, fact, record.location)
+    return locations
 
 
 def _years_assessed(
@@ -104,14 +166,18 @@ def _years_assessed(
     return sorted((target for target in wanted if target not in following), key=year_start)
 
 
-def _chosen(years: dict[str, Record], target: str, problems: Problems) -> AuthorityFacts:
+def _chosen(years: dict[str, Record], target: str, problems: Problems, earlier: _Earlier) -> AuthorityFacts:
     """One authority-year to assess, with the year before as its previous values."""
     record = years[target]
     before = years.get(previous_year(target))
     previous: dict[str, Any] = record.previous
     previous_locations: Mapping[str, Location] = record.previous_locations
     previous_keys: Mapping[str, Location] = record.previous_key_locations
-    if before is not None:
+    if before is not None and not record.previous and not record.previous_key_locations:
+        # The year before's values and places as they are (not copied: a fact set's mappings
+        # are not changed once merged).
+        previous, previous_locations, previous_keys = before.facts, before.fact_locations, before.fact_key_locations
+    elif before is not None:
         # The year before's values, then the fact set's own `previous` (which must agree).
         previous = dict(before.facts)
         previous_places = PlaceMap.of(before.fact_locations)
@@ -129,7 +195,7 @@ def _chosen(years: dict[str, Record], target: str, problems: Problems) -> Author
             previous[fact] = value
             previous_places[fact] = spot
         previous_locations, previous_keys = previous_places, key_places
-    history, history_locations = _history(years, target, record, problems)
+    history, history_locations = _history(earlier, target, record, problems)
     history_counts, history_count_locations = _history_counts(years, target, record, problems)
     return AuthorityFacts(
         authority=record.authority,
@@ -157,22 +223,14 @@ def _chosen(years: dict[str, Record], target: str, problems: Problems) -> Author
 
 
 def _history(
-    years: dict[str, Record], target: str, record: Record, problems: Problems
-) -> tuple[dict[str, dict[str, Any]], dict[str, MutableMapping[str, Location]]]:
+    earlier: _Earlier, target: str, record: Record, problems: Problems
+) -> tuple[dict[str, dict[str, Any]], Mapping[str, Mapping[str, Location]]]:
     """Every earlier year's values of the authority, fact by fact, with those the fact set
     gives as its `history`; the same fact and year given twice differently is an error."""
-    history: dict[str, dict[str, Any]] = {}
-    locations: dict[str, PlaceMap] = {}
-    start = year_start(target)
-    for when in sorted(years, key=year_start):
-        if year_start(when) >= start:
-            continue
-        earlier = years[when]
-        for fact, value in earlier.facts.items():
-            history.setdefault(fact, {})[when] = value
-            locations.setdefault(fact, PlaceMap())[when] = spot_of(earlier.fact_locations, fact, earlier.location)
+    history, deferred = earlier.history(target)
     if not record.history:
-        return history, dict(locations)
+        return history, deferred
+    locations = {fact: PlaceMap.of(placed) for fact, placed in deferred.made().items()}
     for fact, values in record.history.items():
         for when, value in values.items():
             where = spot_of(record.history_locations.get(fact, {}), when, record.location)
