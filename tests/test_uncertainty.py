@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from statistics import NormalDist
+from typing import Literal
 
 import pytest
 from hypothesis import assume, given
@@ -21,6 +22,7 @@ from sli_rules.assessment.uncertainty import (
     rate_interval,
     significantly_better,
     significantly_worse,
+    trend_column,
     wilson_interval,
     worsening,
     z_score,
@@ -259,6 +261,64 @@ def test_trends_mirror_each_other(values: dict[str, float | None], years: int) -
     assert improving(values, "lower", years) == worse and worsening(values, "lower", years) == better
     assert (worse.holds is None) == (better.holds is None) and worse.reason == better.reason
     assert len(worse.years) == years + 1 and worse.years[-1] == max(values)
+
+
+YEARS = [f"{2015 + i}-{(16 + i) % 100:02d}" for i in range(9)]
+# Few distinct values, so that equal neighbours (neither worse nor better) come up often.
+trend_values = st.one_of(
+    st.none(), st.sampled_from([0.0, 1.0, 2.0, 3, float("nan"), float("inf")]), st.floats(-10, 10)
+)
+finite = st.sampled_from([0.0, 1.0, 2.0, 3])
+histories = st.one_of(
+    st.none(),
+    st.dictionaries(st.sampled_from(YEARS), trend_values, max_size=9),
+    st.fixed_dictionaries({year: finite for year in YEARS}),  # every year known: a trend decided
+)
+
+
+@given(
+    st.lists(st.tuples(histories, st.one_of(trend_values, finite)), max_size=12),
+    st.sampled_from(YEARS[1:]),
+    st.integers(min_value=1, max_value=5),
+    st.lists(st.sampled_from(YEARS), max_size=2),
+    st.sampled_from(["higher", "lower"]),
+    st.sampled_from(["worsening", "improving"]),
+)
+def test_a_trend_column_is_each_authoritys_trend(
+    authorities: list[tuple[dict[str, float | None] | None, float | None]],
+    until: str,
+    years: int,
+    breaks: list[str],
+    better: Literal["higher", "lower"],
+    direction: Literal["worsening", "improving"],
+) -> None:
+    """Deriving's column of trends (the span and its breaks worked out once) holds to the
+    trend of each authority's own values, this year's standing in for any history of it."""
+    one = worsening if direction == "worsening" else improving
+    column = trend_column(
+        direction, [history for history, _ in authorities], [current for _, current in authorities],
+        better, years, breaks=breaks, until=until,
+    )
+    assert column == [
+        one({**(history or {}), until: current}, better, years, breaks=breaks, until=until).holds
+        for history, current in authorities
+    ]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"years": 0}, "years must be a whole number of at least 1"),
+        ({"better": "none"}, "'higher' or 'lower' is better"),
+        ({"histories": [{"2019": 1.0}]}, "a financial year like '2019-20', not '2019'"),
+        ({"until": "2023-25"}, "not '2023-25'"),
+        ({"breaks": ["soon"]}, "not 'soon'"),
+    ],
+)
+def test_a_trend_columns_arguments_are_checked_as_one_trends(arguments: dict[str, object], message: str) -> None:
+    given = {"histories": [SERIES], "currents": [1.0], "better": "higher", "years": 2, "until": "2022-23"}
+    with pytest.raises(ValueError, match=message):
+        trend_column("worsening", **{**given, **arguments})  # type: ignore[arg-type]
 
 
 # --- significance -----------------------------------------------------------------------

@@ -42,7 +42,7 @@ from ..rules.plan import (
 )
 from .derived import OUTCOME_CODES, Constant, Derived, Values
 from .samples import change_bound_column, significant_trend_column
-from .uncertainty import confidence_interval, improving, worsening
+from .uncertainty import confidence_interval, trend_column
 
 
 def stat(values: Sequence[float], name: str, measure: Measure | None) -> float | None:
@@ -432,18 +432,15 @@ class _YearColumns:
             return [None] * len(self.group)
         measure = self.rulebook.measures[slot.fact]
         breaks = [f"{start}-{(start + 1) % 100:02d}" for start in measure.breaks]
-        judge_trend = worsening if slot.trend == "worse" else improving
-        column: Column = []
-        for item in self.group:
-            history = item.history.get(slot.fact)
-            if not history:  # not even the year before: unknown, without weighing the years
-                column.append(None)
-                continue
-            values = {**history, item.year: item.facts.get(slot.fact)}
-            better: Literal["higher", "lower"] = "higher" if measure.better == "higher" else "lower"
-            found = judge_trend(values, better, slot.years, breaks=breaks, until=item.year).holds
-            column.append(None if found is None else float(found))
-        return column
+        better: Literal["higher", "lower"] = "higher" if measure.better == "higher" else "lower"
+        fact = slot.fact
+        found = trend_column(
+            "worsening" if slot.trend == "worse" else "improving",
+            [item.history.get(fact) for item in self.group],
+            [item.facts.get(fact) for item in self.group],
+            better, slot.years, breaks=breaks, until=self.year,
+        )
+        return [None if holds is None else float(holds) for holds in found]
 
     def count_column(self, slot: CountSlot) -> Column:
         """What a count tests, for every authority at once: how many of its facts pass the

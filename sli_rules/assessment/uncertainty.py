@@ -407,6 +407,56 @@ def worsening(
     return _run("worsening", values, better, years, breaks, until)
 
 
+def trend_column(
+    direction: Literal["worsening", "improving"],
+    histories: Sequence[Mapping[str, float | None] | None],
+    currents: Sequence[float | None],
+    better: Polarity,
+    years: int,
+    *,
+    breaks: Collection[str] = (),
+    until: str,
+) -> list[bool | None]:
+    """For each authority, what `worsening` (`improving`) finds of its earlier years
+    (`histories`, None for none) and its value in `until` (`currents`): the `holds` of
+    `worsening({**history, until: current}, better, years, breaks=breaks, until=until)`.
+
+    Deriving asks this of every authority of a year at once: the span, its definition
+    breaks and the checks of the arguments are the same for all of them, so they are worked
+    out once; each authority's years are still checked to be financial years."""
+    polarity = _polarity(better)
+    if isinstance(years, bool) or not isinstance(years, int) or years < 1:
+        raise ValueError(f"years must be a whole number of at least 1, not {years!r}")
+    breaks = tuple(breaks)
+    _latest_start(breaks)
+    looked_at = _window(_year_start(until), years)
+    earlier = looked_at[:-1]
+    spoilt = bool(_broken(looked_at, breaks))
+    rising = (polarity == "higher") == (direction == "improving")
+    isfinite = math.isfinite
+    column: list[bool | None] = []
+    for history, current in zip(histories, currents, strict=True):
+        if not history:  # only this year's value: the years before it are missing
+            column.append(None)
+            continue
+        _latest_start(tuple(history))  # each year given is a financial year, as `worsening` checks
+        if spoilt:
+            column.append(None)
+            continue
+        get = history.get
+        series = [get(year) for year in earlier]
+        series.append(current)
+        if any(value is None or not isfinite(value) for value in series):
+            column.append(None)
+            continue
+        floats = list(map(float, series))  # type: ignore[arg-type]
+        holds = all(now > before for before, now in pairwise(floats)) if rising else all(
+            now < before for before, now in pairwise(floats)
+        )
+        column.append(holds)
+    return column
+
+
 def improving(
     values: Mapping[str, float | None],
     better: Polarity,
