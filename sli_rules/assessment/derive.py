@@ -440,7 +440,7 @@ class _YearColumns:
             [item.facts.get(fact) for item in self.group],
             better, slot.years, breaks=breaks, until=self.year,
         )
-        return [None if holds is None else float(holds) for holds in found]
+        return list(map(_BOOLEAN_CODES.__getitem__, found))
 
     def count_column(self, slot: CountSlot) -> Column:
         """What a count tests, for every authority at once: how many of its facts pass the

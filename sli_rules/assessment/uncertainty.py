@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 import re
 from collections.abc import Collection, Mapping, Sequence
 from itertools import pairwise
@@ -433,27 +434,33 @@ def trend_column(
     earlier = looked_at[:-1]
     spoilt = bool(_broken(looked_at, breaks))
     rising = (polarity == "higher") == (direction == "improving")
+    later_holds = operator.gt if rising else operator.lt  # (a year's value, the year before's)
     isfinite = math.isfinite
+    given: set[str] = set()  # every year of every history, checked once below
     column: list[bool | None] = []
     for history, current in zip(histories, currents, strict=True):
         if not history:  # only this year's value: the years before it are missing
             column.append(None)
             continue
-        _latest_start(tuple(history))  # each year given is a financial year, as `worsening` checks
+        given.update(history)
         if spoilt:
             column.append(None)
             continue
-        get = history.get
-        series = [get(year) for year in earlier]
+        series = list(map(history.get, earlier))
         series.append(current)
-        if any(value is None or not isfinite(value) for value in series):
+        if None in series or not all(map(isfinite, series)):  # type: ignore[arg-type]
             column.append(None)
             continue
         floats = list(map(float, series))  # type: ignore[arg-type]
-        holds = all(now > before for before, now in pairwise(floats)) if rising else all(
-            now < before for before, now in pairwise(floats)
-        )
-        column.append(holds)
+        column.append(all(map(later_holds, floats[1:], floats)))
+    try:
+        for year in given:
+            _year_start(year)
+    except ValueError:
+        for history in histories:  # the first authority's first wrong year, as `worsening` says
+            if history:
+                _latest_start(tuple(history))
+        raise
     return column
 
 
