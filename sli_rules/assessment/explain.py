@@ -182,7 +182,7 @@ class Explainer:
         slot = self._count_slot[id(count)]
         outcomes = record.parts[slot]
         counted = [fact for fact, outcome in zip(count.facts, outcomes, strict=True) if outcome is True]
-        judged = sum(1 for outcome in outcomes if outcome is not None)
+        judged = len(outcomes) - outcomes.count(None)
         said, wanted = self._count_words.get(id(count)) or self._counts_said(count)
         share = f" ({show(len(counted) / judged * 100)}%)" if count.scale == "share" and judged else ""
         text = f"{len(counted)} of the {judged} facts with data{share} {said} (wanted {wanted})"
@@ -472,17 +472,22 @@ class Explainer:
         shape, (undecided, held, reads) = self._shape(trigger, record)
         row = record.row
         year = item.year
-        found: list[Situation | tuple[int, tuple[Situation, ...] | None]] = []
-        for test, read in zip(undecided, reads, strict=True):
-            if read is not None:
-                found.append(situation(read, item, row))
-                continue
-            assert isinstance(test, Count)
-            decided = sum(1 for outcome in record.parts[self._count_slot[id(test)]] if outcome is not None)
-            if decided and test.min_data > decided:
-                found.append((decided, None))
-            else:
-                found.append((decided, tuple([situation(read, item, row) for read in self._in_year(test, year)])))
+        found: list[Situation | tuple[int, tuple[Situation, ...] | None]]
+        if None not in reads:  # tests of facts alone (most gaps): a situation each
+            found = [situation(read, item, row) for read in reads]  # type: ignore[arg-type]
+        else:
+            found = []
+            for test, read in zip(undecided, reads, strict=True):
+                if read is not None:
+                    found.append(situation(read, item, row))
+                    continue
+                assert isinstance(test, Count)
+                parts = record.parts[self._count_slot[id(test)]]
+                decided = len(parts) - parts.count(None)
+                if decided and test.min_data > decided:
+                    found.append((decided, None))
+                else:
+                    found.append((decided, tuple([situation(read, item, row) for read in self._in_year(test, year)])))
         # What could be judged, with its values: a rise whose explanation is not on record
         # shows the rise, so that the assessor knows what to ask about.
         known = tuple(

@@ -82,6 +82,8 @@ class TestRead:
 
 
 _NONE_UNKNOWN = ((), None)  # what a test without references adds to its situation
+_ABSENT_UNSAID = (ABSENT, None)  # a value absent, with no reason given for leaving it out
+_ABSENT_ALONE = (*_ABSENT_UNSAID, *_NONE_UNKNOWN)  # the same, of a test without references
 
 
 def situation(read: TestRead, item: AuthorityFacts, row: Sequence[float | None]) -> Situation:
@@ -99,7 +101,12 @@ def situation(read: TestRead, item: AuthorityFacts, row: Sequence[float | None])
     kind = read.kind
     first: Situation
     if fact not in item.facts:
-        first = (ABSENT, item.left_out.get(fact, {}).get(item.year) if item.left_out else None)
+        if not item.left_out:  # no reason given for any value left out: the commonest gap
+            if not read.slots:
+                return _ABSENT_ALONE
+            first = _ABSENT_UNSAID
+        else:
+            first = (ABSENT, item.left_out.get(fact, {}).get(item.year))
     elif read.interval and fact not in item.counts:
         first = (NO_COUNTS,)
     elif kind == SAMPLES:
