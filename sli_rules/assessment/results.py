@@ -353,7 +353,7 @@ def gap_data(gap: Gap) -> dict[str, Any]:
     }
 
 
-def _coverage_data(coverage: Coverage | None) -> dict[str, Any] | None:
+def coverage_data(coverage: Coverage | None) -> dict[str, Any] | None:
     if coverage is None:
         return None
     return {
@@ -367,13 +367,26 @@ def _coverage_data(coverage: Coverage | None) -> dict[str, Any] | None:
 
 def shared_gaps_data(item: AuthorityAssessment) -> dict[str, Any]:
     """`item.to_dict()`, but with each gap left as the `Gap` itself (frozen, and often the
-    same object for many authorities: see `Explainer.gap`), for a writer that writes each
-    distinct gap's text once (`report.json`)."""
-    return _assessment_data(item, list)
+    same object for many authorities: see `Explainer.gap`), the support options as the tuple
+    of `SupportOption`s and the coverage as the `Coverage` (a region's authorities share a
+    few of each), for a writer that writes each distinct one's text once (`report.json`);
+    `support_data` and `coverage_data` give their data."""
+    data = _assessment_data(item, list, shared=True)
+    data["support"] = item.support
+    data["coverage"] = item.coverage
+    return data
+
+
+def support_data(support: tuple[SupportOption, ...]) -> list[dict[str, Any]]:
+    """The support options as `to_dict()` gives them."""
+    return [
+        {"option": option.option, "title": option.title, "via": option.via, "suits": list(option.suits)}
+        for option in support
+    ]
 
 
 def _assessment_data(
-    item: AuthorityAssessment, gaps: Callable[[tuple[Gap, ...]], list[Any]] | None = None
+    item: AuthorityAssessment, gaps: Callable[[tuple[Gap, ...]], list[Any]] | None = None, *, shared: bool = False
 ) -> dict[str, Any]:
     return {
         "authority": item.authority,
@@ -386,10 +399,7 @@ def _assessment_data(
         "status": item.status,
         "flags": [_flag_data(flag) for flag in item.flags],
         "gaps": [gap_data(gap) for gap in item.gaps] if gaps is None else gaps(item.gaps),
-        "support": [
-            {"option": option.option, "title": option.title, "via": option.via, "suits": list(option.suits)}
-            for option in item.support
-        ],
+        "support": None if shared else support_data(item.support),  # (set by `shared_gaps_data`)
         "reasons": list(item.reasons),
         "peers": [
             {"authority": peer.authority, "code": peer.code, "area": peer.area, "trigger": peer.trigger,
@@ -397,7 +407,7 @@ def _assessment_data(
             for peer in item.peers
         ],
         "tier_note": item.tier_note,
-        "coverage": _coverage_data(item.coverage),
+        "coverage": None if shared else coverage_data(item.coverage),
         "caveats": [{"id": caveat.id, "text": caveat.text} for caveat in item.caveats],
         # Only an assessment that read the store has it: other output stays as it was.
         **({"last_year": _last_year_data(item.last_year)} if item.last_year is not None else {}),

@@ -418,13 +418,11 @@ def trend_column(
     breaks: Collection[str] = (),
     until: str,
 ) -> list[bool | None]:
-    """For each authority, what `worsening` (`improving`) finds of its earlier years
-    (`histories`, None for none) and its value in `until` (`currents`): the `holds` of
-    `worsening({**history, until: current}, better, years, breaks=breaks, until=until)`.
-
-    Deriving asks this of every authority of a year at once: the span, its definition
-    breaks and the checks of the arguments are the same for all of them, so they are worked
-    out once; each authority's years are still checked to be financial years."""
+    """For each authority, the `holds` of `worsening({**history, until: current}, better,
+    years, breaks=breaks, until=until)` (`improving` the same), for its earlier years
+    (`histories`, None for none) and its value in `until` (`currents`). Deriving asks this of
+    a year's authorities at once: the span, its breaks and the checks of the arguments are
+    the same for all, so worked out once; each authority's years are still checked."""
     polarity = _polarity(better)
     if isinstance(years, bool) or not isinstance(years, int) or years < 1:
         raise ValueError(f"years must be a whole number of at least 1, not {years!r}")
@@ -439,20 +437,18 @@ def trend_column(
     given: set[str] = set()  # every year of every history, checked once below
     column: list[bool | None] = []
     for history, current in zip(histories, currents, strict=True):
-        if not history:  # only this year's value: the years before it are missing
-            column.append(None)
-            continue
-        given.update(history)
-        if spoilt:
+        if history:
+            given.update(history)
+        if not history or spoilt:  # no year before this one's value, or a break in the span
             column.append(None)
             continue
         series = list(map(history.get, earlier))
         series.append(current)
         if None in series or not all(map(isfinite, series)):  # type: ignore[arg-type]
             column.append(None)
-            continue
-        floats = list(map(float, series))  # type: ignore[arg-type]
-        column.append(all(map(later_holds, floats[1:], floats)))
+        else:
+            floats = list(map(float, series))  # type: ignore[arg-type]
+            column.append(all(map(later_holds, floats[1:], floats)))
     try:
         for year in given:
             _year_start(year)

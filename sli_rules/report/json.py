@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
-from ..assessment.results import Gap, gap_data, shared_gaps_data
+from ..assessment.results import Coverage, Gap, SupportOption, coverage_data, gap_data, shared_gaps_data, support_data
 from .common import Stream
 
 if TYPE_CHECKING:
@@ -31,6 +31,12 @@ _INFINITY = float("inf")
 # cannot change) and is held with its text, so its identity is not reused while kept.
 _GAP_TEXTS: dict[tuple[int, str], tuple[Gap, str]] = {}
 _GAP_TEXTS_KEPT = 4096  # bounded, for a host that runs for ever
+# The text of each region's support options and coverage written lately, by their value and
+# the indent: most authorities of a region share one of a few of each. The key is complete:
+# the text is made from the options' fields (option, title, via, suits) or the coverage's
+# counts and headings' counts, all of which the key holds by value, and the indent.
+_VALUE_TEXTS: dict[tuple[Any, ...], str] = {}
+_VALUE_TEXTS_KEPT = 4096  # bounded, for a host that runs for ever
 
 
 def render_json(result: RegionAssessment) -> str:
@@ -65,9 +71,14 @@ def _nested(value: Any, level: int) -> str:
 
 
 def _gap_default(value: Any) -> Any:
-    """A gap left as itself (`shared_gaps_data`) as the data `to_dict()` gives for it."""
+    """A gap, support option or coverage left as itself (`shared_gaps_data`) as the data
+    `to_dict()` gives for it."""
     if type(value) is Gap:
         return gap_data(value)
+    if type(value) is SupportOption:
+        return support_data((value,))[0]
+    if type(value) is Coverage:
+        return coverage_data(value)
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
@@ -95,6 +106,9 @@ def _indented(value: Any, pad: str, parts: list[str]) -> None:
             _indented(item, inner, parts)
         parts.append("\n" + pad + "}")
     elif kind is list or kind is tuple:
+        if kind is tuple and value and type(value[0]) is SupportOption:  # `shared_gaps_data`
+            parts.append(_value_text((value, pad), support_data, value, pad))
+            return
         if not value:
             parts.append("[]")
             return
@@ -120,6 +134,9 @@ def _indented(value: Any, pad: str, parts: list[str]) -> None:
         parts.append(_float(value))
     elif kind is Gap:
         parts.append(_gap_text(value, pad))
+    elif kind is Coverage:  # `shared_gaps_data`
+        key = (value.judged, value.total, tuple(value.headings.items()), pad)
+        parts.append(_value_text(key, coverage_data, value, pad))
     else:
         raise _NotPlain
 
@@ -136,6 +153,20 @@ def _gap_text(gap: Gap, pad: str) -> str:
     if len(_GAP_TEXTS) >= _GAP_TEXTS_KEPT:
         _GAP_TEXTS.clear()
     _GAP_TEXTS[key] = (gap, text)
+    return text
+
+
+def _value_text(key: tuple[Any, ...], data: Callable[[Any], Any], value: Any, pad: str) -> str:
+    """The text of `data(value)` at an indent, written once and kept under `key`, which
+    holds all that text is made from (`_VALUE_TEXTS`)."""
+    text = _VALUE_TEXTS.get(key)
+    if text is None:
+        parts: list[str] = []
+        _indented(data(value), pad, parts)
+        text = "".join(parts)
+        if len(_VALUE_TEXTS) >= _VALUE_TEXTS_KEPT:
+            _VALUE_TEXTS.clear()
+        _VALUE_TEXTS[key] = text
     return text
 
 
