@@ -46,7 +46,7 @@ from .results import Evidence, Flag, Gap
 PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 OUTCOME_WORDS = {True: "true", False: "false", None: "unknown"}
 Tests = tuple[FactTest | Count, ...]
-Shape = tuple[Tests, Tests, tuple[TestRead | None, ...]]  # see `Explainer._shape`
+Shape = tuple[Tests, Tests, tuple[TestRead | None, ...], bool]  # see `Explainer._shape`
 Held = tuple[tuple[bool, ...], FactTest | None, Count | None, FactTest | None]  # see `Explainer._held`
 SHAPES_KEPT = 100_000  # patterns of a trigger's outcomes kept by an explainer (see `_shape`)
 GAPS_KEPT = 20_000  # gaps kept by an explainer to be given again (see `gap`): a few MB at most
@@ -469,11 +469,11 @@ class Explainer:
         """A trigger that could not be judged; what was missing, and why, and what could be
         judged. A region's gaps repeat a few patterns, so each gap written is kept (up to a
         bound) and given again, the same object, wherever the same words are due."""
-        shape, (undecided, held, reads) = self._shape(trigger, record)
+        shape, (undecided, held, reads, facts_alone) = self._shape(trigger, record)
         row = record.row
         year = item.year
         found: list[Situation | tuple[int, tuple[Situation, ...] | None]]
-        if None not in reads:  # tests of facts alone (most gaps): a situation each
+        if facts_alone:  # no count among the unknown tests (most gaps): a situation each
             found = [situation(read, item, row) for read in reads]  # type: ignore[arg-type]
         else:
             found = []
@@ -561,11 +561,11 @@ class Explainer:
         return found
 
     def _shape(self, trigger: Trigger, record: Record) -> tuple[tuple[Any, ...], Shape]:
-        """The unknown tests that leave a trigger unknown, those that held, and what the
-        situation of each unknown test reads (None for a count), with the key they were found
-        by: they depend on its tests' outcomes alone, and a region's gaps repeat a few patterns
-        of them, so each pattern is worked out once (up to a bound, for a host that runs for
-        ever on a rulebook of wide triggers)."""
+        """The unknown tests that leave a trigger unknown, those that held, what the situation
+        of each unknown test reads (None for a count) and whether none of them is a count, with
+        the key they were found by: they depend on its tests' outcomes alone, and a region's
+        gaps repeat a few patterns of them, so each pattern is worked out once (up to a bound,
+        for a host that runs for ever on a rulebook of wide triggers)."""
         key = (trigger.id, *map(record.tests.get, self._places[trigger.id]))
         found = self._shapes.get(key)
         if found is None:
@@ -573,6 +573,7 @@ class Explainer:
             found = (
                 undecided, tuple(self.held(trigger.when, record)),
                 tuple(self._reads[id(test)] if isinstance(test, FactTest) else None for test in undecided),
+                not any(isinstance(test, Count) for test in undecided),
             )
             if len(self._shapes) < SHAPES_KEPT:
                 self._shapes[key] = found
