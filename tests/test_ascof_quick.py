@@ -92,7 +92,7 @@ def test_the_quick_reading_gives_what_the_careful_reading_gives(drawn: tuple[str
     either = ascof_rows("f.csv", text, either_problems)
     assert _rows(either) == _rows(careful)
     columns = csv_columns(text)
-    quick = None if columns is None else quick_rows(*columns)
+    quick = None if columns is None else quick_rows(text, *columns)
     if quick is not None:  # only where the careful reading finds no problem
         assert _rows(quick) == _rows(careful) and not careful_problems.items
     elif clean:  # a file without a problem is read the quick way, quoted, CRLF or not

@@ -5,10 +5,10 @@ England's and the region's rows published figures."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Sequence
-from itertools import compress, count, repeat
+from collections.abc import Collection, Iterator, MutableMapping, Sequence
+from itertools import compress, count
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..errors import Location, Problems
 from ..rules.model import year_start
@@ -116,25 +116,28 @@ def ascof_records(
                        facts, rows.values)
     records: dict[tuple[str, str], Record] = {}
     keys = list(map({first_of[area]: key for area, key in recorded.items()}.__getitem__, area_numbers))
-    lines = list(compress(rows.lines, keys))
-    # Each value's place, made at C speed: `Location._make` is this call, written in Python.
-    places = map(tuple.__new__, repeat(Location), zip(repeat(shown), lines, compress(rows.value_columns, keys)))
+    table = _ValuePlaces(shown, rows.lines, rows.value_columns)
+    entries: dict[tuple[str, str], tuple[dict[str, Any], dict[str, int | Location]]] = {}  # facts, rows
     names: dict[str, str | None] = {}
-    for key, fact, value, place, line, name in zip(
-        compress(keys, keys), compress(facts, keys), compress(rows.values, keys), places, lines,
-        compress(rows.names, keys), strict=True,
+    recorded_keys = cast("Iterator[tuple[str, str]]", compress(keys, keys))  # those that are not None
+    for key, fact, value, index in zip(
+        recorded_keys, compress(facts, keys), compress(rows.values, keys), compress(count(), keys),
+        strict=True,
     ):
-        record = records.get(key)
-        if record is None:
+        entry = entries.get(key)
+        if entry is None:
             code, when = key
             if code not in names:
                 names[code] = council_name(code)
             record = records[key] = new_record(
-                names[code] or name, code, when, Location(shown, line, 1), published=True
+                names[code] or rows.names[index], code, when, Location(shown, rows.lines[index], 1), published=True
             )
             record.sources["ascof.*"] = source
-        record.facts[fact] = value
-        record.fact_locations[fact] = place
+            places = RowPlaces(table)
+            record.fact_locations = places
+            entry = entries[key] = (record.facts, places.rows)
+        entry[0][fact] = value
+        entry[1][fact] = index
     published: dict[tuple[str, str], dict[str, Any]] = {}
     counted: dict[tuple[str, str, str], dict[str, int]] = {}
     others = {first_of[area] for area in other}
@@ -161,6 +164,53 @@ def ascof_records(
 
 
 Area = tuple[str, str, str, str]  # level, kind, code, year
+
+
+class _ValuePlaces:
+    """The place of each row's value in one file, shared by its records."""
+
+    __slots__ = ("columns", "lines", "shown")
+
+    def __init__(self, shown: str, lines: Sequence[int], columns: Sequence[int]) -> None:
+        self.shown, self.lines, self.columns = shown, lines, columns
+
+    def location(self, row: int) -> Location:
+        return Location(self.shown, self.lines[row], self.columns[row])
+
+
+class RowPlaces(MutableMapping[str, Location]):
+    """Where each value of a record was written: its row, made a location only when asked
+    (a problem asks; a valid file never does). A national file has tens of thousands of
+    values, and a location for each, made as it is read, took a good part of the reading.
+    A place set as a location (a merge) is kept as given."""
+
+    __slots__ = ("_table", "rows")
+
+    def __init__(self, table: _ValuePlaces) -> None:
+        self._table = table
+        self.rows: dict[str, int | Location] = {}  # each fact's row in `table`, or its location
+
+    def __getitem__(self, fact: str) -> Location:
+        row = self.rows[fact]
+        return row if isinstance(row, tuple) else self._table.location(row)
+
+    def __setitem__(self, fact: str, where: Location) -> None:
+        self.rows[fact] = where
+
+    def __delitem__(self, fact: str) -> None:
+        del self.rows[fact]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __contains__(self, fact: object) -> bool:
+        return fact in self.rows
+
+    def __repr__(self) -> str:
+        return f"RowPlaces({len(self.rows)} places)"
 
 
 def _areas(rows: AscofRows) -> Iterator[Area]:

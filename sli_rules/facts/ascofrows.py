@@ -10,13 +10,13 @@ import re
 from collections.abc import Sequence
 from itertools import compress
 from operator import and_
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import attrs
 
 from ..errors import Problems
 from ..rules.model import YEAR_PATTERN, year_start
-from .tabular import NO_FIGURE, csv_columns, csv_records, field_column, fold, line_field_columns
+from .tabular import NO_FIGURE, csv_columns, csv_records, field_column, fold, line_field_column, text_lines
 
 _T = TypeVar("_T")
 COUNCIL_CODE = re.compile(r"E(0[6-9]|10)\d{6}\Z")
@@ -38,8 +38,39 @@ class AscofRows:
     names: Sequence[str]
     measures: Sequence[str]  # in upper case
     values: Sequence[float]
-    value_columns: Sequence[int]
+    value_columns: Sequence[int]  # where each value begins in its line (`ValueColumns`)
     kinds: Sequence[str]  # outcome, numerator, denominator
+
+
+class ValueColumns(Sequence[int]):
+    """Where the value of each row kept begins in its line, worked out from the line when
+    asked: a value's place is asked for only for a problem, and working out every row's
+    (tens of thousands) took as long as reading the values."""
+
+    __slots__ = ("_lines", "_numbers", "_position", "_text")
+
+    def __init__(self, text: str, numbers: Sequence[int], position: int) -> None:
+        self._text = text  # the file's text, split into its lines when a place is first asked
+        self._numbers = numbers  # each row's line number
+        self._position = position  # the value's field
+        self._lines: list[str] | None = None
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        if isinstance(index, slice):
+            return [self[one] for one in range(*index.indices(len(self)))]
+        lines = self._lines
+        if lines is None:
+            lines = self._lines = text_lines(self._text)
+        return line_field_column(lines[self._numbers[index] - 1], self._position)
+
+    def __len__(self) -> int:
+        return len(self._numbers)
 
 
 def ascof_rows(shown: str, text: str, problems: Problems) -> AscofRows | None:
@@ -47,7 +78,7 @@ def ascof_rows(shown: str, text: str, problems: Problems) -> AscofRows | None:
     (None for a file without a header, with its problem added)."""
     table = csv_columns(text)
     if table is not None:
-        quick = quick_rows(*table)
+        quick = quick_rows(text, *table)
         if quick is not None:
             return quick
     return careful_rows(shown, text, problems)
@@ -185,17 +216,17 @@ def careful_rows(shown: str, text: str, problems: Problems) -> AscofRows | None:
 
 
 def quick_rows(
-    numbers: Sequence[int], lines: list[str], columns: list[list[str]], restore: dict[str, str]
+    text: str, numbers: Sequence[int], columns: list[list[str]], restore: dict[str, str]
 ) -> AscofRows | None:
-    """The rows read column by column (`csv_columns`: quoted values as tokens, their values in
-    `restore`), or None where the careful reading is needed: no rows, or a row with any
+    """The rows of `text` read column by column (`csv_columns`: quoted values as tokens, their
+    values in `restore`), or None where the careful reading is needed: no rows, or a row with any
     problem (which that reading reports at its place).
 
     Every check of the careful reading is made, in the same order of precedence, of each
     distinct text of a column (a national file has a few years, levels, measures and two
     hundred codes in tens of thousands of rows); values are read by `float` over the column,
     and where that fails value by value as the careful reading does."""
-    count = len(lines) - 1
+    count = len(numbers) - 1
     if count < 1:
         return None
     year_at, area_at, code_at, measure_at, value_at, level_at, breakdown_at, type_at = _positions(
@@ -285,15 +316,16 @@ def quick_rows(
     names = kept(only(field(area_at))) if area_at is not None else [""] * len(years)
     name_of = {text: text_of(text) for text in set(names)}
     selected = _selected(chosen, given)
+    lines = _pick(numbers[1:], selected)
     return AscofRows(
-        lines=_pick(numbers[1:], selected),
+        lines=lines,
         years=years,
         levels=levels,
         codes=codes,
         names=list(map(name_of.__getitem__, names)),
         measures=measures,
         values=values,
-        value_columns=_pick(line_field_columns(lines, columns, value_at, restore)[1:], selected),
+        value_columns=ValueColumns(text, lines, value_at),
         kinds=kinds,
     )
 

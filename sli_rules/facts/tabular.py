@@ -7,7 +7,6 @@ import csv
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import repeat
-from operator import sub
 from pathlib import Path
 from typing import Any
 
@@ -82,15 +81,16 @@ def field_column(text: str, start: int, values: list[str], position: int) -> int
     return record_columns(text, start, values)[position]
 
 
-def csv_columns(text: str) -> tuple[Sequence[int], list[str], list[list[str]], dict[str, str]] | None:
+def csv_columns(text: str) -> tuple[Sequence[int], list[list[str]], dict[str, str]] | None:
     """The records of a CSV text as `csv_records` reads them, a column at a time and at C
-    speed: (line numbers, lines, a list of values per field, the values of tokens), the i-th
-    of each list the same record; a field quoted whole is given as a token, its value in the
-    last (`restore.get(value, value)` is the value read, worked out by the reader only for
-    the distinct values it reads). None where a record may span lines or be read otherwise by `csv_records` (a lone
-    carriage return, or a quote in a line that is not each field quoted whole or not at all),
-    or a record's fields are not as many as the first's, or one field wide: read that text
-    with `csv_records`.
+    speed: (line numbers, a list of values per field, the values of tokens), the i-th of each
+    list the same record; a field quoted whole is given as a token, its value in the last
+    (`restore.get(value, value)` is the value read, worked out by the reader only for the
+    distinct values it reads). None where a record may span lines or be read otherwise by
+    `csv_records` (a lone carriage return, or a quote in a line that is not each field quoted
+    whole or not at all), or a record's fields are not as many as the first's, or one field
+    wide: read that text with `csv_records`. Where a field begins is worked out when asked,
+    from its line (`line_field_column`).
 
     Such a text is split at its line feeds (a carriage return before one dropped), empty
     lines left out as there. Each field quoted whole is replaced by a token without a comma
@@ -113,45 +113,39 @@ def csv_columns(text: str) -> tuple[Sequence[int], list[str], list[list[str]], d
         if '"' in plain:  # a quote that is not a whole field's: read by csv_records
             return None
         restore = {token: field[1:-1].replace('""', '"') for field, token in token_of.items()}
-    lines, plain_lines = text.split("\n"), plain.split("\n")
+    # (A token is never empty: a line is empty in `plain` where it is in `text`.)
+    lines = plain.split("\n")
     if lines[-1] == "":  # the line feed ending the last line
         lines.pop()
-        plain_lines.pop()
     numbers: Sequence[int] = range(1, len(lines) + 1)
     if "" in lines:
         numbers = [number for number, line in zip(numbers, lines, strict=True) if line]
         lines = [line for line in lines if line]
-        plain_lines = [line for line in plain_lines if line]
     if not lines:
         return None
-    width = plain_lines[0].count(",") + 1
-    if width == 1 or set(map(str.count, plain_lines, repeat(","))) != {width - 1}:
+    width = lines[0].count(",") + 1
+    if width == 1 or set(map(str.count, lines, repeat(","))) != {width - 1}:
         return None
-    values = ",".join(plain_lines).split(",")
-    return numbers, lines, [values[position::width] for position in range(width)], restore
+    values = ",".join(lines).split(",")
+    return numbers, [values[position::width] for position in range(width)], restore
 
 
-def line_field_columns(
-    lines: Sequence[str], columns: Sequence[Sequence[str]], position: int, restore: dict[str, str]
-) -> list[int]:
-    """The column where field `position` begins in each record of `columns`, each read from
-    the one line beside it in `lines`, as `csv_columns` gives them (its tokens' values in
-    `restore`), worked out at C speed.
+def text_lines(text: str) -> list[str]:
+    """The lines of a text as `csv_columns` numbers them (line n the (n-1)-th), without their
+    carriage returns, for `line_field_column`."""
+    return text.replace("\r\n", "\n").split("\n")
 
-    The values of a record, joined by commas, are its line with each field quoted whole
-    replaced by its token: the fields from `position` on, after a comma, end the line where
-    they hold no token (no line holds one), and begin where they begin in the line. A record
-    with a token among them is placed from its line (`record_columns`)."""
-    if position == 0:
-        return [1] * len(lines)
-    tails = list(map(",".join, zip(repeat(""), *columns[position:])))
-    found = list(map((2).__add__, map(sub, map(len, lines), map(len, tails))))
-    if all(map(str.endswith, lines, tails)):
-        return found
-    return [
-        column if line.endswith(tail) else record_columns(line, 0, [restore.get(one, one) for one in values])[position]
-        for line, values, tail, column in zip(lines, zip(*columns, strict=True), tails, found, strict=True)
-    ]
+
+def line_field_column(line: str, position: int) -> int:
+    """The column where field `position` begins in a line of a text `csv_columns` reads (a
+    record of one line, its fields quoted whole or not at all), as `record_columns` gives
+    it: worked out only for a place asked for."""
+    if '"' not in line:  # after the field's `position`-th comma
+        end = -1
+        for _ in range(position):
+            end = line.index(",", end + 1)
+        return end + 2
+    return record_columns(line, 0, next(csv.reader((line,))))[position]
 
 
 def csv_records(text: str) -> Iterator[tuple[int, list[str], int]]:
