@@ -4,11 +4,10 @@ England's and the region's rows published figures."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Collection, Iterator, MutableMapping, Sequence
 from itertools import compress, count
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from ..errors import Location, Problems
 from ..rules.model import year_start
@@ -112,32 +111,47 @@ def ascof_records(
     fact_of = {measure: f"ascof.{measure.lower()}" for measure in set(rows.measures)}
     facts = list(map(fact_of.__getitem__, rows.measures))
     typed, recorded, other = _roles(areas, councils, region_code, last)
-    by_type = _by_type(list(map({first_of[area]: key for area, key in typed.items()}.__getitem__, area_numbers)),
-                       facts, rows.values)
+    # What the rows of each area are read into, by the area's first row: a council type's
+    # figures of the year (shared by every area of that type and year), a record's facts and
+    # the rows of its values (placed when asked: `RowPlaces`).
+    by_type: dict[tuple[str, str], dict[str, list[float]]] = {}
+    typed_into: list[dict[str, list[float]] | None] = [None] * len(area_numbers)
+    for area, type_key in typed.items():
+        if type_key is not None:
+            typed_into[first_of[area]] = by_type.setdefault(type_key, {})
     records: dict[tuple[str, str], Record] = {}
-    keys = list(map({first_of[area]: key for area, key in recorded.items()}.__getitem__, area_numbers))
+    facts_into: list[dict[str, Any] | None] = [None] * len(area_numbers)
+    rows_into: list[dict[str, int | Location]] = [{}] * len(area_numbers)  # (read only where facts_into is set)
     table = _ValuePlaces(shown, rows.lines, rows.value_columns)
-    entries: dict[tuple[str, str], tuple[dict[str, Any], dict[str, int | Location]]] = {}  # facts, rows
     names: dict[str, str | None] = {}
-    recorded_keys = cast("Iterator[tuple[str, str]]", compress(keys, keys))  # those that are not None
-    for key, fact, value, index in zip(
-        recorded_keys, compress(facts, keys), compress(rows.values, keys), compress(count(), keys),
-        strict=True,
-    ):
-        entry = entries.get(key)
-        if entry is None:
-            code, when = key
-            if code not in names:
-                names[code] = council_name(code)
-            record = records[key] = new_record(
-                names[code] or rows.names[index], code, when, Location(shown, rows.lines[index], 1), published=True
-            )
-            record.sources["ascof.*"] = source
-            places = RowPlaces(table)
-            record.fact_locations = places
-            entry = entries[key] = (record.facts, places.rows)
-        entry[0][fact] = value
-        entry[1][fact] = index
+    for area, key in recorded.items():
+        if key is None:
+            continue
+        code, when = key
+        if code not in names:
+            names[code] = council_name(code)
+        at = first_of[area]
+        record = records[key] = new_record(
+            names[code] or rows.names[at], code, when, Location(shown, rows.lines[at], 1), published=True
+        )
+        record.sources["ascof.*"] = source
+        places = RowPlaces(table)
+        record.fact_locations = places
+        facts_into[at], rows_into[at] = record.facts, places.rows
+    # Every row read once, into its record and its council type's figures (in the order of
+    # the file); the rows of neither are read below.
+    for at, fact, value, index in zip(area_numbers, facts, rows.values, count(), strict=False):  # (count: endless)
+        into = facts_into[at]
+        if into is not None:
+            into[fact] = value
+            rows_into[at][fact] = index
+        figures = typed_into[at]
+        if figures is not None:
+            so_far = figures.get(fact)
+            if so_far is None:
+                figures[fact] = [value]
+            else:
+                so_far.append(value)
     published: dict[tuple[str, str], dict[str, Any]] = {}
     counted: dict[tuple[str, str, str], dict[str, int]] = {}
     others = {first_of[area] for area in other}
@@ -246,21 +260,6 @@ def _roles(
         elif (level == "england" or code == region_code) and kind == "outcome":
             other.add(area)
     return typed, recorded, other
-
-
-def _by_type(keys: list[tuple[str, str] | None], facts: list[str], values: Sequence[float]) -> dict[
-    tuple[str, str], dict[str, list[float]]
-]:
-    """Every council's values by council type and year (`keys`, None for a row of none), each
-    measure's in the order of the file."""
-    flat: dict[tuple[tuple[str, str] | None, str], list[float]] = defaultdict(list)
-    for key, value in zip(compress(zip(keys, facts, strict=True), keys), compress(values, keys), strict=True):
-        flat[key].append(value)
-    by_type: dict[tuple[str, str], dict[str, list[float]]] = {}
-    for (council_type, fact), figures in flat.items():
-        assert council_type is not None  # the rows of no type were left out
-        by_type.setdefault(council_type, {})[fact] = figures
-    return by_type
 
 
 def _councils(
