@@ -114,13 +114,39 @@ def csv_columns(text: str) -> tuple[Sequence[int], list[list[str]], dict[str, st
             return None
         restore = {token: field[1:-1].replace('""', '"') for field, token in token_of.items()}
     # (A token is never empty: a line is empty in `plain` where it is in `text`.)
+    if plain.endswith("\n"):  # the line feed ending the last line
+        plain = plain[:-1]
+    if not plain or plain[0] == "\n" or plain[-1] == "\n" or "\n\n" in plain:
+        return _columns_by_line(plain, restore)  # empty lines, left out
+    header_end = plain.find("\n")
+    width = plain.count(",", 0, header_end if header_end >= 0 else len(plain)) + 1
+    count = plain.count("\n") + 1
+    values = plain.split(",")
+    if width == 1 or len(values) != count * (width - 1) + 1:
+        return None
+    # Split at commas alone, the end of one record and the start of the next are one value.
+    # Every record is `width` fields wide where the line feeds are exactly in every
+    # (width-1)-th value: as many such values as line feeds, each holding one.
+    joined = values[width - 1 : -1 : width - 1]
+    if not all(map(str.__contains__, joined, repeat("\n"))):
+        return None
+    ends = "\n".join(joined).split("\n") if joined else []  # a record's last field, the next one's first, ...
+    columns = [[values[0], *ends[1::2]]]
+    columns.extend(values[position :: width - 1] for position in range(1, width - 1))
+    del ends[1::2]
+    ends.append(values[-1])
+    columns.append(ends)
+    return range(1, count + 1), columns, restore
+
+
+def _columns_by_line(
+    plain: str, restore: dict[str, str]
+) -> tuple[Sequence[int], list[list[str]], dict[str, str]] | None:
+    """`csv_columns` of a text with empty lines (`plain`: its quoted fields as tokens, the
+    line feed ending it dropped), split into lines first to leave them out."""
     lines = plain.split("\n")
-    if lines[-1] == "":  # the line feed ending the last line
-        lines.pop()
-    numbers: Sequence[int] = range(1, len(lines) + 1)
-    if "" in lines:
-        numbers = [number for number, line in zip(numbers, lines, strict=True) if line]
-        lines = [line for line in lines if line]
+    numbers: Sequence[int] = [number for number, line in enumerate(lines, start=1) if line]
+    lines = [line for line in lines if line]
     if not lines:
         return None
     width = lines[0].count(",") + 1
