@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from itertools import compress
-from operator import and_
 from typing import Any, TypeVar, overload
 
 import attrs
@@ -222,10 +221,10 @@ def quick_rows(
     values in `restore`), or None where the careful reading is needed: no rows, or a row with any
     problem (which that reading reports at its place).
 
-    Every check of the careful reading is made, in the same order of precedence, of each
-    distinct text of a column (a national file has a few years, levels, measures and two
-    hundred codes in tens of thousands of rows); values are read by `float` over the column,
-    and where that fails value by value as the careful reading does."""
+    Every check of the careful reading is made of each distinct text: a row's level, type,
+    breakdown, code and year (its area: a national file has a few thousand in tens of thousands
+    of rows) are read and checked once for the area, a measure once; values are read by
+    `float` over the column, and where that fails value by value as the careful reading does."""
     count = len(numbers) - 1
     if count < 1:
         return None
@@ -237,40 +236,47 @@ def quick_rows(
         """A distinct value's text, stripped."""
         return restore.get(value, value).strip()
 
-    def field(position: int) -> list[str]:
-        return columns[position][1:]
+    def field(position: int | None) -> list[str]:
+        return columns[position][1:] if position is not None else [""] * count
 
-    # Which rows are read: a known level other than a type of council, no breakdown, a
-    # value or its counts. An unknown level is a problem.
-    level_texts = field(level_at)
-    level_of = {text: fold(text_of(text)) for text in set(level_texts)}
-    if not set(level_of.values()) <= {*LEVELS, _SKIPPED_LEVEL}:
-        return None
-    type_texts = field(type_at) if type_at is not None else [""] * count
-    kind_of = {text: fold(text_of(text)) or "outcome" for text in set(type_texts)}
-    breakdown_texts = field(breakdown_at) if breakdown_at is not None else [""] * count
-    chosen: list[bool] | None = None  # None for every row
-    for texts, read in (
-        (level_texts, {text: level != _SKIPPED_LEVEL for text, level in level_of.items()}),
-        (type_texts, {text: kind in KINDS for text, kind in kind_of.items()}),
-        (breakdown_texts, {text: fold(text_of(text)) in ("", "total") for text in set(breakdown_texts)}),
-    ):
-        if not all(read.values()):
-            flags = list(map(read.__getitem__, texts))
-            chosen = flags if chosen is None else list(map(and_, chosen, flags))
+    # Each row's area as written (level, type, breakdown, code, year), numbered by its first
+    # row; each area read once: whether its rows are read (a known level other than a type of
+    # council, no breakdown, a value or its counts; an unknown level is a problem), its year
+    # (a financial year), its council's code, and the area it is once folded (`same_as`: two
+    # ways of writing one area share the first's number, for the check of measures given twice).
+    first_of: dict[tuple[str, ...], int] = {}
+    area_of_row = list(map(first_of.setdefault, zip(
+        field(level_at), field(type_at), field(breakdown_at), field(code_at), field(year_at), strict=True
+    ), range(count)))
+    read_of: dict[int, bool] = {}
+    year_of: dict[int, str] = {}
+    level_of: dict[int, str] = {}
+    code_of: dict[int, str] = {}
+    kind_of: dict[int, str] = {}
+    same_as: dict[int, int] = {}
+    folded: dict[tuple[str, str, str, str], int] = {}
+    for (level_text, type_text, breakdown_text, code_text, year_text), area in first_of.items():
+        level = fold(text_of(level_text))
+        if level not in LEVELS and level != _SKIPPED_LEVEL:
+            return None
+        kind = fold(text_of(type_text)) or "outcome"
+        read = read_of[area] = (
+            level != _SKIPPED_LEVEL and kind in KINDS and fold(text_of(breakdown_text)) in ("", "total")
+        )
+        if not read:
+            continue
+        year, code = text_of(year_text), text_of(code_text)
+        if not _is_financial_year(year) or (level == "council" and not COUNCIL_CODE.match(code)):
+            return None
+        if level == "england":
+            code = ENGLAND_CODE
+        year_of[area], level_of[area], code_of[area], kind_of[area] = year, level, code, kind
+        same_as[area] = folded.setdefault((year, level, code, kind), area)
+    chosen = None if all(read_of.values()) else list(map(read_of.__getitem__, area_of_row))
 
     def only(column: list[_T]) -> list[_T]:
         return column if chosen is None else list(compress(column, chosen))
 
-    # The checks of the rows read, each distinct text once: year, council code, measure.
-    year_texts = only(field(year_at))
-    year_of = {text: text_of(text) for text in set(year_texts)}
-    if not all(map(_is_financial_year, year_of.values())):
-        return None
-    levels = list(map(level_of.__getitem__, only(level_texts)))
-    code_texts = only(field(code_at))
-    if not all(COUNCIL_CODE.match(text_of(text)) for text in set(compress(code_texts, map("council".__eq__, levels)))):
-        return None
     measure_texts = only(field(measure_at))
     measure_of = {text: text_of(text) for text in set(measure_texts)}
     if not all(map(MEASURE_CODE.match, measure_of.values())):
@@ -298,35 +304,28 @@ def quick_rows(
     def kept(column: list[_T]) -> list[_T]:
         return column if given is None else list(compress(column, given))
 
-    levels = kept(levels)
-    years = list(map(year_of.__getitem__, kept(year_texts)))
-    code_of = {text: text_of(text) for text in set(code_texts)}
-    codes = list(map(code_of.__getitem__, kept(code_texts)))
-    for position in compress(range(len(codes)), map("england".__eq__, levels)):
-        codes[position] = ENGLAND_CODE
+    areas = kept(only(area_of_row))
     upper_of = {text: measure.upper() for text, measure in measure_of.items()}
     measures = list(map(upper_of.__getitem__, kept(measure_texts)))
-    kinds = list(map(kind_of.__getitem__, kept(only(type_texts))))
-    # No measure given twice for one area, year and kind: told by the keys' hashes, which
-    # differ for keys that differ (keys that share a hash, nearly never, are left to the
-    # careful reading, which tells a true duplicate from a clash). Hashes are not tracked by
-    # the garbage collector, as tens of thousands of kept keys would be.
-    if len(set(map(hash, zip(years, levels, codes, measures, kinds, strict=True)))) != len(years):
+    # No measure given twice for one area, year and kind: told by the hashes of (area once
+    # folded, measure), which differ for keys that differ (keys that share a hash, nearly
+    # never, are left to the careful reading, which tells a true duplicate from a clash).
+    # Hashes are not tracked by the garbage collector, as tens of thousands of kept keys would be.
+    if len(set(map(hash, zip(map(same_as.__getitem__, areas), measures, strict=True)))) != len(areas):
         return None
-    names = kept(only(field(area_at))) if area_at is not None else [""] * len(years)
+    names = kept(only(field(area_at))) if area_at is not None else [""] * len(areas)
     name_of = {text: text_of(text) for text in set(names)}
-    selected = _selected(chosen, given)
-    lines = _pick(numbers[1:], selected)
+    lines = _pick(numbers[1:], _selected(chosen, given))
     return AscofRows(
         lines=lines,
-        years=years,
-        levels=levels,
-        codes=codes,
+        years=list(map(year_of.__getitem__, areas)),
+        levels=list(map(level_of.__getitem__, areas)),
+        codes=list(map(code_of.__getitem__, areas)),
         names=list(map(name_of.__getitem__, names)),
         measures=measures,
         values=values,
         value_columns=ValueColumns(text, lines, value_at),
-        kinds=kinds,
+        kinds=list(map(kind_of.__getitem__, areas)),
     )
 
 
