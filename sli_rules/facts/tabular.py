@@ -32,6 +32,7 @@ _PLAIN_QUOTED = re.compile(rf"{_FIELD}(?:,{_FIELD})*\Z")
 # A field quoted whole in a text of lines split at line feeds alone: a quote after a comma, a
 # line feed or the start, its value, and a quote before a comma, a line feed or the end (the
 # first quote is matched first, for the search to go from quote to quote).
+_SEPARATORS = (",", "\n")  # what a field quoted whole opens after (or the start) and closes before (or the end)
 _WHOLE_QUOTED = re.compile(r'("(?<![^,\n]")[^"\n]*(?:""[^"\n]*)*"(?![^,\n]))')
 
 
@@ -105,14 +106,22 @@ def csv_columns(text: str) -> tuple[Sequence[int], list[list[str]], dict[str, st
     if '"' in text:
         if "\0" in text:  # the tokens' mark
             return None
-        pieces = _WHOLE_QUOTED.split(text)
-        quoted = pieces[1::2]
-        token_of = {field: f"\0{number}\0" for number, field in enumerate(dict.fromkeys(quoted))}
-        pieces[1::2] = map(token_of.__getitem__, quoted)
-        plain = "".join(pieces)
-        if '"' in plain:  # a quote that is not a whole field's: read by csv_records
-            return None
-        restore = {token: field[1:-1].replace('""', '"') for field, token in token_of.items()}
+        pieces = text.split('"')
+        if _whole_fields(pieces):  # (the common case, told without a regular expression)
+            quoted = pieces[1::2]
+            token_of = {field: f"\0{number}\0" for number, field in enumerate(dict.fromkeys(quoted))}
+            pieces[1::2] = map(token_of.__getitem__, quoted)
+            plain = "".join(pieces)
+            restore = {token: field for field, token in token_of.items()}
+        else:
+            pieces = _WHOLE_QUOTED.split(text)
+            quoted = pieces[1::2]
+            token_of = {field: f"\0{number}\0" for number, field in enumerate(dict.fromkeys(quoted))}
+            pieces[1::2] = map(token_of.__getitem__, quoted)
+            plain = "".join(pieces)
+            if '"' in plain:  # a quote that is not a whole field's: read by csv_records
+                return None
+            restore = {token: field[1:-1].replace('""', '"') for field, token in token_of.items()}
     # (A token is never empty: a line is empty in `plain` where it is in `text`.)
     if plain.endswith("\n"):  # the line feed ending the last line
         plain = plain[:-1]
@@ -137,6 +146,24 @@ def csv_columns(text: str) -> tuple[Sequence[int], list[list[str]], dict[str, st
     ends.append(values[-1])
     columns.append(ends)
     return range(1, count + 1), columns, restore
+
+
+def _whole_fields(pieces: list[str]) -> bool:
+    """Whether a text split at its quotes (`pieces`) quotes only whole fields, none with a
+    doubled quote or a line break: each quoted value (an odd piece) opens after the start, a
+    comma or a line feed and closes before a comma, a line feed or the end. Such a text's
+    fields quoted whole are its odd pieces, values as they are."""
+    if len(pieces) % 2 == 0:
+        return False  # a quote left open
+    outside = pieces[0::2]
+    between = outside[1:-1]
+    return (
+        "\n" not in "".join(pieces[1::2])
+        and (outside[0] == "" or outside[0].endswith(_SEPARATORS))
+        and (outside[-1] == "" or outside[-1].startswith(_SEPARATORS))
+        and all(map(str.startswith, between, repeat(_SEPARATORS)))
+        and all(map(str.endswith, between, repeat(_SEPARATORS)))
+    )
 
 
 def _columns_by_line(
