@@ -79,7 +79,8 @@ def ascof_records(
     years: Sequence[str] | None = None,
 ) -> list[Any]:
     """The records and published figures of an ASCOF file's rows (`read_ascof_csv`)."""
-    present = sorted(set(rows.years), key=year_start)
+    rows_years = set(rows.years)
+    present = sorted(rows_years, key=year_start)
     if not present:
         problems.add(shown, 1, 1, "the ASCOF file holds no council, region or England rows")
         return []
@@ -163,9 +164,10 @@ def ascof_records(
             scope = "national" if level == "england" else "published_region"
             published.setdefault((scope, when), {})[facts[index]] = rows.values[index]
     _attach_counts(shown, records, counted, rows, problems)
+    starts = {when: year_start(when) for when in rows_years}
     found: list[Any] = [
         records[key]
-        for key in sorted(records, key=lambda key: (year_start(key[1]) < first, year_start(key[1]), key[0]))
+        for key in sorted(records, key=lambda key: (starts[key[1]] < first, starts[key[1]], key[0]))
     ]
     found.extend(
         PublishedFigures(scope, when, values, shown) for (scope, when), values in sorted(published.items())

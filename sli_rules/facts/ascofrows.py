@@ -255,19 +255,35 @@ def quick_rows(
     kind_of: dict[int, str] = {}
     same_as: dict[int, int] = {}
     folded: dict[tuple[str, str, str, str], int] = {}
+    folds: dict[str, str] = {}  # each distinct text of a level, type or breakdown, folded
+    good: dict[tuple[str, str], bool] = {}  # each distinct year, and council code, checked
+
+    def folded_text(text: str) -> str:
+        word = folds.get(text)
+        if word is None:
+            word = folds[text] = fold(text_of(text))
+        return word
+
     for (level_text, type_text, breakdown_text, code_text, year_text), area in first_of.items():
-        level = fold(text_of(level_text))
+        level = folded_text(level_text)
         if level not in LEVELS and level != _SKIPPED_LEVEL:
             return None
-        kind = fold(text_of(type_text)) or "outcome"
+        kind = folded_text(type_text) or "outcome"
         read = read_of[area] = (
-            level != _SKIPPED_LEVEL and kind in KINDS and fold(text_of(breakdown_text)) in ("", "total")
+            level != _SKIPPED_LEVEL and kind in KINDS and folded_text(breakdown_text) in ("", "total")
         )
         if not read:
             continue
         year, code = text_of(year_text), text_of(code_text)
-        if not _is_financial_year(year) or (level == "council" and not COUNCIL_CODE.match(code)):
-            return None
+        checks = [("year", year), ("council", code)] if level == "council" else [("year", year)]
+        for check in checks:
+            fine = good.get(check)
+            if fine is None:
+                fine = good[check] = (
+                    _is_financial_year(year) if check[0] == "year" else bool(COUNCIL_CODE.match(code))
+                )
+            if not fine:
+                return None
         if level == "england":
             code = ENGLAND_CODE
         year_of[area], level_of[area], code_of[area], kind_of[area] = year, level, code, kind
