@@ -31,7 +31,9 @@ def test_a_log_gets_whole_lines_and_standard_output_only_the_result(tmp_path: Pa
         assert f"{step}..." in lines
         assert any(line.startswith(f"{step}: done in ") and line.endswith(" s") for line in lines), lines
     assert "assessed 162/162" in lines and "written 162/162" in lines
-    assert lines.index("loading the facts...") < lines.index("assessed 162/162") < lines.index("written 162/162")
+    # The folder's one fact file (its README and script are not facts), read within the step.
+    assert lines.index("loading the facts...") < lines.index("files read 1/1") < lines.index("assessed 162/162")
+    assert lines.index("assessed 162/162") < lines.index("written 162/162")
     # Not asked for, and not a terminal: nothing.
     assert "loading" not in plain.stderr and "assessed" not in plain.stderr
 
@@ -59,6 +61,12 @@ def test_report_and_record_report_their_steps(tmp_path: Path) -> None:
     assert recorded.returncode == 0, recorded.stderr
     lines = recorded.stderr.splitlines()
     assert "recording 23 assessments of 2013-14 in the store..." in lines, lines
+    # Reading the example's 23 files and making each assessment ready to record are counted.
+    read = [line for line in lines if line.startswith("files read ")]
+    assert read[-1] == "files read 23/23" and len(read) >= 10, read
+    recording = [line for line in lines if line.startswith("recording 2013-14 ")]
+    assert recording[-1] == "recording 2013-14 23/23", lines
+    assert lines.index("recording 23 assessments of 2013-14 in the store...") < lines.index(recording[-1])
     assert recorded.stdout.startswith("recorded run ")
 
 

@@ -21,6 +21,8 @@ from cattrs.gen import make_dict_unstructure_fn, override
 
 from ..facts import latest_named
 
+_PROGRESS_EVERY = 50  # assessments between two reports of progress
+
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 
@@ -249,11 +251,22 @@ class RegionAssessment:
             raise KeyError(f"no authority {name_or_code!r} in this assessment")
         return found
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready data, as in the documented contract."""
+    def to_dict(self, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+        """JSON-ready data, as in the documented contract. `progress` is called with (done,
+        total) as the assessments are turned into data, where their words are written: the
+        long part of recording a region."""
+        if progress is None:
+            assessments = [_assessment_data(item) for item in self.assessments]
+        else:
+            total = len(self.assessments)
+            assessments = []
+            for done, item in enumerate(self.assessments, start=1):
+                assessments.append(_assessment_data(item))
+                if done == total or done % _PROGRESS_EVERY == 0:
+                    progress(done, total)
         return {
             "rulebook": {"digest": self.rulebook_digest, "path": self.rulebook_path},
-            "assessments": [_assessment_data(item) for item in self.assessments],
+            "assessments": assessments,
             "summary": self.summary(),
         }
 

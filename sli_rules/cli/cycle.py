@@ -24,7 +24,7 @@ from .stored import known_to_store
 from .themes import review_text
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from ..assessment.results import LastYear, RegionAssessment
     from ..cycle.store import Event, History, MatchPlan, Offer, Verdict
@@ -302,7 +302,7 @@ def _record(arguments: argparse.Namespace) -> int:
     from ..assessment.engine import Engine, example_region_path
     from ..facts import bind, load_facts
     from ..rules.model import year_start
-    from .progress import Progress
+    from .progress import FILES_READ, Progress
 
     progress = Progress.for_arguments(arguments)
     # The store is opened (and migrated) first, so that a store that cannot be used is
@@ -313,7 +313,7 @@ def _record(arguments: argparse.Namespace) -> int:
         paths = arguments.paths or [str(example_region_path())]
         with progress.step("loading the facts"):
             region = load_facts(*paths, year=arguments.year, years=arguments.years, region=arguments.region,
-                                comparators=arguments.comparators)
+                                comparators=arguments.comparators, progress=progress.counter(FILES_READ))
             # The thematic reviews on record are facts too: added before binding, then every
             # value checked at once, before anything is written.
             region, _ = known_to_store(store, region)
@@ -337,7 +337,7 @@ def _record(arguments: argparse.Namespace) -> int:
                 print(visible(str(warning)), file=sys.stderr)
             with progress.step(f"recording {len(result)} assessments of {year} in the store"):
                 run = store.record(result, rulebook=engine.rulebook, sources=sources, by=arguments.by,
-                                   supersede=arguments.supersede)
+                                   supersede=arguments.supersede, progress=progress.counter(f"recording {year}"))
             count = len(result)
             print(f"recorded run {run}: {count} {'authority' if count == 1 else 'authorities'}, {year}")
     return 0
@@ -358,15 +358,17 @@ def with_last_year(result: RegionAssessment, remembered: Mapping[str, LastYear])
     )
 
 
-def with_store(arguments: argparse.Namespace) -> tuple[Region, dict[str, Any]]:
+def with_store(
+    arguments: argparse.Namespace, progress: Callable[[int, int], None] | None = None
+) -> tuple[Region, dict[str, Any]]:
     """The region of `assess --db`, with what the store knows (`known_to_store`) as the
-    engine's keyword arguments: nothing is recorded."""
+    engine's keyword arguments: nothing is recorded. `progress` follows the reading of files."""
     from ..assessment.engine import example_region_path
     from ..facts import load_facts
 
     paths = arguments.paths or [str(example_region_path())]
     region = load_facts(*paths, year=arguments.year, region=arguments.region, comparators=arguments.comparators,
-                        years=arguments.years)
+                        years=arguments.years, progress=progress)
     with _open(arguments) as store:
         return known_to_store(store, region)
 

@@ -30,7 +30,7 @@ from ..rules.schema import schema_text
 from ..words import visible
 from . import cycle as cycle_cli
 from . import datareturn
-from .progress import Progress, rendering
+from .progress import FILES_READ, Progress, rendering
 
 # The rule files' and the result's schemas, and the store export's, built by the store itself.
 SCHEMA_KINDS = (*RULE_SCHEMA_KINDS, "export")
@@ -201,7 +201,8 @@ def engine_of(arguments: argparse.Namespace, progress: Progress) -> Engine:
 
 def _region(arguments: argparse.Namespace, engine: Engine) -> object:
     paths = arguments.paths or [example_region_path()]
-    with Progress.for_arguments(arguments).step("loading the facts"):
+    progress = Progress.for_arguments(arguments)
+    with progress.step("loading the facts"):
         return load_facts(
             *paths,
             year=arguments.year,
@@ -209,6 +210,7 @@ def _region(arguments: argparse.Namespace, engine: Engine) -> object:
             rulebook=engine.rulebook,
             comparators=arguments.comparators,
             years=arguments.years,
+            progress=progress.counter(FILES_READ),
         )
 
 
@@ -231,7 +233,7 @@ def _assess(arguments: argparse.Namespace) -> int:
     region: Any  # a Region; with --db, its store's facts added before it is bound
     if arguments.db:
         with progress.step("loading the facts"):
-            region, known = cycle_cli.with_store(arguments)
+            region, known = cycle_cli.with_store(arguments, progress.counter(FILES_READ))
     else:
         region = _region(arguments, engine)
     if arguments.format in STREAMED_FORMATS:

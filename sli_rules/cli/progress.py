@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
+FILES_READ = "files read"  # the counter of loading the facts: a line "files read 3/23"
 _CLEAR = "\r\x1b[K"  # back to the line's start, and erase it
 _REDRAW = 0.1  # seconds between two drawings of a bar on a terminal
 _LOG_STEPS = 10  # a plain line each tenth of the work

@@ -21,7 +21,7 @@ from ..report import ExtraMissing, render_bytes
 from ..rules import workspace
 from ..rules.model import previous_year
 from ..words import visible
-from .progress import Progress, rendering
+from .progress import FILES_READ, Progress, rendering
 
 if TYPE_CHECKING:
     from ..cycle.store import Verdict
@@ -129,7 +129,8 @@ def _assess_with_store(
     paths = arguments.paths or [example_region_path()]
     with progress.step("loading the facts"):
         region = load_facts(*paths, year=arguments.year, region=arguments.region,
-                            comparators=arguments.comparators, years=arguments.years)
+                            comparators=arguments.comparators, years=arguments.years,
+                            progress=progress.counter(FILES_READ))
         with Store(arguments.db) as store:
             region, known = known_to_store(store, region)
             reviews = {year: store.thematic_reviews(year) for year in region.years}

@@ -37,6 +37,7 @@ def load_facts(
     rulebook: Rulebook | None = None,
     comparators: str | Path | None = None,
     years: str | Sequence[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Region:
     """Read fact sets into a Region: from files or folders (YAML, JSON, CSV, Excel), or from
     data in memory in the fact-set form (one authority's mapping, a list of them, or a
@@ -64,6 +65,9 @@ def load_facts(
     facts hold) or a list of years; each authority is assessed in each of them it has facts
     for. Whatever the years assessed, each authority-year gets the `history` of its earlier
     years (fact → year → value), and its counts where the source gives them.
+
+    `progress`, if given, is called with (done, total) as the sources are read: a file or a
+    mapping in memory each counts one, a folder each fact file it holds.
     """
     problems = Problems()
     records: list[Record] = []
@@ -76,36 +80,35 @@ def load_facts(
     if not sources:
         problems.add("<arguments>", 1, 1, "no fact files given")
     in_memory = sum(1 for source in sources if not isinstance(source, (str, os.PathLike)))
-    for position, raw in enumerate(sources):
+    # Every folder is walked before the first file is read, so that progress knows the whole.
+    walked = [
+        list(walk_files(Path(raw), FACT_SUFFIXES)) if isinstance(raw, (str, os.PathLike)) and Path(raw).exists()
+        else []
+        for raw in sources
+    ]
+    total = in_memory + sum(len(files) for files in walked)
+    done = 0
+    for position, (raw, files) in enumerate(zip(sources, walked, strict=True)):
         if not isinstance(raw, (str, os.PathLike)):
             name = MEMORY if in_memory == 1 else f"{MEMORY} {position + 1}"
             shown_paths.append(name)
             _read_memory(raw, name, records, problems)
+            done += 1
+            if progress is not None:
+                progress(done, total)
             continue
         path = Path(raw)
         shown_paths.append(display_path(path))
         if not path.exists():
             problems.add(display_path(path), 1, 1, "no such file or folder")
             continue
-        files = list(walk_files(path, FACT_SUFFIXES))
         if path.is_dir() and not files:
             problems.add(display_path(path), 1, 1, "folder holds no fact files (.yaml, .yml, .json, .csv, .xlsx)")
         for file in files:
-            if path.is_dir() and file.name.lower() in ("readme.md",):
-                continue
-            reader = reader_for(file)
-            if reader is not None:
-                for found in reader(file, problems, region=region, year=year, years=wanted):
-                    if isinstance(found, PublishedFigures):
-                        published.append(found)
-                    elif isinstance(found, TypeFigures):
-                        by_type.append(found)
-                    else:
-                        records.append(found)
-            elif file.suffix.lower() in (".yaml", ".yml", ".json"):
-                records.extend(read_documents(file, problems))
-            else:
-                problems.add(display_path(file), 1, 1, f"cannot read {file.suffix or 'this'} files as facts")
+            _read_file(file, path, problems, region, year, wanted, records, published, by_type)
+            done += 1
+            if progress is not None:
+                progress(done, total)
     # Keep going after problems: the records that could be read are still merged and, with
     # a rulebook, checked value by value, so that every problem is reported at once.
     result = assemble(records, problems, year=year, years=wanted)
@@ -134,6 +137,35 @@ def load_facts(
         loaded = bind(loaded, rulebook, problems)
     problems.raise_if_errors(FactsError)
     return loaded
+
+
+def _read_file(
+    file: Path,
+    given: Path,
+    problems: Problems,
+    region: str | None,
+    year: str | None,
+    wanted: list[str] | None,
+    records: list[Record],
+    published: list[PublishedFigures],
+    by_type: list[TypeFigures],
+) -> None:
+    """One fact file (of the path `given`), by the reader its kind needs, into the lists."""
+    if given.is_dir() and file.name.lower() in ("readme.md",):
+        return
+    reader = reader_for(file)
+    if reader is not None:
+        for found in reader(file, problems, region=region, year=year, years=wanted):
+            if isinstance(found, PublishedFigures):
+                published.append(found)
+            elif isinstance(found, TypeFigures):
+                by_type.append(found)
+            else:
+                records.append(found)
+    elif file.suffix.lower() in (".yaml", ".yml", ".json"):
+        records.extend(read_documents(file, problems))
+    else:
+        problems.add(display_path(file), 1, 1, f"cannot read {file.suffix or 'this'} files as facts")
 
 
 def parse_years(years: str | Sequence[str] | None, problems: Problems) -> list[str] | None:

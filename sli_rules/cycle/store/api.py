@@ -9,7 +9,7 @@ the history is never lost.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -131,12 +131,14 @@ class Store:
         sources: Iterable[SourceLike] = (),
         by: str | None = None,
         supersede: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> int:
         """Store a whole assessment (every authority's verdict starts provisional) with the
         rulebook's digest, the sources read and the package version; return the run's id.
 
         Recording a year again where a final view or a Board decision is on record for it
-        needs `supersede`, the reason: the earlier acts stay in the history, marked superseded."""
+        needs `supersede`, the reason: the earlier acts stay in the history, marked superseded.
+        `progress`, if given, is called with (done, total) as the assessments are made ready."""
         if not isinstance(result, RegionAssessment):
             raise StoreError(f"record takes a RegionAssessment (Engine.assess), not {type(result).__name__}")
         if rulebook is not None and not isinstance(rulebook, Rulebook):
@@ -147,7 +149,7 @@ class Store:
         reason = optional_text(supersede, "the reason to supersede")
         rulebook = rulebook_for(result, rulebook)
         found = sources_of(sources)
-        data = result.to_dict()
+        data = result.to_dict(progress=progress)
         row = {
             "recorded_at": now(),
             "recorded_by": recorded_by,
