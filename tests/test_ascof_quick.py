@@ -4,15 +4,19 @@ ASCOF-like files (quoted names with commas, bad rows, breakdowns, counts, duplic
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import sli_rules
 from sli_rules.errors import Problems
 from sli_rules.facts.ascof import ascof_records
-from sli_rules.facts.ascofrows import AscofRows, ascof_rows, careful_rows, quick_rows
+from sli_rules.facts.ascofrows import AscofRows, ValueColumns, ascof_rows, careful_rows, quick_rows
 from sli_rules.facts.factset import ALL_YEARS
 from sli_rules.facts.tabular import csv_columns
 
@@ -92,7 +96,7 @@ def test_the_quick_reading_gives_what_the_careful_reading_gives(drawn: tuple[str
     either = ascof_rows("f.csv", text, either_problems)
     assert _rows(either) == _rows(careful)
     columns = csv_columns(text)
-    quick = None if columns is None else quick_rows(*columns)
+    quick = None if columns is None else quick_rows(text, *columns)
     if quick is not None:  # only where the careful reading finds no problem
         assert _rows(quick) == _rows(careful) and not careful_problems.items
     elif clean:  # a file without a problem is read the quick way, quoted, CRLF or not
@@ -103,3 +107,46 @@ def test_the_quick_reading_gives_what_the_careful_reading_gives(drawn: tuple[str
 
 def _duplicates(problems: Problems) -> bool:
     return any("is given twice" in problem.message for problem in problems.items)
+
+
+OFFICIAL = Path(os.environ.get(
+    "SLI_RULES_ASCOF", Path(__file__).resolve().parents[2] / "shared" / "data" / "ascof" / "ascof-trend-2017-18-to-2023-24.csv"
+))
+needs_official = pytest.mark.skipif(not OFFICIAL.exists(), reason="the official ASCOF file is not here")
+
+
+@needs_official
+def test_the_official_file_is_read_quickly_with_the_careful_readings_places() -> None:
+    """Every value of the official file placed when asked, as the careful reading placed it
+    as it read (the records compared whole: facts, names, places)."""
+    text = OFFICIAL.read_text(encoding="utf-8-sig")
+    quick_problems, careful_problems = Problems(), Problems()
+    quick = ascof_rows("f.csv", text, quick_problems)
+    assert quick is not None and isinstance(quick.value_columns, ValueColumns)
+    careful = careful_rows("f.csv", text, careful_problems)
+    assert list(quick.value_columns) == list(careful.value_columns)  # type: ignore[union-attr]
+    records, problems = _read(quick, quick_problems)
+    assert (records, problems) == _read(careful, careful_problems)
+    assert len(records) > 1000
+
+
+@needs_official
+def test_assessing_the_official_file_works_out_no_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading, binding and assessing every council of the official file asks for no value's
+    place: each is worked out from its line only for a problem."""
+    from sli_rules.facts import ascofrows
+
+    asked: list[int] = []
+    real = ascofrows.line_field_column
+
+    def counted(line: str, position: int) -> int:
+        asked.append(position)
+        return real(line, position)
+
+    monkeypatch.setattr(ascofrows, "line_field_column", counted)
+    assessed = sli_rules.Engine().assess(OFFICIAL)
+    assert len(assessed) > 100 and all(item.flags is not None for item in assessed)
+    assert asked == []
+    # (and a place, once asked, is worked out through the same function)
+    rows = ascof_rows("f.csv", OFFICIAL.read_text(encoding="utf-8-sig"), Problems())
+    assert rows is not None and rows.value_columns[0] > 1 and asked

@@ -14,8 +14,9 @@ from sli_rules.facts.tabular import (
     csv_records,
     csv_rows,
     field_column,
-    line_field_columns,
+    line_field_column,
     record_columns,
+    text_lines,
 )
 
 # The characters that matter to CSV, and a little else.
@@ -64,11 +65,12 @@ def test_the_column_reading_reads_as_the_tokenizer(text: str) -> None:
         widths = {len(values) for _, values, _ in records}
         assert "\r" in text or '"' in text or len(widths) > 1 or widths == {1} or not records
         return
-    numbers, lines, columns, restore = found
+    numbers, columns, restore = found
     assert list(numbers) == [line for line, _, _ in records]
     read = [[restore.get(value, value) for value in column] for column in columns]
     assert [list(row) for row in zip(*read, strict=True)] == [values for _, values, _ in records]
+    lines = text_lines(text)
     for position in range(len(columns)):
-        assert line_field_columns(lines, columns, position, restore) == [
+        assert [line_field_column(lines[number - 1], position) for number in numbers] == [
             record_columns(text, start, values)[position] for _, values, start in records
         ]

@@ -4,9 +4,8 @@ England's and the region's rows published figures."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Collection, Iterator, Sequence
-from itertools import compress, count, repeat
+from collections.abc import Collection, Iterator, MutableMapping, Sequence
+from itertools import compress, count
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +79,8 @@ def ascof_records(
     years: Sequence[str] | None = None,
 ) -> list[Any]:
     """The records and published figures of an ASCOF file's rows (`read_ascof_csv`)."""
-    present = sorted(set(rows.years), key=year_start)
+    rows_years = set(rows.years)
+    present = sorted(rows_years, key=year_start)
     if not present:
         problems.add(shown, 1, 1, "the ASCOF file holds no council, region or England rows")
         return []
@@ -112,29 +112,47 @@ def ascof_records(
     fact_of = {measure: f"ascof.{measure.lower()}" for measure in set(rows.measures)}
     facts = list(map(fact_of.__getitem__, rows.measures))
     typed, recorded, other = _roles(areas, councils, region_code, last)
-    by_type = _by_type(list(map({first_of[area]: key for area, key in typed.items()}.__getitem__, area_numbers)),
-                       facts, rows.values)
+    # What the rows of each area are read into, by the area's first row: a council type's
+    # figures of the year (shared by every area of that type and year), a record's facts and
+    # the rows of its values (placed when asked: `RowPlaces`).
+    by_type: dict[tuple[str, str], dict[str, list[float]]] = {}
+    typed_into: list[dict[str, list[float]] | None] = [None] * len(area_numbers)
+    for area, type_key in typed.items():
+        if type_key is not None:
+            typed_into[first_of[area]] = by_type.setdefault(type_key, {})
     records: dict[tuple[str, str], Record] = {}
-    keys = list(map({first_of[area]: key for area, key in recorded.items()}.__getitem__, area_numbers))
-    lines = list(compress(rows.lines, keys))
-    # Each value's place, made at C speed: `Location._make` is this call, written in Python.
-    places = map(tuple.__new__, repeat(Location), zip(repeat(shown), lines, compress(rows.value_columns, keys)))
+    facts_into: list[dict[str, Any] | None] = [None] * len(area_numbers)
+    rows_into: list[dict[str, int | Location]] = [{}] * len(area_numbers)  # (read only where facts_into is set)
+    table = _ValuePlaces(shown, rows.lines, rows.value_columns)
     names: dict[str, str | None] = {}
-    for key, fact, value, place, line, name in zip(
-        compress(keys, keys), compress(facts, keys), compress(rows.values, keys), places, lines,
-        compress(rows.names, keys), strict=True,
-    ):
-        record = records.get(key)
-        if record is None:
-            code, when = key
-            if code not in names:
-                names[code] = council_name(code)
-            record = records[key] = new_record(
-                names[code] or name, code, when, Location(shown, line, 1), published=True
-            )
-            record.sources["ascof.*"] = source
-        record.facts[fact] = value
-        record.fact_locations[fact] = place
+    for area, key in recorded.items():
+        if key is None:
+            continue
+        code, when = key
+        if code not in names:
+            names[code] = council_name(code)
+        at = first_of[area]
+        record = records[key] = new_record(
+            names[code] or rows.names[at], code, when, Location(shown, rows.lines[at], 1), published=True
+        )
+        record.sources["ascof.*"] = source
+        places = RowPlaces(table)
+        record.fact_locations = places
+        facts_into[at], rows_into[at] = record.facts, places.rows
+    # Every row read once, into its record and its council type's figures (in the order of
+    # the file); the rows of neither are read below.
+    for at, fact, value, index in zip(area_numbers, facts, rows.values, count(), strict=False):  # (count: endless)
+        into = facts_into[at]
+        if into is not None:
+            into[fact] = value
+            rows_into[at][fact] = index
+        figures = typed_into[at]
+        if figures is not None:
+            so_far = figures.get(fact)
+            if so_far is None:
+                figures[fact] = [value]
+            else:
+                so_far.append(value)
     published: dict[tuple[str, str], dict[str, Any]] = {}
     counted: dict[tuple[str, str, str], dict[str, int]] = {}
     others = {first_of[area] for area in other}
@@ -146,9 +164,10 @@ def ascof_records(
             scope = "national" if level == "england" else "published_region"
             published.setdefault((scope, when), {})[facts[index]] = rows.values[index]
     _attach_counts(shown, records, counted, rows, problems)
+    starts = {when: year_start(when) for when in rows_years}
     found: list[Any] = [
         records[key]
-        for key in sorted(records, key=lambda key: (year_start(key[1]) < first, year_start(key[1]), key[0]))
+        for key in sorted(records, key=lambda key: (starts[key[1]] < first, starts[key[1]], key[0]))
     ]
     found.extend(
         PublishedFigures(scope, when, values, shown) for (scope, when), values in sorted(published.items())
@@ -161,6 +180,53 @@ def ascof_records(
 
 
 Area = tuple[str, str, str, str]  # level, kind, code, year
+
+
+class _ValuePlaces:
+    """The place of each row's value in one file, shared by its records."""
+
+    __slots__ = ("columns", "lines", "shown")
+
+    def __init__(self, shown: str, lines: Sequence[int], columns: Sequence[int]) -> None:
+        self.shown, self.lines, self.columns = shown, lines, columns
+
+    def location(self, row: int) -> Location:
+        return Location(self.shown, self.lines[row], self.columns[row])
+
+
+class RowPlaces(MutableMapping[str, Location]):
+    """Where each value of a record was written: its row, made a location only when asked
+    (a problem asks; a valid file never does). A national file has tens of thousands of
+    values, and a location for each, made as it is read, took a good part of the reading.
+    A place set as a location (a merge) is kept as given."""
+
+    __slots__ = ("_table", "rows")
+
+    def __init__(self, table: _ValuePlaces) -> None:
+        self._table = table
+        self.rows: dict[str, int | Location] = {}  # each fact's row in `table`, or its location
+
+    def __getitem__(self, fact: str) -> Location:
+        row = self.rows[fact]
+        return row if isinstance(row, tuple) else self._table.location(row)
+
+    def __setitem__(self, fact: str, where: Location) -> None:
+        self.rows[fact] = where
+
+    def __delitem__(self, fact: str) -> None:
+        del self.rows[fact]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __contains__(self, fact: object) -> bool:
+        return fact in self.rows
+
+    def __repr__(self) -> str:
+        return f"RowPlaces({len(self.rows)} places)"
 
 
 def _areas(rows: AscofRows) -> Iterator[Area]:
@@ -196,21 +262,6 @@ def _roles(
         elif (level == "england" or code == region_code) and kind == "outcome":
             other.add(area)
     return typed, recorded, other
-
-
-def _by_type(keys: list[tuple[str, str] | None], facts: list[str], values: Sequence[float]) -> dict[
-    tuple[str, str], dict[str, list[float]]
-]:
-    """Every council's values by council type and year (`keys`, None for a row of none), each
-    measure's in the order of the file."""
-    flat: dict[tuple[tuple[str, str] | None, str], list[float]] = defaultdict(list)
-    for key, value in zip(compress(zip(keys, facts, strict=True), keys), compress(values, keys), strict=True):
-        flat[key].append(value)
-    by_type: dict[tuple[str, str], dict[str, list[float]]] = {}
-    for (council_type, fact), figures in flat.items():
-        assert council_type is not None  # the rows of no type were left out
-        by_type.setdefault(council_type, {})[fact] = figures
-    return by_type
 
 
 def _councils(

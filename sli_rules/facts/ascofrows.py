@@ -9,14 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from itertools import compress
-from operator import and_
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import attrs
 
 from ..errors import Problems
 from ..rules.model import YEAR_PATTERN, year_start
-from .tabular import NO_FIGURE, csv_columns, csv_records, field_column, fold, line_field_columns
+from .tabular import NO_FIGURE, csv_columns, csv_records, field_column, fold, line_field_column, text_lines
 
 _T = TypeVar("_T")
 COUNCIL_CODE = re.compile(r"E(0[6-9]|10)\d{6}\Z")
@@ -38,8 +37,39 @@ class AscofRows:
     names: Sequence[str]
     measures: Sequence[str]  # in upper case
     values: Sequence[float]
-    value_columns: Sequence[int]
+    value_columns: Sequence[int]  # where each value begins in its line (`ValueColumns`)
     kinds: Sequence[str]  # outcome, numerator, denominator
+
+
+class ValueColumns(Sequence[int]):
+    """Where the value of each row kept begins in its line, worked out from the line when
+    asked: a value's place is asked for only for a problem, and working out every row's
+    (tens of thousands) took as long as reading the values."""
+
+    __slots__ = ("_lines", "_numbers", "_position", "_text")
+
+    def __init__(self, text: str, numbers: Sequence[int], position: int) -> None:
+        self._text = text  # the file's text, split into its lines when a place is first asked
+        self._numbers = numbers  # each row's line number
+        self._position = position  # the value's field
+        self._lines: list[str] | None = None
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        if isinstance(index, slice):
+            return [self[one] for one in range(*index.indices(len(self)))]
+        lines = self._lines
+        if lines is None:
+            lines = self._lines = text_lines(self._text)
+        return line_field_column(lines[self._numbers[index] - 1], self._position)
+
+    def __len__(self) -> int:
+        return len(self._numbers)
 
 
 def ascof_rows(shown: str, text: str, problems: Problems) -> AscofRows | None:
@@ -47,7 +77,7 @@ def ascof_rows(shown: str, text: str, problems: Problems) -> AscofRows | None:
     (None for a file without a header, with its problem added)."""
     table = csv_columns(text)
     if table is not None:
-        quick = quick_rows(*table)
+        quick = quick_rows(text, *table)
         if quick is not None:
             return quick
     return careful_rows(shown, text, problems)
@@ -185,17 +215,17 @@ def careful_rows(shown: str, text: str, problems: Problems) -> AscofRows | None:
 
 
 def quick_rows(
-    numbers: Sequence[int], lines: list[str], columns: list[list[str]], restore: dict[str, str]
+    text: str, numbers: Sequence[int], columns: list[list[str]], restore: dict[str, str]
 ) -> AscofRows | None:
-    """The rows read column by column (`csv_columns`: quoted values as tokens, their values in
-    `restore`), or None where the careful reading is needed: no rows, or a row with any
+    """The rows of `text` read column by column (`csv_columns`: quoted values as tokens, their
+    values in `restore`), or None where the careful reading is needed: no rows, or a row with any
     problem (which that reading reports at its place).
 
-    Every check of the careful reading is made, in the same order of precedence, of each
-    distinct text of a column (a national file has a few years, levels, measures and two
-    hundred codes in tens of thousands of rows); values are read by `float` over the column,
-    and where that fails value by value as the careful reading does."""
-    count = len(lines) - 1
+    Every check of the careful reading is made of each distinct text: a row's level, type,
+    breakdown, code and year (its area: a national file has a few thousand in tens of thousands
+    of rows) are read and checked once for the area, a measure once; values are read by
+    `float` over the column, and where that fails value by value as the careful reading does."""
+    count = len(numbers) - 1
     if count < 1:
         return None
     year_at, area_at, code_at, measure_at, value_at, level_at, breakdown_at, type_at = _positions(
@@ -206,40 +236,63 @@ def quick_rows(
         """A distinct value's text, stripped."""
         return restore.get(value, value).strip()
 
-    def field(position: int) -> list[str]:
-        return columns[position][1:]
+    def field(position: int | None) -> list[str]:
+        return columns[position][1:] if position is not None else [""] * count
 
-    # Which rows are read: a known level other than a type of council, no breakdown, a
-    # value or its counts. An unknown level is a problem.
-    level_texts = field(level_at)
-    level_of = {text: fold(text_of(text)) for text in set(level_texts)}
-    if not set(level_of.values()) <= {*LEVELS, _SKIPPED_LEVEL}:
-        return None
-    type_texts = field(type_at) if type_at is not None else [""] * count
-    kind_of = {text: fold(text_of(text)) or "outcome" for text in set(type_texts)}
-    breakdown_texts = field(breakdown_at) if breakdown_at is not None else [""] * count
-    chosen: list[bool] | None = None  # None for every row
-    for texts, read in (
-        (level_texts, {text: level != _SKIPPED_LEVEL for text, level in level_of.items()}),
-        (type_texts, {text: kind in KINDS for text, kind in kind_of.items()}),
-        (breakdown_texts, {text: fold(text_of(text)) in ("", "total") for text in set(breakdown_texts)}),
-    ):
-        if not all(read.values()):
-            flags = list(map(read.__getitem__, texts))
-            chosen = flags if chosen is None else list(map(and_, chosen, flags))
+    # Each row's area as written (level, type, breakdown, code, year), numbered by its first
+    # row; each area read once: whether its rows are read (a known level other than a type of
+    # council, no breakdown, a value or its counts; an unknown level is a problem), its year
+    # (a financial year), its council's code, and the area it is once folded (`same_as`: two
+    # ways of writing one area share the first's number, for the check of measures given twice).
+    first_of: dict[tuple[str, ...], int] = {}
+    area_of_row = list(map(first_of.setdefault, zip(
+        field(level_at), field(type_at), field(breakdown_at), field(code_at), field(year_at), strict=True
+    ), range(count)))
+    read_of: dict[int, bool] = {}
+    year_of: dict[int, str] = {}
+    level_of: dict[int, str] = {}
+    code_of: dict[int, str] = {}
+    kind_of: dict[int, str] = {}
+    same_as: dict[int, int] = {}
+    folded: dict[tuple[str, str, str, str], int] = {}
+    folds: dict[str, str] = {}  # each distinct text of a level, type or breakdown, folded
+    good: dict[tuple[str, str], bool] = {}  # each distinct year, and council code, checked
+
+    def folded_text(text: str) -> str:
+        word = folds.get(text)
+        if word is None:
+            word = folds[text] = fold(text_of(text))
+        return word
+
+    for (level_text, type_text, breakdown_text, code_text, year_text), area in first_of.items():
+        level = folded_text(level_text)
+        if level not in LEVELS and level != _SKIPPED_LEVEL:
+            return None
+        kind = folded_text(type_text) or "outcome"
+        read = read_of[area] = (
+            level != _SKIPPED_LEVEL and kind in KINDS and folded_text(breakdown_text) in ("", "total")
+        )
+        if not read:
+            continue
+        year, code = text_of(year_text), text_of(code_text)
+        checks = [("year", year), ("council", code)] if level == "council" else [("year", year)]
+        for check in checks:
+            fine = good.get(check)
+            if fine is None:
+                fine = good[check] = (
+                    _is_financial_year(year) if check[0] == "year" else bool(COUNCIL_CODE.match(code))
+                )
+            if not fine:
+                return None
+        if level == "england":
+            code = ENGLAND_CODE
+        year_of[area], level_of[area], code_of[area], kind_of[area] = year, level, code, kind
+        same_as[area] = folded.setdefault((year, level, code, kind), area)
+    chosen = None if all(read_of.values()) else list(map(read_of.__getitem__, area_of_row))
 
     def only(column: list[_T]) -> list[_T]:
         return column if chosen is None else list(compress(column, chosen))
 
-    # The checks of the rows read, each distinct text once: year, council code, measure.
-    year_texts = only(field(year_at))
-    year_of = {text: text_of(text) for text in set(year_texts)}
-    if not all(map(_is_financial_year, year_of.values())):
-        return None
-    levels = list(map(level_of.__getitem__, only(level_texts)))
-    code_texts = only(field(code_at))
-    if not all(COUNCIL_CODE.match(text_of(text)) for text in set(compress(code_texts, map("council".__eq__, levels)))):
-        return None
     measure_texts = only(field(measure_at))
     measure_of = {text: text_of(text) for text in set(measure_texts)}
     if not all(map(MEASURE_CODE.match, measure_of.values())):
@@ -267,34 +320,28 @@ def quick_rows(
     def kept(column: list[_T]) -> list[_T]:
         return column if given is None else list(compress(column, given))
 
-    levels = kept(levels)
-    years = list(map(year_of.__getitem__, kept(year_texts)))
-    code_of = {text: text_of(text) for text in set(code_texts)}
-    codes = list(map(code_of.__getitem__, kept(code_texts)))
-    for position in compress(range(len(codes)), map("england".__eq__, levels)):
-        codes[position] = ENGLAND_CODE
+    areas = kept(only(area_of_row))
     upper_of = {text: measure.upper() for text, measure in measure_of.items()}
     measures = list(map(upper_of.__getitem__, kept(measure_texts)))
-    kinds = list(map(kind_of.__getitem__, kept(only(type_texts))))
-    # No measure given twice for one area, year and kind: told by the keys' hashes, which
-    # differ for keys that differ (keys that share a hash, nearly never, are left to the
-    # careful reading, which tells a true duplicate from a clash). Hashes are not tracked by
-    # the garbage collector, as tens of thousands of kept keys would be.
-    if len(set(map(hash, zip(years, levels, codes, measures, kinds, strict=True)))) != len(years):
+    # No measure given twice for one area, year and kind: told by the hashes of (area once
+    # folded, measure), which differ for keys that differ (keys that share a hash, nearly
+    # never, are left to the careful reading, which tells a true duplicate from a clash).
+    # Hashes are not tracked by the garbage collector, as tens of thousands of kept keys would be.
+    if len(set(map(hash, zip(map(same_as.__getitem__, areas), measures, strict=True)))) != len(areas):
         return None
-    names = kept(only(field(area_at))) if area_at is not None else [""] * len(years)
+    names = kept(only(field(area_at))) if area_at is not None else [""] * len(areas)
     name_of = {text: text_of(text) for text in set(names)}
-    selected = _selected(chosen, given)
+    lines = _pick(numbers[1:], _selected(chosen, given))
     return AscofRows(
-        lines=_pick(numbers[1:], selected),
-        years=years,
-        levels=levels,
-        codes=codes,
+        lines=lines,
+        years=list(map(year_of.__getitem__, areas)),
+        levels=list(map(level_of.__getitem__, areas)),
+        codes=list(map(code_of.__getitem__, areas)),
         names=list(map(name_of.__getitem__, names)),
         measures=measures,
         values=values,
-        value_columns=_pick(line_field_columns(lines, columns, value_at, restore)[1:], selected),
-        kinds=kinds,
+        value_columns=ValueColumns(text, lines, value_at),
+        kinds=list(map(kind_of.__getitem__, areas)),
     )
 
 

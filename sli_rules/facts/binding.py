@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from ..errors import FactsError, Location, Place, Problem, Problems, Spot, did_you_mean, place, spot_path
+from ..errors import FactsError, Location, Problem, Problems, Spot, did_you_mean, place, spot_path
 from ..errors import locations as find_locations
 from ..rules.model import Rulebook, previous_year, year_start
 from .checks import EXACT, _Invalid, check_value, plain_number, plainly_suits, same_values
@@ -340,16 +340,14 @@ class _Binder:
         """A value of a national file outside its measure's plausible range is left out with a
         warning at its cell, and the reason kept for the gaps it causes: one implausible figure
         among thousands does not stop the run. Hand-written facts keep the error."""
-        if not checked.out_of_range or isinstance(where, Place) or left_out is None:
-            return False  # (a fact file's place: publications are read from CSV, their places known)
-        if where[0] not in self.publications:
-            return False
+        if not checked.out_of_range or left_out is None or spot_path(where) not in self.publications:
+            return False  # (told by the file the value came from, never by how its place is kept)
         low, high = self.rulebook.measures[canonical].range or (0.0, 0.0)
         reason = (
             f"{canonical} for {year} is {plain_number(float(value))}, outside its plausible range "
             f"{plain_number(low)} to {plain_number(high)}: left out"
         )
-        path, line, column = where
+        path, line, column = find_locations([where])[0]
         if any(notice.message.startswith(reason) and notice.line == line for notice in self.notices):
             return True  # one cell read as this year's value, last year's and history's
         self.notices.append(

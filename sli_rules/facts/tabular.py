@@ -7,7 +7,6 @@ import csv
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import repeat
-from operator import sub
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ _PLAIN_QUOTED = re.compile(rf"{_FIELD}(?:,{_FIELD})*\Z")
 # A field quoted whole in a text of lines split at line feeds alone: a quote after a comma, a
 # line feed or the start, its value, and a quote before a comma, a line feed or the end (the
 # first quote is matched first, for the search to go from quote to quote).
+_SEPARATORS = (",", "\n")  # what a field quoted whole opens after (or the start) and closes before (or the end)
 _WHOLE_QUOTED = re.compile(r'("(?<![^,\n]")[^"\n]*(?:""[^"\n]*)*"(?![^,\n]))')
 
 
@@ -82,15 +82,16 @@ def field_column(text: str, start: int, values: list[str], position: int) -> int
     return record_columns(text, start, values)[position]
 
 
-def csv_columns(text: str) -> tuple[Sequence[int], list[str], list[list[str]], dict[str, str]] | None:
+def csv_columns(text: str) -> tuple[Sequence[int], list[list[str]], dict[str, str]] | None:
     """The records of a CSV text as `csv_records` reads them, a column at a time and at C
-    speed: (line numbers, lines, a list of values per field, the values of tokens), the i-th
-    of each list the same record; a field quoted whole is given as a token, its value in the
-    last (`restore.get(value, value)` is the value read, worked out by the reader only for
-    the distinct values it reads). None where a record may span lines or be read otherwise by `csv_records` (a lone
-    carriage return, or a quote in a line that is not each field quoted whole or not at all),
-    or a record's fields are not as many as the first's, or one field wide: read that text
-    with `csv_records`.
+    speed: (line numbers, a list of values per field, the values of tokens), the i-th of each
+    list the same record; a field quoted whole is given as a token, its value in the last
+    (`restore.get(value, value)` is the value read, worked out by the reader only for the
+    distinct values it reads). None where a record may span lines or be read otherwise by
+    `csv_records` (a lone carriage return, or a quote in a line that is not each field quoted
+    whole or not at all), or a record's fields are not as many as the first's, or one field
+    wide: read that text with `csv_records`. Where a field begins is worked out when asked,
+    from its line (`line_field_column`).
 
     Such a text is split at its line feeds (a carriage return before one dropped), empty
     lines left out as there. Each field quoted whole is replaced by a token without a comma
@@ -105,53 +106,99 @@ def csv_columns(text: str) -> tuple[Sequence[int], list[str], list[list[str]], d
     if '"' in text:
         if "\0" in text:  # the tokens' mark
             return None
-        pieces = _WHOLE_QUOTED.split(text)
-        quoted = pieces[1::2]
-        token_of = {field: f"\0{number}\0" for number, field in enumerate(dict.fromkeys(quoted))}
-        pieces[1::2] = map(token_of.__getitem__, quoted)
-        plain = "".join(pieces)
-        if '"' in plain:  # a quote that is not a whole field's: read by csv_records
-            return None
-        restore = {token: field[1:-1].replace('""', '"') for field, token in token_of.items()}
-    lines, plain_lines = text.split("\n"), plain.split("\n")
-    if lines[-1] == "":  # the line feed ending the last line
-        lines.pop()
-        plain_lines.pop()
-    numbers: Sequence[int] = range(1, len(lines) + 1)
-    if "" in lines:
-        numbers = [number for number, line in zip(numbers, lines, strict=True) if line]
-        lines = [line for line in lines if line]
-        plain_lines = [line for line in plain_lines if line]
+        pieces = text.split('"')
+        if _whole_fields(pieces):  # (the common case, told without a regular expression)
+            quoted = pieces[1::2]
+            token_of = {field: f"\0{number}\0" for number, field in enumerate(dict.fromkeys(quoted))}
+            pieces[1::2] = map(token_of.__getitem__, quoted)
+            plain = "".join(pieces)
+            restore = {token: field for field, token in token_of.items()}
+        else:
+            pieces = _WHOLE_QUOTED.split(text)
+            quoted = pieces[1::2]
+            token_of = {field: f"\0{number}\0" for number, field in enumerate(dict.fromkeys(quoted))}
+            pieces[1::2] = map(token_of.__getitem__, quoted)
+            plain = "".join(pieces)
+            if '"' in plain:  # a quote that is not a whole field's: read by csv_records
+                return None
+            restore = {token: field[1:-1].replace('""', '"') for field, token in token_of.items()}
+    # (A token is never empty: a line is empty in `plain` where it is in `text`.)
+    if plain.endswith("\n"):  # the line feed ending the last line
+        plain = plain[:-1]
+    if not plain or plain[0] == "\n" or plain[-1] == "\n" or "\n\n" in plain:
+        return _columns_by_line(plain, restore)  # empty lines, left out
+    header_end = plain.find("\n")
+    width = plain.count(",", 0, header_end if header_end >= 0 else len(plain)) + 1
+    count = plain.count("\n") + 1
+    values = plain.split(",")
+    if width == 1 or len(values) != count * (width - 1) + 1:
+        return None
+    # Split at commas alone, the end of one record and the start of the next are one value.
+    # Every record is `width` fields wide where the line feeds are exactly in every
+    # (width-1)-th value: as many such values as line feeds, each holding one.
+    joined = values[width - 1 : -1 : width - 1]
+    if not all(map(str.__contains__, joined, repeat("\n"))):
+        return None
+    ends = "\n".join(joined).split("\n") if joined else []  # a record's last field, the next one's first, ...
+    columns = [[values[0], *ends[1::2]]]
+    columns.extend(values[position :: width - 1] for position in range(1, width - 1))
+    del ends[1::2]
+    ends.append(values[-1])
+    columns.append(ends)
+    return range(1, count + 1), columns, restore
+
+
+def _whole_fields(pieces: list[str]) -> bool:
+    """Whether a text split at its quotes (`pieces`) quotes only whole fields, none with a
+    doubled quote or a line break: each quoted value (an odd piece) opens after the start, a
+    comma or a line feed and closes before a comma, a line feed or the end. Such a text's
+    fields quoted whole are its odd pieces, values as they are."""
+    if len(pieces) % 2 == 0:
+        return False  # a quote left open
+    outside = pieces[0::2]
+    between = outside[1:-1]
+    return (
+        "\n" not in "".join(pieces[1::2])
+        and (outside[0] == "" or outside[0].endswith(_SEPARATORS))
+        and (outside[-1] == "" or outside[-1].startswith(_SEPARATORS))
+        and all(map(str.startswith, between, repeat(_SEPARATORS)))
+        and all(map(str.endswith, between, repeat(_SEPARATORS)))
+    )
+
+
+def _columns_by_line(
+    plain: str, restore: dict[str, str]
+) -> tuple[Sequence[int], list[list[str]], dict[str, str]] | None:
+    """`csv_columns` of a text with empty lines (`plain`: its quoted fields as tokens, the
+    line feed ending it dropped), split into lines first to leave them out."""
+    lines = plain.split("\n")
+    numbers: Sequence[int] = [number for number, line in enumerate(lines, start=1) if line]
+    lines = [line for line in lines if line]
     if not lines:
         return None
-    width = plain_lines[0].count(",") + 1
-    if width == 1 or set(map(str.count, plain_lines, repeat(","))) != {width - 1}:
+    width = lines[0].count(",") + 1
+    if width == 1 or set(map(str.count, lines, repeat(","))) != {width - 1}:
         return None
-    values = ",".join(plain_lines).split(",")
-    return numbers, lines, [values[position::width] for position in range(width)], restore
+    values = ",".join(lines).split(",")
+    return numbers, [values[position::width] for position in range(width)], restore
 
 
-def line_field_columns(
-    lines: Sequence[str], columns: Sequence[Sequence[str]], position: int, restore: dict[str, str]
-) -> list[int]:
-    """The column where field `position` begins in each record of `columns`, each read from
-    the one line beside it in `lines`, as `csv_columns` gives them (its tokens' values in
-    `restore`), worked out at C speed.
+def text_lines(text: str) -> list[str]:
+    """The lines of a text as `csv_columns` numbers them (line n the (n-1)-th), without their
+    carriage returns, for `line_field_column`."""
+    return text.replace("\r\n", "\n").split("\n")
 
-    The values of a record, joined by commas, are its line with each field quoted whole
-    replaced by its token: the fields from `position` on, after a comma, end the line where
-    they hold no token (no line holds one), and begin where they begin in the line. A record
-    with a token among them is placed from its line (`record_columns`)."""
-    if position == 0:
-        return [1] * len(lines)
-    tails = list(map(",".join, zip(repeat(""), *columns[position:])))
-    found = list(map((2).__add__, map(sub, map(len, lines), map(len, tails))))
-    if all(map(str.endswith, lines, tails)):
-        return found
-    return [
-        column if line.endswith(tail) else record_columns(line, 0, [restore.get(one, one) for one in values])[position]
-        for line, values, tail, column in zip(lines, zip(*columns, strict=True), tails, found, strict=True)
-    ]
+
+def line_field_column(line: str, position: int) -> int:
+    """The column where field `position` begins in a line of a text `csv_columns` reads (a
+    record of one line, its fields quoted whole or not at all), as `record_columns` gives
+    it: worked out only for a place asked for."""
+    if '"' not in line:  # after the field's `position`-th comma
+        end = -1
+        for _ in range(position):
+            end = line.index(",", end + 1)
+        return end + 2
+    return record_columns(line, 0, next(csv.reader((line,))))[position]
 
 
 def csv_records(text: str) -> Iterator[tuple[int, list[str], int]]:
