@@ -125,20 +125,24 @@ def csv_columns(text: str) -> tuple[Sequence[int], list[list[str]], dict[str, st
     # (A token is never empty: a line is empty in `plain` where it is in `text`.)
     if plain.endswith("\n"):  # the line feed ending the last line
         plain = plain[:-1]
-    if not plain or plain[0] == "\n" or plain[-1] == "\n" or "\n\n" in plain:
+    if not plain or plain[0] == "\n" or plain[-1] == "\n":
         return _columns_by_line(plain, restore)  # empty lines, left out
     header_end = plain.find("\n")
     width = plain.count(",", 0, header_end if header_end >= 0 else len(plain)) + 1
     count = plain.count("\n") + 1
     values = plain.split(",")
-    if width == 1 or len(values) != count * (width - 1) + 1:
-        return None
     # Split at commas alone, the end of one record and the start of the next are one value.
     # Every record is `width` fields wide where the line feeds are exactly in every
-    # (width-1)-th value: as many such values as line feeds, each holding one.
-    joined = values[width - 1 : -1 : width - 1]
-    if not all(map(str.__contains__, joined, repeat("\n"))):
-        return None
+    # (width-1)-th value: as many such values as line feeds, each holding one. A text read so
+    # has no empty line (two line feeds in a row would be in one value), so the search for
+    # one, as long as the split, is made only of a text not read so.
+    joined = values[width - 1 : -1 : width - 1] if width > 1 else []
+    if (
+        width == 1
+        or len(values) != count * (width - 1) + 1
+        or not all(map(str.__contains__, joined, repeat("\n")))
+    ):
+        return _columns_by_line(plain, restore) if "\n\n" in plain else None  # empty lines, left out
     ends = "\n".join(joined).split("\n") if joined else []  # a record's last field, the next one's first, ...
     columns = [[values[0], *ends[1::2]]]
     columns.extend(values[position :: width - 1] for position in range(1, width - 1))
