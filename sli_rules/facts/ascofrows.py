@@ -7,8 +7,8 @@ otherwise row by row, each problem reported at its place."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from itertools import compress
+from collections.abc import Iterator, Sequence
+from itertools import compress, islice, repeat
 from typing import Any, TypeVar, overload
 
 import attrs
@@ -265,6 +265,10 @@ def quick_rows(
     def field(position: int | None) -> list[str]:
         return columns[position][1:] if position is not None else [""] * count
 
+    def streamed(position: int | None) -> Iterator[str]:
+        """A field's values as they are read once (no copy of the column made)."""
+        return islice(columns[position], 1, None) if position is not None else repeat("", count)
+
     # Each row's area as written (level, type, breakdown, code, year), numbered by its first
     # row; each area read once: whether its rows are read (a known level other than a type of
     # council, no breakdown, a value or its counts; an unknown level is a problem), its year
@@ -272,7 +276,7 @@ def quick_rows(
     # ways of writing one area share the first's number, for the check of measures given twice).
     first_of: dict[tuple[str, ...], int] = {}
     area_of_row = list(map(first_of.setdefault, zip(
-        field(level_at), field(type_at), field(breakdown_at), field(code_at), field(year_at), strict=True
+        streamed(level_at), streamed(type_at), streamed(breakdown_at), streamed(code_at), streamed(year_at), strict=True
     ), range(count)))
     read_of: dict[int, bool] = {}
     year_of: dict[int, str] = {}
