@@ -244,10 +244,14 @@ def _roles(
     typed: dict[Area, tuple[str, str] | None] = {}
     recorded: dict[Area, tuple[str, str] | None] = {}
     other: set[Area] = set()
+    starts: dict[str, int] = {}  # each distinct year's start, worked out once (a few thousand areas, a few years)
     for area in areas:
         level, kind, code, when = area
         typed[area] = recorded[area] = None
-        if year_start(when) > last:
+        start = starts.get(when)
+        if start is None:
+            start = starts[when] = year_start(when)
+        if start > last:
             continue
         if level == "council":
             council_type = council_type_of(code) if kind == "outcome" else None
@@ -270,8 +274,12 @@ def _councils(
     """The councils to read: those of the file in a year assessed (of the region, by its
     membership in that year), with a warning naming a member without figures."""
     councils: set[str] = set()
+    by_year: dict[str, set[str]] = {}  # the councils of each year, the areas gone through once
+    for level, _, code, when in areas:
+        if level == "council":
+            by_year.setdefault(when, set()).add(code)
     for one in wanted:
-        present = {code for level, _, code, when in areas if level == "council" and when == one}
+        present = set(by_year.get(one, ()))
         if region_name is not None:
             members = region_members(region_name, one)
             missing = sorted(code for code in members if code not in present)
