@@ -50,6 +50,16 @@ def _text(value: Any) -> str:
     return visible(str(value)) if value is not None else ""
 
 
+def _texts(values: Iterable[Any] | None) -> tuple[str, ...]:
+    """`_text` of each value. A gap's lines are tens of texts (30 a gap, 170,000 on a Board
+    page): when every one is text and all of them joined are printable, each one is printable
+    (the empty text too), so each is its own `_text`, told at C speed without a call apiece."""
+    items = tuple(values or ())
+    if set(map(type, items)) <= {str} and "".join(items).isprintable():
+        return items
+    return tuple(map(_text, items))
+
+
 def anchor_of(authority: str, code: str | None) -> str:
     """A stable, safe element id: the ONS code where there is one."""
     return "a-" + re.sub(r"[^A-Za-z0-9_-]+", "-", code or authority).strip("-").lower()
@@ -106,7 +116,7 @@ def _flag(flag: Mapping[str, Any], headings: Mapping[str, str]) -> FlagView:
         signal=str(flag.get("signal", "concern")),
         counted=bool(flag.get("counted", True)),
         says=_text(flag.get("says")),
-        sources=tuple(map(_text, flag.get("sources") or ())),
+        sources=_texts(flag.get("sources")),
         values=values,
         tests=tuple((_text(item.get("text")), str(item.get("outcome"))) for item in flag.get("evidence") or ()),
         area=_text(flag["area"]) if flag.get("area") else None,
@@ -126,9 +136,9 @@ def _gap(gap: Mapping[str, Any], headings: Mapping[str, str]) -> GapView:
         title=_text(gap.get("title") or gap.get("trigger")),
         heading=heading,
         heading_title=_text(headings.get(heading, heading)),
-        missing=tuple(map(_text, gap.get("missing") or ())),
-        why=tuple(map(_text, gap.get("why") or ())),
-        known=tuple(map(_text, gap.get("known") or ())),
+        missing=_texts(gap.get("missing")),
+        why=_texts(gap.get("why")),
+        known=_texts(gap.get("known")),
     )
 
 
