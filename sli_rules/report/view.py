@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -322,19 +323,20 @@ def _authority(
     gaps = tuple(_gap(gap, headings) for gap in record.get("gaps") or ())
     coverage_data = merged.get("coverage") or {}
     by_heading = coverage_data.get("headings") or {}
+    # Each heading's counted concerns, strengths and gaps, counted in one pass over each
+    # (not three passes for every heading).
+    concerns: Counter[str] = Counter(
+        flag.heading for flag in flags if flag.signal == "concern" and flag.counted
+    )
+    strengths: Counter[str] = Counter(flag.heading for flag in flags if flag.signal == "excellence")
+    unjudged: Counter[str] = Counter(gap.heading for gap in gaps)
     cells = []
     for heading, title in headings.items():
         judged = by_heading.get(heading, {}).get("judged") if heading in by_heading else None
         total = by_heading.get(heading, {}).get("total") if heading in by_heading else None
         cells.append(
             CellView(
-                heading,
-                _text(title),
-                sum(1 for flag in flags if flag.heading == heading and flag.signal == "concern" and flag.counted),
-                sum(1 for flag in flags if flag.heading == heading and flag.signal == "excellence"),
-                sum(1 for gap in gaps if gap.heading == heading),
-                judged,
-                total,
+                heading, _text(title), concerns[heading], strengths[heading], unjudged[heading], judged, total
             )
         )
     coverage = None
