@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sli_rules.errors import Where
+from sli_rules.errors import Problems, Where
 from sli_rules.rules.jsonplaces import find_json_places
+from sli_rules.rules.source import load_documents
 from sli_rules.rules.yamlread import LOADER, find_places
 
 texts = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\t\x85\u2028\u2029"), max_size=6)
@@ -69,3 +71,25 @@ def test_a_region_file_s_fact_sets_are_found_in_place() -> None:
     assert values[("authorities", 0, "comparators", 1)] == (3, 43)
     assert keys[("authorities",)] == (2, 2)
     assert (values, keys) == find_places(text, 0, wanted)
+
+
+@settings(max_examples=200, deadline=None)
+@given(values, st.sampled_from([None, 2]), st.lists(st.lists(st.tuples(st.integers(0, 10**6), st.booleans()),
+                                                             max_size=6), max_size=5))
+def test_places_asked_again_are_those_found_afresh(value: Any, indent: int | None, batches: list[Any]) -> None:
+    # A locator answers places it has already found without searching (keys apart from
+    # values: a value found says nothing of its key): batch after batch, each answer is the
+    # answer of a locator that has found nothing yet.
+    text = json.dumps(value, indent=indent)
+    places = sorted(every_place(value), key=repr)
+
+    def document() -> Any:
+        problems = Problems()
+        (read,) = load_documents(Path("facts.json"), problems, text=text, lazy=True)
+        assert not problems.items
+        return read
+
+    kept = document()
+    for batch in batches:
+        wanted = [(places[index % len(places)], key) for index, key in batch]
+        assert kept.locator.locate(wanted) == document().locator.locate(wanted)

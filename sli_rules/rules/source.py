@@ -95,6 +95,18 @@ class TextLocator(IndexLocator):
         return super().key_at(where)
 
     def locate(self, wanted: Collection[tuple[Where, bool]]) -> dict[tuple[Where, bool], Location]:
+        # Every place already found (a region's fact sets, located together once, then each
+        # asked for again as it is read): each is the spot recorded under it, as `at` and
+        # `key_at` give it, without a search or a walk up its parents.
+        values, keys, path = self.values, self.keys, self.path
+        found: dict[tuple[Where, bool], Location] = {}
+        for where, key in wanted:
+            spot = (keys if key else values).get(where)
+            if spot is None:
+                break
+            found[(where, key)] = Location(path, *spot)
+        else:
+            return found
         self._search(where for where, key in wanted if (key and where not in self.keys) or where not in self.values)
         return super().locate(wanted)
 
