@@ -128,8 +128,9 @@ def council_code(name: str, year: str) -> str | None:
 
 
 def council_name(code: str) -> str | None:
-    names = [member.name for member in membership() if member.code == code]
-    return names[-1] if names else None
+    """A council's name by its ONS code: the latest the membership table gives, or None."""
+    members = _by_code().get(code)
+    return members[-1].name if members else None
 
 
 # --- the official ASCOF CSV ------------------------------------------------------------
