@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -300,8 +301,7 @@ class _Run:
             outlines = self.outlines
             found = self._applying_in[year] = tuple(
                 (position, outlines.flags[position], outlines.gaps[position])
-                for position, trigger in enumerate(self.rulebook.triggers)
-                if trigger.applies_in(year)
+                for position in compress(range(len(self.rulebook.triggers)), self.rulebook.applying_in(year))
             )
         return found
 

@@ -85,7 +85,6 @@ class Explainer:
         }
         self._shapes: dict[tuple[Any, ...], Shape] = {}
         self._helds: dict[tuple[Any, ...], Held] = {}
-        self._applies: dict[str, tuple[bool, ...]] = {}
         self._leaves: dict[str, Tests] = {trigger.id: tuple(leaves(trigger.when)) for trigger in rulebook.triggers}
         self._each: dict[int, tuple[FactTest, ...]] = {}
         self._reads: dict[int, TestRead] = {}
@@ -408,7 +407,7 @@ class Explainer:
         flags: list[Flag] = []
         gaps: list[Gap] = []
         marks = iter(judged) if judged is not None else None
-        applies = self._applies_in(item.year) if self.rulebook.spans else None
+        applies = self.rulebook.applying_in(item.year) if self.rulebook.spans else None
         for position, (trigger, outcome) in enumerate(zip(self.rulebook.triggers, record.outcomes, strict=True)):
             if outcome is False or (applies is not None and not applies[position]):
                 continue  # cleared, or not applicable that year: neither flagged, cleared nor a gap
@@ -429,16 +428,6 @@ class Explainer:
         if marks is not None and next(marks, None) is not None:
             raise AssertionError("the judged flags are more than the record's")
         return flags, gaps
-
-    def _applies_in(self, year: str) -> tuple[bool, ...]:
-        """Whether each trigger applies in `year`: the same for every authority of the year."""
-        found = self._applies.get(year)
-        if found is None:
-            found = tuple(trigger.applies_in(year) for trigger in self.rulebook.triggers)
-            if len(self._applies) >= SHAPES_KEPT:
-                self._applies.clear()
-            self._applies[year] = found
-        return found
 
     def later(
         self,

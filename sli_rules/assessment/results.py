@@ -255,15 +255,12 @@ class RegionAssessment:
         """JSON-ready data, as in the documented contract. `progress` is called with (done,
         total) as the assessments are turned into data, where their words are written: the
         long part of recording a region."""
-        if progress is None:
-            assessments = [_assessment_data(item) for item in self.assessments]
-        else:
-            total = len(self.assessments)
-            assessments = []
-            for done, item in enumerate(self.assessments, start=1):
-                assessments.append(_assessment_data(item))
-                if done == total or done % _PROGRESS_EVERY == 0:
-                    progress(done, total)
+        total = len(self.assessments)
+        assessments = []
+        for done, item in enumerate(self.assessments, start=1):
+            assessments.append(_assessment_data(item))
+            if progress is not None and (done == total or done % _PROGRESS_EVERY == 0):
+                progress(done, total)
         return {
             "rulebook": {"digest": self.rulebook_digest, "path": self.rulebook_path},
             "assessments": assessments,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+from itertools import compress
 from typing import Literal, Union, get_args
 
 import attrs
@@ -417,12 +418,22 @@ class Rulebook:
     # Concern triggers by heading in a year where some triggers have a span of years: the
     # totals of coverage leave out what does not apply that year.
     _totals_by_year: dict[str, dict[str, int]] = attrs.field(init=False, repr=False, eq=False, factory=dict)
+    # Whether each trigger applies in a year, in the rulebook's order: the trigger and the year
+    # are all it depends on, so it is worked out once a year for every reader.
+    _applying_by_year: dict[str, tuple[bool, ...]] = attrs.field(init=False, repr=False, eq=False, factory=dict)
     spans: bool = attrs.field(
         init=False, repr=False, eq=False,
         default=attrs.Factory(
             lambda self: any(t.since is not None or t.until is not None for t in self.triggers), takes_self=True
         ),
     )
+
+    def applying_in(self, year: str) -> tuple[bool, ...]:
+        """Whether each trigger, in the rulebook's order, applies in `year` (its span)."""
+        found = self._applying_by_year.get(year)
+        if found is None:
+            found = self._applying_by_year[year] = tuple(trigger.applies_in(year) for trigger in self.triggers)
+        return found
 
     def not_applicable_in(self, year: str) -> tuple[Trigger, ...]:
         """The triggers outside their span of years in `year`."""
@@ -437,7 +448,7 @@ class Rulebook:
         found = self._totals_by_year.get(year)
         if found is None:
             found = self._totals_by_year[year] = _concern_totals(
-                tuple(trigger for trigger in self.triggers if trigger.applies_in(year))
+                tuple(compress(self.triggers, self.applying_in(year)))
             )
         return found
 
